@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Provides the pinned external tools the build and the tests drive as real programs.
+#
+#   scripts/tools.sh <opa|regal|inspector|conformance>
+#
+# Prints the absolute path of a ready executable on stdout (that line only); progress and
+# the tool's version go to stderr. The first call builds or installs the tool into
+#   ${MCPGUARD_TOOLS:-$HOME/.cache/mcpguard-tools}
+# (outside the repository: binaries are never committed). Concurrent callers (Maven and
+# several JUnit fixtures at once) serialise on a per-tool flock, and a tool only appears
+# under its final name once it is complete, so nobody sees a half-built one.
+set -euo pipefail
+
+readonly OPA_MODULE=github.com/open-policy-agent/opa
+readonly OPA_VERSION=v1.22.2
+# Regal moved from StyraInc to open-policy-agent; its go.mod names this module since v0.36.
+# The proxy does not list versions for it (its /@v/list answers 403), so this is the newest
+# tag of the repository that the proxy serves (/@v/v0.42.0.info answers 200).
+readonly REGAL_MODULE=github.com/open-policy-agent/regal
+readonly REGAL_VERSION=v0.42.0
+readonly INSPECTOR_PACKAGE=@modelcontextprotocol/inspector
+readonly INSPECTOR_VERSION=2.12.0
+readonly CONFORMANCE_PACKAGE=@modelcontextprotocol/conformance
+readonly CONFORMANCE_VERSION=0.1.13
+
+CACHE="${MCPGUARD_TOOLS:-$HOME/.cache/mcpguard-tools}"
+
+log() { printf 'tools.sh: %s\n' "$*" >&2; }
+die() {
+  log "error: $*"
+  exit 1
+}
+
+usage() {
+  cat >&2 <<USAGE
+usage: scripts/tools.sh <tool>
+  opa          OPA ${OPA_VERSION} (from PATH if it is exactly that version, else built with go)
+  regal        Regal ${REGAL_VERSION} (${REGAL_MODULE}, built with go)
+  inspector    ${INSPECTOR_PACKAGE}@${INSPECTOR_VERSION} CLI (npm)
+  conformance  ${CONFORMANCE_PACKAGE}@${CONFORMANCE_VERSION} CLI (npm)
+cache: ${CACHE}
+USAGE
+}
+
+require() {
+  command -v "$1" >/dev/null 2>&1 || die "'$1' is not on PATH; it is needed to provide $2"
+}
+
+# Runs "$@" while holding an exclusive lock named after the tool, so two callers never
+# build the same thing at once. The lock file lives in the cache and is never removed.
+with_lock() {
+  local name=$1
+  shift
+  mkdir -p "$CACHE" || die "cannot create the tools cache $CACHE"
+  require flock "a lock on the tools cache"
+  local fd
+  exec {fd}>"$CACHE/.$name.lock"
+  flock "$fd"
+  "$@"
+  exec {fd}>&-
+}
+
+# Prints "Version: X" from `<binary> version` for a Go tool, or nothing.
+go_tool_version() {
+  "$1" version 2>/dev/null | awk '/^Version:/ { print $2; exit }'
+}
+
+# Builds Go module $2 at version $3 into directory $4 as the binary named $1.
+# `go install mod@version` refuses modules whose go.mod carries replace directives; then a
+# throwaway wrapper module builds the same main package with the same pinned version.
+go_build() {
+  local name=$1 module=$2 version=$3 dir=$4
+  require go "$name"
+  local work
+  work=$(mktemp -d "$CACHE/.build-$name.XXXXXX")
+  log "building $name $version from $module with $(go version | cut -d' ' -f3) (takes a few minutes the first time)"
+  if ! (cd "$work" && CGO_ENABLED=0 GOBIN="$work/bin" go install "$module@$version") >&2; then
+    log "go install refused $module@$version; building it from a wrapper module instead"
+    rm -rf "${work:?}/bin" "${work:?}/wrapper"
+    mkdir -p "$work/wrapper"
+    if ! (cd "$work/wrapper" &&
+      go mod init mcpguard-tools/wrapper &&
+      go get "$module@$version" &&
+      CGO_ENABLED=0 go build -o "$work/bin/$name" "$module") >&2; then
+      rm -rf "$work"
+      die "could not build $module@$version with go"
+    fi
+  fi
+  [[ -x "$work/bin/$name" ]] || {
+    rm -rf "$work"
+    die "the build of $module@$version left no '$name' binary"
+  }
+  rm -rf "$dir"
+  mv "$work/bin" "$dir"
+  rm -rf "$work"
+}
+
+# Prints the path of Go tool $1 (module $2, version $3): the one on PATH when it reports
+# exactly the pinned version, else the cached build, built first if missing.
+provide_go_tool() {
+  local name=$1 module=$2 version=$3
+  local want=${version#v} found
+  if found=$(command -v "$name" 2>/dev/null) && [[ "$(go_tool_version "$found")" == "$want" ]]; then
+    found=$(readlink -f "$found")
+  else
+    local dir="$CACHE/$name-$version"
+    found="$dir/$name"
+    if [[ ! -x "$found" ]]; then
+      with_lock "$name" build_go_tool_once "$name" "$module" "$version" "$dir"
+    fi
+  fi
+  local got
+  got=$(go_tool_version "$found")
+  [[ "$got" == "$want" ]] || die "$found reports version '${got:-nothing}', expected $want"
+  log "$name $got at $found"
+  printf '%s\n' "$found"
+}
+
+build_go_tool_once() {
+  local name=$1 module=$2 version=$3 dir=$4
+  # Another caller may have finished the build while this one waited for the lock.
+  [[ -x "$dir/$name" ]] || go_build "$name" "$module" "$version" "$dir"
+}
+
+# Installs npm package $1@$2 into its own prefix in the cache (once) and prints the path of
+# its executable named $3.
+provide_npm_tool() {
+  local package=$1 version=$2 bin=$3
+  local prefix="$CACHE/${package##*/}-$version"
+  local path="$prefix/node_modules/.bin/$bin"
+  if [[ ! -x "$path" ]]; then
+    with_lock "${package##*/}" npm_install_once "$package" "$version" "$prefix" "$bin"
+  fi
+  [[ -x "$path" ]] || die "$path is missing after installing $package@$version"
+  log "$package $version (node $(node --version)) at $path"
+  printf '%s\n' "$path"
+}
+
+npm_install_once() {
+  local package=$1 version=$2 prefix=$3 bin=$4
+  [[ -x "$prefix/node_modules/.bin/$bin" ]] && return 0
+  require node "$package"
+  require npm "$package"
+  local work
+  work=$(mktemp -d "$CACHE/.install-${package##*/}.XXXXXX")
+  log "installing $package@$version with npm $(npm --version) on node $(node --version)"
+  # npm reports on stdout; only our one path line may go there.
+  if ! npm install --prefix "$work" --no-audit --no-fund "$package@$version" >&2; then
+    rm -rf "$work"
+    die "npm could not install $package@$version"
+  fi
+  [[ -x "$work/node_modules/.bin/$bin" ]] || {
+    rm -rf "$work"
+    die "$package@$version installed no '$bin' executable"
+  }
+  rm -rf "$prefix"
+  mv "$work" "$prefix"
+}
+
+main() {
+  [[ $# -eq 1 ]] || {
+    usage
+    exit 2
+  }
+  case "$1" in
+  opa) provide_go_tool opa "$OPA_MODULE" "$OPA_VERSION" ;;
+  regal) provide_go_tool regal "$REGAL_MODULE" "$REGAL_VERSION" ;;
+  inspector) provide_npm_tool "$INSPECTOR_PACKAGE" "$INSPECTOR_VERSION" mcp-inspector ;;
+  conformance) provide_npm_tool "$CONFORMANCE_PACKAGE" "$CONFORMANCE_VERSION" conformance ;;
+  -h | --help) usage ;;
+  *)
+    usage
+    die "unknown tool '$1'"
+    ;;
+  esac
+}
+
+main "$@"
