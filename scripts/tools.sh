@@ -18,6 +18,8 @@ readonly OPA_VERSION=v1.22.2
 # tag of the repository that the proxy serves (/@v/v0.42.0.info answers 200).
 readonly REGAL_MODULE=github.com/open-policy-agent/regal
 readonly REGAL_VERSION=v0.42.0
+# Regal's release builds stamp the version with -ldflags; `go install` alone leaves "unknown".
+readonly REGAL_LDFLAGS="-X ${REGAL_MODULE}/pkg/version.Version=${REGAL_VERSION#v}"
 readonly INSPECTOR_PACKAGE=@modelcontextprotocol/inspector
 readonly INSPECTOR_VERSION=2.12.0
 readonly CONFORMANCE_PACKAGE=@modelcontextprotocol/conformance
@@ -60,28 +62,30 @@ with_lock() {
   exec {fd}>&-
 }
 
-# Prints "Version: X" from `<binary> version` for a Go tool, or nothing.
+# Prints X from the "Version: X" line of `<binary> version` for a Go tool, or nothing.
+# REGAL_DISABLE_VERSION_CHECK stops `regal version` from asking GitHub for a newer release.
 go_tool_version() {
-  "$1" version 2>/dev/null | awk '/^Version:/ { print $2; exit }'
+  REGAL_DISABLE_VERSION_CHECK=1 "$1" version 2>/dev/null | awk '/^Version:/ { print $2; exit }'
 }
 
-# Builds Go module $2 at version $3 into directory $4 as the binary named $1.
+# Builds Go module $2 at version $3 into directory $4 as the binary named $1, linked
+# with the -ldflags in $5 (may be empty).
 # `go install mod@version` refuses modules whose go.mod carries replace directives; then a
 # throwaway wrapper module builds the same main package with the same pinned version.
 go_build() {
-  local name=$1 module=$2 version=$3 dir=$4
+  local name=$1 module=$2 version=$3 dir=$4 ldflags=$5
   require go "$name"
   local work
   work=$(mktemp -d "$CACHE/.build-$name.XXXXXX")
   log "building $name $version from $module with $(go version | cut -d' ' -f3) (takes a few minutes the first time)"
-  if ! (cd "$work" && CGO_ENABLED=0 GOBIN="$work/bin" go install "$module@$version") >&2; then
+  if ! (cd "$work" && CGO_ENABLED=0 GOBIN="$work/bin" go install -ldflags="$ldflags" "$module@$version") >&2; then
     log "go install refused $module@$version; building it from a wrapper module instead"
     rm -rf "${work:?}/bin" "${work:?}/wrapper"
     mkdir -p "$work/wrapper"
     if ! (cd "$work/wrapper" &&
       go mod init mcpguard-tools/wrapper &&
       go get "$module@$version" &&
-      CGO_ENABLED=0 go build -o "$work/bin/$name" "$module") >&2; then
+      CGO_ENABLED=0 go build -ldflags="$ldflags" -o "$work/bin/$name" "$module") >&2; then
       rm -rf "$work"
       die "could not build $module@$version with go"
     fi
@@ -95,10 +99,10 @@ go_build() {
   rm -rf "$work"
 }
 
-# Prints the path of Go tool $1 (module $2, version $3): the one on PATH when it reports
-# exactly the pinned version, else the cached build, built first if missing.
+# Prints the path of Go tool $1 (module $2, version $3, -ldflags $4): the one on PATH when
+# it reports exactly the pinned version, else the cached build, built first if missing.
 provide_go_tool() {
-  local name=$1 module=$2 version=$3
+  local name=$1 module=$2 version=$3 ldflags=${4:-}
   local want=${version#v} found
   if found=$(command -v "$name" 2>/dev/null) && [[ "$(go_tool_version "$found")" == "$want" ]]; then
     found=$(readlink -f "$found")
@@ -106,7 +110,7 @@ provide_go_tool() {
     local dir="$CACHE/$name-$version"
     found="$dir/$name"
     if [[ ! -x "$found" ]]; then
-      with_lock "$name" build_go_tool_once "$name" "$module" "$version" "$dir"
+      with_lock "$name" build_go_tool_once "$name" "$module" "$version" "$dir" "$ldflags"
     fi
   fi
   local got
@@ -117,9 +121,9 @@ provide_go_tool() {
 }
 
 build_go_tool_once() {
-  local name=$1 module=$2 version=$3 dir=$4
+  local name=$1 module=$2 version=$3 dir=$4 ldflags=$5
   # Another caller may have finished the build while this one waited for the lock.
-  [[ -x "$dir/$name" ]] || go_build "$name" "$module" "$version" "$dir"
+  [[ -x "$dir/$name" ]] || go_build "$name" "$module" "$version" "$dir" "$ldflags"
 }
 
 # Installs npm package $1@$2 into its own prefix in the cache (once) and prints the path of
@@ -164,7 +168,7 @@ main() {
   }
   case "$1" in
   opa) provide_go_tool opa "$OPA_MODULE" "$OPA_VERSION" ;;
-  regal) provide_go_tool regal "$REGAL_MODULE" "$REGAL_VERSION" ;;
+  regal) provide_go_tool regal "$REGAL_MODULE" "$REGAL_VERSION" "$REGAL_LDFLAGS" ;;
   inspector) provide_npm_tool "$INSPECTOR_PACKAGE" "$INSPECTOR_VERSION" mcp-inspector ;;
   conformance) provide_npm_tool "$CONFORMANCE_PACKAGE" "$CONFORMANCE_VERSION" conformance ;;
   -h | --help) usage ;;
