@@ -1,0 +1,27 @@
+package io.mcpguard.proxy;
+
+import io.mcpguard.proxy.config.ConfigException;
+import io.mcpguard.proxy.config.ProxyConfig;
+import io.mcpguard.proxy.transport.ProxyServer;
+import java.nio.file.Path;
+
+/** {@code java -jar proxy.jar [config.yaml]}; the file may also be named by {@code MCPGUARD_CONFIG}. */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        String file = args.length > 0 ? args[0] : System.getenv("MCPGUARD_CONFIG");
+        ProxyConfig config;
+        try {
+            config = ProxyConfig.load(file == null ? null : Path.of(file), System.getenv());
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        ProxyServer server = new ProxyServer(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+        server.start();
+        Thread.currentThread().join();
+    }
+}

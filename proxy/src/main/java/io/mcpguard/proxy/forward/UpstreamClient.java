@@ -1,0 +1,159 @@
+package io.mcpguard.proxy.forward;
+
+import io.mcpguard.proxy.config.ProxyConfig;
+import io.mcpguard.proxy.jsonrpc.ErrorCode;
+import io.mcpguard.proxy.transport.HopByHopHeaders;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.pool.AbstractChannelPoolHandler;
+import io.netty.channel.pool.AbstractChannelPoolMap;
+import io.netty.channel.pool.ChannelHealthChecker;
+import io.netty.channel.pool.FixedChannelPool;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.Future;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sends client requests to the guarded MCP server on pooled keep-alive connections and relays the answers.
+ *
+ * <p>There is one pool per event loop, and a request always uses the pool of its client connection's loop, so a
+ * forwarded message never changes threads. Each streaming (SSE) answer holds its connection for as long as the
+ * stream lasts, which is why the pool is large ({@code upstream.max-connections}) rather than a small fixed set
+ * that long streams would exhaust.
+ */
+public final class UpstreamClient implements AutoCloseable {
+    /** Pooled connections idle longer than this are closed, well inside common server idle timeouts (30 s). */
+    private static final int POOL_IDLE_SECONDS = 15;
+
+    private final InetSocketAddress address;
+    private final String hostHeader;
+    private final String path;
+    private final String query;
+    private final long responseTimeoutMillis;
+    private final AbstractChannelPoolMap<EventLoop, FixedChannelPool> pools;
+
+    public UpstreamClient(ProxyConfig.Upstream config, int eventLoops) {
+        URI url = config.url();
+        int port = url.getPort() == -1 ? 80 : url.getPort();
+        this.address = new InetSocketAddress(url.getHost(), port); // resolved once, off the event loop
+        this.hostHeader = url.getPort() == -1 ? url.getHost() : url.getHost() + ":" + port;
+        this.path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+        this.query = url.getRawQuery();
+        this.responseTimeoutMillis = config.responseTimeout().toMillis();
+        int perLoop = Math.max(1, (config.maxConnections() + eventLoops - 1) / eventLoops);
+        int connectMillis = (int) config.connectTimeout().toMillis();
+        this.pools = new AbstractChannelPoolMap<>() {
+            @Override
+            protected FixedChannelPool newPool(EventLoop loop) {
+                Bootstrap bootstrap = new Bootstrap()
+                        .group(loop)
+                        .channel(NioSocketChannel.class)
+                        .option(ChannelOption.TCP_NODELAY, true)
+                        .option(ChannelOption.AUTO_READ, false)
+                        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis)
+                        .remoteAddress(address);
+                return new FixedChannelPool(
+                        bootstrap,
+                        new AbstractChannelPoolHandler() {
+                            @Override
+                            public void channelCreated(Channel ch) {
+                                ch.pipeline()
+                                        .addLast(new HttpClientCodec())
+                                        .addLast(new IdleStateHandler(0, 0, POOL_IDLE_SECONDS, TimeUnit.SECONDS))
+                                        .addLast(new UpstreamRelayHandler());
+                            }
+                        },
+                        ChannelHealthChecker.ACTIVE,
+                        FixedChannelPool.AcquireTimeoutAction.FAIL,
+                        Math.max(1, connectMillis),
+                        perLoop,
+                        Integer.MAX_VALUE);
+            }
+        };
+    }
+
+    /**
+     * Forwards one request and relays its answer to {@code client}.
+     *
+     * @param client the client connection, whose event loop runs the whole exchange
+     * @param method the HTTP method
+     * @param clientQuery the client's raw query string, or null
+     * @param clientHeaders the client's headers; end-to-end ones are forwarded, credentials and hop-by-hop ones not
+     * @param body the body to send (the proxy's re-serialised message), or null; ownership passes here
+     * @param listener told how the exchange ended
+     */
+    public void forward(
+            ChannelHandlerContext client,
+            HttpMethod method,
+            String clientQuery,
+            HttpHeaders clientHeaders,
+            ByteBuf body,
+            RelayListener listener) {
+        FullHttpRequest request = buildRequest(client, method, clientQuery, clientHeaders, body);
+        FixedChannelPool pool = pools.get(client.channel().eventLoop());
+        pool.acquire().addListener((Future<Channel> acquired) -> {
+            if (!acquired.isSuccess()) {
+                request.release();
+                listener.failedBeforeResponse(ErrorCode.UPSTREAM_UNAVAILABLE, "MCP server is unreachable");
+                return;
+            }
+            Channel upstream = acquired.getNow();
+            Relay relay = new Relay(client, upstream, pool, listener);
+            upstream.pipeline().get(UpstreamRelayHandler.class).begin(relay);
+            relay.start(request, responseTimeoutMillis);
+        });
+    }
+
+    private FullHttpRequest buildRequest(
+            ChannelHandlerContext client,
+            HttpMethod method,
+            String clientQuery,
+            HttpHeaders clientHeaders,
+            ByteBuf body) {
+        String target = path;
+        if (query != null || clientQuery != null) {
+            target += "?" + (query == null ? clientQuery : clientQuery == null ? query : query + "&" + clientQuery);
+        }
+        ByteBuf content = body == null ? Unpooled.EMPTY_BUFFER : body;
+        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, target, content);
+        HttpHeaders headers = request.headers();
+        headers.set(clientHeaders);
+        HopByHopHeaders.strip(headers);
+        // The client's credentials are for the proxy alone: never pass its token (MCP "token passthrough").
+        headers.remove(HttpHeaderNames.AUTHORIZATION);
+        headers.remove(HttpHeaderNames.COOKIE);
+        // The body was re-serialised and is complete; lengths and expectations are the proxy's to state.
+        headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+        headers.remove(HttpHeaderNames.EXPECT);
+        headers.set(HttpHeaderNames.HOST, hostHeader);
+        if (body != null) {
+            headers.setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+        }
+        if (client.channel().remoteAddress() instanceof InetSocketAddress peer) {
+            String forwardedFor = headers.get("X-Forwarded-For");
+            String ip = peer.getAddress().getHostAddress();
+            headers.set("X-Forwarded-For", forwardedFor == null ? ip : forwardedFor + ", " + ip);
+        }
+        return request;
+    }
+
+    @Override
+    public void close() {
+        pools.close();
+    }
+}

@@ -1,0 +1,44 @@
+package io.mcpguard.proxy.jsonrpc;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+/**
+ * Every JSON-RPC error the proxy itself produces, with the HTTP status used when the error cannot ride on a
+ * request id (a notification, a malformed body). Codes {@code -32000..-32019} are implementation-defined in the
+ * legacy MCP eras; ours avoid {@code -32002} (legacy MCP "resource not found").
+ */
+public enum ErrorCode {
+    PARSE_ERROR(-32700, HttpResponseStatus.BAD_REQUEST),
+    INVALID_REQUEST(-32600, HttpResponseStatus.BAD_REQUEST),
+    INVALID_PARAMS(-32602, HttpResponseStatus.BAD_REQUEST),
+    /** MCP 2026-07-28 HeaderMismatch: an {@code Mcp-Method}/{@code Mcp-Name} header disagrees with the body. */
+    HEADER_MISMATCH(-32020, HttpResponseStatus.BAD_REQUEST),
+    /** The policy said no. The message carries the policy's reasons. */
+    POLICY_DENIED(-32001, HttpResponseStatus.FORBIDDEN),
+    /** Not forwarded because another element of the same batch was refused; batches pass whole or not at all. */
+    BATCH_NOT_FORWARDED(-32003, HttpResponseStatus.FORBIDDEN),
+    /** OPA unreachable, erroring, undefined or too slow: the proxy fails closed. */
+    POLICY_UNAVAILABLE(-32004, HttpResponseStatus.SERVICE_UNAVAILABLE),
+    /** The guarded MCP server cannot be reached. */
+    UPSTREAM_UNAVAILABLE(-32005, HttpResponseStatus.BAD_GATEWAY),
+    /** The guarded MCP server did not start answering in time. */
+    UPSTREAM_TIMEOUT(-32006, HttpResponseStatus.GATEWAY_TIMEOUT),
+    /** The body is larger than {@code limits.max-body-bytes}. */
+    BODY_TOO_LARGE(-32600, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
+
+    private final int code;
+    private final HttpResponseStatus httpStatus;
+
+    ErrorCode(int code, HttpResponseStatus httpStatus) {
+        this.code = code;
+        this.httpStatus = httpStatus;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    public HttpResponseStatus httpStatus() {
+        return httpStatus;
+    }
+}

@@ -1,0 +1,74 @@
+package io.mcpguard.proxy.policy;
+
+import io.mcpguard.proxy.jsonrpc.DecodedBody;
+import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Puts every message of a body to the policy and collects the verdict. The elements of a batch are decided
+ * concurrently and the batch passes only if every one is allowed: the server never sees half a batch, and a
+ * {@code tools/call} cannot hide behind an allowed {@code ping} in the same array.
+ */
+public final class PolicyGate {
+    private static final Logger log = LoggerFactory.getLogger(PolicyGate.class);
+
+    private final PolicyEngine engine;
+
+    public PolicyGate(PolicyEngine engine) {
+        this.engine = engine;
+    }
+
+    /** Never completes exceptionally: an engine failure becomes a failed outcome, which denies. */
+    public CompletableFuture<GateVerdict> check(DecodedBody body, Subject subject, TransportFacts transport) {
+        List<CompletableFuture<GateVerdict.Outcome>> pending =
+                new ArrayList<>(body.messages().size());
+        for (JsonRpcMessage message : body.messages()) {
+            pending.add(decideOne(new PolicyInput(subject, message, transport)));
+        }
+        return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+                .thenApply(done -> {
+                    List<GateVerdict.Outcome> outcomes = new ArrayList<>(pending.size());
+                    pending.forEach(f -> outcomes.add(f.join()));
+                    return new GateVerdict(outcomes);
+                });
+    }
+
+    private CompletableFuture<GateVerdict.Outcome> decideOne(PolicyInput input) {
+        JsonRpcMessage message = input.message();
+        return engine.decide(input).handle((decision, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+                PolicyUnavailableException unavailable = cause instanceof PolicyUnavailableException p
+                        ? p
+                        : new PolicyUnavailableException("policy engine failed", cause);
+                log.atWarn()
+                        .addKeyValue("mcp.method", message.method())
+                        .addKeyValue("gen_ai.tool.name", message.toolName())
+                        .addKeyValue("reason", unavailable.getMessage())
+                        .log("no policy decision; denying");
+                return GateVerdict.Outcome.unavailable(message, unavailable);
+            }
+            if (!decision.allow()) {
+                log.atInfo()
+                        .addKeyValue("mcp.method", message.method())
+                        .addKeyValue("gen_ai.tool.name", message.toolName())
+                        .addKeyValue("reasons", decision.reasons())
+                        .addKeyValue("decision_id", decision.decisionId())
+                        .addKeyValue("policy_revision", decision.revision())
+                        .log("denied by policy");
+            } else {
+                log.atDebug()
+                        .addKeyValue("mcp.method", message.method())
+                        .addKeyValue("gen_ai.tool.name", message.toolName())
+                        .addKeyValue("decision_id", decision.decisionId())
+                        .log("allowed by policy");
+            }
+            return GateVerdict.Outcome.decided(message, decision);
+        });
+    }
+}

@@ -1,0 +1,264 @@
+package io.mcpguard.proxy.transport;
+
+import io.mcpguard.proxy.forward.RelayListener;
+import io.mcpguard.proxy.forward.UpstreamClient;
+import io.mcpguard.proxy.jsonrpc.DecodedBody;
+import io.mcpguard.proxy.jsonrpc.ErrorCode;
+import io.mcpguard.proxy.jsonrpc.JsonRpcDecoder;
+import io.mcpguard.proxy.jsonrpc.JsonRpcException;
+import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
+import io.mcpguard.proxy.jsonrpc.Refusal;
+import io.mcpguard.proxy.policy.GateVerdict;
+import io.mcpguard.proxy.policy.PolicyGate;
+import io.mcpguard.proxy.policy.Subject;
+import io.mcpguard.proxy.policy.TransportFacts;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslHandler;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MCP Streamable HTTP endpoint: routes each request, and puts every POSTed message through decode → policy →
+ * forward. GET (the server's stream) and DELETE (end of session) carry no message and are forwarded as they are;
+ * the upstream's 404 for an unknown session and 405 for a stream it does not offer reach the client unchanged.
+ *
+ * <p>One exchange at a time per connection: reading stops while a request is decided and answered, and resumes
+ * when the answer is complete, so a pipelining client cannot interleave two exchanges.
+ */
+@ChannelHandler.Sharable
+public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(McpEndpointHandler.class);
+    private static final String ALLOWED_METHODS = "GET, POST, DELETE";
+    private static final String MCP_METHOD_HEADER = "Mcp-Method";
+    private static final String MCP_NAME_HEADER = "Mcp-Name";
+
+    private final String mcpPath;
+    private final JsonRpcDecoder decoder;
+    private final PolicyGate gate;
+    private final UpstreamClient upstream;
+    private final HttpAnswers answers;
+
+    public McpEndpointHandler(
+            String mcpPath, JsonRpcDecoder decoder, PolicyGate gate, UpstreamClient upstream, HttpAnswers answers) {
+        this.mcpPath = mcpPath;
+        this.decoder = decoder;
+        this.gate = gate;
+        this.upstream = upstream;
+        this.answers = answers;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (request.decoderResult().isFailure()) {
+            Throwable cause = request.decoderResult().cause();
+            HttpResponseStatus status = cause instanceof TooLongFrameException
+                    ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                    : HttpResponseStatus.BAD_REQUEST;
+            answers.text(ctx, status, "malformed HTTP request", false, null);
+            return;
+        }
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String path = uri.rawPath();
+        if ("/healthz".equals(path) && HttpMethod.GET.equals(request.method())) {
+            answers.text(ctx, HttpResponseStatus.OK, "ok", keepAlive, null);
+            return;
+        }
+        if (!mcpPath.equals(path)) {
+            answers.text(ctx, HttpResponseStatus.NOT_FOUND, "no MCP endpoint at this path", keepAlive, null);
+            return;
+        }
+        String query = uri.rawQuery().isEmpty() ? null : uri.rawQuery();
+        HttpMethod method = request.method();
+        if (HttpMethod.POST.equals(method)) {
+            post(ctx, request, query, keepAlive);
+        } else if (HttpMethod.GET.equals(method) || HttpMethod.DELETE.equals(method)) {
+            forward(ctx, method, query, request.headers(), null, null, keepAlive);
+        } else {
+            answers.text(
+                    ctx,
+                    HttpResponseStatus.METHOD_NOT_ALLOWED,
+                    "the MCP endpoint accepts " + ALLOWED_METHODS,
+                    keepAlive,
+                    ALLOWED_METHODS);
+        }
+    }
+
+    private void post(ChannelHandlerContext ctx, FullHttpRequest request, String query, boolean keepAlive) {
+        String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
+        if (!contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            answers.text(
+                    ctx,
+                    HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
+                    "a POST to the MCP endpoint must be Content-Type: application/json",
+                    keepAlive,
+                    null);
+            return;
+        }
+        DecodedBody body;
+        try {
+            body = decoder.decode(ByteBufUtil.getBytes(request.content()));
+            checkHeadersMatchBody(request.headers(), body);
+        } catch (JsonRpcException e) {
+            log.atInfo()
+                    .addKeyValue("error.type", e.errorCode().name())
+                    .addKeyValue("reason", e.getMessage())
+                    .log("rejected malformed message");
+            answers.reject(ctx, Refusal.of(e), keepAlive);
+            return;
+        }
+        TransportFacts facts = transportFacts(ctx, request, body.messages().size());
+        HttpHeaders headers = request.headers().copy();
+        ctx.channel().config().setAutoRead(false);
+        gate.check(body, Subject.ANONYMOUS, facts)
+                .whenCompleteAsync(
+                        (verdict, failure) -> {
+                            if (failure != null) { // a bug, not a policy answer: still fail closed
+                                log.atError().setCause(failure).log("policy gate failed");
+                                Refusal refusal = new Refusal(
+                                        null, ErrorCode.POLICY_UNAVAILABLE, "policy check failed; not sent", null);
+                                answers.reject(ctx, refusal, false);
+                                return;
+                            }
+                            afterVerdict(ctx, verdict, body, headers, query, keepAlive);
+                        },
+                        ctx.executor());
+    }
+
+    private void afterVerdict(
+            ChannelHandlerContext ctx,
+            GateVerdict verdict,
+            DecodedBody body,
+            HttpHeaders headers,
+            String query,
+            boolean keepAlive) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (!verdict.allowed()) {
+            answers.refuse(ctx, verdict.refusals(), body.batch(), keepAlive).addListener(f -> resumeReading(ctx));
+            return;
+        }
+        forward(ctx, HttpMethod.POST, query, headers, body, single(body), keepAlive);
+    }
+
+    private void forward(
+            ChannelHandlerContext ctx,
+            HttpMethod method,
+            String query,
+            HttpHeaders headers,
+            DecodedBody body,
+            JsonRpcMessage onlyMessage,
+            boolean keepAlive) {
+        ctx.channel().config().setAutoRead(false);
+        upstream.forward(
+                ctx,
+                method,
+                query,
+                headers,
+                body == null ? null : Unpooled.wrappedBuffer(body.canonicalBytes()),
+                new RelayListener() {
+                    @Override
+                    public void failedBeforeResponse(ErrorCode code, String message) {
+                        log.atWarn()
+                                .addKeyValue("error.type", code.name())
+                                .addKeyValue("reason", message)
+                                .log("upstream failed");
+                        Refusal refusal =
+                                new Refusal(onlyMessage == null ? null : onlyMessage.id(), code, message, null);
+                        answers.refuse(ctx, List.of(refusal), false, keepAlive).addListener(f -> resumeReading(ctx));
+                    }
+
+                    @Override
+                    public void completed() {
+                        resumeReading(ctx);
+                    }
+                });
+    }
+
+    private static JsonRpcMessage single(DecodedBody body) {
+        return body.batch() ? null : body.messages().get(0);
+    }
+
+    private static void resumeReading(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive()) {
+            ctx.channel().config().setAutoRead(true);
+            ctx.read();
+        }
+    }
+
+    /**
+     * MCP 2026-07-28 mirrors the method and name in headers. The policy decides on the body; a server that routes
+     * on the header must not see a different method, so a disagreement is refused (-32020) rather than forwarded.
+     */
+    private static void checkHeadersMatchBody(HttpHeaders headers, DecodedBody body) throws JsonRpcException {
+        String methodHeader = headers.get(MCP_METHOD_HEADER);
+        String nameHeader = headers.get(MCP_NAME_HEADER);
+        if (methodHeader == null && nameHeader == null) {
+            return;
+        }
+        if (body.batch()) {
+            throw new JsonRpcException(
+                    ErrorCode.HEADER_MISMATCH, "Mcp-Method/Mcp-Name headers cannot describe a batch");
+        }
+        JsonRpcMessage message = body.messages().get(0);
+        if (methodHeader != null && !methodHeader.equals(message.method())) {
+            throw new JsonRpcException(
+                    ErrorCode.HEADER_MISMATCH, "Mcp-Method header does not match the body's method", message.id());
+        }
+        if (nameHeader != null) {
+            String name = McpHeaderValues.decode(nameHeader);
+            String bodyName = message.params() == null
+                    ? null
+                    : textOrNull(message.params().get("name"));
+            if (bodyName == null) {
+                bodyName = message.params() == null
+                        ? null
+                        : textOrNull(message.params().get("uri"));
+            }
+            if (!name.equals(bodyName)) {
+                throw new JsonRpcException(
+                        ErrorCode.HEADER_MISMATCH, "Mcp-Name header does not match the body", message.id());
+            }
+        }
+    }
+
+    private static String textOrNull(com.fasterxml.jackson.databind.JsonNode node) {
+        return node != null && node.isTextual() ? node.asText() : null;
+    }
+
+    private static TransportFacts transportFacts(ChannelHandlerContext ctx, FullHttpRequest request, int batchSize) {
+        String address = ctx.channel().remoteAddress() instanceof InetSocketAddress peer
+                ? peer.getAddress().getHostAddress()
+                : String.valueOf(ctx.channel().remoteAddress());
+        return new TransportFacts(
+                address,
+                ctx.pipeline().get(SslHandler.class) != null,
+                request.method().name(),
+                new QueryStringDecoder(request.uri()).rawPath(),
+                request.headers().get("Mcp-Session-Id"),
+                request.headers().get("MCP-Protocol-Version"),
+                batchSize);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.atWarn().addKeyValue("error", cause.getClass().getSimpleName()).log("client connection failed");
+        ctx.close();
+    }
+}

@@ -1,0 +1,49 @@
+package io.mcpguard.proxy.transport;
+
+import io.mcpguard.proxy.config.ProxyConfig;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The client-side pipeline, which is the proxy's request path read top to bottom: connection limit, idle limit,
+ * HTTP codec with header limits, request-read deadline, keep-alive, body limit, then the MCP endpoint (decode →
+ * policy → forward). The identity stage will sit before the body limit, so it runs on headers alone.
+ */
+public final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
+    private final ProxyConfig.Limits limits;
+    private final ConnectionLimiter connectionLimiter;
+    private final HttpAnswers answers;
+    private final McpEndpointHandler endpoint;
+
+    public ProxyChannelInitializer(ProxyConfig.Limits limits, HttpAnswers answers, McpEndpointHandler endpoint) {
+        this.limits = limits;
+        this.connectionLimiter = new ConnectionLimiter(limits.maxConnections());
+        this.answers = answers;
+        this.endpoint = endpoint;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
+                .setMaxInitialLineLength(8192)
+                .setMaxHeaderSize(limits.maxHeaderBytes())
+                .setMaxChunkSize(64 * 1024);
+        ch.pipeline()
+                .addLast("connection-limit", connectionLimiter)
+                .addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                .addLast("idle-close", IdleConnectionCloser.INSTANCE)
+                .addLast("http", new HttpServerCodec(decoderConfig))
+                .addLast(
+                        "read-deadline",
+                        new RequestReadTimeoutHandler(
+                                limits.requestReadTimeout().toMillis(), answers))
+                .addLast("keep-alive", new HttpServerKeepAliveHandler())
+                .addLast("body-limit", new BodyLimitAggregator(limits.maxBodyBytes(), answers))
+                .addLast("mcp", endpoint);
+    }
+}
