@@ -1,0 +1,136 @@
+package io.mcpguard.proxy.testing;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real OPA server ({@code opa run --server}) on a loopback port, loading the repository's {@code policies/} as a
+ * bundle so decisions carry the bundle revision, with the decision log on so they carry a decision id. Can be
+ * stopped and started again on the same port, to test what the proxy does while OPA is away.
+ */
+public final class OpaProcess implements AutoCloseable {
+    private final Path binary;
+    private final Path policies;
+    private final int port;
+    private final Path log;
+    private Process process;
+
+    public OpaProcess(Path policies) {
+        this.binary = Tools.tool("opa");
+        this.policies = policies;
+        this.port = Tools.freePort();
+        try {
+            this.log = Files.createTempFile("opa-", ".log");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static OpaProcess startWithRepoPolicies() {
+        OpaProcess opa = new OpaProcess(Tools.repo().resolve("policies"));
+        opa.start();
+        return opa;
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public void start() {
+        if (process != null && process.isAlive()) {
+            return;
+        }
+        List<String> command = List.of(
+                binary.toString(),
+                "run",
+                "--server",
+                "--addr",
+                "127.0.0.1:" + port,
+                "--log-level",
+                "error",
+                "--set",
+                "decision_logs.console=true",
+                "--bundle",
+                policies.toString());
+        try {
+            process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start OPA", e);
+        }
+        awaitHealthy();
+    }
+
+    private void awaitHealthy() {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("OPA exited with " + process.exitValue() + "; log: " + tail());
+            }
+            try {
+                HttpResponse<Void> health = http.send(
+                        HttpRequest.newBuilder(URI.create(url() + "/health?bundles"))
+                                .timeout(Duration.ofSeconds(1))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (health.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            sleep(50);
+        }
+        throw new IllegalStateException("OPA did not become healthy; log: " + tail());
+    }
+
+    public void stop() {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private String tail() {
+        try {
+            String text = Files.readString(log);
+            return text.length() > 2000 ? text.substring(text.length() - 2000) : text;
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}
