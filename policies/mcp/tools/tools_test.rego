@@ -1,0 +1,50 @@
+package mcp.tools_test
+
+import data.mcp.tools
+
+test_catalogue_lists_the_twelve_read_only_tools if {
+	tools.read_only == {
+		"list_workspaces", "list_repositories", "get_repository", "list_branches",
+		"list_commits", "get_file_content", "list_directory", "search_code",
+		"list_pull_requests", "get_pull_request", "get_pull_request_diff",
+		"list_pull_request_comments",
+	}
+}
+
+test_catalogue_lists_the_four_write_tools if {
+	tools.write == {"create_pull_request", "update_pull_request", "add_pull_request_comment", "set_review_status"}
+}
+
+test_catalogue_lists_the_three_dangerous_tools if {
+	tools.dangerous == {"merge_pull_request", "decline_pull_request", "delete_branch"}
+}
+
+test_every_catalogue_entry_has_exactly_one_known_class if {
+	count(tools.misclassified) == 0
+	tools.known == (tools.read_only | tools.write) | tools.dangerous
+	count(tools.known) == 19
+}
+
+test_an_entry_with_an_unknown_class_is_misclassified_and_in_no_class if {
+	catalogue := {"get_repository": {"class": "read"}, "frobnicate": {"class": "admin"}, "blank": {}}
+
+	# The catalogue is data (data.json), which Regal does not read.
+	# regal ignore:unresolved-reference
+	classes := classify with tools.catalogue as catalogue
+
+	classes == {
+		"known": {"get_repository", "frobnicate", "blank"},
+		"misclassified": {"frobnicate", "blank"},
+		"read_only": {"get_repository"},
+		"write": set(),
+		"dangerous": set(),
+	}
+}
+
+classify := {
+	"known": tools.known,
+	"misclassified": tools.misclassified,
+	"read_only": tools.read_only,
+	"write": tools.write,
+	"dangerous": tools.dangerous,
+}
