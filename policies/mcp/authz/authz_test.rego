@@ -158,6 +158,11 @@ test_every_denial_reason_is_reported_and_sorted if {
 
 # Input versions
 
+test_a_query_without_any_input_gets_the_default_deny if {
+	# No `with input`: OPA evaluates with input undefined, as for a POST whose body has no "input".
+	authz.decision == denied("no rule of this policy allows this message")
+}
+
 test_an_input_of_another_version_is_denied_with_only_the_version_reason if {
 	given := object.union(call("get_repository"), {"version": "2"})
 	reason := `policy input version "2" is not supported; this policy reads version "1"`
