@@ -1,5 +1,6 @@
 package io.mcpguard.proxy.config;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -56,9 +57,9 @@ public record ProxyConfig(Listen listen, String mcpPath, Upstream upstream, Opa 
         if (file != null) {
             origin = file.toString();
             try {
-                root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
+                root = yaml().readTree(Files.readAllBytes(file));
             } catch (IOException e) {
-                throw new ConfigException(List.of(origin + ": cannot read config file: " + e.getMessage()));
+                throw new ConfigException(List.of(origin + ": cannot read config file: " + firstLine(e.getMessage())));
             }
         }
         return from(new ConfigSource(root, env, origin));
@@ -67,10 +68,15 @@ public record ProxyConfig(Listen listen, String mcpPath, Upstream upstream, Opa 
     /** Parses YAML text; for tests and for configs assembled in code. */
     public static ProxyConfig parse(String yaml, Map<String, String> env) {
         try {
-            return from(new ConfigSource(new ObjectMapper(new YAMLFactory()).readTree(yaml), env, "config"));
+            return from(new ConfigSource(yaml().readTree(yaml), env, "config"));
         } catch (IOException e) {
-            throw new ConfigException(List.of("config: not valid YAML: " + e.getMessage()));
+            throw new ConfigException(List.of("config: not valid YAML: " + firstLine(e.getMessage())));
         }
+    }
+
+    /** A key given twice is an error, not "the last one wins": two values for one setting is never intended. */
+    private static ObjectMapper yaml() {
+        return new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     }
 
     private static ProxyConfig from(ConfigSource src) {
@@ -105,6 +111,10 @@ public record ProxyConfig(Listen listen, String mcpPath, Upstream upstream, Opa 
                 "config key 'limits.max-string-length' must not exceed 'limits.max-body-bytes'");
         src.finish();
         return new ProxyConfig(listen, mcpPath, upstream, opa, limits);
+    }
+
+    private static String firstLine(String text) {
+        return text == null ? "" : text.lines().findFirst().orElse("");
     }
 
     /** A rule path such as {@code mcp/authz/decision}: slash-separated Rego identifiers, no leading slash. */

@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,13 +35,14 @@ class HostileInputTest {
     static void startParts() {
         opa = OpaProcess.startWithRepoPolicies();
         upstream = new RecordingUpstream();
-        proxy = new ProxyHarness(upstream.url(), opa.url(), """
-                limits:
-                  max-body-bytes: 64KiB
-                  max-json-depth: 32
-                  max-string-length: 16KiB
-                  max-batch-size: 8
-                """);
+        proxy = new ProxyHarness(
+                upstream.url(),
+                opa.url(),
+                Map.of(
+                        "limits.max-body-bytes", "64KiB",
+                        "limits.max-json-depth", "32",
+                        "limits.max-string-length", "16KiB",
+                        "limits.max-batch-size", "8"));
     }
 
     @AfterAll

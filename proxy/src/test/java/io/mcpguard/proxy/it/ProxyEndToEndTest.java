@@ -43,7 +43,7 @@ class ProxyEndToEndTest {
     static void startParts() {
         opa = OpaProcess.startWithRepoPolicies();
         upstream = new RecordingUpstream();
-        proxy = new ProxyHarness(upstream.url(), opa.url(), null);
+        proxy = new ProxyHarness(upstream.url(), opa.url());
     }
 
     @AfterAll

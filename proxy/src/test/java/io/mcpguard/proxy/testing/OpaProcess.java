@@ -112,6 +112,32 @@ public final class OpaProcess implements AutoCloseable {
         }
     }
 
+    /** Freezes the OPA process (SIGSTOP): it still accepts connections but answers nothing, like a hung OPA. */
+    public void freeze() {
+        signal("STOP");
+    }
+
+    /** Thaws a frozen OPA (SIGCONT). */
+    public void thaw() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                    .inheritIO()
+                    .start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " failed");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private String tail() {
         try {
             String text = Files.readString(log);

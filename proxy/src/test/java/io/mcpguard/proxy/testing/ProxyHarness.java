@@ -9,7 +9,15 @@ public final class ProxyHarness implements AutoCloseable {
     private final ProxyServer server;
     private final int port;
 
-    public ProxyHarness(String upstreamUrl, String opaUrl, String extraYaml) {
+    public ProxyHarness(String upstreamUrl, String opaUrl) {
+        this(upstreamUrl, opaUrl, Map.of());
+    }
+
+    /**
+     * @param settings extra settings by dotted key ({@code limits.max-body-bytes}: {@code 64KiB}); applied through
+     *     the {@code MCPGUARD_*} environment overrides, so tests exercise that path too
+     */
+    public ProxyHarness(String upstreamUrl, String opaUrl, Map<String, String> settings) {
         String yaml = """
                 listen:
                   host: 127.0.0.1
@@ -20,8 +28,15 @@ public final class ProxyHarness implements AutoCloseable {
                 opa:
                   url: %s
                   timeout: 2s
-                """.formatted(upstreamUrl, opaUrl) + (extraYaml == null ? "" : extraYaml);
-        this.server = new ProxyServer(ProxyConfig.parse(yaml, Map.of()));
+                """.formatted(upstreamUrl, opaUrl);
+        Map<String, String> env = new java.util.HashMap<>();
+        settings.forEach((key, value) -> env.put(
+                "MCPGUARD_"
+                        + key.toUpperCase(java.util.Locale.ROOT)
+                                .replace('.', '_')
+                                .replace('-', '_'),
+                value));
+        this.server = new ProxyServer(ProxyConfig.parse(yaml, env));
         try {
             this.port = server.start();
         } catch (InterruptedException e) {

@@ -1,0 +1,137 @@
+package io.mcpguard.proxy.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mcpguard.proxy.testing.OpaProcess;
+import io.mcpguard.proxy.testing.ProxyHarness;
+import io.mcpguard.proxy.testing.RecordingUpstream;
+import io.mcpguard.proxy.testing.Tools;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * When a part the proxy depends on fails, the proxy answers a distinct, helpful JSON-RPC error and forwards
+ * nothing it could not check.
+ */
+class FailClosedTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final String GET_REPOSITORY = """
+            {"jsonrpc":"2.0","id":41,"method":"tools/call",\
+            "params":{"name":"get_repository","arguments":{"workspace":"acme","repo":"api"}}}""";
+
+    private static OpaProcess opa;
+    private static RecordingUpstream upstream;
+
+    @BeforeAll
+    static void startParts() {
+        opa = OpaProcess.startWithRepoPolicies();
+        upstream = new RecordingUpstream();
+    }
+
+    @AfterAll
+    static void stopParts() {
+        if (upstream != null) upstream.close();
+        if (opa != null) opa.close();
+    }
+
+    @Test
+    void an_opa_slower_than_the_timeout_denies_with_the_unavailable_error() throws Exception {
+        try (ProxyHarness proxy = new ProxyHarness(upstream.url(), opa.url())) {
+            upstream.clear();
+            opa.freeze();
+            try {
+                HttpResponse<String> answer = post(proxy, GET_REPOSITORY);
+
+                JsonNode body = JSON.readTree(answer.body());
+                assertThat(body.path("id").asInt()).isEqualTo(41);
+                assertThat(body.path("error").path("code").asInt()).isEqualTo(-32004);
+                assertThat(body.path("error").path("message").asText()).contains("did not answer within 2000ms");
+                assertThat(upstream.received()).isEmpty();
+            } finally {
+                opa.thaw();
+            }
+        }
+    }
+
+    @Test
+    void an_undefined_decision_denies_with_the_unavailable_error() throws Exception {
+        try (ProxyHarness proxy =
+                new ProxyHarness(upstream.url(), opa.url(), Map.of("opa.decision-path", "mcp/authz/no_such_rule"))) {
+            upstream.clear();
+
+            HttpResponse<String> answer = post(proxy, GET_REPOSITORY);
+
+            JsonNode error = JSON.readTree(answer.body()).path("error");
+            assertThat(error.path("code").asInt()).isEqualTo(-32004);
+            assertThat(error.path("message").asText()).contains("undefined");
+            assertThat(upstream.received()).isEmpty();
+        }
+    }
+
+    @Test
+    void an_unreachable_upstream_is_reported_as_such() throws Exception {
+        String nowhere = "http://127.0.0.1:" + Tools.freePort() + "/mcp";
+        try (ProxyHarness proxy = new ProxyHarness(nowhere, opa.url())) {
+            HttpResponse<String> answer = post(proxy, GET_REPOSITORY);
+
+            JsonNode body = JSON.readTree(answer.body());
+            assertThat(body.path("id").asInt()).isEqualTo(41);
+            assertThat(body.path("error").path("code").asInt()).isEqualTo(-32005);
+            assertThat(body.path("error").path("message").asText()).isEqualTo("MCP server is unreachable");
+        }
+    }
+
+    @Test
+    void an_upstream_that_does_not_start_answering_in_time_is_a_timeout() throws Exception {
+        upstream.resetStreamGate();
+        try (ProxyHarness proxy =
+                new ProxyHarness(upstream.url(), opa.url(), Map.of("upstream.response-timeout", "500ms"))) {
+            String session = initialize(proxy);
+            HttpResponse<String> answer = send(proxy, session, """
+                    {"jsonrpc":"2.0","id":42,"method":"tools/call",\
+                    "params":{"name":"list_commits","arguments":{"workspace":"acme","repo":"api"}}}""");
+
+            JsonNode body = JSON.readTree(answer.body());
+            assertThat(body.path("id").asInt()).isEqualTo(42);
+            assertThat(body.path("error").path("code").asInt()).isEqualTo(-32006);
+        } finally {
+            upstream.releaseStream();
+        }
+    }
+
+    private static String initialize(ProxyHarness proxy) throws Exception {
+        HttpResponse<String> init = post(proxy, """
+                {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",\
+                "capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""");
+        String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
+        send(proxy, session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+        return session;
+    }
+
+    private static HttpResponse<String> post(ProxyHarness proxy, String body) throws Exception {
+        return send(proxy, null, body);
+    }
+
+    private static HttpResponse<String> send(ProxyHarness proxy, String session, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(proxy.mcpUrl()))
+                .timeout(Duration.ofSeconds(20))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (session != null) {
+            request.header("Mcp-Session-Id", session).header("MCP-Protocol-Version", "2025-11-25");
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
