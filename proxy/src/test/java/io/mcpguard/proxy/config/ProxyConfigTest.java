@@ -1,0 +1,124 @@
+package io.mcpguard.proxy.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProxyConfigTest {
+
+    @Test
+    void defaults_need_no_file() {
+        ProxyConfig config = ProxyConfig.load(null, Map.of());
+
+        assertThat(config.listen().host()).isEqualTo("127.0.0.1");
+        assertThat(config.listen().port()).isEqualTo(8443);
+        assertThat(config.mcpPath()).isEqualTo("/mcp");
+        assertThat(config.opa().decisionPath()).isEqualTo("mcp/authz/decision");
+        assertThat(config.opa().timeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.limits().maxBodyBytes()).isEqualTo(4 * 1024 * 1024);
+    }
+
+    @Test
+    void the_file_sets_values_with_units() {
+        ProxyConfig config = ProxyConfig.parse("""
+                upstream:
+                  url: http://core:8080/mcp
+                  response-timeout: 2m
+                opa:
+                  timeout: 250ms
+                limits:
+                  max-body-bytes: 1MiB
+                  idle-timeout: PT10M
+                """, Map.of());
+
+        assertThat(config.upstream().url().toString()).isEqualTo("http://core:8080/mcp");
+        assertThat(config.upstream().responseTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.opa().timeout()).isEqualTo(Duration.ofMillis(250));
+        assertThat(config.limits().maxBodyBytes()).isEqualTo(1024 * 1024);
+        assertThat(config.limits().idleTimeout()).isEqualTo(Duration.ofMinutes(10));
+    }
+
+    @Test
+    void the_environment_overrides_the_file() {
+        ProxyConfig config = ProxyConfig.parse(
+                "opa:\n  decision-path: a/b\n",
+                Map.of("MCPGUARD_OPA_DECISION_PATH", "mcp/authz/decision", "MCPGUARD_LISTEN_PORT", "9000"));
+
+        assertThat(config.opa().decisionPath()).isEqualTo("mcp/authz/decision");
+        assertThat(config.listen().port()).isEqualTo(9000);
+    }
+
+    @Test
+    void every_bad_key_is_named_in_one_error() {
+        assertThatThrownBy(() -> ProxyConfig.parse("""
+                        upstrem:
+                          url: http://x
+                        opa:
+                          timeout: soon
+                        limits:
+                          max-body-bytes: 5 apples
+                        """, Map.of("MCPGUARD_LISTEN_PORT", "70000")))
+                .isInstanceOfSatisfying(
+                        ConfigException.class,
+                        e -> assertThat(e.problems())
+                                .anySatisfy(p -> assertThat(p).contains("unknown config key 'upstrem.url'"))
+                                .anySatisfy(p ->
+                                        assertThat(p).contains("'opa.timeout'").contains("got 'soon'"))
+                                .anySatisfy(p -> assertThat(p).contains("'limits.max-body-bytes'"))
+                                .anySatisfy(p -> assertThat(p)
+                                        .contains("'listen.port' (from MCPGUARD_LISTEN_PORT)")
+                                        .contains("0 to 65535")));
+    }
+
+    @Test
+    void a_key_given_twice_is_an_error() {
+        assertThatThrownBy(() -> ProxyConfig.parse("opa:\n  url: http://a:1\nopa:\n  timeout: 1s\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("Duplicate field 'opa'");
+    }
+
+    @Test
+    void urls_paths_and_rule_paths_are_checked() {
+        assertThatThrownBy(() -> ProxyConfig.parse("""
+                        upstream:
+                          url: ftp://core/mcp
+                        mcp:
+                          path: mcp
+                        opa:
+                          decision-path: "mcp/authz/../x"
+                        """, Map.of()))
+                .isInstanceOfSatisfying(
+                        ConfigException.class,
+                        e -> assertThat(e.problems())
+                                .hasSize(3)
+                                .anySatisfy(p -> assertThat(p).contains("'upstream.url'"))
+                                .anySatisfy(p -> assertThat(p).contains("'mcp.path'"))
+                                .anySatisfy(p -> assertThat(p).contains("'opa.decision-path'")));
+    }
+
+    @Test
+    void a_list_where_a_value_belongs_is_refused() {
+        assertThatThrownBy(() -> ProxyConfig.parse("listen:\n  host: [a, b]\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'listen.host': expected a single value");
+    }
+
+    @Test
+    void the_shipped_example_config_is_valid_and_names_every_default(@TempDir Path dir) throws Exception {
+        Path example = Path.of("src/main/resources/mcpguard.example.yaml");
+        ProxyConfig fromExample = ProxyConfig.load(example, Map.of());
+
+        assertThat(fromExample).isEqualTo(ProxyConfig.load(null, Map.of()));
+        Path missing = dir.resolve("nope.yaml");
+        assertThat(Files.exists(missing)).isFalse();
+        assertThatThrownBy(() -> ProxyConfig.load(missing, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cannot read config file");
+    }
+}

@@ -1,0 +1,159 @@
+package io.mcpguard.proxy.jsonrpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class JsonRpcDecoderTest {
+    private final JsonRpcDecoder decoder = new JsonRpcDecoder(16, 1024, 4);
+
+    private DecodedBody decode(String json) throws JsonRpcException {
+        return decoder.decode(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String canonical(DecodedBody body) {
+        return new String(body.canonicalBytes(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void a_request_is_read_with_its_tool_and_arguments() throws Exception {
+        DecodedBody body = decode("""
+                {"jsonrpc":"2.0","id":"a-1","method":"tools/call",
+                 "params":{"name":"get_repository","arguments":{"workspace":"acme"}}}""");
+
+        JsonRpcMessage message = body.messages().get(0);
+        assertThat(body.batch()).isFalse();
+        assertThat(message.kind()).isEqualTo(JsonRpcMessage.Kind.REQUEST);
+        assertThat(message.id().asText()).isEqualTo("a-1");
+        assertThat(message.toolName()).isEqualTo("get_repository");
+        assertThat(message.toolArguments().get("workspace").asText()).isEqualTo("acme");
+    }
+
+    @Test
+    void notifications_and_responses_are_told_apart() throws Exception {
+        DecodedBody notification = decode("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+        DecodedBody response = decode("{\"jsonrpc\":\"2.0\",\"id\":5,\"result\":{\"roots\":[]}}");
+        DecodedBody errorResponse =
+                decode("{\"jsonrpc\":\"2.0\",\"id\":5,\"error\":{\"code\":-1,\"message\":\"declined\"}}");
+
+        assertThat(notification.messages().get(0).kind()).isEqualTo(JsonRpcMessage.Kind.NOTIFICATION);
+        assertThat(notification.messages().get(0).expectsResponse()).isFalse();
+        assertThat(response.messages().get(0).kind()).isEqualTo(JsonRpcMessage.Kind.RESPONSE);
+        assertThat(errorResponse.messages().get(0).kind()).isEqualTo(JsonRpcMessage.Kind.RESPONSE);
+    }
+
+    @Test
+    void the_canonical_form_drops_whitespace_and_decodes_escapes() throws Exception {
+        DecodedBody body = decode("{ \"jsonrpc\":\"2.0\" ,\"id\":1, \"method\":\"tools\\/li\\u0073t\" }");
+
+        assertThat(body.messages().get(0).method()).isEqualTo("tools/list");
+        assertThat(canonical(body)).isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
+    }
+
+    @Test
+    void numbers_keep_their_exact_value() throws Exception {
+        DecodedBody body = decode("""
+                {"jsonrpc":"2.0","id":123456789012345678901234567890,"method":"x",\
+                "params":{"f":0.1000000000000000055511151231257827,"e":1.5E+300}}""");
+
+        assertThat(canonical(body))
+                .contains("123456789012345678901234567890")
+                .contains("0.1000000000000000055511151231257827")
+                .contains("1.5E+300");
+    }
+
+    @Test
+    void a_batch_keeps_its_order() throws Exception {
+        DecodedBody body = decode("""
+                [{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","method":"notifications/x"}]""");
+
+        assertThat(body.batch()).isTrue();
+        assertThat(body.messages()).extracting(JsonRpcMessage::method).containsExactly("ping", "notifications/x");
+        assertThat(canonical(body)).startsWith("[{").endsWith("}]");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            duplicate key               | {"jsonrpc":"2.0","id":1,"id":2,"method":"ping"}               | -32700 | duplicate key "id"
+            duplicate nested key        | {"jsonrpc":"2.0","id":1,"method":"a","params":{"x":1,"x":2}} | -32700 | duplicate key "x"
+            not JSON                    | hello                                                        | -32700 | malformed JSON
+            truncated                   | {"jsonrpc":"2.0"                                            | -32700 | malformed JSON
+            trailing data               | {"jsonrpc":"2.0","id":1,"method":"a"} []                     | -32700 | unexpected data after
+            comment                     | {"jsonrpc":"2.0",/*c*/"id":1,"method":"a"}                   | -32700 | malformed JSON
+            scalar                      | 42                                                           | -32600 | must be an object or a batch
+            version missing             | {"id":1,"method":"ping"}                                     | -32600 | "jsonrpc" must be exactly "2.0"
+            version as number           | {"jsonrpc":2.0,"id":1,"method":"ping"}                       | -32600 | "jsonrpc" must be exactly "2.0"
+            null id                     | {"jsonrpc":"2.0","id":null,"method":"ping"}                  | -32600 | "id" must be a string or an integer
+            fractional id               | {"jsonrpc":"2.0","id":1.5,"method":"ping"}                   | -32600 | "id" must be a string or an integer
+            object id                   | {"jsonrpc":"2.0","id":{},"method":"ping"}                    | -32600 | "id" must be a string or an integer
+            empty method                | {"jsonrpc":"2.0","id":1,"method":""}                         | -32600 | non-empty string
+            method as number            | {"jsonrpc":"2.0","id":1,"method":7}                          | -32600 | non-empty string
+            reserved method             | {"jsonrpc":"2.0","id":1,"method":"rpc.discover"}             | -32600 | reserved
+            array params                | {"jsonrpc":"2.0","id":1,"method":"a","params":[1]}           | -32600 | "params" must be an object
+            request with result         | {"jsonrpc":"2.0","id":1,"method":"a","result":{}}            | -32600 | must not carry
+            unknown member              | {"jsonrpc":"2.0","id":1,"method":"a","extra":1}              | -32600 | unknown member "extra"
+            neither method nor id       | {"jsonrpc":"2.0","result":{}}                                | -32600 | needs "method"
+            result and error            | {"jsonrpc":"2.0","id":1,"result":{},"error":{"code":1,"message":"m"}} | -32600 | exactly one of
+            bad error object            | {"jsonrpc":"2.0","id":1,"error":{"code":"x","message":"m"}}  | -32600 | integer "code"
+            tool name missing           | {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{}}   | -32602 | params.name
+            tool arguments not object   | {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t","arguments":"x"}} | -32602 | must be an object
+            empty batch                 | []                                                           | -32600 | empty batch
+            batch too large             | [{"jsonrpc":"2.0","method":"a"},{"jsonrpc":"2.0","method":"a"},{"jsonrpc":"2.0","method":"a"},{"jsonrpc":"2.0","method":"a"},{"jsonrpc":"2.0","method":"a"}] | -32600 | exceeds the limit of 4
+            batch with a scalar         | [{"jsonrpc":"2.0","method":"a"},1]                           | -32600 | batch element 1 is not an object
+            batch with an invalid one   | [{"jsonrpc":"2.0","method":"a"},{"jsonrpc":"1.0","method":"a"}] | -32600 | batch element 1
+            too deep                    | {"jsonrpc":"2.0","id":1,"method":"a","params":{"a":[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]}} | -32600 | deeper than 16
+            """)
+    void a_bad_message_is_refused_with_its_code(String what, String json, int code, String message) {
+        assertThatThrownBy(() -> decode(json)).as(what).isInstanceOfSatisfying(JsonRpcException.class, e -> {
+            assertThat(e.errorCode().code()).isEqualTo(code);
+            assertThat(e.getMessage()).contains(message);
+        });
+    }
+
+    @Test
+    void a_long_string_is_refused() {
+        String json = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"a\",\"params\":{\"s\":\"" + "x".repeat(2000) + "\"}}";
+
+        assertThatThrownBy(() -> decode(json))
+                .isInstanceOfSatisfying(
+                        JsonRpcException.class,
+                        e -> assertThat(e.getMessage()).contains("longer than 1024 characters"));
+    }
+
+    @Test
+    void the_refusal_names_the_id_when_it_could_be_read() {
+        assertThatThrownBy(() -> decode("{\"jsonrpc\":\"1.0\",\"id\":\"r-9\",\"method\":\"a\"}"))
+                .isInstanceOfSatisfying(
+                        JsonRpcException.class, e -> assertThat(e.id().asText()).isEqualTo("r-9"));
+    }
+
+    @Test
+    void a_parse_error_never_echoes_the_input() {
+        assertThatThrownBy(() -> decode("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":AKIAIOSFODNN7EXAMPLE}"))
+                .isInstanceOfSatisfying(
+                        JsonRpcException.class, e -> assertThat(e.getMessage()).doesNotContain("AKIA"));
+    }
+
+    @Test
+    void invalid_utf8_is_refused() {
+        byte[] body = {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
+
+        assertThatThrownBy(() -> decoder.decode(body))
+                .isInstanceOfSatisfying(
+                        JsonRpcException.class, e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.PARSE_ERROR));
+    }
+
+    @Test
+    void batches_can_be_switched_off() {
+        JsonRpcDecoder noBatches = new JsonRpcDecoder(16, 1024, 0);
+
+        assertThatThrownBy(() ->
+                        noBatches.decode("[{\"jsonrpc\":\"2.0\",\"method\":\"a\"}]".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOfSatisfying(
+                        JsonRpcException.class, e -> assertThat(e.getMessage()).contains("not accepted"));
+    }
+}
