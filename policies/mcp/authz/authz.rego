@@ -40,7 +40,9 @@ _unsupported_version := sprintf(
 	[_shown(object.get(input, "version", null))],
 )
 
-_housekeeping_requests := {"initialize", "ping", "tools/list"}
+# logging/setLevel only tunes what the server sends back; clients (the MCP Inspector among
+# them) send it while connecting, so denying it would break the connection itself.
+_housekeeping_requests := {"initialize", "logging/setLevel", "ping", "tools/list"}
 
 _kinds := {"request", "notification", "response"}
 

@@ -36,6 +36,11 @@ test_ping_is_allowed_as_housekeeping if {
 	authz.decision == allowed(`"ping" is protocol housekeeping`) with input as message({"method": "ping"})
 }
 
+test_logging_set_level_is_allowed_as_housekeeping if {
+	given := message({"method": "logging/setLevel"})
+	authz.decision == allowed(`"logging/setLevel" is protocol housekeeping`) with input as given
+}
+
 test_tools_list_is_allowed_as_housekeeping if {
 	authz.decision == allowed(`"tools/list" is protocol housekeeping`) with input as message({"method": "tools/list"})
 }

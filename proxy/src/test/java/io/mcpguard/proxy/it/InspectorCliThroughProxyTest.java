@@ -1,0 +1,126 @@
+package io.mcpguard.proxy.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mcpguard.proxy.testing.OpaProcess;
+import io.mcpguard.proxy.testing.ProxyHarness;
+import io.mcpguard.proxy.testing.RecordingUpstream;
+import io.mcpguard.proxy.testing.Tools;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** A client nobody on this team wrote — the MCP Inspector CLI from npm — talking to the upstream through the proxy. */
+class InspectorCliThroughProxyTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static Path inspector;
+    private static OpaProcess opa;
+    private static RecordingUpstream upstream;
+    private static ProxyHarness proxy;
+
+    /** What one CLI run printed and how it ended. */
+    record Run(int exitCode, String stdout, String stderr) {}
+
+    @BeforeAll
+    static void startParts() {
+        inspector = Tools.tool("inspector");
+        opa = OpaProcess.startWithRepoPolicies();
+        upstream = new RecordingUpstream();
+        proxy = new ProxyHarness(upstream.url(), opa.url());
+    }
+
+    @AfterAll
+    static void stopParts() {
+        if (proxy != null) proxy.close();
+        if (upstream != null) upstream.close();
+        if (opa != null) opa.close();
+    }
+
+    @Test
+    void lists_tools_through_the_proxy() throws Exception {
+        Run run = inspector("--method", "tools/list");
+
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        JsonNode tools = JSON.readTree(run.stdout()).path("result").path("tools");
+        List<String> names = new ArrayList<>();
+        tools.forEach(t -> names.add(t.path("name").asText()));
+        assertThat(names).containsExactlyInAnyOrder("get_repository", "merge_pull_request", "list_commits");
+    }
+
+    @Test
+    void an_allowed_call_returns_the_upstreams_answer() throws Exception {
+        Run run = inspector(
+                "--method",
+                "tools/call",
+                "--tool-name",
+                "get_repository",
+                "--tool-arg",
+                "workspace=acme",
+                "--tool-arg",
+                "repo=api");
+
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(JSON.readTree(run.stdout()).at("/result/content/0/text").asText())
+                .isEqualTo("repository acme/api");
+    }
+
+    @Test
+    void a_denied_call_fails_with_the_policys_reason_and_never_reaches_the_upstream() throws Exception {
+        upstream.clear();
+
+        Run run = inspector(
+                "--method",
+                "tools/call",
+                "--tool-name",
+                "merge_pull_request",
+                "--tool-arg",
+                "workspace=acme",
+                "--tool-arg",
+                "repo=api");
+
+        assertThat(run.exitCode()).isNotZero();
+        assertThat(run.stderr()).contains("Denied by policy").contains("merge_pull_request");
+        assertThat(upstream.bodies()).noneSatisfy(b -> assertThat(b).contains("merge_pull_request"));
+    }
+
+    private static Run inspector(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
+                inspector.toString(),
+                "--cli",
+                "--server-url",
+                proxy.mcpUrl(),
+                "--transport",
+                "http",
+                "--format",
+                "json"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("MCP_INSPECTOR_SECRET_STORE", "memory");
+        Process process = builder.start();
+        CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
+        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
+        if (!process.waitFor(2, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("the Inspector CLI did not finish; stderr: " + stderr.getNow(""));
+        }
+        return new Run(process.exitValue(), stdout.join(), stderr.join());
+    }
+
+    private static String read(java.io.InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}
