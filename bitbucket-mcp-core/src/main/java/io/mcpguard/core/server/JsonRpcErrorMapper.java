@@ -36,12 +36,25 @@ public final class JsonRpcErrorMapper implements McpJsonMapper {
         return root;
     }
 
+    /**
+     * The SDK puts Jackson's exception text into "Invalid message format" errors (Java type names, parser
+     * locations); the client learns nothing from it that the plain sentence does not say.
+     */
+    static String withoutParserInternals(String message) {
+        if (message.contains("at [Source") || message.contains("`java.") || message.contains("JsonToken")) {
+            int colon = message.indexOf(':');
+            String prefix = colon > 0 ? message.substring(0, colon) : "Invalid message";
+            return prefix + ": the body must be one JSON-RPC 2.0 message object (batches are not supported)";
+        }
+        return message;
+    }
+
     private Object replace(Object value) {
         if (value instanceof McpError e) {
             McpSchema.JSONRPCResponse.JSONRPCError error = e.getJsonRpcError();
             int code = error != null && error.code() != null ? error.code() : McpSchema.ErrorCodes.INTERNAL_ERROR;
             String message = error != null && error.message() != null ? error.message() : "Internal error";
-            return errorObject(code, message);
+            return errorObject(code, withoutParserInternals(message));
         }
         if (value instanceof Throwable t) {
             return errorObject(McpSchema.ErrorCodes.INTERNAL_ERROR, "Internal error");
