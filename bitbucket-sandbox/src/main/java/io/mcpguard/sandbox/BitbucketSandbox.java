@@ -46,8 +46,10 @@ public final class BitbucketSandbox implements AutoCloseable {
     private final String root;
     private final Deque<String> requestLog = new ArrayDeque<>();
     private final List<Fault> faults = new ArrayList<>();
-    private volatile SandboxState state;
-    private volatile CloudApi api;
+    /** The data and the routes over it, swapped together by {@link #reset}. */
+    private record Backend(SandboxState state, CloudApi api) {}
+
+    private volatile Backend backend;
 
     private BitbucketSandbox(HttpServer server, ExecutorService executor) {
         this.server = server;
@@ -83,8 +85,7 @@ public final class BitbucketSandbox implements AutoCloseable {
     /** Throws away every change and reloads the seed data. */
     public synchronized void reset() {
         SandboxState fresh = SeedLoader.load();
-        this.state = fresh;
-        this.api = new CloudApi(fresh, new Renderer(apiUrl(), root, fresh), apiUrl());
+        this.backend = new Backend(fresh, new CloudApi(fresh, new Renderer(apiUrl(), root, fresh), apiUrl()));
         synchronized (faults) {
             faults.clear();
         }
@@ -119,6 +120,7 @@ public final class BitbucketSandbox implements AutoCloseable {
     private void dispatch(HttpExchange http) throws IOException {
         String rawPath = http.getRequestURI().getRawPath();
         Exchange ex = new Exchange(http, rawPath);
+        Backend current = backend;
         try {
             if (rawPath.startsWith("/_sandbox/")) {
                 control(ex, rawPath.substring("/_sandbox/".length()));
@@ -134,20 +136,23 @@ public final class BitbucketSandbox implements AutoCloseable {
                 }
                 throw new ApiError(fault.status, fault.message());
             }
-            ex.caller = authenticate(http);
+            ex.caller = authenticate(current.state(), http);
             List<String> segments = new ArrayList<>();
             for (String s : rawPath.substring("/2.0/".length()).split("/")) {
                 if (!s.isEmpty()) segments.add(URLDecoder.decode(s, StandardCharsets.UTF_8));
             }
-            api.handle(ex, segments);
+            // one request at a time: every answer sees a consistent state, as Bitbucket's would
+            synchronized (current.state()) {
+                current.api().handle(ex, segments);
+            }
         } catch (ApiError e) {
             if (e.status() == 401) {
                 http.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"Bitbucket.org HTTP\"");
             }
-            ex.json(e.status(), new Renderer(apiUrl(), root, state).error(e.getMessage()));
+            ex.json(e.status(), new Renderer(apiUrl(), root, current.state()).error(e.getMessage()));
         } catch (RuntimeException e) {
             LOG.warning("sandbox bug on " + ex.method + " " + rawPath + ": " + e);
-            ex.json(500, new Renderer(apiUrl(), root, state).error("Something went wrong"));
+            ex.json(500, new Renderer(apiUrl(), root, current.state()).error("Something went wrong"));
         } finally {
             String query = http.getRequestURI().getRawQuery();
             synchronized (requestLog) {
@@ -158,7 +163,7 @@ public final class BitbucketSandbox implements AutoCloseable {
         }
     }
 
-    private Credential authenticate(HttpExchange http) {
+    private static Credential authenticate(SandboxState state, HttpExchange http) {
         String header = http.getRequestHeaders().getFirst("Authorization");
         if (header == null) {
             throw new ApiError(

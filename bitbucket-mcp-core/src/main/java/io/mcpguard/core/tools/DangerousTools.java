@@ -15,6 +15,9 @@ import java.util.List;
 
 /** The three tools that cannot be undone from Bitbucket's UI: merge, decline, delete a branch. */
 final class DangerousTools {
+    private static final int MERGE_POLLS = 30;
+    private static final long MERGE_POLL_INTERVAL_MILLIS = 1000;
+
     private final BitbucketClient bitbucket;
 
     DangerousTools(BitbucketClient bitbucket) {
@@ -86,10 +89,27 @@ final class DangerousTools {
         if (close != null) body.put("close_source_branch", close);
         JsonNode merged = bitbucket.send("POST", repoPath(a) + "/pullrequests/" + id + "/merge", body);
         if (!merged.has("state")) {
-            // 202: Bitbucket merges in the background; the pull request tells the outcome once it is done.
-            merged = bitbucket.getJson(repoPath(a) + "/pullrequests/" + id, java.util.Map.of());
+            merged = awaitBackgroundMerge(repoPath(a) + "/pullrequests/" + id);
         }
         return ToolResults.json(Views.pullRequest(merged));
+    }
+
+    /**
+     * A 202 answer means Bitbucket merges in the background (all Cloud merges are tasks; slow ones answer 202). The
+     * pull request itself shows the outcome once the task is done, so poll it for a bounded time.
+     */
+    private JsonNode awaitBackgroundMerge(String url) throws BitbucketException {
+        JsonNode pr = bitbucket.getJson(url, java.util.Map.of());
+        for (int i = 0; i < MERGE_POLLS && pr.path("state").asText().equals("OPEN"); i++) {
+            try {
+                Thread.sleep(MERGE_POLL_INTERVAL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            pr = bitbucket.getJson(url, java.util.Map.of());
+        }
+        return pr;
     }
 
     private CallToolResult decline(Args a) throws BitbucketException {
