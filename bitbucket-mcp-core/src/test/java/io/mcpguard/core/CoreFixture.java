@@ -118,7 +118,7 @@ public final class CoreFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         try {
             client.closeGracefully();
         } finally {

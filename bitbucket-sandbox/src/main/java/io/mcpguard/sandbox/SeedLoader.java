@@ -96,9 +96,7 @@ final class SeedLoader {
                 tree = new LinkedHashMap<>(SandboxState.mergedTree(state.mergeBase(repo, ours, theirs), ours, theirs));
                 parents.add(other);
             }
-            var files = c.path("files").fields();
-            while (files.hasNext()) {
-                var f = files.next();
+            for (var f : c.path("files").properties()) {
                 String content = content(f.getValue());
                 if (content == null) tree.remove(f.getKey());
                 else tree.put(f.getKey(), content);

@@ -54,7 +54,7 @@ public final class HttpMcpServer implements AutoCloseable {
                 .jsonMapper(mapper)
                 .mcpEndpoint(ENDPOINT)
                 .keepAliveInterval(keepAlive)
-                .securityValidator(DefaultServerTransportSecurityValidator.builder()
+                .httpHeaderValidator(DefaultServerTransportSecurityValidator.builder()
                         .allowedHosts(allowedHosts)
                         .allowedOrigins(allowedOrigins)
                         .build())
@@ -103,12 +103,19 @@ public final class HttpMcpServer implements AutoCloseable {
         jetty.join();
     }
 
+    /** Closes the MCP sessions, then stops Jetty (waiting up to its stop timeout for open requests). */
     @Override
-    public void close() throws Exception {
+    public void close() {
         try {
             mcp.closeGracefully();
         } finally {
-            jetty.stop();
+            try {
+                jetty.stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                throw new IllegalStateException("Jetty did not stop cleanly", e);
+            }
         }
     }
 }

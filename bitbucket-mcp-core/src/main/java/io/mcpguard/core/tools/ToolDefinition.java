@@ -28,11 +28,9 @@ public record ToolDefinition(Tool tool, Access access, ToolHandler handler) {
                 idempotent,
                 true, // every tool talks to Bitbucket, an open world outside this server
                 null);
-        Tool tool = Tool.builder()
-                .name(name)
+        Tool tool = Tool.builder(name, inputSchema)
                 .title(title)
                 .description(description)
-                .inputSchema(inputSchema)
                 .annotations(annotations)
                 .build();
         return new ToolDefinition(tool, access, handler);

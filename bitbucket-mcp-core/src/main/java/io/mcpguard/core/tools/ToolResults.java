@@ -29,14 +29,14 @@ public final class ToolResults {
 
     public static CallToolResult text(String text) {
         return CallToolResult.builder()
-                .content(List.of(new TextContent(text)))
+                .content(List.of(TextContent.builder(text).build()))
                 .isError(false)
                 .build();
     }
 
     public static CallToolResult error(String message) {
         return CallToolResult.builder()
-                .content(List.of(new TextContent(message)))
+                .content(List.of(TextContent.builder(message).build()))
                 .isError(true)
                 .build();
     }
