@@ -258,7 +258,11 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.atWarn().addKeyValue("error", cause.getClass().getSimpleName()).log("client connection failed");
+        // A client resetting its connection is ordinary (a CLI exiting); anything else deserves attention.
+        var level = cause instanceof java.io.IOException ? org.slf4j.event.Level.DEBUG : org.slf4j.event.Level.WARN;
+        log.atLevel(level)
+                .addKeyValue("error", cause.getClass().getSimpleName())
+                .log("client connection failed");
         ctx.close();
     }
 }

@@ -71,6 +71,11 @@ public final class RecordingUpstream implements AutoCloseable {
     private final int port;
 
     public RecordingUpstream() {
+        this(true);
+    }
+
+    /** @param recording false for load runs, where keeping every request would only cost memory */
+    public RecordingUpstream(boolean recording) {
         HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider.builder()
                 .mcpEndpoint("/mcp")
                 .keepAliveInterval(Duration.ofSeconds(15))
@@ -115,9 +120,11 @@ public final class RecordingUpstream implements AutoCloseable {
         ServletHolder servlet = new ServletHolder(transport);
         servlet.setAsyncSupported(true);
         context.addServlet(servlet, "/*");
-        FilterHolder recorder = new FilterHolder(new RecordingFilter());
-        recorder.setAsyncSupported(true);
-        context.addFilter(recorder, "/*", EnumSet.of(DispatcherType.REQUEST));
+        if (recording) {
+            FilterHolder recorder = new FilterHolder(new RecordingFilter());
+            recorder.setAsyncSupported(true);
+            context.addFilter(recorder, "/*", EnumSet.of(DispatcherType.REQUEST));
+        }
         jetty.setHandler(context);
         try {
             jetty.start();
