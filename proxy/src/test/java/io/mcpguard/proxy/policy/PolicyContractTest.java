@@ -1,0 +1,124 @@
+package io.mcpguard.proxy.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mcpguard.proxy.config.ProxyConfig;
+import io.mcpguard.proxy.jsonrpc.JsonRpcDecoder;
+import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
+import io.mcpguard.proxy.testing.OpaProcess;
+import io.mcpguard.proxy.testing.Tools;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The policy contract from the Java side, on the examples {@code opa test} uses too: for each example the proxy's
+ * own decoder and {@link PolicyInput} produce exactly the example's input document, and the real OPA, asked
+ * through {@link OpaPolicyEngine}, gives exactly the example's decision.
+ */
+class PolicyContractTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static OpaProcess opa;
+    private static EventLoopGroup loops;
+    private static OpaPolicyEngine engine;
+
+    @BeforeAll
+    static void start() {
+        opa = OpaProcess.startWithRepoPolicies();
+        loops = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        ProxyConfig config = ProxyConfig.parse("opa:\n  url: " + opa.url() + "\n  timeout: 5s\n", Map.of());
+        engine = new OpaPolicyEngine(config.opa(), loops, JSON);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (engine != null) engine.close();
+        if (loops != null) loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        if (opa != null) opa.close();
+    }
+
+    static Stream<Path> examples() throws IOException {
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> listing = Files.list(Tools.repo().resolve("policies/examples"))) {
+            listing.filter(p -> p.toString().endsWith(".jsonc")).sorted().forEach(files::add);
+        }
+        assertThat(files).as("policy examples").isNotEmpty();
+        return files.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("examples")
+    void the_proxy_builds_the_example_input_and_opa_gives_the_example_decision(Path file) throws Exception {
+        JsonNode example = JSON.readTree(file.toFile());
+        JsonNode expectedInput = example.get("input");
+        PolicyInput input = rebuild(expectedInput);
+
+        assertThat(normalised(input.toJson())).isEqualTo(normalised(expectedInput));
+
+        Decision decision = engine.decide(input).get(10, TimeUnit.SECONDS);
+        JsonNode expected = example.get("decision");
+        assertThat(decision.allow()).isEqualTo(expected.get("allow").asBoolean());
+        assertThat(decision.reasons()).containsExactlyElementsOf(texts(expected.get("reasons")));
+        assertThat(decision.decisionId())
+                .as("decision id (OPA's decision log is on)")
+                .isNotBlank();
+        assertThat(decision.revision()).as("bundle revision from .manifest").isNotBlank();
+    }
+
+    /** The JSON-RPC message and transport facts the example describes, read back through the proxy's decoder. */
+    private static PolicyInput rebuild(JsonNode input) throws Exception {
+        JsonNode request = input.get("request");
+        ObjectNode message = JSON.createObjectNode().put("jsonrpc", "2.0");
+        if (request.has("id")) message.set("id", request.get("id"));
+        message.set("method", request.get("method"));
+        if (request.has("tool")) {
+            ObjectNode params = message.putObject("params");
+            params.set("name", request.get("tool"));
+            params.set("arguments", request.get("arguments"));
+        }
+        JsonRpcMessage decoded = new JsonRpcDecoder(64, 1 << 20, 32)
+                .decode(JSON.writeValueAsBytes(message))
+                .messages()
+                .get(0);
+        JsonNode transport = input.get("transport");
+        TransportFacts facts = new TransportFacts(
+                transport.get("client_address").asText(),
+                transport.get("tls").asBoolean(),
+                transport.get("http_method").asText(),
+                transport.get("path").asText(),
+                request.get("session_id").isNull()
+                        ? null
+                        : request.get("session_id").asText(),
+                request.get("protocol_version").isNull()
+                        ? null
+                        : request.get("protocol_version").asText(),
+                transport.get("batch_size").asInt());
+        return new PolicyInput(Subject.ANONYMOUS, decoded, facts);
+    }
+
+    private static JsonNode normalised(JsonNode node) throws IOException {
+        return JSON.readTree(JSON.writeValueAsBytes(node)); // one number representation on both sides
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+}
