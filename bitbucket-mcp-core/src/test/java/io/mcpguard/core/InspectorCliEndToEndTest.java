@@ -3,6 +3,7 @@ package io.mcpguard.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mcpguard.sandbox.BitbucketSandbox;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,21 +12,30 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The acceptance scenario driven by an independent client, the official MCP Inspector CLI (Node, TypeScript SDK)
- * over Streamable HTTP: create_pull_request → get_pull_request → merge_pull_request changes the sandbox, and a
- * second merge answers Bitbucket's error.
+ * The acceptance scenario end to end: the core runs as its own process configured only by environment (as deployed),
+ * the sandbox stands in for Bitbucket, and an independent client, the official MCP Inspector CLI (Node, TypeScript
+ * SDK), drives it over Streamable HTTP: create_pull_request → get_pull_request → merge_pull_request changes the
+ * sandbox, and a second merge answers Bitbucket's error. With defaults, tools/list shows only read-only tools.
  */
 class InspectorCliEndToEndTest {
     private static String inspector;
-    private static CoreFixture all;
-    private static CoreFixture defaults;
+    private static CoreProcess all;
+    private static CoreProcess defaults;
 
     @BeforeAll
     static void start() throws Exception {
         inspector = ExternalTools.path("inspector");
-        CoreFixture.sandbox().reset();
-        all = CoreFixture.start(true, true);
-        defaults = CoreFixture.start(false, false);
+        BitbucketSandbox sandbox = CoreFixture.sandbox();
+        sandbox.reset();
+        Map<String, String> env = Map.of(
+                "BITBUCKET_URL", sandbox.apiUrl(),
+                "BITBUCKET_EMAIL", BitbucketSandbox.DEMO_EMAIL,
+                "BITBUCKET_API_TOKEN", BitbucketSandbox.DEMO_API_TOKEN);
+        Map<String, String> enabled = new java.util.HashMap<>(env);
+        enabled.put("BITBUCKET_ENABLE_WRITES", "true");
+        enabled.put("BITBUCKET_ENABLE_DANGEROUS", "true");
+        all = CoreProcess.start(enabled);
+        defaults = CoreProcess.start(env);
     }
 
     @AfterAll
@@ -34,12 +44,12 @@ class InspectorCliEndToEndTest {
         defaults.close();
     }
 
-    private static ExternalTools.Run inspector(CoreFixture core, String... args) {
+    private static ExternalTools.Run inspector(CoreProcess core, String... args) {
         List<String> command = new ArrayList<>(List.of(
                 inspector,
                 "--cli",
                 "--server-url",
-                core.core.endpoint().toString(),
+                core.endpoint().toString(),
                 "--transport",
                 "http",
                 "--format",
@@ -48,7 +58,7 @@ class InspectorCliEndToEndTest {
         return ExternalTools.run(command, Map.of("MCP_INSPECTOR_SECRET_STORE", "memory"), null, 120);
     }
 
-    private static JsonNode call(CoreFixture core, String tool, String argsJson, boolean expectError) throws Exception {
+    private static JsonNode call(CoreProcess core, String tool, String argsJson, boolean expectError) throws Exception {
         ExternalTools.Run run =
                 inspector(core, "--method", "tools/call", "--tool-name", tool, "--tool-args-json", argsJson);
         // exit code 5 = the tool answered isError:true (Inspector CLI contract)
@@ -96,6 +106,9 @@ class InspectorCliEndToEndTest {
                         .path("merge_commit")
                         .asText())
                 .isEqualTo(merged.path("merge_commit").asText());
+        assertThat(CoreFixture.sandbox().requests())
+                .anyMatch(r -> r.startsWith("POST /2.0/repositories/acme/web-frontend/pullrequests/" + id + "/merge")
+                        && r.endsWith("-> 200"));
         JsonNode again = call(all, "merge_pull_request", pr, true);
         assertThat(again.path("content").get(0).path("text").asText())
                 .contains("HTTP 409")
