@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# The demo stack on loopback: a sandbox Bitbucket, bitbucket-mcp-core in front of it, OPA with
+# policies/, and the mcpguard proxy in front of the core. Prints the proxy URL and client
+# commands that work, then runs until Ctrl-C.
+#
+#   scripts/demo.sh           run the stack
+#   scripts/demo.sh --smoke   run the stack, run the printed client commands, check them, stop
+#
+# Ports: SANDBOX_PORT (7990), CORE_PORT (8080), OPA_PORT (8181), PROXY_PORT (8443).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+readonly ROOT=$PWD
+readonly SANDBOX_PORT=${SANDBOX_PORT:-7990}
+readonly CORE_PORT=${CORE_PORT:-8080}
+readonly OPA_PORT=${OPA_PORT:-8181}
+readonly PROXY_PORT=${PROXY_PORT:-8443}
+readonly LOGS=$ROOT/target/demo
+readonly VERSION=0.1.0-SNAPSHOT
+
+smoke=false
+[[ ${1:-} == --smoke ]] && smoke=true
+
+log() { printf 'demo: %s\n' "$*" >&2; }
+die() {
+  log "error: $*"
+  exit 1
+}
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+# wait_for NAME URL [EXPECTED_STATUS]: polls until the URL answers (any status, or the expected one).
+wait_for() {
+  local name=$1 url=$2 expected=${3:-} status
+  for _ in $(seq 1 300); do
+    status=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" || true)
+    if [[ $status != 000 && (-z $expected || $status == "$expected") ]]; then
+      log "$name is up ($url)"
+      return 0
+    fi
+    sleep 0.2
+  done
+  die "$name did not come up at $url; see $LOGS/$name.log"
+}
+
+port_free() {
+  ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+for port in "$SANDBOX_PORT" "$CORE_PORT" "$OPA_PORT" "$PROXY_PORT"; do
+  port_free "$port" || die "port $port is in use; set SANDBOX_PORT, CORE_PORT, OPA_PORT or PROXY_PORT"
+done
+
+log "building (./mvnw package, tests skipped)"
+./mvnw -q -B -DskipTests package
+opa=$(scripts/tools.sh opa)
+mkdir -p "$LOGS"
+
+java -jar "bitbucket-sandbox/target/bitbucket-sandbox-$VERSION.jar" --port "$SANDBOX_PORT" \
+  >"$LOGS/sandbox.log" 2>&1 &
+pids+=($!)
+wait_for sandbox "http://127.0.0.1:$SANDBOX_PORT/2.0/user" 401
+
+# The core offers every tool, merges included: what a client may do is the policy's call, not the core's.
+BITBUCKET_URL="http://127.0.0.1:$SANDBOX_PORT/2.0" \
+  BITBUCKET_EMAIL=demo@example.com BITBUCKET_API_TOKEN=sandbox-demo-api-token \
+  BITBUCKET_ENABLE_WRITES=true BITBUCKET_ENABLE_DANGEROUS=true \
+  java -jar "bitbucket-mcp-core/target/bitbucket-mcp-core-$VERSION.jar" --http --port "$CORE_PORT" \
+  >"$LOGS/core.log" 2>&1 &
+pids+=($!)
+wait_for core "http://127.0.0.1:$CORE_PORT/mcp"
+
+"$opa" run --server --addr "127.0.0.1:$OPA_PORT" --log-level error \
+  --set decision_logs.console=true --bundle policies >"$LOGS/opa.log" 2>&1 &
+pids+=($!)
+wait_for opa "http://127.0.0.1:$OPA_PORT/health?bundles" 200
+
+MCPGUARD_LISTEN_PORT=$PROXY_PORT \
+  MCPGUARD_UPSTREAM_URL="http://127.0.0.1:$CORE_PORT/mcp" \
+  MCPGUARD_OPA_URL="http://127.0.0.1:$OPA_PORT" \
+  java -jar "proxy/target/proxy-$VERSION.jar" proxy/src/main/resources/mcpguard.example.yaml \
+  >"$LOGS/proxy.log" 2>&1 &
+pids+=($!)
+wait_for proxy "http://127.0.0.1:$PROXY_PORT/healthz" 200
+
+inspector=$(scripts/tools.sh inspector)
+readonly URL="http://127.0.0.1:$PROXY_PORT/mcp"
+readonly CLIENT="MCP_INSPECTOR_SECRET_STORE=memory $inspector --cli --server-url $URL --transport http"
+cat <<TEXT
+
+  mcpguard demo is running (logs in $LOGS)
+    proxy (clients use this)   $URL
+    bitbucket-mcp-core         http://127.0.0.1:$CORE_PORT/mcp
+    OPA                        http://127.0.0.1:$OPA_PORT   (policies/, decision log in opa.log)
+    sandbox Bitbucket          http://127.0.0.1:$SANDBOX_PORT/2.0
+
+  Try, in another shell:
+    $CLIENT --method tools/list
+    $CLIENT --method tools/call --tool-name get_repository --tool-arg workspace=acme --tool-arg repo=payments-api
+    $CLIENT --method tools/call --tool-name merge_pull_request --tool-arg workspace=acme --tool-arg repo=payments-api --tool-arg pr_id=1
+      (the core would merge; the policy denies it: dangerous tools are not allowed)
+
+TEXT
+
+if ! $smoke; then
+  log "Ctrl-C stops everything"
+  wait
+  exit 0
+fi
+
+run_client() {
+  MCP_INSPECTOR_SECRET_STORE=memory "$inspector" --cli --server-url "$URL" --transport http --format json "$@"
+}
+log "smoke: tools/list"
+run_client --method tools/list | grep -q '"get_repository"' || die "tools/list through the proxy failed"
+log "smoke: allowed get_repository"
+run_client --method tools/call --tool-name get_repository --tool-arg workspace=acme \
+  --tool-arg repo=payments-api | grep -q 'payments-api' || die "allowed call through the proxy failed"
+log "smoke: denied merge_pull_request"
+if denied=$(run_client --method tools/call --tool-name merge_pull_request --tool-arg workspace=acme \
+  --tool-arg repo=payments-api --tool-arg pr_id=1 2>&1); then
+  die "merge_pull_request was not denied: $denied"
+fi
+grep -q 'Denied by policy' <<<"$denied" || die "merge_pull_request failed, but not by policy: $denied"
+log "smoke: all client commands behaved as printed"
