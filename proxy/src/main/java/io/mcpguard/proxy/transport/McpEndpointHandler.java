@@ -64,6 +64,7 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        RequestReadTimeoutHandler.requestReceived(ctx);
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (request.decoderResult().isFailure()) {
             Throwable cause = request.decoderResult().cause();

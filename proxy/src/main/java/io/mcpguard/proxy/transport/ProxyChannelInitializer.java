@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The client-side pipeline, which is the proxy's request path read top to bottom: connection limit, idle limit,
- * HTTP codec with header limits, request-read deadline, keep-alive, body limit, then the MCP endpoint (decode →
+ * request-read deadline, HTTP codec with header limits, keep-alive, body limit, then the MCP endpoint (decode →
  * policy → forward). The identity stage will sit before the body limit, so it runs on headers alone.
  */
 public final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
@@ -37,11 +37,11 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
                 .addLast("connection-limit", connectionLimiter)
                 .addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
                 .addLast("idle-close", IdleConnectionCloser.INSTANCE)
-                .addLast("http", new HttpServerCodec(decoderConfig))
                 .addLast(
                         "read-deadline",
                         new RequestReadTimeoutHandler(
-                                limits.requestReadTimeout().toMillis(), answers))
+                                limits.requestReadTimeout().toMillis()))
+                .addLast("http", new HttpServerCodec(decoderConfig))
                 .addLast("keep-alive", new HttpServerKeepAliveHandler())
                 .addLast("body-limit", new BodyLimitAggregator(limits.maxBodyBytes(), answers))
                 .addLast("mcp", endpoint);

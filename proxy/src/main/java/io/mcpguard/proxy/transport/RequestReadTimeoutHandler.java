@@ -1,45 +1,53 @@
 package io.mcpguard.proxy.transport;
 
-import io.netty.channel.ChannelDuplexHandler;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Bounds the time from a request's head to the end of its body ({@code limits.request-read-timeout}), so a client
- * that trickles a body (slowloris) cannot hold a connection and a buffer open. Answers 408 and closes.
+ * Bounds the time from a request's first byte to its last ({@code limits.request-read-timeout}), headers
+ * included, so a client that trickles a request (slowloris) cannot hold a connection and its buffers open. Sits
+ * before the HTTP codec, where it sees raw bytes; the endpoint tells it when a whole request has arrived. On
+ * expiry it answers 408 itself, as raw bytes (the codec may be mid-request), and closes.
  */
-final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
+final class RequestReadTimeoutHandler extends ChannelInboundHandlerAdapter {
+    private static final byte[] TIMEOUT_ANSWER =
+            ("HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 30\r\n"
+                            + "Connection: close\r\n\r\nrequest not received in time\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+
     private final long timeoutMillis;
-    private final HttpAnswers answers;
     private ScheduledFuture<?> timer;
 
-    RequestReadTimeoutHandler(long timeoutMillis, HttpAnswers answers) {
+    RequestReadTimeoutHandler(long timeoutMillis) {
         this.timeoutMillis = timeoutMillis;
-        this.answers = answers;
+    }
+
+    /** Called on the event loop by the endpoint once a whole request was read. */
+    static void requestReceived(ChannelHandlerContext anyContext) {
+        RequestReadTimeoutHandler handler = anyContext.pipeline().get(RequestReadTimeoutHandler.class);
+        if (handler != null) {
+            handler.cancel();
+        }
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpRequest && timer == null) {
-            timer = ctx.executor()
-                    .schedule(
-                            () -> answers.text(
-                                    ctx,
-                                    HttpResponseStatus.REQUEST_TIMEOUT,
-                                    "request not received in time",
-                                    false,
-                                    null),
-                            timeoutMillis,
-                            TimeUnit.MILLISECONDS);
-        }
-        if (msg instanceof LastHttpContent) {
-            cancel();
+        // Reading stops while an exchange is in flight, so bytes arriving here begin (or continue) a request.
+        if (msg instanceof ByteBuf && timer == null) {
+            timer = ctx.executor().schedule(() -> expire(ctx), timeoutMillis, TimeUnit.MILLISECONDS);
         }
         ctx.fireChannelRead(msg);
+    }
+
+    private void expire(ChannelHandlerContext ctx) {
+        timer = null;
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(TIMEOUT_ANSWER)).addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override

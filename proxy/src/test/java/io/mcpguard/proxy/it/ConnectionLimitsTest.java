@@ -1,0 +1,124 @@
+package io.mcpguard.proxy.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mcpguard.proxy.testing.OpaProcess;
+import io.mcpguard.proxy.testing.ProxyHarness;
+import io.mcpguard.proxy.testing.RecordingUpstream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Limits on what a client connection may hold: time to send a request, header size. */
+class ConnectionLimitsTest {
+    private static OpaProcess opa;
+    private static RecordingUpstream upstream;
+    private static ProxyHarness proxy;
+
+    @BeforeAll
+    static void startParts() {
+        opa = OpaProcess.startWithRepoPolicies();
+        upstream = new RecordingUpstream();
+        proxy = new ProxyHarness(
+                upstream.url(),
+                opa.url(),
+                Map.of("limits.request-read-timeout", "300ms", "limits.max-header-bytes", "2KiB"));
+    }
+
+    @AfterAll
+    static void stopParts() {
+        if (proxy != null) proxy.close();
+        if (upstream != null) upstream.close();
+        if (opa != null) opa.close();
+    }
+
+    @Test
+    void a_client_trickling_its_headers_gets_408_and_is_disconnected() throws Exception {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush(); // ...and the rest of the headers never come
+
+            String answer = readUntilClosed(socket.getInputStream());
+
+            assertThat(answer).startsWith("HTTP/1.1 408 Request Timeout");
+        }
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
+    void a_client_trickling_its_body_gets_408_and_is_disconnected() throws Exception {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: 100\r\n\r\n{\"jsonrpc\":")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+
+            assertThat(readUntilClosed(socket.getInputStream())).startsWith("HTTP/1.1 408");
+        }
+    }
+
+    @Test
+    void a_quick_request_on_a_kept_alive_connection_is_not_timed_by_the_idle_gap_before_it() throws Exception {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+            socket.setSoTimeout(10_000);
+            String health = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+            OutputStream out = socket.getOutputStream();
+            out.write(health.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(readResponse(socket.getInputStream())).startsWith("HTTP/1.1 200");
+
+            Thread.sleep(600); // longer than the request-read deadline, but the connection is merely idle
+            out.write(health.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+
+            assertThat(readResponse(socket.getInputStream())).startsWith("HTTP/1.1 200");
+        }
+    }
+
+    @Test
+    void headers_over_the_limit_get_431() throws Exception {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "a".repeat(4096) + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+
+            assertThat(readUntilClosed(socket.getInputStream())).startsWith("HTTP/1.1 431");
+        }
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    private static String readUntilClosed(InputStream in) throws IOException {
+        return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+    }
+
+    /** Reads one response with a Content-Length body (what the proxy's own answers carry). */
+    private static String readResponse(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) break;
+            head.append((char) b);
+        }
+        int length = 0;
+        for (String line : head.toString().split("\r\n")) {
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                length = Integer.parseInt(line.substring(15).trim());
+            }
+        }
+        in.readNBytes(length);
+        return head.toString();
+    }
+}
