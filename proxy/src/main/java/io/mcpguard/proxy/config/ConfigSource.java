@@ -29,6 +29,7 @@ final class ConfigSource {
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB)?");
 
     private final Map<String, String> fileValues;
+    private final Map<String, List<String>> fileLists = new LinkedHashMap<>();
     private final Map<String, String> env;
     private final String origin;
     private final List<String> problems = new ArrayList<>();
@@ -56,11 +57,25 @@ final class ConfigSource {
                 flatten(key, value);
             } else if (value.isValueNode()) {
                 fileValues.put(key, value.isNull() ? null : value.asText());
+            } else if (value.isArray() && allScalars(value)) {
+                List<String> items = new ArrayList<>();
+                value.forEach(item -> items.add(item.asText()));
+                fileLists.put(key, items);
+                fileValues.put(key, String.join(",", items));
             } else {
                 problems.add("config key '" + key + "': expected a single value, got a list");
                 fileValues.put(key, null);
             }
         }
+    }
+
+    private static boolean allScalars(JsonNode array) {
+        for (JsonNode item : array) {
+            if (!item.isValueNode() || item.isNull()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static String envName(String key) {
@@ -86,7 +101,32 @@ final class ConfigSource {
         problems.add("config key '" + key + "'" + where(key) + ": expected " + expected + ", got '" + got + "'");
     }
 
+    /** A list: a YAML sequence in the file, or comma-separated text (the only form an environment variable has). */
+    List<String> list(String key, List<String> fallback) {
+        knownKeys.add(key);
+        String fromEnv = env.get(envName(key));
+        if (fromEnv == null && fileLists.containsKey(key)) {
+            return List.copyOf(fileLists.get(key));
+        }
+        String text = fromEnv != null ? fromEnv : fileValues.get(key);
+        if (text == null || text.isBlank()) {
+            return fallback;
+        }
+        List<String> items = new ArrayList<>();
+        for (String item : text.split(",")) {
+            if (!item.isBlank()) {
+                items.add(item.trim());
+            }
+        }
+        return List.copyOf(items);
+    }
+
     String string(String key, String fallback) {
+        if (fileLists.containsKey(key) && !env.containsKey(envName(key))) {
+            knownKeys.add(key);
+            problems.add("config key '" + key + "': expected a single value, got a list");
+            return fallback;
+        }
         String value = raw(key);
         if (value == null || value.isEmpty()) {
             return fallback;

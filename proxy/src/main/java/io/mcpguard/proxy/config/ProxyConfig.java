@@ -18,8 +18,20 @@ import java.util.Map;
  */
 public record ProxyConfig(Listen listen, String mcpPath, Upstream upstream, Opa opa, Limits limits) {
 
-    /** Where the proxy accepts clients. */
-    public record Listen(String host, int port) {}
+    /**
+     * Where the proxy accepts clients, and which {@code Host} and {@code Origin} headers it accepts from them (the
+     * MCP transport's DNS-rebinding defence; the proxy rewrites {@code Host} for the upstream, so the check must
+     * happen here).
+     *
+     * @param allowedHosts {@code host} (any port), {@code host:port}, or {@code *} for any
+     * @param allowedOrigins {@code scheme://host}, {@code scheme://host:port}, {@code scheme://host:*}, or {@code *}
+     */
+    public record Listen(String host, int port, List<String> allowedHosts, List<String> allowedOrigins) {
+        public Listen {
+            allowedHosts = List.copyOf(allowedHosts);
+            allowedOrigins = List.copyOf(allowedOrigins);
+        }
+    }
 
     /** The MCP server the proxy guards; requests go to {@code url} whatever path the client used. */
     public record Upstream(URI url, Duration connectTimeout, Duration responseTimeout, int maxConnections) {}
@@ -83,7 +95,13 @@ public record ProxyConfig(Listen listen, String mcpPath, Upstream upstream, Opa 
         Duration ms1 = Duration.ofMillis(1);
         Duration day = Duration.ofDays(1);
 
-        Listen listen = new Listen(src.string("listen.host", "127.0.0.1"), src.integer("listen.port", 8443, 0, 65535));
+        Listen listen = new Listen(
+                src.string("listen.host", "127.0.0.1"),
+                src.integer("listen.port", 8443, 0, 65535),
+                src.list("listen.allowed-hosts", List.of("localhost", "127.0.0.1", "[::1]")),
+                src.list(
+                        "listen.allowed-origins",
+                        List.of("http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*")));
         String mcpPath = src.path("mcp.path", "/mcp");
         Upstream upstream = new Upstream(
                 src.httpUri("upstream.url", "http://127.0.0.1:8080/mcp"),

@@ -23,6 +23,8 @@ public enum ErrorCode {
     UPSTREAM_UNAVAILABLE(-32005, HttpResponseStatus.BAD_GATEWAY),
     /** The guarded MCP server did not start answering in time. */
     UPSTREAM_TIMEOUT(-32006, HttpResponseStatus.GATEWAY_TIMEOUT),
+    /** {@code Host} or {@code Origin} is not on the allow-list (DNS-rebinding defence). */
+    ORIGIN_NOT_ALLOWED(-32600, HttpResponseStatus.FORBIDDEN),
     /** The body is larger than {@code limits.max-body-bytes}. */
     BODY_TOO_LARGE(-32600, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
 

@@ -11,16 +11,19 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The client-side pipeline, which is the proxy's request path read top to bottom: connection limit, idle limit,
- * request-read deadline, HTTP codec with header limits, keep-alive, body limit, then the MCP endpoint (decode →
+ * request-read deadline, HTTP codec with header limits, keep-alive, Host/Origin allow-list, body limit, then the MCP endpoint (decode →
  * policy → forward). The identity stage will sit before the body limit, so it runs on headers alone.
  */
 public final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
+    private final ProxyConfig.Listen listen;
     private final ProxyConfig.Limits limits;
     private final ConnectionLimiter connectionLimiter;
     private final HttpAnswers answers;
     private final McpEndpointHandler endpoint;
 
-    public ProxyChannelInitializer(ProxyConfig.Limits limits, HttpAnswers answers, McpEndpointHandler endpoint) {
+    public ProxyChannelInitializer(
+            ProxyConfig.Listen listen, ProxyConfig.Limits limits, HttpAnswers answers, McpEndpointHandler endpoint) {
+        this.listen = listen;
         this.limits = limits;
         this.connectionLimiter = new ConnectionLimiter(limits.maxConnections());
         this.answers = answers;
@@ -43,6 +46,7 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
                                 limits.requestReadTimeout().toMillis()))
                 .addLast("http", new HttpServerCodec(decoderConfig))
                 .addLast("keep-alive", new HttpServerKeepAliveHandler())
+                .addLast("origin", new OriginGuard(listen, answers))
                 .addLast("body-limit", new BodyLimitAggregator(limits.maxBodyBytes(), answers))
                 .addLast("mcp", endpoint);
     }

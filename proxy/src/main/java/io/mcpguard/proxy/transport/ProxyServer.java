@@ -44,7 +44,7 @@ public final class ProxyServer implements AutoCloseable {
         HttpAnswers answers = new HttpAnswers(decoder.mapper());
         McpEndpointHandler endpoint =
                 new McpEndpointHandler(config.mcpPath(), decoder, new PolicyGate(policy), upstream, answers);
-        this.initializer = new ProxyChannelInitializer(config.limits(), answers, endpoint);
+        this.initializer = new ProxyChannelInitializer(config.listen(), config.limits(), answers, endpoint);
     }
 
     /** Binds the listen address; returns the bound port (useful when the config asked for port 0). */

@@ -103,6 +103,24 @@ class ProxyConfigTest {
     }
 
     @Test
+    void allowed_hosts_and_origins_are_lists_in_the_file_and_comma_separated_in_the_environment() {
+        ProxyConfig fromFile = ProxyConfig.parse("""
+                listen:
+                  allowed-hosts: [mcp.example.com, localhost]
+                  allowed-origins:
+                    - https://ide.example.com
+                """, Map.of());
+        ProxyConfig fromEnv = ProxyConfig.parse(
+                "listen:\n  allowed-hosts: [a]\n", Map.of("MCPGUARD_LISTEN_ALLOWED_HOSTS", "mcp.example.com, *"));
+
+        assertThat(fromFile.listen().allowedHosts()).containsExactly("mcp.example.com", "localhost");
+        assertThat(fromFile.listen().allowedOrigins()).containsExactly("https://ide.example.com");
+        assertThat(fromEnv.listen().allowedHosts()).containsExactly("mcp.example.com", "*");
+        assertThat(ProxyConfig.load(null, Map.of()).listen().allowedHosts())
+                .containsExactly("localhost", "127.0.0.1", "[::1]");
+    }
+
+    @Test
     void a_list_where_a_value_belongs_is_refused() {
         assertThatThrownBy(() -> ProxyConfig.parse("listen:\n  host: [a, b]\n", Map.of()))
                 .isInstanceOf(ConfigException.class)

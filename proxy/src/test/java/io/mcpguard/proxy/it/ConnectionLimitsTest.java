@@ -14,9 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Limits on what a client connection may hold: time to send a request, header size. */
+/** Limits on what a client connection may send and hold: time to send a request, header size, Host and Origin. */
 class ConnectionLimitsTest {
     private static OpaProcess opa;
     private static RecordingUpstream upstream;
@@ -30,6 +31,11 @@ class ConnectionLimitsTest {
                 upstream.url(),
                 opa.url(),
                 Map.of("limits.request-read-timeout", "300ms", "limits.max-header-bytes", "2KiB"));
+    }
+
+    @BeforeEach
+    void forget() {
+        upstream.clear();
     }
 
     @AfterAll
@@ -98,6 +104,49 @@ class ConnectionLimitsTest {
             assertThat(readUntilClosed(socket.getInputStream())).startsWith("HTTP/1.1 431");
         }
         assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
+    void a_host_that_is_not_allowed_gets_403_before_the_body_is_read() throws Exception {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            // A DNS-rebound page: the browser sends the attacker's name as Host.
+            out.write(("POST /mcp HTTP/1.1\r\nHost: attacker.example:8443\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: 40\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+
+            String answer = readUntilClosed(socket.getInputStream());
+
+            assertThat(answer).startsWith("HTTP/1.1 403").contains("Host \\\"attacker.example:8443\\\" is not allowed");
+        }
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
+    void an_origin_that_is_not_allowed_gets_403_and_a_local_one_passes() throws Exception {
+        String ping = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}";
+        String foreign = exchange("http://attacker.example", ping);
+        String local = exchange("http://localhost:6274", ping);
+
+        assertThat(foreign)
+                .startsWith("HTTP/1.1 403")
+                .contains("Origin \\\"http://attacker.example\\\" is not allowed");
+        assertThat(local).doesNotStartWith("HTTP/1.1 403");
+    }
+
+    private static String exchange(String origin, String body) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + proxy.port() + "\r\nOrigin: " + origin
+                            + "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
+                            + "Connection: close\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return readUntilClosed(socket.getInputStream());
+        }
     }
 
     private static String readUntilClosed(InputStream in) throws IOException {
