@@ -137,6 +137,10 @@ public final class UpstreamClient implements AutoCloseable {
         // The client's credentials are for the proxy alone: never pass its token (MCP "token passthrough").
         headers.remove(HttpHeaderNames.AUTHORIZATION);
         headers.remove(HttpHeaderNames.COOKIE);
+        // Host and Origin were checked at the edge (transport.OriginGuard). Host is rewritten to the upstream's
+        // own address below, so an Origin passed on would look cross-origin to an upstream that compares the two
+        // and refuse a request the proxy rightly accepted.
+        headers.remove(HttpHeaderNames.ORIGIN);
         // The body was re-serialised and is complete; lengths and expectations are the proxy's to state.
         headers.remove(HttpHeaderNames.CONTENT_LENGTH);
         headers.remove(HttpHeaderNames.EXPECT);

@@ -81,6 +81,7 @@ public final class RecordingUpstream implements AutoCloseable {
                 .keepAliveInterval(Duration.ofSeconds(15))
                 .securityValidator(DefaultServerTransportSecurityValidator.builder()
                         .allowedOrigin("http://localhost:*")
+                        .allowedOrigin("http://127.0.0.1:*")
                         .allowedHost("localhost:*")
                         .allowedHost("127.0.0.1:*")
                         .build())
