@@ -25,6 +25,15 @@ public record PolicyInput(Subject subject, JsonRpcMessage message, TransportFact
         who.put("auth_method", subject.authMethod());
         subject.roles().forEach(who.putArray("roles")::add);
         subject.groups().forEach(who.putArray("groups")::add);
+        who.put("tenant", subject.tenant());
+        subject.amr().forEach(who.putArray("amr")::add);
+        who.put("acr", subject.acr());
+        if (subject.authTime() == null) {
+            who.putNull("auth_time");
+        } else {
+            who.put("auth_time", subject.authTime().getEpochSecond());
+        }
+        who.put("client_id", subject.clientId());
 
         ObjectNode request = input.putObject("request");
         request.put("direction", "client_to_server");
