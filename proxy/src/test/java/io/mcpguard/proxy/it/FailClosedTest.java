@@ -80,6 +80,30 @@ class FailClosedTest {
     }
 
     @Test
+    void an_opa_error_and_a_result_that_is_not_a_decision_both_deny() throws Exception {
+        try (OpaProcess misbehaving =
+                new OpaProcess(Tools.repo().resolve("proxy/src/test/resources/policies-broken"))) {
+            misbehaving.start();
+            for (Map.Entry<String, String> rule : Map.of(
+                            "broken/conflict", "policy engine answered HTTP 500",
+                            "broken/not_a_decision", "policy decision has no boolean \"allow\"")
+                    .entrySet()) {
+                try (ProxyHarness proxy = new ProxyHarness(
+                        upstream.url(), misbehaving.url(), Map.of("opa.decision-path", rule.getKey()))) {
+                    upstream.clear();
+
+                    JsonNode error =
+                            JSON.readTree(post(proxy, GET_REPOSITORY).body()).path("error");
+
+                    assertThat(error.path("code").asInt()).as(rule.getKey()).isEqualTo(-32004);
+                    assertThat(error.path("message").asText()).as(rule.getKey()).contains(rule.getValue());
+                    assertThat(upstream.received()).isEmpty();
+                }
+            }
+        }
+    }
+
+    @Test
     void an_unreachable_upstream_is_reported_as_such() throws Exception {
         String nowhere = "http://127.0.0.1:" + Tools.freePort() + "/mcp";
         try (ProxyHarness proxy = new ProxyHarness(nowhere, opa.url())) {

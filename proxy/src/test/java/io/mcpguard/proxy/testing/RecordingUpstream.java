@@ -76,9 +76,17 @@ public final class RecordingUpstream implements AutoCloseable {
 
     /** @param recording false for load runs, where keeping every request would only cost memory */
     public RecordingUpstream(boolean recording) {
+        this(recording, Duration.ofSeconds(15));
+    }
+
+    /**
+     * @param recording false for load runs, where keeping every request would only cost memory
+     * @param keepAlive how often the server pings on open streams
+     */
+    public RecordingUpstream(boolean recording, Duration keepAlive) {
         HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider.builder()
                 .mcpEndpoint("/mcp")
-                .keepAliveInterval(Duration.ofSeconds(15))
+                .keepAliveInterval(keepAlive)
                 .securityValidator(DefaultServerTransportSecurityValidator.builder()
                         .allowedOrigin("http://localhost:*")
                         .allowedOrigin("http://127.0.0.1:*")
