@@ -1,0 +1,57 @@
+package io.mcpguard.proxy.mask;
+
+import java.util.List;
+
+/**
+ * International bank account numbers: a country code, two check digits, then 11–30 letters and digits (printed
+ * in groups of four or run together), accepted only when the ISO 13616 mod-97 checksum holds.
+ */
+final class IbanClassifier implements Classifier {
+    private static final int MIN_LENGTH = 15;
+    private static final int MAX_LENGTH = 34;
+
+    @Override
+    public void scan(String text, List<Finding> out) {
+        int n = text.length();
+        for (int i = 0; i + 4 <= n; i++) {
+            if (!Chars.isUpper(text.charAt(i))
+                    || !Chars.isUpper(text.charAt(i + 1))
+                    || !Chars.isDigit(text.charAt(i + 2))
+                    || !Chars.isDigit(text.charAt(i + 3))
+                    || !Chars.wordStartsAt(text, i)) {
+                continue;
+            }
+            StringBuilder compact = new StringBuilder(MAX_LENGTH);
+            int end = i;
+            int j = i;
+            while (j < n && compact.length() < MAX_LENGTH) {
+                char c = text.charAt(j);
+                if (Chars.isUpper(c) || Chars.isDigit(c)) {
+                    compact.append(c);
+                    j++;
+                    end = j;
+                } else if (c == ' ' && compact.length() % 4 == 0 && j + 1 < n && Chars.isAlnum(text.charAt(j + 1))) {
+                    j++;
+                } else {
+                    break;
+                }
+            }
+            if (compact.length() >= MIN_LENGTH && Chars.wordEndsAt(text, end) && mod97(compact) == 1) {
+                out.add(new Finding(i, end, "iban", DataClass.PERSONAL_DATA));
+                i = end - 1;
+            }
+        }
+    }
+
+    /** ISO 13616: move the first four characters to the end, letters to 10..35, the number mod 97. */
+    static int mod97(CharSequence iban) {
+        int remainder = 0;
+        int length = iban.length();
+        for (int k = 0; k < length; k++) {
+            char c = iban.charAt((k + 4) % length);
+            int value = Chars.isDigit(c) ? c - '0' : c - 'A' + 10;
+            remainder = value < 10 ? (remainder * 10 + value) % 97 : (remainder * 100 + value) % 97;
+        }
+        return remainder;
+    }
+}

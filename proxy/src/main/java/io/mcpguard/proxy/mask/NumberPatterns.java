@@ -1,0 +1,176 @@
+package io.mcpguard.proxy.mask;
+
+import java.util.List;
+
+/**
+ * Phone numbers and payment cards, found in one pass over the text's runs of digits and separators.
+ *
+ * <p>A run starts at a digit (or a {@code +} or {@code (} before one) that does not continue a word, takes digits
+ * and single separators (space, dash, dot, parentheses), and ends at anything else. Then:
+ *
+ * <ul>
+ *   <li><b>payment card</b>: 13–19 digits, separators only between groups, a known issuer prefix, and a valid
+ *       Luhn checksum (so order numbers and timestamps of the same length rarely pass);
+ *   <li><b>phone</b>: {@code +} and 8–15 digits in groups (E.164 as people write it), or the North American
+ *       {@code 3-3-4} shape with separators ({@code (555) 010-9999}, {@code 555.010.9999}). Dates, versions,
+ *       IP addresses and bare digit strings do not have these shapes.
+ * </ul>
+ */
+final class NumberPatterns implements Classifier {
+
+    private static final String SEPARATORS = " -.()+";
+
+    @Override
+    public void scan(String text, List<Finding> out) {
+        int n = text.length();
+        int i = 0;
+        while (i < n) {
+            char c = text.charAt(i);
+            boolean opens =
+                    Chars.isDigit(c) || ((c == '+' || c == '(') && i + 1 < n && Chars.isDigit(text.charAt(i + 1)));
+            boolean afterWordOrPath =
+                    !Chars.wordStartsAt(text, i) || (i > 0 && (text.charAt(i - 1) == '.' || text.charAt(i - 1) == '/'));
+            if (!opens || afterWordOrPath) {
+                i++;
+                continue;
+            }
+            int end = runEnd(text, i);
+            // A letter or digit right after the run means we see part of a longer token (a hash, an id): skip it.
+            if (end >= n || !Chars.isWord(text.charAt(end)) || text.charAt(end) == '-') {
+                classify(text, i, end, out);
+            }
+            i = Math.max(end, i + 1);
+        }
+    }
+
+    /** The end of the last digit of the run of digits and short separator sequences starting at {@code start}. */
+    private static int runEnd(String text, int start) {
+        int n = text.length();
+        int i = start;
+        int lastDigitEnd = start;
+        int separators = 0;
+        while (i < n) {
+            char c = text.charAt(i);
+            if (Chars.isDigit(c)) {
+                separators = 0;
+                i++;
+                lastDigitEnd = i;
+            } else if (SEPARATORS.indexOf(c) >= 0 && ++separators <= 2 && (c != '+' || i == start)) {
+                i++;
+            } else {
+                break;
+            }
+        }
+        return lastDigitEnd;
+    }
+
+    private static void classify(String text, int start, int end, List<Finding> out) {
+        if (end < 0) {
+            return;
+        }
+        int digits = 0;
+        int groups = 0;
+        boolean inGroup = false;
+        boolean dots = false;
+        for (int i = start; i < end; i++) {
+            char c = text.charAt(i);
+            if (Chars.isDigit(c)) {
+                digits++;
+                if (!inGroup) {
+                    groups++;
+                    inGroup = true;
+                }
+            } else {
+                inGroup = false;
+                dots |= c == '.';
+            }
+        }
+        if (digits >= 13 && digits <= 19 && !dots && isCard(text, start, end, digits)) {
+            out.add(new Finding(start, end, "payment-card", DataClass.PERSONAL_DATA));
+            return;
+        }
+        char first = text.charAt(start);
+        if (first == '+' && digits >= 8 && digits <= 15 && groups >= 2 && !dots) {
+            out.add(new Finding(start, end, "phone", DataClass.PERSONAL_DATA));
+        } else if (digits == 10 && isNorthAmerican(text, start, end)) {
+            out.add(new Finding(start, end, "phone", DataClass.PERSONAL_DATA));
+        }
+    }
+
+    private static boolean isCard(String text, int start, int end, int digits) {
+        StringBuilder number = new StringBuilder(digits);
+        int groupLength = 0;
+        for (int i = start; i < end; i++) {
+            char c = text.charAt(i);
+            if (Chars.isDigit(c)) {
+                number.append(c);
+                groupLength++;
+            } else if (c == ' ' || c == '-') {
+                if (groupLength < 4) {
+                    return false; // cards group by four (or 4-6-5): not "12 3456 …"
+                }
+                groupLength = 0;
+            } else {
+                return false;
+            }
+        }
+        return knownIssuer(number) && luhn(number);
+    }
+
+    private static boolean knownIssuer(CharSequence n) {
+        int two = (n.charAt(0) - '0') * 10 + (n.charAt(1) - '0');
+        int four = two * 100 + (n.charAt(2) - '0') * 10 + (n.charAt(3) - '0');
+        return n.charAt(0) == '4' // Visa
+                || (two >= 51 && two <= 55)
+                || (four >= 2221 && four <= 2720) // Mastercard
+                || two == 34
+                || two == 37 // American Express
+                || four == 6011
+                || two == 65 // Discover
+                || (four >= 3528 && four <= 3589) // JCB
+                || two == 36
+                || two == 38; // Diners Club
+    }
+
+    static boolean luhn(CharSequence digits) {
+        int sum = 0;
+        boolean twice = false;
+        for (int i = digits.length() - 1; i >= 0; i--) {
+            int d = digits.charAt(i) - '0';
+            if (twice) {
+                d *= 2;
+                if (d > 9) {
+                    d -= 9;
+                }
+            }
+            sum += d;
+            twice = !twice;
+        }
+        return sum % 10 == 0;
+    }
+
+    /** {@code (555) 010-9999}, {@code 555-010-9999}, {@code 555.010.9999}, {@code 555 010 9999}: 3-3-4 with separators. */
+    private static boolean isNorthAmerican(String text, int start, int end) {
+        int[] groups = new int[4];
+        int count = 0;
+        int length = 0;
+        for (int i = start; i < end; i++) {
+            if (Chars.isDigit(text.charAt(i))) {
+                length++;
+            } else if (length > 0) {
+                if (count == 3) {
+                    return false;
+                }
+                groups[count++] = length;
+                length = 0;
+            }
+        }
+        if (length > 0) {
+            if (count == 3) {
+                return false;
+            }
+            groups[count++] = length;
+        }
+        return count == 3 && groups[0] == 3 && groups[1] == 3 && groups[2] == 4 && text.charAt(start) != '0';
+    }
+}

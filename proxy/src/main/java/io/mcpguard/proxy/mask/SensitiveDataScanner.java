@@ -1,0 +1,100 @@
+package io.mcpguard.proxy.mask;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Runs every classifier over a text and returns its sensitive spans in order, without overlaps. Where two
+ * classifiers claim overlapping text, the span that starts first wins, and of two starting together the longer:
+ * a PEM block swallows the base64 inside it, a database URL's password is not also a "secret assignment".
+ * Thread-safe.
+ */
+public final class SensitiveDataScanner {
+    private static final Comparator<Finding> ORDER = Comparator.comparingInt(Finding::start)
+            .thenComparing(Comparator.comparingInt(Finding::length).reversed());
+
+    private final List<Classifier> classifiers;
+
+    SensitiveDataScanner(List<Classifier> classifiers) {
+        this.classifiers = List.copyOf(classifiers);
+    }
+
+    /**
+     * Every classifier this product ships.
+     *
+     * @param internalDomains the organisation's internal DNS suffixes, e.g. {@code internal}, {@code corp.acme.com}
+     */
+    public static SensitiveDataScanner withDefaults(List<String> internalDomains) {
+        List<Classifier> all = new ArrayList<>();
+        all.add(new PemPrivateKeyClassifier());
+        all.add(new PrefixedTokenClassifier(
+                "aws-access-key", List.of("AKIA", "ASIA"), PrefixedTokenClassifier.Alphabet.UPPER_ALNUM, 16, 16));
+        all.add(new PrefixedTokenClassifier(
+                "gcp-api-key", List.of("AIza"), PrefixedTokenClassifier.Alphabet.BASE64URL, 35, 35));
+        all.add(new PrefixedTokenClassifier(
+                "github-token",
+                List.of("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
+                PrefixedTokenClassifier.Alphabet.ALNUM,
+                36,
+                255));
+        all.add(new PrefixedTokenClassifier(
+                "github-token", List.of("github_pat_"), PrefixedTokenClassifier.Alphabet.BASE64URL, 40, 255));
+        all.add(new PrefixedTokenClassifier(
+                "gitlab-token", List.of("glpat-"), PrefixedTokenClassifier.Alphabet.BASE64URL, 20, 64));
+        all.add(new PrefixedTokenClassifier(
+                "slack-token",
+                List.of("xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxe-"),
+                PrefixedTokenClassifier.Alphabet.BASE64URL,
+                10,
+                255));
+        all.add(new PrefixedTokenClassifier(
+                "slack-webhook",
+                List.of("https://hooks.slack.com/services/"),
+                PrefixedTokenClassifier.Alphabet.PATH,
+                20,
+                128));
+        all.add(new PrefixedTokenClassifier(
+                "npm-token", List.of("npm_"), PrefixedTokenClassifier.Alphabet.ALNUM, 36, 36));
+        all.add(new PrefixedTokenClassifier(
+                "atlassian-api-token",
+                List.of("ATATT3", "ATCTT3"),
+                PrefixedTokenClassifier.Alphabet.BASE64URL_PADDED,
+                40,
+                512));
+        all.add(new PrefixedTokenClassifier(
+                "bitbucket-app-password", List.of("ATBB"), PrefixedTokenClassifier.Alphabet.ALNUM, 28, 40));
+        all.add(new JwtClassifier());
+        all.add(new UrlCredentialsClassifier());
+        all.add(new KeywordAssignmentClassifier());
+        all.add(new EmailClassifier());
+        all.add(new NumberPatterns());
+        all.add(new IbanClassifier());
+        all.add(new PrivateAddressClassifier());
+        if (!internalDomains.isEmpty()) {
+            all.add(new InternalHostClassifier(internalDomains));
+        }
+        return new SensitiveDataScanner(all);
+    }
+
+    /** The sensitive spans of {@code text}, ordered by position and not overlapping. */
+    public List<Finding> scan(String text) {
+        List<Finding> found = new ArrayList<>();
+        for (Classifier classifier : classifiers) {
+            classifier.scan(text, found);
+        }
+        if (found.size() <= 1) {
+            return found;
+        }
+        found.sort(ORDER);
+        List<Finding> kept = new ArrayList<>(found.size());
+        int coveredTo = -1;
+        for (Finding finding : found) {
+            if (finding.start() >= coveredTo) {
+                kept.add(finding);
+                coveredTo = finding.end();
+            }
+        }
+        return kept;
+    }
+}
