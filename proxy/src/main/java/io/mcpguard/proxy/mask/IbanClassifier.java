@@ -13,34 +13,44 @@ final class IbanClassifier implements Classifier {
     @Override
     public void scan(String text, List<Finding> out) {
         int n = text.length();
+        // Upper-case letters are common in code; only "letter, letter, digit" goes on to visit().
         for (int i = 0; i + 4 <= n; i++) {
-            if (!Chars.isUpper(text.charAt(i))
-                    || !Chars.isUpper(text.charAt(i + 1))
-                    || !Chars.isDigit(text.charAt(i + 2))
-                    || !Chars.isDigit(text.charAt(i + 3))
-                    || !Chars.wordStartsAt(text, i)) {
-                continue;
-            }
-            StringBuilder compact = new StringBuilder(MAX_LENGTH);
-            int end = i;
-            int j = i;
-            while (j < n && compact.length() < MAX_LENGTH) {
-                char c = text.charAt(j);
-                if (Chars.isUpper(c) || Chars.isDigit(c)) {
-                    compact.append(c);
-                    j++;
-                    end = j;
-                } else if (c == ' ' && compact.length() % 4 == 0 && j + 1 < n && Chars.isAlnum(text.charAt(j + 1))) {
-                    j++;
-                } else {
-                    break;
-                }
-            }
-            if (compact.length() >= MIN_LENGTH && Chars.wordEndsAt(text, end) && mod97(compact) == 1) {
-                out.add(new Finding(i, end, "iban", DataClass.PERSONAL_DATA));
-                i = end - 1;
+            char c = text.charAt(i);
+            if (c >= 'A' && c <= 'Z' && Chars.isDigit(text.charAt(i + 2))) {
+                i = visit(text, i, out) - 1;
             }
         }
+    }
+
+    /** Checks for an IBAN starting at {@code i}; returns the index to continue from. */
+    private static int visit(String text, int i, List<Finding> out) {
+        int n = text.length();
+        if (!Chars.isUpper(text.charAt(i + 1))
+                || !Chars.isDigit(text.charAt(i + 2))
+                || !Chars.isDigit(text.charAt(i + 3))
+                || !Chars.wordStartsAt(text, i)) {
+            return i + 1;
+        }
+        StringBuilder compact = new StringBuilder(MAX_LENGTH);
+        int end = i;
+        int j = i;
+        while (j < n && compact.length() < MAX_LENGTH) {
+            char c = text.charAt(j);
+            if (Chars.isUpper(c) || Chars.isDigit(c)) {
+                compact.append(c);
+                j++;
+                end = j;
+            } else if (c == ' ' && compact.length() % 4 == 0 && j + 1 < n && Chars.isAlnum(text.charAt(j + 1))) {
+                j++;
+            } else {
+                break;
+            }
+        }
+        if (compact.length() >= MIN_LENGTH && Chars.wordEndsAt(text, end) && mod97(compact) == 1) {
+            out.add(new Finding(i, end, "iban", DataClass.PERSONAL_DATA));
+            return end;
+        }
+        return i + 1;
     }
 
     /** ISO 13616: move the first four characters to the end, letters to 10..35, the number mod 97. */

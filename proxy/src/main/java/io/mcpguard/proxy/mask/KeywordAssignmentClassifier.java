@@ -42,51 +42,67 @@ final class KeywordAssignmentClassifier implements Classifier {
     @Override
     public void scan(String text, List<Finding> out) {
         int n = text.length();
-        for (int i = 0; i < n; i++) {
-            char c = text.charAt(i);
-            if (c != '=' && c != ':') {
-                continue;
+        char[] key = new char[MAX_KEY];
+        int nextColon = text.indexOf(':');
+        int nextEquals = text.indexOf('=');
+        while (nextColon >= 0 || nextEquals >= 0) {
+            int i;
+            if (nextEquals < 0 || (nextColon >= 0 && nextColon < nextEquals)) {
+                i = nextColon;
+            } else {
+                i = nextEquals;
             }
-            String key = keyBefore(text, i);
-            if (key == null) {
-                continue;
+            int resumeAt = scanAt(text, i, key, out);
+            if (nextColon >= 0 && nextColon < resumeAt) {
+                nextColon = text.indexOf(':', resumeAt);
             }
-            Kind kind = kindOf(key);
-            if (kind == null) {
-                continue;
+            if (nextEquals >= 0 && nextEquals < resumeAt) {
+                nextEquals = text.indexOf('=', resumeAt);
             }
-            int valueStart = i + 1;
-            if (c == ':' && valueStart < n && text.charAt(valueStart) == '/') {
-                continue; // a URL (scheme://), not an assignment
-            }
-            if (c == '=' && valueStart < n && text.charAt(valueStart) == '=') {
-                continue; // a comparison (==), not an assignment
-            }
-            while (valueStart < n && (text.charAt(valueStart) == ' ' || text.charAt(valueStart) == '\t')) {
-                valueStart++;
-            }
-            char quote = valueStart < n ? text.charAt(valueStart) : 0;
-            boolean quoted = quote == '"' || quote == '\'' || quote == '`';
-            if (quoted) {
-                valueStart++;
-            }
-            int valueEnd = valueStart;
-            int limit = Math.min(n, valueStart + MAX_VALUE);
-            while (valueEnd < limit && !endsValue(text.charAt(valueEnd), quoted, quote)) {
-                valueEnd++;
-            }
-            if (valueEnd == limit && limit < n) {
-                continue; // longer than any credential: a blob, not an assignment we understand
-            }
-            if (quoted && valueEnd > 0 && valueEnd < n && text.charAt(valueEnd - 1) == '\\') {
-                continue;
-            }
-            if (!isRealValue(text, valueStart, valueEnd, kind)) {
-                continue;
-            }
-            out.add(new Finding(valueStart, valueEnd, kind.classifierName(key), DataClass.SECRETS));
-            i = valueEnd - 1;
         }
+    }
+
+    /** Looks at the separator at {@code i}; returns where the search for the next separator resumes. */
+    private int scanAt(String text, int i, char[] keyBuffer, List<Finding> out) {
+        int n = text.length();
+        char c = text.charAt(i);
+        int keyLength = keyBefore(text, i, keyBuffer);
+        if (keyLength == 0) {
+            return i + 1;
+        }
+        String key = new String(keyBuffer, 0, keyLength);
+        Kind kind = kindOf(key);
+        if (kind == null) {
+            return i + 1;
+        }
+        int valueStart = i + 1;
+        if (c == ':' && valueStart < n && text.charAt(valueStart) == '/') {
+            return i + 1; // a URL (scheme://), not an assignment
+        }
+        if (c == '=' && valueStart < n && text.charAt(valueStart) == '=') {
+            return i + 2; // a comparison (==), not an assignment
+        }
+        while (valueStart < n && (text.charAt(valueStart) == ' ' || text.charAt(valueStart) == '\t')) {
+            valueStart++;
+        }
+        char quote = valueStart < n ? text.charAt(valueStart) : 0;
+        boolean quoted = quote == '"' || quote == '\'' || quote == '`';
+        if (quoted) {
+            valueStart++;
+        }
+        int valueEnd = valueStart;
+        int limit = Math.min(n, valueStart + MAX_VALUE);
+        while (valueEnd < limit && !endsValue(text.charAt(valueEnd), quoted, quote)) {
+            valueEnd++;
+        }
+        if (valueEnd == limit && limit < n) {
+            return i + 1; // longer than any credential: a blob, not an assignment we understand
+        }
+        if (!isRealValue(text, valueStart, valueEnd, kind)) {
+            return i + 1;
+        }
+        out.add(new Finding(valueStart, valueEnd, kind.classifierName(key), DataClass.SECRETS));
+        return Math.max(i + 1, valueEnd);
     }
 
     private enum Kind {
@@ -105,8 +121,13 @@ final class KeywordAssignmentClassifier implements Classifier {
         }
     }
 
-    /** The identifier ending just before {@code separator} (skipping a closing quote and blanks), lower case. */
-    private static String keyBefore(String text, int separator) {
+    /**
+     * Finds the identifier ending just before {@code separator} (skipping a closing quote and blanks) and, only
+     * when it contains a keyword stem, copies it in lower case into {@code buffer}. Returns its length, or 0 when
+     * there is no identifier, it is longer than a key can be, or it cannot be a secret's name. Most separators in
+     * code and JSON end here, without a string being built.
+     */
+    private static int keyBefore(String text, int separator, char[] buffer) {
         int end = separator;
         while (end > 0 && (text.charAt(end - 1) == ' ' || text.charAt(end - 1) == '\t')) {
             end--;
@@ -118,10 +139,39 @@ final class KeywordAssignmentClassifier implements Classifier {
         while (start > 0 && end - start < MAX_KEY && isKeyChar(text.charAt(start - 1))) {
             start--;
         }
-        if (start == end || (start > 0 && isKeyChar(text.charAt(start - 1)))) {
-            return null;
+        if (end - start < 3 || (start > 0 && isKeyChar(text.charAt(start - 1))) || !hasStem(text, start, end)) {
+            return 0;
         }
-        return text.substring(start, end).toLowerCase(Locale.ROOT);
+        for (int k = start; k < end; k++) {
+            char ch = text.charAt(k);
+            buffer[k - start] = Chars.isUpper(ch) ? (char) (ch + 32) : ch;
+        }
+        return end - start;
+    }
+
+    /** Whether {@code text[start, end)} contains, ignoring case, one of the stems every keyword has. */
+    private static boolean hasStem(String text, int start, int end) {
+        for (int i = start; i + 3 <= end; i++) {
+            char a = lower(text.charAt(i));
+            char b = lower(text.charAt(i + 1));
+            char c = lower(text.charAt(i + 2));
+            boolean stem = switch (a) {
+                case 'p' -> (b == 'a' && c == 's') || (b == 'w' && c == 'd');
+                case 's' -> b == 'e' && c == 'c';
+                case 't' -> b == 'o' && c == 'k';
+                case 'k' -> b == 'e' && c == 'y';
+                case 'c' -> b == 'r' && c == 'e';
+                default -> false;
+            };
+            if (stem) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static char lower(char c) {
+        return Chars.isUpper(c) ? (char) (c + 32) : c;
     }
 
     private static boolean isKeyChar(char c) {

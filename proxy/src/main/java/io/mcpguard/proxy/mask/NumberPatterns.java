@@ -23,24 +23,34 @@ final class NumberPatterns implements Classifier {
     @Override
     public void scan(String text, List<Finding> out) {
         int n = text.length();
-        int i = 0;
-        while (i < n) {
+        // The hot loop does one comparison for most characters (letters, blanks, punctuation) and leaves the rare
+        // work to visit(), so the JIT can keep it tight.
+        for (int i = 0; i < n; i++) {
             char c = text.charAt(i);
-            boolean opens =
-                    Chars.isDigit(c) || ((c == '+' || c == '(') && i + 1 < n && Chars.isDigit(text.charAt(i + 1)));
-            boolean afterWordOrPath =
-                    !Chars.wordStartsAt(text, i) || (i > 0 && (text.charAt(i - 1) == '.' || text.charAt(i - 1) == '/'));
-            if (!opens || afterWordOrPath) {
-                i++;
-                continue;
+            if (c <= '9' && (c >= '0' || c == '+' || c == '(')) {
+                i = visit(text, i, out) - 1;
             }
-            int end = runEnd(text, i);
-            // A letter or digit right after the run means we see part of a longer token (a hash, an id): skip it.
-            if (end >= n || !Chars.isWord(text.charAt(end)) || text.charAt(end) == '-') {
-                classify(text, i, end, out);
-            }
-            i = Math.max(end, i + 1);
         }
+    }
+
+    /** Classifies the run that may start at {@code i}; returns the index to continue from. */
+    private static int visit(String text, int i, List<Finding> out) {
+        int n = text.length();
+        char c = text.charAt(i);
+        boolean opens = Chars.isDigit(c) || (i + 1 < n && Chars.isDigit(text.charAt(i + 1)));
+        boolean afterWordOrPath =
+                !Chars.wordStartsAt(text, i) || (i > 0 && (text.charAt(i - 1) == '.' || text.charAt(i - 1) == '/'));
+        if (!opens || afterWordOrPath) {
+            return i + 1;
+        }
+        int end = runEnd(text, i);
+        // Fewer than 8 characters cannot hold a phone number or a card; a letter or digit right after the run
+        // means it is part of a longer token (a hash, an id).
+        boolean longEnough = end - i >= 8;
+        if (longEnough && (end >= n || !Chars.isWord(text.charAt(end)) || text.charAt(end) == '-')) {
+            classify(text, i, end, out);
+        }
+        return Math.max(end, i + 1);
     }
 
     /** The end of the last digit of the run of digits and short separator sequences starting at {@code start}. */

@@ -32,6 +32,9 @@ final class PrefixedTokenClassifier implements Classifier {
 
     private final String name;
     private final List<String> prefixes;
+    /** What all prefixes start with: searched once, then each prefix is checked where it was found. */
+    private final String stem;
+
     private final Alphabet alphabet;
     private final int minBody;
     private final int maxBody;
@@ -44,6 +47,18 @@ final class PrefixedTokenClassifier implements Classifier {
     PrefixedTokenClassifier(String name, List<String> prefixes, Alphabet alphabet, int minBody, int maxBody) {
         this.name = name;
         this.prefixes = List.copyOf(prefixes);
+        String common = prefixes.get(0);
+        for (String prefix : prefixes) {
+            int k = 0;
+            while (k < Math.min(common.length(), prefix.length()) && common.charAt(k) == prefix.charAt(k)) {
+                k++;
+            }
+            common = common.substring(0, k);
+        }
+        if (common.length() < 2) { // a one-letter anchor would stop the search at every such letter
+            throw new IllegalArgumentException(name + ": prefixes must share at least two leading characters");
+        }
+        this.stem = common;
         this.alphabet = alphabet;
         this.minBody = minBody;
         this.maxBody = maxBody;
@@ -51,9 +66,12 @@ final class PrefixedTokenClassifier implements Classifier {
 
     @Override
     public void scan(String text, List<Finding> out) {
-        for (String prefix : prefixes) {
-            for (int at = text.indexOf(prefix); at >= 0; at = text.indexOf(prefix, at + 1)) {
-                if (!Chars.wordStartsAt(text, at)) {
+        for (int at = text.indexOf(stem); at >= 0; at = text.indexOf(stem, at + 1)) {
+            if (!Chars.wordStartsAt(text, at)) {
+                continue;
+            }
+            for (String prefix : prefixes) {
+                if (!text.startsWith(prefix, at)) {
                     continue;
                 }
                 int end = at + prefix.length();
@@ -65,6 +83,7 @@ final class PrefixedTokenClassifier implements Classifier {
                 if (body >= minBody && body <= maxBody && Chars.wordEndsAt(text, end)) {
                     out.add(new Finding(at, end, name, DataClass.SECRETS));
                 }
+                break;
             }
         }
     }

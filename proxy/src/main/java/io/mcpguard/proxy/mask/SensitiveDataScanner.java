@@ -28,8 +28,10 @@ public final class SensitiveDataScanner {
     public static SensitiveDataScanner withDefaults(List<String> internalDomains) {
         List<Classifier> all = new ArrayList<>();
         all.add(new PemPrivateKeyClassifier());
-        all.add(new PrefixedTokenClassifier(
-                "aws-access-key", List.of("AKIA", "ASIA"), PrefixedTokenClassifier.Alphabet.UPPER_ALNUM, 16, 16));
+        for (String aws : List.of("AKIA", "ASIA")) { // long-term and temporary access key ids
+            all.add(new PrefixedTokenClassifier(
+                    "aws-access-key", List.of(aws), PrefixedTokenClassifier.Alphabet.UPPER_ALNUM, 16, 16));
+        }
         all.add(new PrefixedTokenClassifier(
                 "gcp-api-key", List.of("AIza"), PrefixedTokenClassifier.Alphabet.BASE64URL, 35, 35));
         all.add(new PrefixedTokenClassifier(

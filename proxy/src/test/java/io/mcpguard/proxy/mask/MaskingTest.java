@@ -1,0 +1,119 @@
+package io.mcpguard.proxy.mask;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class MaskingTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final byte[] KEY = "0123456789abcdef0123456789abcdef-test-only".getBytes(StandardCharsets.UTF_8);
+
+    private final TextMasker masker =
+            new TextMasker(SensitiveDataScanner.withDefaults(ClassifierCorpusTest.INTERNAL_DOMAINS), KEY);
+    private final JsonMasker jsonMasker = new JsonMasker(masker);
+
+    @Test
+    void every_secret_planted_in_the_sandbox_config_is_redacted() throws Exception {
+        Path file = Path.of("..", "bitbucket-sandbox/src/main/resources/seed/files/payments-api/application-prod.yml");
+        String original = Files.readString(file);
+        MaskCounts counts = new MaskCounts();
+
+        String masked = masker.mask(original, MaskRule.all(MaskStyle.REDACT), counts);
+
+        assertThat(masked)
+                .doesNotContain("AKIAIMJFOP3TFK2KBRYS")
+                .doesNotContain("ov+r+/L0gXTeaDCfLG5Wbcis3A78erRrXLzBUnHg")
+                .doesNotContain("Tr0ub4dor-Payments-2026!")
+                .doesNotContain("MIICWwIBAAKBgQDN3YvMrDh489C9kK")
+                .doesNotContain("pg-payments-01.prod.acme-corp.internal")
+                .contains("[REDACTED:aws-access-key]")
+                .contains("[REDACTED:pem-private-key]")
+                .contains("postgresql://payments_svc:[REDACTED:database-url-password]@");
+        assertThat(counts.byClassifier())
+                .containsEntry("aws-access-key", 1)
+                .containsEntry("aws-secret-key", 1)
+                .containsEntry("pem-private-key", 1)
+                .containsEntry("database-url-password", 1);
+        assertThat(counts.byClass()).containsKeys(DataClass.SECRETS, DataClass.INTERNAL_INFRASTRUCTURE);
+    }
+
+    @Test
+    void only_the_classes_the_rule_names_are_masked() {
+        String text = "mail ravi.patel@globex.io, key AKIAIOSFODNN7EXAMPLE";
+        MaskCounts counts = new MaskCounts();
+
+        String masked = masker.mask(text, new MaskRule(Set.of(DataClass.SECRETS), Map.of(), null), counts);
+
+        assertThat(masked).isEqualTo("mail ravi.patel@globex.io, key [REDACTED:aws-access-key]");
+        assertThat(counts.byClass()).containsOnlyKeys(DataClass.SECRETS);
+    }
+
+    @Test
+    void partial_keeps_the_last_four() {
+        String masked = masker.mask(
+                "card 4111 1111 1111 1111",
+                new MaskRule(
+                        EnumSet.of(DataClass.PERSONAL_DATA), Map.of(DataClass.PERSONAL_DATA, MaskStyle.PARTIAL), null),
+                new MaskCounts());
+
+        assertThat(masked).isEqualTo("card ***************1111");
+    }
+
+    @Test
+    void a_keyed_hash_is_stable_within_a_tenant_and_differs_between_tenants() {
+        String text = "from jane.doe@acme-corp.com";
+        MaskRule acme =
+                new MaskRule(EnumSet.allOf(DataClass.class), Map.of(DataClass.PERSONAL_DATA, MaskStyle.HASH), "acme");
+        MaskRule globex =
+                new MaskRule(EnumSet.allOf(DataClass.class), Map.of(DataClass.PERSONAL_DATA, MaskStyle.HASH), "globex");
+
+        String first = masker.mask(text, acme, new MaskCounts());
+        String again = masker.mask(text, acme, new MaskCounts());
+        String otherTenant = masker.mask(text, globex, new MaskCounts());
+
+        assertThat(first).matches("from \\[HASH:email:[0-9a-f]{12}]").isEqualTo(again);
+        assertThat(otherTenant).matches("from \\[HASH:email:[0-9a-f]{12}]").isNotEqualTo(first);
+        assertThat(first).doesNotContain("jane");
+    }
+
+    @Test
+    void a_tool_result_stays_valid_json_with_numbers_and_booleans_untouched() throws Exception {
+        JsonNode result = JSON.readTree("""
+                {"content":[{"type":"text","text":"{\\"password\\": \\"P@ssw0rd!\\", \\"owner\\": \\"ravi@globex.io\\"}"}],
+                 "structuredContent":{"author":"Jane <jane.doe@acme-corp.com>","size":4111111111111111,"merged":true,
+                   "links":["https://deploy:tok3nvalue@git.example.com/r.git"]},
+                 "isError":false}""");
+        MaskCounts counts = new MaskCounts();
+
+        jsonMasker.mask(result, MaskRule.all(MaskStyle.REDACT), counts);
+
+        String text = result.at("/content/0/text").asText();
+        JsonNode embedded = JSON.readTree(text); // still JSON after masking inside it
+        assertThat(embedded.get("password").asText()).isEqualTo("[REDACTED:password-assignment]");
+        assertThat(embedded.get("owner").asText()).isEqualTo("[REDACTED:email]");
+        assertThat(result.at("/structuredContent/author").asText()).isEqualTo("Jane <[REDACTED:email]>");
+        assertThat(result.at("/structuredContent/size").isNumber()).isTrue();
+        assertThat(result.at("/structuredContent/size").asLong()).isEqualTo(4111111111111111L);
+        assertThat(result.at("/structuredContent/merged").asBoolean()).isTrue();
+        assertThat(result.at("/structuredContent/links/0").asText())
+                .isEqualTo("https://deploy:[REDACTED:url-credentials]@git.example.com/r.git");
+        assertThat(result.get("isError").isBoolean()).isTrue();
+        assertThat(counts.total()).isEqualTo(4);
+    }
+
+    @Test
+    void text_without_findings_is_returned_as_the_same_instance() {
+        String clean = "public final class Payment { long amountCents; }";
+
+        assertThat(masker.mask(clean, MaskRule.all(MaskStyle.REDACT), new MaskCounts()))
+                .isSameAs(clean);
+    }
+}
