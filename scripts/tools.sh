@@ -20,6 +20,9 @@ readonly REGAL_MODULE=github.com/open-policy-agent/regal
 readonly REGAL_VERSION=v0.42.0
 # Regal's release builds stamp the version with -ldflags; `go install` alone leaves "unknown".
 readonly REGAL_LDFLAGS="-X ${REGAL_MODULE}/pkg/version.Version=${REGAL_VERSION#v}"
+# The OpenTelemetry Collector is assembled by its official builder from scripts/otelcol-builder.yaml.
+readonly OTELCOL_BUILDER_MODULE=go.opentelemetry.io/collector/cmd/builder
+readonly OTELCOL_VERSION=v0.165.0
 readonly INSPECTOR_PACKAGE=@modelcontextprotocol/inspector
 readonly INSPECTOR_VERSION=2.12.0
 readonly CONFORMANCE_PACKAGE=@modelcontextprotocol/conformance
@@ -38,6 +41,7 @@ usage() {
 usage: scripts/tools.sh <tool>
   opa          OPA ${OPA_VERSION} (from PATH if it is exactly that version, else built with go)
   regal        Regal ${REGAL_VERSION} (${REGAL_MODULE}, built with go)
+  otelcol      OpenTelemetry Collector ${OTELCOL_VERSION}, core components (built with its builder)
   inspector    ${INSPECTOR_PACKAGE}@${INSPECTOR_VERSION} CLI (npm)
   conformance  ${CONFORMANCE_PACKAGE}@${CONFORMANCE_VERSION} CLI (npm)
 cache: ${CACHE}
@@ -126,6 +130,50 @@ build_go_tool_once() {
   [[ -x "$dir/$name" ]] || go_build "$name" "$module" "$version" "$dir" "$ldflags"
 }
 
+# Prints the path of the OpenTelemetry Collector built from scripts/otelcol-builder.yaml, building
+# it first if missing. The cache directory is named after the version and the component list, so
+# editing the list builds a new collector.
+provide_otelcol() {
+  local spec
+  spec="$(dirname "$(readlink -f "$0")")/otelcol-builder.yaml"
+  [[ -f "$spec" ]] || die "missing $spec"
+  local digest dir
+  digest=$(sha256sum "$spec" | cut -c1-12)
+  dir="$CACHE/otelcol-$OTELCOL_VERSION-$digest"
+  if [[ ! -x "$dir/otelcol" ]]; then
+    with_lock otelcol build_otelcol_once "$spec" "$dir"
+  fi
+  local version
+  version=$("$dir/otelcol" components 2>/dev/null | awk '/^ *version:/ { print $2; exit }')
+  [[ "$version" == "${OTELCOL_VERSION#v}" ]] || die "$dir/otelcol reports version '${version:-nothing}'"
+  log "otelcol $version at $dir/otelcol"
+  printf '%s\n' "$dir/otelcol"
+}
+
+build_otelcol_once() {
+  local spec=$1 dir=$2
+  [[ -x "$dir/otelcol" ]] && return 0
+  require go otelcol
+  local work
+  work=$(mktemp -d "$CACHE/.build-otelcol.XXXXXX")
+  log "building the OpenTelemetry Collector $OTELCOL_VERSION (builder + core components; a few minutes)"
+  if ! (cd "$work" &&
+    CGO_ENABLED=0 GOBIN="$work/bin" go install "$OTELCOL_BUILDER_MODULE@$OTELCOL_VERSION" &&
+    sed "s#OUTPUT_PATH#$work/dist#" "$spec" >"$work/builder.yaml" &&
+    CGO_ENABLED=0 "$work/bin/builder" --config "$work/builder.yaml") >&2; then
+    rm -rf "$work"
+    die "could not build the OpenTelemetry Collector"
+  fi
+  [[ -x "$work/dist/otelcol" ]] || {
+    rm -rf "$work"
+    die "the collector build left no binary"
+  }
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  mv "$work/dist/otelcol" "$dir/otelcol"
+  rm -rf "$work"
+}
+
 # Installs npm package $1@$2 into its own prefix in the cache (once) and prints the path of
 # its executable named $3.
 provide_npm_tool() {
@@ -169,6 +217,7 @@ main() {
   case "$1" in
   opa) provide_go_tool opa "$OPA_MODULE" "$OPA_VERSION" ;;
   regal) provide_go_tool regal "$REGAL_MODULE" "$REGAL_VERSION" "$REGAL_LDFLAGS" ;;
+  otelcol) provide_otelcol ;;
   inspector) provide_npm_tool "$INSPECTOR_PACKAGE" "$INSPECTOR_VERSION" mcp-inspector ;;
   conformance) provide_npm_tool "$CONFORMANCE_PACKAGE" "$CONFORMANCE_VERSION" conformance ;;
   -h | --help) usage ;;
