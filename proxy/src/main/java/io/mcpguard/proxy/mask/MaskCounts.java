@@ -1,24 +1,28 @@
 package io.mcpguard.proxy.mask;
 
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
 /** How many spans were masked, per classifier: counts, never values, for the decision and audit path. */
 public final class MaskCounts {
-    private final Map<String, Integer> byClassifier = new TreeMap<>();
-    private final Map<DataClass, Integer> byClass = new TreeMap<>();
+    private final Map<String, Integer> byClassifier = new HashMap<>();
+    private final Map<DataClass, Integer> byClass = new EnumMap<>(DataClass.class);
 
     void add(Finding finding) {
         byClassifier.merge(finding.classifier(), 1, Integer::sum);
         byClass.merge(finding.dataClass(), 1, Integer::sum);
     }
 
+    /** Counts by classifier name, sorted by name. */
     public Map<String, Integer> byClassifier() {
-        return Map.copyOf(byClassifier);
+        return java.util.Collections.unmodifiableMap(new TreeMap<>(byClassifier));
     }
 
+    /** Counts by data class, in declaration order. */
     public Map<DataClass, Integer> byClass() {
-        return Map.copyOf(byClass);
+        return java.util.Collections.unmodifiableMap(new EnumMap<>(byClass));
     }
 
     public int total() {

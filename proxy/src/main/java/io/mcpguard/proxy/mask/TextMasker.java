@@ -49,7 +49,7 @@ public final class TextMasker {
                 out = new StringBuilder(text.length() + 32);
             }
             out.append(text, copied, finding.start());
-            replace(text.substring(finding.start(), finding.end()), finding, rule, out);
+            replace(text, finding, rule, out);
             copied = finding.end();
             counts.add(finding);
         }
