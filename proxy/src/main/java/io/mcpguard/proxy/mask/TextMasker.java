@@ -59,19 +59,22 @@ public final class TextMasker {
         return out.append(text, copied, text.length()).toString();
     }
 
-    private void replace(String value, Finding finding, MaskRule rule, StringBuilder out) {
+    private void replace(String text, Finding finding, MaskRule rule, StringBuilder out) {
         switch (rule.styleOf(finding.dataClass())) {
             case REDACT -> out.append("[REDACTED:").append(finding.classifier()).append(']');
             case PARTIAL -> {
-                int keep = value.length() > 8 ? 4 : 0;
-                out.append("*".repeat(value.length() - keep)).append(safe(value.substring(value.length() - keep)));
+                int keep = finding.length() > 8 ? 4 : 0;
+                out.append("*".repeat(finding.length() - keep))
+                        .append(safe(text.substring(finding.end() - keep, finding.end())));
             }
-            case HASH ->
+            case HASH -> {
+                String value = text.substring(finding.start(), finding.end());
                 out.append("[HASH:")
                         .append(finding.classifier())
                         .append(':')
                         .append(hash(rule.tenant(), value))
                         .append(']');
+            }
         }
     }
 
