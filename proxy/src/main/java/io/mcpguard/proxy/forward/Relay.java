@@ -102,6 +102,9 @@ final class Relay {
             if (listsPending > 0 && type.startsWith("application/json")) {
                 heldHead = clientHead(head); // nothing reaches the client until the list is filtered
                 heldBody = client.alloc().compositeBuffer(Integer.MAX_VALUE);
+                if (!(msg instanceof HttpContent)) {
+                    upstream.read();
+                }
             } else {
                 if (listsPending > 0 && type.startsWith("text/event-stream")) {
                     events = new SseEventDecoder(maxRewriteBytes, this::onEvent);

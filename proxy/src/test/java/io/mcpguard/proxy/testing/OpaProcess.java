@@ -52,6 +52,14 @@ public final class OpaProcess implements AutoCloseable {
      * manifest), which a test may change while OPA runs.
      */
     public static OpaProcess startWithWatchedCopyOfRepoPolicies(Path dir) {
+        copyRepoPolicies(dir);
+        OpaProcess opa = new OpaProcess(dir, true);
+        opa.start();
+        return opa;
+    }
+
+    /** Copies the repository's policy files, their data and the manifest to {@code dir}, for a test to change. */
+    public static void copyRepoPolicies(Path dir) {
         Path source = Tools.repo().resolve("policies");
         try (var files = Files.walk(source)) {
             for (Path file : (Iterable<Path>) files::iterator) {
@@ -66,9 +74,6 @@ public final class OpaProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot copy the policies", e);
         }
-        OpaProcess opa = new OpaProcess(dir, true);
-        opa.start();
-        return opa;
     }
 
     public Path policies() {
