@@ -101,8 +101,9 @@ cat <<TEXT
   Try, in another shell:
     $CLIENT --method tools/list
     $CLIENT --method tools/call --tool-name get_repository --tool-arg workspace=acme --tool-arg repo=payments-api
-    $CLIENT --method tools/call --tool-name merge_pull_request --tool-arg workspace=acme --tool-arg repo=payments-api --tool-arg pr_id=1
-      (the core would merge; the policy denies it: dangerous tools are not allowed)
+    $CLIENT --method tools/call --tool-name get_repository --tool-arg workspace=globex --tool-arg repo=payments-api
+      (denied: until the identity stage lands every client is anonymous, which the demo policy data makes a
+       viewer of workspace acme only; tools/list hides what it may not call, merges included)
 
 TEXT
 
@@ -116,14 +117,16 @@ run_client() {
   MCP_INSPECTOR_SECRET_STORE=memory "$inspector" --cli --server-url "$URL" --transport http --format json "$@"
 }
 log "smoke: tools/list"
-run_client --method tools/list | grep -q '"get_repository"' || die "tools/list through the proxy failed"
+listed=$(run_client --method tools/list)
+grep -q '"get_repository"' <<<"$listed" || die "tools/list through the proxy failed"
+if grep -q '"merge_pull_request"' <<<"$listed"; then die "tools/list showed a tool the policy hides"; fi
 log "smoke: allowed get_repository"
 run_client --method tools/call --tool-name get_repository --tool-arg workspace=acme \
   --tool-arg repo=payments-api | grep -q 'payments-api' || die "allowed call through the proxy failed"
-log "smoke: denied merge_pull_request"
-if denied=$(run_client --method tools/call --tool-name merge_pull_request --tool-arg workspace=acme \
-  --tool-arg repo=payments-api --tool-arg pr_id=1 2>&1); then
-  die "merge_pull_request was not denied: $denied"
+log "smoke: denied get_repository in another workspace"
+if denied=$(run_client --method tools/call --tool-name get_repository --tool-arg workspace=globex \
+  --tool-arg repo=payments-api 2>&1); then
+  die "get_repository in workspace globex was not denied: $denied"
 fi
-grep -q 'Denied by policy' <<<"$denied" || die "merge_pull_request failed, but not by policy: $denied"
+grep -q 'Denied by policy' <<<"$denied" || die "get_repository in globex failed, but not by policy: $denied"
 log "smoke: all client commands behaved as printed"

@@ -1,43 +1,71 @@
 # METADATA
 # title: MCP authorization
 # description: |
-#   Decides whether the proxy forwards one JSON-RPC message that an MCP client sent. The
-#   proxy asks POST /v1/data/mcp/authz/decision with the policy input, version "1"
-#   (examples/ shows whole documents). First policy: protocol housekeeping and the
-#   read-only Bitbucket tools pass; writes, dangerous tools and anything unknown do not.
+#   Decides whether the proxy forwards one JSON-RPC message that an MCP client sent, and
+#   on what terms. The proxy asks POST /v1/data/mcp/authz/decision with the policy input,
+#   version "2" (schema/input.schema.jsonc; examples/ shows whole documents). This
+#   package composes the concerns: mcp.tools (catalogue), mcp.rbac (roles and scopes),
+#   mcp.dataclass (masking), mcp.quota (rates) and mcp.stepup (MFA).
 package mcp.authz
 
+import data.mcp.dataclass
+import data.mcp.quota
+import data.mcp.rbac
+import data.mcp.stepup
 import data.mcp.tools
 
 # METADATA
 # title: decision
 # description: |
-#   Always an object {"allow": bool, "reasons": [string]}, with at least one reason.
-#   Reasons are short, name the method or tool but never the arguments, and are safe to
-#   show the caller. The default is a deny, so a gap in the rules below fails closed.
+#   Always an object with every member of schema/decision.schema.jsonc: allow, reasons
+#   (at least one; short, naming the method or tool but never an argument, safe to show
+#   the caller), mask, quota, obligations, cache_ttl_ms and lists. The default is a deny,
+#   so a gap in the rules below fails closed.
 # entrypoint: true
-default decision := {"allow": false, "reasons": ["no rule of this policy allows this message"]}
+default decision := {
+	"allow": false,
+	"reasons": ["no rule of this policy allows this message"],
+	"mask": [],
+	"quota": null,
+	"obligations": {"require_mfa": null, "audit_level": "high"},
+	"cache_ttl_ms": 0,
+	"lists": null,
+}
 
-decision := {"allow": false, "reasons": [_unsupported_version]} if not _supported_version
+decision := _document(false, [_unsupported_version]) if not _supported_version
 
-decision := {"allow": false, "reasons": sort(_denials)} if {
+decision := _document(false, sort(_denials)) if {
 	_supported_version
 	count(_denials) > 0
 }
 
-decision := {"allow": true, "reasons": sort(_grants)} if {
+decision := _document(true, sort(_grants)) if {
 	_supported_version
 	count(_denials) == 0
 	count(_grants) > 0
 }
 
-# A later input version may move or re-mean fields; reading it as version 1 could allow
+# METADATA
+# description: The input version this policy reads; the proxy may ask for it.
+input_version := "2"
+
+_document(allow, reasons) := {
+	"allow": allow,
+	"reasons": reasons,
+	"mask": _mask(allow),
+	"quota": _quota(allow),
+	"obligations": {"require_mfa": _require_mfa, "audit_level": _audit_level(allow)},
+	"cache_ttl_ms": _cache_ttl_ms(allow),
+	"lists": _lists(allow),
+}
+
+# A later input version may move or re-mean fields; reading it as this one could allow
 # what its sender meant to restrict, so any other version is refused outright.
-_supported_version if input.version == "1"
+_supported_version if input.version == input_version
 
 _unsupported_version := sprintf(
-	"policy input version %s is not supported; this policy reads version \"1\"",
-	[_shown(object.get(input, "version", null))],
+	"policy input version %s is not supported; this policy reads version %q",
+	[_shown(object.get(input, "version", null)), input_version],
 )
 
 # logging/setLevel only tunes what the server sends back; clients (the MCP Inspector among
@@ -52,9 +80,48 @@ _method := object.get(_message, "method", null)
 
 _tool := object.get(_message, "tool", null)
 
+_arguments := object.get(_message, "arguments", {})
+
+# What the proxy learned about the tool from the server's tools/list answer, or null.
+_declared := object.get(input, "tool", null)
+
 _tool_call if {
 	_message.kind == "request"
 	_message.method == "tools/call"
+}
+
+# A catalogue entry without a known class is no tool this policy can decide.
+_known_call if {
+	_tool_call
+	_tool in tools.known
+	not _tool in tools.misclassified
+}
+
+_class := tools.class_of(_tool, _declared) if _known_call
+
+# What the call touches, from its arguments: {"workspace", "repository"}, lower-case
+# slugs or null. Undefined when an argument is there but is not a slug.
+_target := {"workspace": _slug(object.get(_arguments, "workspace", null)), "repository": _slug(object.get(
+	_arguments,
+	"repo",
+	null,
+))}
+
+_slug(null) := null
+
+_slug(value) := lower(value) if regex.match(`^[A-Za-z0-9{}][A-Za-z0-9._{}-]{0,127}$`, value)
+
+_needs := {"none": set(), "workspace": {"workspace"}, "repository": {"workspace", "repository"}}
+
+_roles := rbac.roles_for(_target)
+
+_permitted if _class in rbac.classes_for(_target)
+
+_step_up_needed if {
+	_known_call
+	_class == "dangerous"
+	_permitted
+	not stepup.satisfied
 }
 
 # Why each message may pass. Only counts when no denial below applies.
@@ -72,10 +139,7 @@ _grants contains sprintf("notification %s is protocol housekeeping", [_shown(_me
 	_protocol_notification
 }
 
-_grants contains sprintf("tool %s is read-only", [_shown(_tool)]) if {
-	_tool_call
-	_tool in tools.read_only
-}
+_grants contains sprintf("your roles allow %s tool %s here", [_class, _shown(_tool)]) if _permitted
 
 # Why a message may not pass. Any one of these denies.
 
@@ -100,22 +164,88 @@ _denials contains sprintf("notification %s is not allowed", [_shown(_method)]) i
 	not _protocol_notification
 }
 
-_denials contains sprintf("tool %s is dangerous and is denied", [_shown(_tool)]) if {
-	_tool_call
-	_tool in tools.dangerous
-}
-
-_denials contains sprintf("tool %s writes to Bitbucket, and writes are not enabled", [_shown(_tool)]) if {
-	_tool_call
-	_tool in tools.write
-}
-
 _denials contains sprintf("unknown tool %s", [_shown(_tool)]) if {
 	_tool_call
-	not _tool in tools.known
+	not _known_call
+}
+
+_denials contains sprintf("tool %s needs workspace and repo arguments that are slugs", [_shown(_tool)]) if {
+	_known_call
+	not _target_complete
+}
+
+_denials contains sprintf("your roles do not allow %s tool %s here", [_class, _shown(_tool)]) if {
+	_target_complete
+	not _permitted
+}
+
+_denials contains sprintf(
+	"tool %s is dangerous and needs a second factor within the last %d seconds: authenticate again (step-up)",
+	[_shown(_tool), stepup.requirement.max_age_s],
+) if {
+	_step_up_needed
+}
+
+_target_complete if {
+	_known_call
+	every part in _needs[tools.scope_of(_tool)] {
+		_target[part] != null
+	}
 }
 
 _protocol_notification if startswith(_method, "notifications/")
+
+# The terms of the decision.
+
+# Data classes of the answer the subject's roles there may not see.
+default _mask(_) := []
+
+_mask(true) := masked if {
+	_known_call
+	masked := dataclass.masked(tools.data_classes_of(_tool, _declared), _roles)
+}
+
+default _quota(_) := null
+
+_quota(true) := bucket if {
+	_known_call
+	bucket := quota.for_call(_class, _roles)
+}
+
+default _require_mfa := null
+
+_require_mfa := stepup.requirement if _step_up_needed
+
+# Denials, writes and dangerous calls are recorded in full; routine reads and housekeeping less so.
+default _audit_level(_) := "high"
+
+_audit_level(true) := "normal" if _routine
+
+_routine if not _tool_call
+
+_routine if _class == "read"
+
+# How long the proxy may reuse this decision for the same input. Never for dangerous
+# tools or a step-up (they depend on the clock through auth_time); briefly elsewhere,
+# so a policy change reaches every caller within seconds even without a new revision.
+default _cache_ttl_ms(_) := 5000
+
+_cache_ttl_ms(_) := 0 if _class == "dangerous"
+
+_cache_ttl_ms(true) := 60000 if not _tool_call
+
+# What a list request's answer may show: the tools whose class the subject may call
+# somewhere (tools/call still checks where). Null for every other message.
+default _lists(_) := null
+
+_lists(true) := {"tools": visible} if {
+	_message.kind == "request"
+	_method == "tools/list"
+	visible := sort([name |
+		some name in tools.known
+		tools.class_of(name, null) in rbac.classes_anywhere
+	])
+}
 
 # Renders a value the caller chose (a method, a tool name) for a reason. JSON quoting
 # escapes control characters, so a crafted name cannot forge lines in logs or audit

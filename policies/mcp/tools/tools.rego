@@ -1,9 +1,10 @@
 # METADATA
 # title: Tool catalogue
 # description: |
-#   The tools the Bitbucket MCP server offers, each in one class: "read" (reads only),
-#   "write" (changes Bitbucket content) or "dangerous" (destroys or finalises work:
-#   merges, declines, branch deletion). The catalogue itself is data: data.json beside
+#   The tools the Bitbucket MCP server offers. Each has a class ("read": reads only;
+#   "write": changes Bitbucket content; "dangerous": destroys or finalises work), a scope
+#   (which arguments name what it touches: "none", "workspace" or "repository") and the
+#   data classes its result may carry. The catalogue itself is data: data.json beside
 #   this file, at data.mcp.tools.catalogue.
 package mcp.tools
 
@@ -30,6 +31,50 @@ dangerous := _named("dangerous")
 misclassified contains name if {
 	some name, tool in _catalogue
 	not object.get(tool, "class", null) in {"read", "write", "dangerous"}
+}
+
+# METADATA
+# description: |
+#   The class a call of catalogued tool `name` is decided as: the catalogue's class,
+#   raised (never lowered) by the MCP annotations the server declared for it in
+#   tools/list (`declared`, null when the proxy has not seen them). A server that calls a
+#   read tool destructive is taken at its word; one that calls a write tool read-only is
+#   not. Only explicit hints count: MCP's defaults (destructive unless said otherwise)
+#   would make every unannotated tool dangerous.
+class_of(name, declared) := class if {
+	catalogued := _rank[_catalogue[name].class]
+	class := _classes[max({catalogued, _declared_rank(declared)})]
+}
+
+# METADATA
+# description: |
+#   The data classes the result of tool `name` may carry: the catalogue's, plus any the
+#   server declared (`declared.data_classes`); declarations only add.
+data_classes_of(name, declared) := {class |
+	some class in _catalogue[name].data_classes
+} | {class |
+	some class in object.get(declared, "data_classes", [])
+	is_string(class)
+}
+
+# METADATA
+# description: Which arguments name what tool `name` touches - "none", "workspace" or "repository".
+scope_of(name) := _catalogue[name].scope
+
+_classes := ["read", "write", "dangerous"]
+
+_rank := {"read": 0, "write": 1, "dangerous": 2}
+
+default _declared_rank(_) := 0
+
+_declared_rank(declared) := 2 if {
+	declared.annotations.destructiveHint == true
+	not declared.annotations.readOnlyHint == true
+}
+
+_declared_rank(declared) := 1 if {
+	declared.annotations.readOnlyHint == false
+	not declared.annotations.destructiveHint == true
 }
 
 _named(class) := {name |

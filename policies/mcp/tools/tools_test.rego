@@ -48,3 +48,22 @@ classify := {
 	"write": tools.write,
 	"dangerous": tools.dangerous,
 }
+
+test_the_class_of_a_tool_is_raised_by_declared_hints_but_never_lowered if {
+	tools.class_of("get_repository", null) == "read"
+	tools.class_of("get_repository", {"annotations": {"readOnlyHint": false}}) == "write"
+	tools.class_of("get_repository", {"annotations": {"destructiveHint": true}}) == "dangerous"
+	tools.class_of("get_repository", {"annotations": {"readOnlyHint": true, "destructiveHint": true}}) == "read"
+	tools.class_of("merge_pull_request", {"annotations": {"readOnlyHint": true}}) == "dangerous"
+}
+
+test_declared_data_classes_only_add if {
+	tools.data_classes_of("get_file_content", null) == {"source_code", "secret"}
+	tools.data_classes_of("list_directory", {"data_classes": ["secret", 1]}) == {"source_code", "secret"}
+}
+
+test_every_tool_has_a_scope if {
+	every name in tools.known {
+		tools.scope_of(name) in {"none", "workspace", "repository"}
+	}
+}

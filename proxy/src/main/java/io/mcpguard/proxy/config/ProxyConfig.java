@@ -16,7 +16,14 @@ import java.util.Map;
  * Everything the proxy can be told, validated at start. One YAML file plus {@code MCPGUARD_*} environment
  * overrides; see {@code proxy/src/main/resources/mcpguard.example.yaml} for every key with its default.
  */
-public record ProxyConfig(Listen listen, String mcpPath, Upstream upstream, Opa opa, Limits limits) {
+public record ProxyConfig(
+        Listen listen,
+        String mcpPath,
+        Upstream upstream,
+        Opa opa,
+        PolicyCache policyCache,
+        Quota quota,
+        Limits limits) {
 
     /**
      * Where the proxy accepts clients, and which {@code Host} and {@code Origin} headers it accepts from them (the
@@ -40,6 +47,23 @@ public record ProxyConfig(Listen listen, String mcpPath, Upstream upstream, Opa 
     public record Opa(URI url, String decisionPath, Duration timeout, int maxConnections, int maxPendingDecisions) {}
 
     /**
+     * Reuse of decisions for identical inputs ({@code policy.CachingPolicyEngine}).
+     *
+     * @param maxEntries decisions kept at most; 0 turns the cache off
+     * @param maxTtl the longest any decision is kept, whatever {@code cache_ttl_ms} the policy asked for
+     * @param revisionCheckInterval how often OPA is asked for its policy revision, so a new policy drops cached
+     *     decisions even for inputs that never miss
+     */
+    public record PolicyCache(int maxEntries, Duration maxTtl, Duration revisionCheckInterval) {}
+
+    /**
+     * Token buckets for the policy's quotas ({@code quota.LocalQuotaStore}).
+     *
+     * @param maxBuckets buckets kept at most (one per subject and tool class in use); least recently used go first
+     */
+    public record Quota(int maxBuckets) {}
+
+    /**
      * Bounds on what a client may send and how long it may hold a connection.
      *
      * @param maxBodyBytes largest POST body accepted; larger gets 413 before any parsing
@@ -51,6 +75,8 @@ public record ProxyConfig(Listen listen, String mcpPath, Upstream upstream, Opa 
      * @param idleTimeout a connection with no traffic either way for this long is closed; must exceed the
      *     upstream's SSE keep-alive interval so quiet streams survive
      * @param maxConnections client connections open at once; more are closed on accept
+     * @param maxRewriteBytes largest upstream answer (a JSON body, or one SSE event) the proxy holds in order to
+     *     filter a {@code tools/list} result in it; a larger one is refused ({@code -32007}), never passed unfiltered
      */
     public record Limits(
             int maxBodyBytes,
@@ -60,7 +86,8 @@ public record ProxyConfig(Listen listen, String mcpPath, Upstream upstream, Opa 
             int maxBatchSize,
             Duration requestReadTimeout,
             Duration idleTimeout,
-            int maxConnections) {}
+            int maxConnections,
+            int maxRewriteBytes) {}
 
     /** Loads {@code file} (may be null: defaults and environment only) and validates every key. */
     public static ProxyConfig load(Path file, Map<String, String> env) {
@@ -114,6 +141,11 @@ public record ProxyConfig(Listen listen, String mcpPath, Upstream upstream, Opa 
                 src.duration("opa.timeout", Duration.ofMillis(500), ms1, Duration.ofMinutes(1)),
                 src.integer("opa.max-connections", 32, 1, 4096),
                 src.integer("opa.max-pending-decisions", 1024, 0, 1_000_000));
+        PolicyCache policyCache = new PolicyCache(
+                src.integer("policy-cache.max-entries", 10_000, 0, 10_000_000),
+                src.duration("policy-cache.max-ttl", Duration.ofSeconds(60), ms1, day),
+                src.duration("policy-cache.revision-check-interval", Duration.ofSeconds(1), ms1, Duration.ofHours(1)));
+        Quota quota = new Quota(src.integer("quota.max-buckets", 100_000, 1, 100_000_000));
         Limits limits = new Limits(
                 src.bytes("limits.max-body-bytes", 4 * 1024 * 1024, 256, 256 * 1024 * 1024),
                 src.bytes("limits.max-header-bytes", 16 * 1024, 1024, 1024 * 1024),
@@ -122,13 +154,14 @@ public record ProxyConfig(Listen listen, String mcpPath, Upstream upstream, Opa 
                 src.integer("limits.max-batch-size", 32, 0, 10_000),
                 src.duration("limits.request-read-timeout", Duration.ofSeconds(30), ms1, Duration.ofHours(1)),
                 src.duration("limits.idle-timeout", Duration.ofMinutes(5), Duration.ofSeconds(1), day),
-                src.integer("limits.max-connections", 10_000, 1, 1_000_000));
+                src.integer("limits.max-connections", 10_000, 1, 1_000_000),
+                src.bytes("limits.max-rewrite-bytes", 4 * 1024 * 1024, 1024, 256 * 1024 * 1024));
 
         src.require(
                 limits.maxStringLength() <= limits.maxBodyBytes(),
                 "config key 'limits.max-string-length' must not exceed 'limits.max-body-bytes'");
         src.finish();
-        return new ProxyConfig(listen, mcpPath, upstream, opa, limits);
+        return new ProxyConfig(listen, mcpPath, upstream, opa, policyCache, quota, limits);
     }
 
     private static String firstLine(String text) {

@@ -2,6 +2,7 @@ package io.mcpguard.proxy.forward;
 
 import io.mcpguard.proxy.config.ProxyConfig;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
+import io.mcpguard.proxy.policy.DeclaredTools;
 import io.mcpguard.proxy.transport.HopByHopHeaders;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -46,8 +47,18 @@ public final class UpstreamClient implements AutoCloseable {
     private final String query;
     private final long responseTimeoutMillis;
     private final AbstractChannelPoolMap<EventLoop, FixedChannelPool> pools;
+    private final DeclaredTools declaredTools;
+    private final int maxRewriteBytes;
 
-    public UpstreamClient(ProxyConfig.Upstream config, int eventLoops) {
+    /**
+     * @param declaredTools learns what the server declares about its tools from the {@code tools/list} answers the
+     *     proxy filters
+     * @param maxRewriteBytes the largest answer (JSON body, or one SSE event) the proxy holds to filter it
+     */
+    public UpstreamClient(
+            ProxyConfig.Upstream config, int eventLoops, DeclaredTools declaredTools, int maxRewriteBytes) {
+        this.declaredTools = declaredTools;
+        this.maxRewriteBytes = maxRewriteBytes;
         URI url = config.url();
         int port = url.getPort() == -1 ? 80 : url.getPort();
         this.address = new InetSocketAddress(url.getHost(), port); // resolved once, off the event loop
@@ -95,6 +106,7 @@ public final class UpstreamClient implements AutoCloseable {
      * @param clientQuery the client's raw query string, or null
      * @param clientHeaders the client's headers; end-to-end ones are forwarded, credentials and hop-by-hop ones not
      * @param body the body to send (the proxy's re-serialised message), or null; ownership passes here
+     * @param plan what to rewrite in the answer ({@link AnswerPlan#NONE} for nothing)
      * @param listener told how the exchange ended
      */
     public void forward(
@@ -103,6 +115,7 @@ public final class UpstreamClient implements AutoCloseable {
             String clientQuery,
             HttpHeaders clientHeaders,
             ByteBuf body,
+            AnswerPlan plan,
             RelayListener listener) {
         FullHttpRequest request = buildRequest(client, method, clientQuery, clientHeaders, body);
         FixedChannelPool pool = pools.get(client.channel().eventLoop());
@@ -113,7 +126,7 @@ public final class UpstreamClient implements AutoCloseable {
                 return;
             }
             Channel upstream = acquired.getNow();
-            Relay relay = new Relay(client, upstream, pool, listener);
+            Relay relay = new Relay(client, upstream, pool, listener, plan, declaredTools, maxRewriteBytes);
             upstream.pipeline().get(UpstreamRelayHandler.class).begin(relay);
             relay.start(request, responseTimeoutMillis);
         });

@@ -19,12 +19,19 @@ public enum ErrorCode {
     BATCH_NOT_FORWARDED(-32003, HttpResponseStatus.FORBIDDEN),
     /** OPA unreachable, erroring, undefined or too slow: the proxy fails closed. */
     POLICY_UNAVAILABLE(-32004, HttpResponseStatus.SERVICE_UNAVAILABLE),
+    /**
+     * Over the quota the policy set for this subject and tool class; {@code error.data.retry_after_ms} says when a
+     * retry can pass (and HTTP {@code Retry-After} when the refusal has no id).
+     */
+    OVER_QUOTA(-32029, HttpResponseStatus.TOO_MANY_REQUESTS),
     /** The guarded MCP server cannot be reached. */
     UPSTREAM_UNAVAILABLE(-32005, HttpResponseStatus.BAD_GATEWAY),
     /** The guarded MCP server did not start answering in time. */
     UPSTREAM_TIMEOUT(-32006, HttpResponseStatus.GATEWAY_TIMEOUT),
     /** {@code Host} or {@code Origin} is not on the allow-list (DNS-rebinding defence). */
     ORIGIN_NOT_ALLOWED(-32600, HttpResponseStatus.FORBIDDEN),
+    /** An answer the proxy must rewrite (a {@code tools/list} result) was larger than it may hold to do so. */
+    ANSWER_TOO_LARGE(-32007, HttpResponseStatus.BAD_GATEWAY),
     /** The body is larger than {@code limits.max-body-bytes}. */
     BODY_TOO_LARGE(-32600, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
 

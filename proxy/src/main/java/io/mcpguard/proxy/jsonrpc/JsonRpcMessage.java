@@ -47,4 +47,13 @@ public record JsonRpcMessage(Kind kind, JsonNode id, String method, ObjectNode p
         JsonNode arguments = params.get("arguments");
         return arguments instanceof ObjectNode object ? object : null;
     }
+
+    /** The text parameter {@code name} of a {@code method} request, else null. */
+    public String paramText(String method, String name) {
+        if (!method.equals(this.method) || params == null) {
+            return null;
+        }
+        JsonNode value = params.get(name);
+        return value != null && value.isTextual() ? value.asText() : null;
+    }
 }

@@ -2,18 +2,76 @@ package io.mcpguard.proxy.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import java.util.Set;
 
 /**
- * What the policy answered for one message.
+ * What the policy answered for one message: the decision document of {@code policies/schema/decision.schema.jsonc},
+ * typed, plus what OPA said about it.
  *
  * @param allow whether the message may pass
  * @param reasons short texts the policy marked safe to show the caller
+ * @param mask data classes the answer path must mask (the masking stage applies them); empty when none
+ * @param quota the token bucket an allowed message draws from, or null when it is not counted
+ * @param stepUp when non-null, the denial is an MFA step-up: the identity stage answers it with a 403 {@code
+ *     insufficient_scope} challenge instead of a plain denial
+ * @param auditLevel {@code normal} or {@code high}
+ * @param cacheTtlMillis how long this decision may be reused for the same input; 0 = never
+ * @param visibleTools for a {@code tools/list} request, the tool names its answer may show; null for anything else
  * @param decisionId OPA's decision id (present when OPA's decision log is on), else null
  * @param revision the policy bundle revision that decided, else null
- * @param result the whole decision document, for stages that read more of it (masking, quotas)
+ * @param result the whole decision document, for stages that read more of it
  */
-public record Decision(boolean allow, List<String> reasons, String decisionId, String revision, JsonNode result) {
+public record Decision(
+        boolean allow,
+        List<String> reasons,
+        List<String> mask,
+        QuotaSpec quota,
+        StepUp stepUp,
+        String auditLevel,
+        long cacheTtlMillis,
+        Set<String> visibleTools,
+        String decisionId,
+        String revision,
+        JsonNode result) {
+
     public Decision {
         reasons = List.copyOf(reasons);
+        mask = List.copyOf(mask);
+        visibleTools = visibleTools == null ? null : Set.copyOf(visibleTools);
+    }
+
+    /**
+     * A token bucket: at most {@code limit} units per {@code windowMillis}, this message costing {@code cost}.
+     *
+     * @param key the bucket's identity, chosen by the policy (who, which tool class)
+     */
+    public record QuotaSpec(String key, long limit, long windowMillis, long cost) {}
+
+    /**
+     * What the subject must prove before the denied call can pass (policy obligation {@code require_mfa}).
+     *
+     * @param amrAny authentication methods (RFC 8176 {@code amr} values), any one of which is a second factor
+     * @param maxAgeSeconds how recent {@code auth_time} must be
+     */
+    public record StepUp(List<String> amrAny, long maxAgeSeconds) {
+        public StepUp {
+            amrAny = List.copyOf(amrAny);
+        }
+    }
+
+    /** The same decision as another revision and decision id reported it (a cache hit keeps its own). */
+    Decision withProvenance(String decisionId, String revision) {
+        return new Decision(
+                allow,
+                reasons,
+                mask,
+                quota,
+                stepUp,
+                auditLevel,
+                cacheTtlMillis,
+                visibleTools,
+                decisionId,
+                revision,
+                result);
     }
 }

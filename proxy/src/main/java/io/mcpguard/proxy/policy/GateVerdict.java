@@ -75,6 +75,11 @@ public record GateVerdict(List<Outcome> outcomes) {
             if (decision.decisionId() != null) {
                 data.put("decision_id", decision.decisionId());
             }
+            if (decision.stepUp() != null) { // the identity stage answers this with a 403 insufficient_scope
+                ObjectNode stepUp = data.putObject("step_up");
+                decision.stepUp().amrAny().forEach(stepUp.putArray("amr_any")::add);
+                stepUp.put("max_age_s", decision.stepUp().maxAgeSeconds());
+            }
             String why = decision.reasons().isEmpty() ? "no reason given" : String.join("; ", decision.reasons());
             return new Refusal(message.id(), ErrorCode.POLICY_DENIED, "Denied by policy: " + why, data);
         }

@@ -28,9 +28,7 @@ import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -93,22 +91,46 @@ public final class OpaPolicyEngine implements PolicyEngine {
 
     @Override
     public CompletableFuture<Decision> decide(PolicyInput input) {
-        CompletableFuture<Decision> result = new CompletableFuture<>();
         byte[] body;
         try {
             ObjectNode envelope = mapper.createObjectNode();
             envelope.set("input", input.toJson());
             body = mapper.writeValueAsBytes(envelope);
         } catch (JsonProcessingException e) {
-            result.completeExceptionally(new PolicyUnavailableException("policy input could not be encoded", e));
-            return result;
+            return CompletableFuture.failedFuture(
+                    new PolicyUnavailableException("policy input could not be encoded", e));
         }
+        return exchange(HttpMethod.POST, body, this::parse);
+    }
+
+    /**
+     * The revision of the policy OPA runs now, read from the provenance of the decision rule evaluated without input
+     * (a cheap default deny). Null when OPA reports none (policies loaded without a bundle manifest).
+     */
+    public CompletableFuture<String> currentRevision() {
+        return exchange(HttpMethod.GET, null, response -> {
+            if (!HttpResponseStatus.OK.equals(response.status())) {
+                throw new PolicyUnavailableException(
+                        "policy engine answered HTTP " + response.status().code());
+            }
+            try {
+                JsonNode document = mapper.readTree(new io.netty.buffer.ByteBufInputStream(response.content()));
+                return revision(document.get("provenance"));
+            } catch (IOException e) {
+                throw new PolicyUnavailableException("policy engine answered malformed JSON");
+            }
+        });
+    }
+
+    private <T> CompletableFuture<T> exchange(
+            HttpMethod method, byte[] body, java.util.function.Function<FullHttpResponse, T> parse) {
+        CompletableFuture<T> result = new CompletableFuture<>();
         var deadline = group.schedule(
                 () -> result.completeExceptionally(
                         new PolicyUnavailableException("policy engine did not answer within " + timeoutMillis + "ms")),
                 timeoutMillis,
                 TimeUnit.MILLISECONDS);
-        result.whenComplete((decision, failure) -> deadline.cancel(false));
+        result.whenComplete((answer, failure) -> deadline.cancel(false));
 
         pool.acquire().addListener((Future<Channel> acquired) -> {
             if (!acquired.isSuccess()) {
@@ -119,12 +141,17 @@ public final class OpaPolicyEngine implements PolicyEngine {
                         new PolicyUnavailableException("policy engine is unreachable", acquired.cause()));
                 return;
             }
-            send(acquired.getNow(), body, result);
+            send(acquired.getNow(), method, body, parse, result);
         });
         return result;
     }
 
-    private void send(Channel channel, byte[] body, CompletableFuture<Decision> result) {
+    private <T> void send(
+            Channel channel,
+            HttpMethod method,
+            byte[] body,
+            java.util.function.Function<FullHttpResponse, T> parse,
+            CompletableFuture<T> result) {
         if (result.isDone()) { // timed out while waiting for the connection
             pool.release(channel);
             return;
@@ -134,7 +161,7 @@ public final class OpaPolicyEngine implements PolicyEngine {
             @Override
             public void onResponse(FullHttpResponse response) {
                 try {
-                    result.complete(parse(response));
+                    result.complete(parse.apply(response));
                 } catch (PolicyUnavailableException e) {
                     log.atWarn().addKeyValue("reason", e.getMessage()).log("OPA answered no usable decision");
                     result.completeExceptionally(e);
@@ -147,7 +174,7 @@ public final class OpaPolicyEngine implements PolicyEngine {
             }
         });
         // A late answer after the deadline would belong to a request nobody waits for: drop the connection.
-        result.whenComplete((decision, failure) -> {
+        result.whenComplete((answer, failure) -> {
             if (handler.inFlight()) {
                 channel.close().addListener(closed -> pool.release(channel));
             } else {
@@ -155,12 +182,17 @@ public final class OpaPolicyEngine implements PolicyEngine {
             }
         });
         FullHttpRequest request = new DefaultFullHttpRequest(
-                HttpVersion.HTTP_1_1, HttpMethod.POST, requestUri, Unpooled.wrappedBuffer(body));
+                HttpVersion.HTTP_1_1,
+                method,
+                requestUri,
+                body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
         request.headers()
                 .set(HttpHeaderNames.HOST, hostHeader)
-                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .set(HttpHeaderNames.ACCEPT, HttpHeaderValues.APPLICATION_JSON)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body == null ? 0 : body.length);
+        if (body != null) {
+            request.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        }
         channel.writeAndFlush(request).addListener(written -> {
             if (!written.isSuccess()) {
                 result.completeExceptionally(
@@ -184,26 +216,11 @@ public final class OpaPolicyEngine implements PolicyEngine {
         if (result == null) {
             throw new PolicyUnavailableException("policy decision is undefined (is the policy loaded?)");
         }
-        JsonNode allow = result.get("allow");
-        if (!result.isObject() || allow == null || !allow.isBoolean()) {
-            throw new PolicyUnavailableException("policy decision has no boolean \"allow\"");
-        }
-        List<String> reasons = new ArrayList<>();
-        JsonNode reasonNodes = result.get("reasons");
-        if (reasonNodes != null && reasonNodes.isArray()) {
-            reasonNodes.forEach(r -> {
-                if (r.isTextual()) {
-                    reasons.add(r.asText());
-                }
-            });
-        }
         JsonNode decisionId = document.get("decision_id");
-        return new Decision(
-                allow.asBoolean(),
-                reasons,
+        return DecisionReader.read(
+                result,
                 decisionId != null && decisionId.isTextual() ? decisionId.asText() : null,
-                revision(document.get("provenance")),
-                result);
+                revision(document.get("provenance")));
     }
 
     /** The revision of the first bundle OPA reports, or its top-level revision, or null. */

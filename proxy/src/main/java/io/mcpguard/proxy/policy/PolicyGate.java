@@ -18,9 +18,15 @@ public final class PolicyGate {
     private static final Logger log = LoggerFactory.getLogger(PolicyGate.class);
 
     private final PolicyEngine engine;
+    private final DeclaredTools declaredTools;
 
     public PolicyGate(PolicyEngine engine) {
+        this(engine, new DeclaredTools(1));
+    }
+
+    public PolicyGate(PolicyEngine engine, DeclaredTools declaredTools) {
         this.engine = engine;
+        this.declaredTools = declaredTools;
     }
 
     /** Never completes exceptionally: an engine failure becomes a failed outcome, which denies. */
@@ -28,7 +34,8 @@ public final class PolicyGate {
         List<CompletableFuture<GateVerdict.Outcome>> pending =
                 new ArrayList<>(body.messages().size());
         for (JsonRpcMessage message : body.messages()) {
-            pending.add(decideOne(new PolicyInput(subject, message, transport)));
+            pending.add(decideOne(
+                    new PolicyInput(subject, message, transport, declaredTools.declared(message.toolName()))));
         }
         return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
                 .thenApply(done -> {

@@ -1,18 +1,27 @@
 package io.mcpguard.proxy.policy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
 
 /**
- * The question put to the policy for one client message: who, what, and over which transport.
+ * The question put to the policy for one client message: who, what, over which transport, and what the server
+ * declared about the tool called.
  *
- * <p>Its JSON form is a contract with {@code policies/} ({@code input.version} = {@value #VERSION}); change both
- * sides together. Tool arguments are passed as sent, because permissions depend on them (which workspace, which
- * repository).
+ * <p>Its JSON form is a contract with {@code policies/} ({@code input.version} = {@value #VERSION}, schema in
+ * {@code policies/schema/input.schema.jsonc}); change both sides together. Tool arguments are passed as sent,
+ * because permissions depend on them (which workspace, which repository).
+ *
+ * @param declaredTool what the server's {@code tools/list} said about the called tool ({@code annotations}, {@code
+ *     data_classes}), or null when the message calls no tool or the proxy has not seen it listed
  */
-public record PolicyInput(Subject subject, JsonRpcMessage message, TransportFacts transport) {
-    public static final String VERSION = "1";
+public record PolicyInput(Subject subject, JsonRpcMessage message, TransportFacts transport, JsonNode declaredTool) {
+    public static final String VERSION = "2";
+
+    public PolicyInput(Subject subject, JsonRpcMessage message, TransportFacts transport) {
+        this(subject, message, transport, null);
+    }
 
     public ObjectNode toJson() {
         JsonNodeFactory json = JsonNodeFactory.instance;
@@ -50,8 +59,18 @@ public record PolicyInput(Subject subject, JsonRpcMessage message, TransportFact
             ObjectNode arguments = message.toolArguments();
             request.set("arguments", arguments == null ? json.objectNode() : arguments);
         }
+        String prompt = message.paramText("prompts/get", "name");
+        if (prompt != null) {
+            request.put("prompt", prompt);
+        }
+        String resource = message.paramText("resources/read", "uri");
+        if (resource != null) {
+            request.put("resource", resource);
+        }
         request.put("session_id", transport.sessionId());
         request.put("protocol_version", transport.protocolVersion());
+
+        input.set("tool", declaredTool == null ? json.nullNode() : declaredTool);
 
         ObjectNode facts = input.putObject("transport");
         facts.put("client_address", transport.clientAddress());

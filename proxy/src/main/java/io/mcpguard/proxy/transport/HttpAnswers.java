@@ -36,7 +36,12 @@ public final class HttpAnswers {
         List<Refusal> answerable = refusals.stream().filter(r -> r.id() != null).toList();
         if (answerable.isEmpty()) {
             Refusal first = refusals.get(0);
-            return json(ctx, first.code().httpStatus(), first.toJson(), keepAlive);
+            FullHttpResponse response = jsonResponse(first.code().httpStatus(), first.toJson());
+            if (first.data() != null && first.data().has("retry_after_ms")) {
+                long millis = first.data().get("retry_after_ms").asLong();
+                response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString((millis + 999) / 1000));
+            }
+            return send(ctx, response, keepAlive);
         }
         if (!batch) {
             return json(ctx, HttpResponseStatus.OK, answerable.get(0).toJson(), keepAlive);
@@ -52,6 +57,10 @@ public final class HttpAnswers {
     }
 
     public ChannelFuture json(ChannelHandlerContext ctx, HttpResponseStatus status, JsonNode body, boolean keepAlive) {
+        return send(ctx, jsonResponse(status, body), keepAlive);
+    }
+
+    private FullHttpResponse jsonResponse(HttpResponseStatus status, JsonNode body) {
         byte[] bytes;
         try {
             bytes = mapper.writeValueAsBytes(body);
@@ -64,7 +73,7 @@ public final class HttpAnswers {
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
-        return send(ctx, response, keepAlive);
+        return response;
     }
 
     /** A plain-text answer for what is not JSON-RPC (unknown path, wrong method). */

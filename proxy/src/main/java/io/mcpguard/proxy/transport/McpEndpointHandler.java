@@ -1,5 +1,6 @@
 package io.mcpguard.proxy.transport;
 
+import io.mcpguard.proxy.forward.AnswerPlan;
 import io.mcpguard.proxy.forward.RelayListener;
 import io.mcpguard.proxy.forward.UpstreamClient;
 import io.mcpguard.proxy.jsonrpc.DecodedBody;
@@ -11,7 +12,9 @@ import io.mcpguard.proxy.jsonrpc.Refusal;
 import io.mcpguard.proxy.policy.GateVerdict;
 import io.mcpguard.proxy.policy.PolicyGate;
 import io.mcpguard.proxy.policy.Subject;
+import io.mcpguard.proxy.policy.SubjectResolver;
 import io.mcpguard.proxy.policy.TransportFacts;
+import io.mcpguard.proxy.quota.QuotaGate;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
@@ -27,8 +30,11 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,15 +55,25 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
 
     private final String mcpPath;
     private final JsonRpcDecoder decoder;
+    private final SubjectResolver subjects;
     private final PolicyGate gate;
+    private final QuotaGate quotas;
     private final UpstreamClient upstream;
     private final HttpAnswers answers;
 
     public McpEndpointHandler(
-            String mcpPath, JsonRpcDecoder decoder, PolicyGate gate, UpstreamClient upstream, HttpAnswers answers) {
+            String mcpPath,
+            JsonRpcDecoder decoder,
+            SubjectResolver subjects,
+            PolicyGate gate,
+            QuotaGate quotas,
+            UpstreamClient upstream,
+            HttpAnswers answers) {
         this.mcpPath = mcpPath;
         this.decoder = decoder;
+        this.subjects = subjects;
         this.gate = gate;
+        this.quotas = quotas;
         this.upstream = upstream;
         this.answers = answers;
     }
@@ -89,7 +105,7 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
         if (HttpMethod.POST.equals(method)) {
             post(ctx, request, query, keepAlive);
         } else if (HttpMethod.GET.equals(method) || HttpMethod.DELETE.equals(method)) {
-            forward(ctx, method, query, request.headers(), null, null, keepAlive);
+            forward(ctx, method, query, request.headers(), null, null, AnswerPlan.NONE, keepAlive);
         } else {
             answers.text(
                     ctx,
@@ -124,9 +140,10 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
             return;
         }
         TransportFacts facts = transportFacts(ctx, request, body.messages().size());
+        Subject subject = subjects.subjectOf(ctx, request);
         HttpHeaders headers = request.headers().copy();
         ctx.channel().config().setAutoRead(false);
-        gate.check(body, Subject.ANONYMOUS, facts)
+        gate.check(body, subject, facts)
                 .whenCompleteAsync(
                         (verdict, failure) -> {
                             if (failure != null) { // a bug, not a policy answer: still fail closed
@@ -155,7 +172,52 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
             answers.refuse(ctx, verdict.refusals(), body.batch(), keepAlive).addListener(f -> resumeReading(ctx));
             return;
         }
-        forward(ctx, HttpMethod.POST, query, headers, body, single(body), keepAlive);
+        quotas.enforce(verdict)
+                .whenCompleteAsync(
+                        (refusals, failure) -> {
+                            if (!ctx.channel().isActive()) {
+                                return;
+                            }
+                            if (failure != null) { // a bug, not a quota answer: still fail closed
+                                log.atError().setCause(failure).log("quota gate failed");
+                                answers.reject(
+                                        ctx,
+                                        new Refusal(
+                                                null,
+                                                ErrorCode.POLICY_UNAVAILABLE,
+                                                "quota check failed; not sent",
+                                                null),
+                                        false);
+                                return;
+                            }
+                            if (!refusals.isEmpty()) {
+                                answers.refuse(ctx, refusals, body.batch(), keepAlive)
+                                        .addListener(f -> resumeReading(ctx));
+                                return;
+                            }
+                            forward(ctx, HttpMethod.POST, query, headers, body, single(body), plan(verdict), keepAlive);
+                        },
+                        ctx.executor());
+    }
+
+    /** What the answer path must do for this body: filter its tools/list answers, mask what the decisions said. */
+    private static AnswerPlan plan(GateVerdict verdict) {
+        Map<String, Set<String>> visible = new HashMap<>();
+        Map<String, List<String>> masks = new HashMap<>();
+        for (GateVerdict.Outcome outcome : verdict.outcomes()) {
+            JsonRpcMessage message = outcome.message();
+            if (!message.expectsResponse()) {
+                continue;
+            }
+            String key = AnswerPlan.idKey(message.id());
+            if ("tools/list".equals(message.method()) && outcome.decision().visibleTools() != null) {
+                visible.put(key, outcome.decision().visibleTools());
+            }
+            if (!outcome.decision().mask().isEmpty()) {
+                masks.put(key, outcome.decision().mask());
+            }
+        }
+        return visible.isEmpty() && masks.isEmpty() ? AnswerPlan.NONE : new AnswerPlan(visible, masks);
     }
 
     private void forward(
@@ -165,6 +227,7 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
             HttpHeaders headers,
             DecodedBody body,
             JsonRpcMessage onlyMessage,
+            AnswerPlan plan,
             boolean keepAlive) {
         ctx.channel().config().setAutoRead(false);
         upstream.forward(
@@ -173,6 +236,7 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                 query,
                 headers,
                 body == null ? null : Unpooled.wrappedBuffer(body.canonicalBytes()),
+                plan,
                 new RelayListener() {
                     @Override
                     public void failedBeforeResponse(ErrorCode code, String message) {

@@ -3,9 +3,15 @@ package io.mcpguard.proxy.transport;
 import io.mcpguard.proxy.config.ProxyConfig;
 import io.mcpguard.proxy.forward.UpstreamClient;
 import io.mcpguard.proxy.jsonrpc.JsonRpcDecoder;
+import io.mcpguard.proxy.policy.CachingPolicyEngine;
+import io.mcpguard.proxy.policy.DeclaredTools;
 import io.mcpguard.proxy.policy.OpaPolicyEngine;
 import io.mcpguard.proxy.policy.PolicyEngine;
 import io.mcpguard.proxy.policy.PolicyGate;
+import io.mcpguard.proxy.policy.SubjectResolver;
+import io.mcpguard.proxy.quota.LocalQuotaStore;
+import io.mcpguard.proxy.quota.QuotaGate;
+import io.mcpguard.proxy.quota.QuotaStore;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -14,6 +20,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,11 +33,20 @@ public final class ProxyServer implements AutoCloseable {
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
     private final PolicyEngine policy;
+    private final QuotaStore quotas;
     private final UpstreamClient upstream;
     private final ProxyChannelInitializer initializer;
     private Channel serverChannel;
 
     public ProxyServer(ProxyConfig config) {
+        this(config, SubjectResolver.ANONYMOUS);
+    }
+
+    /**
+     * @param subjects where each request's subject comes from: the identity stage, or (in tests) a fixed subject;
+     *     {@link SubjectResolver#ANONYMOUS} until an identity stage is configured
+     */
+    public ProxyServer(ProxyConfig config, SubjectResolver subjects) {
         this.config = config;
         int loops = Math.max(2, Runtime.getRuntime().availableProcessors());
         this.acceptors = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -39,11 +55,30 @@ public final class ProxyServer implements AutoCloseable {
                 config.limits().maxJsonDepth(),
                 config.limits().maxStringLength(),
                 config.limits().maxBatchSize());
-        this.policy = new OpaPolicyEngine(config.opa(), workers, decoder.mapper());
-        this.upstream = new UpstreamClient(config.upstream(), loops);
+        OpaPolicyEngine opa = new OpaPolicyEngine(config.opa(), workers, decoder.mapper());
+        ProxyConfig.PolicyCache cache = config.policyCache();
+        this.policy = cache.maxEntries() == 0
+                ? opa
+                : new CachingPolicyEngine(
+                        opa,
+                        cache.maxEntries(),
+                        cache.maxTtl(),
+                        cache.revisionCheckInterval(),
+                        opa::currentRevision,
+                        workers.next());
+        this.quotas = new LocalQuotaStore(config.quota().maxBuckets(), Duration.ofHours(1));
+        DeclaredTools declaredTools = new DeclaredTools(10_000);
+        this.upstream = new UpstreamClient(
+                config.upstream(), loops, declaredTools, config.limits().maxRewriteBytes());
         HttpAnswers answers = new HttpAnswers(decoder.mapper());
-        McpEndpointHandler endpoint =
-                new McpEndpointHandler(config.mcpPath(), decoder, new PolicyGate(policy), upstream, answers);
+        McpEndpointHandler endpoint = new McpEndpointHandler(
+                config.mcpPath(),
+                decoder,
+                subjects,
+                new PolicyGate(policy, declaredTools),
+                new QuotaGate(quotas),
+                upstream,
+                answers);
         this.initializer = new ProxyChannelInitializer(config.listen(), config.limits(), answers, endpoint);
     }
 
@@ -76,6 +111,7 @@ public final class ProxyServer implements AutoCloseable {
         }
         upstream.close();
         policy.close();
+        quotas.close();
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }

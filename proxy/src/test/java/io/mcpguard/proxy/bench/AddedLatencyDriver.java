@@ -121,7 +121,7 @@ public final class AddedLatencyDriver {
     /** The same question the proxy asks, asked of OPA directly: the part of the added latency that is OPA's. */
     private static long decide(HttpClient http, String opaUrl, String session, long id) throws Exception {
         String input = """
-                {"input":{"version":"1","subject":{"id":"anonymous","authenticated":false,"auth_method":"none",                "roles":[],"groups":[]},"request":{"direction":"client_to_server","kind":"request",                "method":"tools/call","id":%d,"tool":"get_repository","arguments":{"workspace":"acme","repo":"api"},                "session_id":"%s","protocol_version":"2025-11-25"},"transport":{"client_address":"127.0.0.1",                "tls":false,"http_method":"POST","path":"/mcp","batch_size":1}}}""".formatted(id, session);
+                {"input":{"version":"2","subject":{"id":"anonymous","authenticated":false,"auth_method":"none",                "roles":[],"groups":[],"tenant":null,"amr":[],"acr":null,"auth_time":null,"client_id":null},"request":{"direction":"client_to_server","kind":"request",                "method":"tools/call","id":%d,"tool":"get_repository","arguments":{"workspace":"acme","repo":"api"},                "session_id":"%s","protocol_version":"2025-11-25"},"tool":null,"transport":{"client_address":"127.0.0.1",                "tls":false,"http_method":"POST","path":"/mcp","batch_size":1}}}""".formatted(id, session);
         HttpRequest request = HttpRequest.newBuilder(URI.create(opaUrl + "/v1/data/mcp/authz/decision?provenance=true"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(input))

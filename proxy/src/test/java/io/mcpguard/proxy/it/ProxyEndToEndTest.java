@@ -72,10 +72,11 @@ class ProxyEndToEndTest {
     }
 
     @Test
-    void tools_list_passes_through_the_proxy() {
+    void tools_list_shows_only_what_the_subject_may_use() {
         List<String> names = client.listTools().tools().stream().map(Tool::name).toList();
 
-        assertThat(names).containsExactlyInAnyOrder("get_repository", "merge_pull_request", "list_commits");
+        // Anonymous (no identity stage yet) is a viewer of acme: the dangerous tool is hidden from the list.
+        assertThat(names).containsExactlyInAnyOrder("get_repository", "list_commits");
         assertThat(upstream.bodies()).anySatisfy(b -> assertThat(b).contains("\"tools/list\""));
     }
 

@@ -73,8 +73,27 @@ class PolicyContractTest {
 
         Decision decision = engine.decide(input).get(10, TimeUnit.SECONDS);
         JsonNode expected = example.get("decision");
+        assertThat(normalised(decision.result())).isEqualTo(normalised(expected));
         assertThat(decision.allow()).isEqualTo(expected.get("allow").asBoolean());
         assertThat(decision.reasons()).containsExactlyElementsOf(texts(expected.get("reasons")));
+        assertThat(decision.mask()).containsExactlyElementsOf(texts(expected.get("mask")));
+        assertThat(decision.cacheTtlMillis())
+                .isEqualTo(expected.get("cache_ttl_ms").asLong());
+        assertThat(decision.stepUp() != null)
+                .as("step-up obligation")
+                .isEqualTo(!expected.at("/obligations/require_mfa").isNull());
+        assertThat(decision.quota() == null).isEqualTo(expected.get("quota").isNull());
+        if (decision.quota() != null) {
+            assertThat(decision.quota().key())
+                    .isEqualTo(expected.at("/quota/key").asText());
+            assertThat(decision.quota().limit())
+                    .isEqualTo(expected.at("/quota/limit").asLong());
+            assertThat(decision.quota().windowMillis())
+                    .isEqualTo(expected.at("/quota/window_ms").asLong());
+        }
+        if (!expected.get("lists").isNull()) {
+            assertThat(decision.visibleTools()).containsExactlyInAnyOrderElementsOf(texts(expected.at("/lists/tools")));
+        }
         assertThat(decision.decisionId())
                 .as("decision id (OPA's decision log is on)")
                 .isNotBlank();
@@ -109,7 +128,25 @@ class PolicyContractTest {
                         ? null
                         : request.get("protocol_version").asText(),
                 transport.get("batch_size").asInt());
-        return new PolicyInput(Subject.ANONYMOUS, decoded, facts);
+        return new PolicyInput(
+                subject(input.get("subject")), decoded, facts, input.get("tool").isNull() ? null : input.get("tool"));
+    }
+
+    /** The subject the identity stage would have produced for the example. */
+    static Subject subject(JsonNode json) {
+        return new Subject(
+                json.get("id").asText(),
+                json.get("authenticated").asBoolean(),
+                json.get("auth_method").asText(),
+                texts(json.get("roles")),
+                texts(json.get("groups")),
+                json.get("tenant").isNull() ? null : json.get("tenant").asText(),
+                texts(json.get("amr")),
+                json.get("acr").isNull() ? null : json.get("acr").asText(),
+                json.get("auth_time").isNull()
+                        ? null
+                        : java.time.Instant.ofEpochSecond(json.get("auth_time").asLong()),
+                json.get("client_id").isNull() ? null : json.get("client_id").asText());
     }
 
     private static JsonNode normalised(JsonNode node) throws IOException {

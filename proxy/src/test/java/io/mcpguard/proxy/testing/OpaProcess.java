@@ -21,11 +21,18 @@ public final class OpaProcess implements AutoCloseable {
     private final Path policies;
     private final int port;
     private final Path log;
+    private final boolean watch;
     private Process process;
 
     public OpaProcess(Path policies) {
+        this(policies, false);
+    }
+
+    /** @param watch reload the policies when a file under them changes ({@code opa run --watch}) */
+    public OpaProcess(Path policies, boolean watch) {
         this.binary = Tools.tool("opa");
         this.policies = policies;
+        this.watch = watch;
         this.port = Tools.freePort();
         try {
             this.log = Files.createTempFile("opa-", ".log");
@@ -40,6 +47,39 @@ public final class OpaProcess implements AutoCloseable {
         return opa;
     }
 
+    /**
+     * A watching OPA on a copy of the repository's policies under {@code dir} (the policy files, their data and the
+     * manifest), which a test may change while OPA runs.
+     */
+    public static OpaProcess startWithWatchedCopyOfRepoPolicies(Path dir) {
+        copyRepoPolicies(dir);
+        OpaProcess opa = new OpaProcess(dir, true);
+        opa.start();
+        return opa;
+    }
+
+    /** Copies the repository's policy files, their data and the manifest to {@code dir}, for a test to change. */
+    public static void copyRepoPolicies(Path dir) {
+        Path source = Tools.repo().resolve("policies");
+        try (var files = Files.walk(source)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                String name = file.getFileName().toString();
+                Path target = dir.resolve(source.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else if (name.endsWith(".rego") || name.equals("data.json") || name.equals(".manifest")) {
+                    Files.copy(file, target);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot copy the policies", e);
+        }
+    }
+
+    public Path policies() {
+        return policies;
+    }
+
     public String url() {
         return "http://127.0.0.1:" + port;
     }
@@ -48,7 +88,7 @@ public final class OpaProcess implements AutoCloseable {
         if (process != null && process.isAlive()) {
             return;
         }
-        List<String> command = List.of(
+        List<String> command = new java.util.ArrayList<>(List.of(
                 binary.toString(),
                 "run",
                 "--server",
@@ -59,7 +99,10 @@ public final class OpaProcess implements AutoCloseable {
                 "--set",
                 "decision_logs.console=true",
                 "--bundle",
-                policies.toString());
+                policies.toString()));
+        if (watch) {
+            command.add(2, "--watch");
+        }
         try {
             process = new ProcessBuilder(command)
                     .redirectErrorStream(true)

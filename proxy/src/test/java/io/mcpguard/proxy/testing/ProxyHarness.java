@@ -1,6 +1,7 @@
 package io.mcpguard.proxy.testing;
 
 import io.mcpguard.proxy.config.ProxyConfig;
+import io.mcpguard.proxy.policy.SubjectResolver;
 import io.mcpguard.proxy.transport.ProxyServer;
 import java.util.Map;
 
@@ -18,6 +19,14 @@ public final class ProxyHarness implements AutoCloseable {
      *     the {@code MCPGUARD_*} environment overrides, so tests exercise that path too
      */
     public ProxyHarness(String upstreamUrl, String opaUrl, Map<String, String> settings) {
+        this(upstreamUrl, opaUrl, settings, SubjectResolver.ANONYMOUS);
+    }
+
+    /**
+     * @param subjects the subject of every request, standing in for the identity stage (which is not part of this
+     *     proxy yet); a test-side construction, not something a client can influence
+     */
+    public ProxyHarness(String upstreamUrl, String opaUrl, Map<String, String> settings, SubjectResolver subjects) {
         String yaml = """
                 listen:
                   host: 127.0.0.1
@@ -36,7 +45,7 @@ public final class ProxyHarness implements AutoCloseable {
                                 .replace('.', '_')
                                 .replace('-', '_'),
                 value));
-        this.server = new ProxyServer(ProxyConfig.parse(yaml, env));
+        this.server = new ProxyServer(ProxyConfig.parse(yaml, env), subjects);
         try {
             this.port = server.start();
         } catch (InterruptedException e) {

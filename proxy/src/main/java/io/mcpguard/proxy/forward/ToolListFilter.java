@@ -1,0 +1,55 @@
+package io.mcpguard.proxy.forward;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mcpguard.proxy.policy.DeclaredTools;
+import java.util.Set;
+
+/**
+ * Cuts a {@code tools/list} result down to the tools the policy lets the caller see ({@code decision.lists.tools}).
+ * Hiding is a courtesy, not the enforcement: every {@code tools/call} is decided on its own, so a client that calls
+ * a hidden tool by name is still refused.
+ *
+ * <p>Before filtering, the unfiltered list teaches {@link DeclaredTools} what the server declared about each tool.
+ */
+final class ToolListFilter {
+    private final AnswerPlan plan;
+    private final DeclaredTools declared;
+
+    ToolListFilter(AnswerPlan plan, DeclaredTools declared) {
+        this.plan = plan;
+        this.declared = declared;
+    }
+
+    /**
+     * Rewrites in place every response in {@code message} (one response object, or a batch array) that answers a
+     * planned {@code tools/list}; returns whether anything was a planned answer.
+     */
+    boolean rewrite(JsonNode message) {
+        if (message instanceof ArrayNode batch) {
+            boolean any = false;
+            for (JsonNode element : batch) {
+                any |= rewrite(element);
+            }
+            return any;
+        }
+        if (!(message instanceof ObjectNode response) || !response.has("id")) {
+            return false;
+        }
+        Set<String> visible = plan.visibleTools().get(AnswerPlan.idKey(response.get("id")));
+        if (visible == null) {
+            return false;
+        }
+        if (response.get("result") instanceof ObjectNode result && result.get("tools") instanceof ArrayNode tools) {
+            declared.learn(tools);
+            for (int i = tools.size() - 1; i >= 0; i--) {
+                JsonNode name = tools.get(i).get("name");
+                if (name == null || !name.isTextual() || !visible.contains(name.asText())) {
+                    tools.remove(i);
+                }
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,126 @@
+package io.mcpguard.proxy.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mcpguard.proxy.policy.Subject;
+import io.mcpguard.proxy.testing.OpaProcess;
+import io.mcpguard.proxy.testing.ProxyHarness;
+import io.mcpguard.proxy.testing.RecordingUpstream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Quotas enforced by the proxy with the policy's numbers: a real OPA runs the repository's policies with the read
+ * quota lowered to 3 per 1.5 s (so the test can exhaust and watch it refill), in front of a real MCP server.
+ */
+class QuotaThroughProxyTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Subject VIEWER = new Subject(
+            "quota-viewer", true, "jwt", List.of("viewer@acme/*"), List.of(), null, List.of("pwd"), null, null, null);
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @TempDir
+    static Path dir;
+
+    private static OpaProcess opa;
+    private static RecordingUpstream upstream;
+    private static ProxyHarness proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        OpaProcess.copyRepoPolicies(dir);
+        Path quotas = dir.resolve("mcp/quota/data.json");
+        Files.writeString(
+                quotas,
+                Files.readString(quotas)
+                        .replace("\"read\": 60000", "\"read\": 1500")
+                        .replace("\"viewer\": {\"read\": 600}", "\"viewer\": {\"read\": 3}"));
+        opa = new OpaProcess(dir);
+        opa.start();
+        upstream = new RecordingUpstream();
+        proxy = new ProxyHarness(upstream.url(), opa.url(), Map.of(), (ctx, request) -> VIEWER);
+        openSession();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (proxy != null) proxy.close();
+        if (upstream != null) upstream.close();
+        if (opa != null) opa.close();
+    }
+
+    private static String session;
+
+    private static HttpResponse<String> post(String json) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(proxy.mcpUrl()))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+        if (session != null) {
+            request.header("Mcp-Session-Id", session);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A session with the real MCP server behind the proxy, as a client opens it. */
+    private static void openSession() throws Exception {
+        HttpResponse<String> initialized = post("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\","
+                + "\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},"
+                + "\"clientInfo\":{\"name\":\"quota-test\",\"version\":\"1\"}}}");
+        session = initialized.headers().firstValue("Mcp-Session-Id").orElseThrow();
+        post("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+    }
+
+    private static JsonNode call(int id) throws Exception {
+        HttpResponse<String> response = post("{\"jsonrpc\":\"2.0\",\"id\":" + id
+                + ",\"method\":\"tools/call\",\"params\":{\"name\":\"get_repository\","
+                + "\"arguments\":{\"workspace\":\"acme\",\"repo\":\"api\"}}}");
+        String body = response.body();
+        if (body.startsWith("data:") || body.contains("\ndata:")) { // an SSE answer: the one event's data
+            body = body.lines()
+                    .filter(l -> l.startsWith("data:"))
+                    .map(l -> l.substring(5).trim())
+                    .findFirst()
+                    .orElseThrow();
+        }
+        return JSON.readTree(body);
+    }
+
+    @Test
+    void calls_over_the_quota_are_refused_with_when_to_retry_and_pass_again_after_refill() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            assertThat(call(i).has("result")).as("call %d within quota", i).isTrue();
+        }
+        int reachedBefore = upstream.bodies().size();
+
+        JsonNode refused = call(4);
+
+        JsonNode error = refused.get("error");
+        assertThat(error.get("code").asInt()).isEqualTo(-32029);
+        long retryAfter = error.get("data").get("retry_after_ms").asLong();
+        assertThat(retryAfter).isBetween(1L, 500L);
+        assertThat(error.get("data").get("limit").asLong()).isEqualTo(3);
+        assertThat(upstream.bodies())
+                .as("a refused call never reaches the server")
+                .hasSize(reachedBefore);
+
+        Thread.sleep(retryAfter + 50);
+        assertThat(call(5).has("result")).as("a token came back").isTrue();
+        assertThat(call(6).get("error").get("code").asInt()).isEqualTo(-32029);
+    }
+}
