@@ -16,4 +16,17 @@ public record Decision(boolean allow, List<String> reasons, String decisionId, S
     public Decision {
         reasons = List.copyOf(reasons);
     }
+
+    /**
+     * Whether the policy refuses only until the subject authenticates with a second factor: {@code
+     * obligations.require_mfa == true} in the decision. The one place the proxy reads that obligation; the
+     * transport turns it into a 403 {@code insufficient_scope} step-up challenge.
+     */
+    public boolean requiresMfa() {
+        if (result == null) {
+            return false;
+        }
+        JsonNode flag = result.path("obligations").path("require_mfa");
+        return flag.isBoolean() && flag.asBoolean();
+    }
 }

@@ -36,6 +36,18 @@ public record GateVerdict(List<Outcome> outcomes) {
         }
     }
 
+    /** The first refused message whose refusal a step-up to MFA would lift, or null. */
+    public JsonRpcMessage stepUpFor() {
+        for (Outcome outcome : outcomes) {
+            if (outcome.decision() != null
+                    && !outcome.decision().allow()
+                    && outcome.decision().requiresMfa()) {
+                return outcome.message();
+            }
+        }
+        return null;
+    }
+
     /** True only when every message was allowed. */
     public boolean allowed() {
         return outcomes.stream().allMatch(Outcome::allowed);
@@ -76,6 +88,14 @@ public record GateVerdict(List<Outcome> outcomes) {
                 data.put("decision_id", decision.decisionId());
             }
             String why = decision.reasons().isEmpty() ? "no reason given" : String.join("; ", decision.reasons());
+            if (decision.requiresMfa()) {
+                data.put("step_up", "mfa");
+                return new Refusal(
+                        message.id(),
+                        ErrorCode.INSUFFICIENT_SCOPE,
+                        "Step-up required: authenticate with a second factor (" + why + ")",
+                        data);
+            }
             return new Refusal(message.id(), ErrorCode.POLICY_DENIED, "Denied by policy: " + why, data);
         }
         return new Refusal(

@@ -46,12 +46,41 @@ public final class HttpAnswers {
         return json(ctx, HttpResponseStatus.OK, array, keepAlive);
     }
 
+    /** The JSON-RPC body {@link #refuse} would send: one error, or an array of those with ids. */
+    public JsonNode refusalBody(List<Refusal> refusals, boolean batch) {
+        List<Refusal> answerable = refusals.stream().filter(r -> r.id() != null).toList();
+        if (answerable.isEmpty() || !batch) {
+            return (answerable.isEmpty() ? refusals.get(0) : answerable.get(0)).toJson();
+        }
+        ArrayNode array = mapper.createArrayNode();
+        answerable.forEach(r -> array.add(r.toJson()));
+        return array;
+    }
+
     /** Answers a message the proxy could not accept at all: the status says so, the body says why. */
     public ChannelFuture reject(ChannelHandlerContext ctx, Refusal refusal, boolean keepAlive) {
         return json(ctx, refusal.code().httpStatus(), refusal.toJson(), keepAlive);
     }
 
     public ChannelFuture json(ChannelHandlerContext ctx, HttpResponseStatus status, JsonNode body, boolean keepAlive) {
+        return json(ctx, status, body, keepAlive, null);
+    }
+
+    /**
+     * Answers an authentication or authorization failure: the refusal's own status (401, 403, …) even when it has
+     * an id, because OAuth clients act on the status and the {@code WWW-Authenticate} challenge (RFC 6750 §3).
+     */
+    public ChannelFuture challenge(
+            ChannelHandlerContext ctx, Refusal refusal, JsonNode body, String wwwAuthenticate, boolean keepAlive) {
+        return json(ctx, refusal.code().httpStatus(), body, keepAlive, wwwAuthenticate);
+    }
+
+    private ChannelFuture json(
+            ChannelHandlerContext ctx,
+            HttpResponseStatus status,
+            JsonNode body,
+            boolean keepAlive,
+            String wwwAuthenticate) {
         byte[] bytes;
         try {
             bytes = mapper.writeValueAsBytes(body);
@@ -64,6 +93,9 @@ public final class HttpAnswers {
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        if (wwwAuthenticate != null) {
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, wwwAuthenticate);
+        }
         return send(ctx, response, keepAlive);
     }
 

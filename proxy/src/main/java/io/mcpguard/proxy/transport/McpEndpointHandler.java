@@ -1,5 +1,8 @@
 package io.mcpguard.proxy.transport;
 
+import io.mcpguard.proxy.auth.AuthenticationHandler;
+import io.mcpguard.proxy.auth.Authenticator;
+import io.mcpguard.proxy.auth.Identity;
 import io.mcpguard.proxy.forward.RelayListener;
 import io.mcpguard.proxy.forward.UpstreamClient;
 import io.mcpguard.proxy.jsonrpc.DecodedBody;
@@ -10,7 +13,6 @@ import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
 import io.mcpguard.proxy.jsonrpc.Refusal;
 import io.mcpguard.proxy.policy.GateVerdict;
 import io.mcpguard.proxy.policy.PolicyGate;
-import io.mcpguard.proxy.policy.Subject;
 import io.mcpguard.proxy.policy.TransportFacts;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -52,9 +54,16 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
     private final PolicyGate gate;
     private final UpstreamClient upstream;
     private final HttpAnswers answers;
+    private final Authenticator authenticator;
 
     public McpEndpointHandler(
-            String mcpPath, JsonRpcDecoder decoder, PolicyGate gate, UpstreamClient upstream, HttpAnswers answers) {
+            String mcpPath,
+            JsonRpcDecoder decoder,
+            PolicyGate gate,
+            UpstreamClient upstream,
+            HttpAnswers answers,
+            Authenticator authenticator) {
+        this.authenticator = authenticator;
         this.mcpPath = mcpPath;
         this.decoder = decoder;
         this.gate = gate;
@@ -123,10 +132,14 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
             answers.reject(ctx, Refusal.of(e), keepAlive);
             return;
         }
+        Identity identity = AuthenticationHandler.identityOf(ctx);
+        if (authenticator.required() && lacksScope(ctx, identity, body, keepAlive)) {
+            return;
+        }
         TransportFacts facts = transportFacts(ctx, request, body.messages().size());
         HttpHeaders headers = request.headers().copy();
         ctx.channel().config().setAutoRead(false);
-        gate.check(body, Subject.ANONYMOUS, facts)
+        gate.check(body, identity.subject(), facts)
                 .whenCompleteAsync(
                         (verdict, failure) -> {
                             if (failure != null) { // a bug, not a policy answer: still fail closed
@@ -152,6 +165,23 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
             return;
         }
         if (!verdict.allowed()) {
+            JsonRpcMessage stepUp = verdict.stepUpFor();
+            if (stepUp != null) {
+                // The policy would allow this with a second factor: tell the client how to get one (MCP
+                // authorization "Step-Up Authorization Flow"), with the refusals as the JSON-RPC answer.
+                String challenge = authenticator
+                        .challenges()
+                        .insufficientScope(
+                                authenticator.scopes().stepUpFor(stepUp), "multi-factor authentication required");
+                answers.challenge(
+                                ctx,
+                                new Refusal(null, ErrorCode.INSUFFICIENT_SCOPE, "step-up", null),
+                                answers.refusalBody(verdict.refusals(), body.batch()),
+                                challenge,
+                                keepAlive)
+                        .addListener(f -> resumeReading(ctx));
+                return;
+            }
             answers.refuse(ctx, verdict.refusals(), body.batch(), keepAlive).addListener(f -> resumeReading(ctx));
             return;
         }
@@ -190,6 +220,38 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                         resumeReading(ctx);
                     }
                 });
+    }
+
+    /**
+     * Refuses, with 403 {@code insufficient_scope} naming what is needed, a body with a message whose method or
+     * tool needs a scope the credential was not granted ({@code auth.method-scopes}, {@code auth.tool-scopes}).
+     */
+    private boolean lacksScope(ChannelHandlerContext ctx, Identity identity, DecodedBody body, boolean keepAlive) {
+        for (JsonRpcMessage message : body.messages()) {
+            java.util.Set<String> needed = authenticator.scopes().requiredFor(message);
+            if (!identity.scopes().containsAll(needed)) {
+                log.atInfo()
+                        .addKeyValue("event.name", "security.insufficient_scope")
+                        .addKeyValue("enduser.id", identity.subject().id())
+                        .addKeyValue("mcp.method", message.method())
+                        .addKeyValue("gen_ai.tool.name", message.toolName())
+                        .addKeyValue("scopes.needed", needed)
+                        .log("request refused: insufficient scope");
+                Refusal refusal = new Refusal(
+                        body.batch() ? null : message.id(),
+                        ErrorCode.INSUFFICIENT_SCOPE,
+                        "Insufficient scope: this request needs " + String.join(" ", needed),
+                        null);
+                answers.challenge(
+                        ctx,
+                        refusal,
+                        refusal.toJson(),
+                        authenticator.challenges().insufficientScope(needed, "a required scope is missing"),
+                        keepAlive);
+                return true;
+            }
+        }
+        return false;
     }
 
     private static JsonRpcMessage single(DecodedBody body) {

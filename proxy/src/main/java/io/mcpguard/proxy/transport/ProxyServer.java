@@ -1,5 +1,6 @@
 package io.mcpguard.proxy.transport;
 
+import io.mcpguard.proxy.auth.Authenticator;
 import io.mcpguard.proxy.config.ProxyConfig;
 import io.mcpguard.proxy.forward.UpstreamClient;
 import io.mcpguard.proxy.jsonrpc.JsonRpcDecoder;
@@ -27,6 +28,7 @@ public final class ProxyServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final PolicyEngine policy;
     private final UpstreamClient upstream;
+    private final Authenticator authenticator;
     private final ProxyChannelInitializer initializer;
     private Channel serverChannel;
 
@@ -42,9 +44,11 @@ public final class ProxyServer implements AutoCloseable {
         this.policy = new OpaPolicyEngine(config.opa(), workers, decoder.mapper());
         this.upstream = new UpstreamClient(config.upstream(), loops);
         HttpAnswers answers = new HttpAnswers(decoder.mapper());
-        McpEndpointHandler endpoint =
-                new McpEndpointHandler(config.mcpPath(), decoder, new PolicyGate(policy), upstream, answers);
-        this.initializer = new ProxyChannelInitializer(config.listen(), config.limits(), answers, endpoint);
+        this.authenticator = new Authenticator(config.auth());
+        McpEndpointHandler endpoint = new McpEndpointHandler(
+                config.mcpPath(), decoder, new PolicyGate(policy), upstream, answers, authenticator);
+        this.initializer = new ProxyChannelInitializer(
+                config.listen(), config.limits(), answers, authenticator, config.mcpPath(), endpoint);
     }
 
     /** Binds the listen address; returns the bound port (useful when the config asked for port 0). */
@@ -62,6 +66,9 @@ public final class ProxyServer implements AutoCloseable {
         log.atInfo()
                 .addKeyValue("listen", config.listen().host() + ":" + port)
                 .addKeyValue("mcp_path", config.mcpPath())
+                .addKeyValue("auth", config.auth().mode().name().toLowerCase(java.util.Locale.ROOT))
+                .addKeyValue("resource", config.auth().resource())
+                .addKeyValue("issuer", config.auth().issuer())
                 .addKeyValue("upstream", config.upstream().url())
                 .addKeyValue(
                         "opa", config.opa().url() + "/v1/data/" + config.opa().decisionPath())
@@ -76,6 +83,7 @@ public final class ProxyServer implements AutoCloseable {
         }
         upstream.close();
         policy.close();
+        authenticator.close();
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }

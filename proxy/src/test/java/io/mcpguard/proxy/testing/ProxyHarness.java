@@ -15,7 +15,8 @@ public final class ProxyHarness implements AutoCloseable {
 
     /**
      * @param settings extra settings by dotted key ({@code limits.max-body-bytes}: {@code 64KiB}); applied through
-     *     the {@code MCPGUARD_*} environment overrides, so tests exercise that path too
+     *     the {@code MCPGUARD_*} environment overrides, so tests exercise that path too. Authentication is off
+     *     ({@code auth.mode: none}) unless a setting turns it on; the identity tests do.
      */
     public ProxyHarness(String upstreamUrl, String opaUrl, Map<String, String> settings) {
         String yaml = """
@@ -28,6 +29,8 @@ public final class ProxyHarness implements AutoCloseable {
                 opa:
                   url: %s
                   timeout: 2s
+                auth:
+                  mode: none
                 """.formatted(upstreamUrl, opaUrl);
         Map<String, String> env = new java.util.HashMap<>();
         settings.forEach((key, value) -> env.put(
