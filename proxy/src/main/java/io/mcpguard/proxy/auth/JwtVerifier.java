@@ -130,7 +130,7 @@ final class JwtVerifier {
         if (message.contains("before use time")) {
             return "the token is not valid yet";
         }
-        if (message.contains("audience")) {
+        if (message.contains("aud claim")) {
             return "the token's audience is not this resource";
         }
         if (message.contains("missing required claims")) {

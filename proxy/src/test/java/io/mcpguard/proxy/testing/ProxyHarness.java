@@ -19,6 +19,11 @@ public final class ProxyHarness implements AutoCloseable {
      *     ({@code auth.mode: none}) unless a setting turns it on; the identity tests do.
      */
     public ProxyHarness(String upstreamUrl, String opaUrl, Map<String, String> settings) {
+        this(upstreamUrl, opaUrl, settings, "");
+    }
+
+    /** @param extraYaml more of the config file, for what has no environment form (mappings such as tool scopes) */
+    public ProxyHarness(String upstreamUrl, String opaUrl, Map<String, String> settings, String extraYaml) {
         String yaml = """
                 listen:
                   host: 127.0.0.1
@@ -29,10 +34,11 @@ public final class ProxyHarness implements AutoCloseable {
                 opa:
                   url: %s
                   timeout: 2s
-                auth:
-                  mode: none
-                """.formatted(upstreamUrl, opaUrl);
+                """.formatted(upstreamUrl, opaUrl) + extraYaml;
         Map<String, String> env = new java.util.HashMap<>();
+        if (!settings.containsKey("auth.mode")) {
+            env.put("MCPGUARD_AUTH_MODE", "none");
+        }
         settings.forEach((key, value) -> env.put(
                 "MCPGUARD_"
                         + key.toUpperCase(java.util.Locale.ROOT)
