@@ -13,22 +13,22 @@ public final class ApiKeyTool {
 
     public static void main(String[] args) {
         if (args.length < 2) {
-            System.err.println("usage: ApiKeyTool <id> <owner> [role,role...]");
+            System.err.println("usage: ApiKeyTool <id> <owner> [role,role...]   (key on stdout, file entry on stderr)");
             System.exit(2);
         }
         String[] made = ApiKeyStore.newKey(args[0]);
         String roles = args.length > 2 ? args[2] : "";
-        System.err.println("key (shown once; store it in the client's secret store): ");
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         System.out.println(made[0]);
-        System.err.println();
-        System.err.println("entry for the API key file:");
+        // A whole key file with one entry, so a script can use it as it is; a person appends the entry.
+        System.err.println("# the key itself went to stdout and is not stored anywhere; this is all the proxy keeps");
+        System.err.println("keys:");
         System.err.println("  - id: " + args[0]);
         System.err.println("    owner: " + args[1]);
-        System.err.println("    sha256: " + made[1]);
+        System.err.println("    sha256: \"" + made[1] + "\"");
         System.err.println("    roles: [" + roles + "]");
         System.err.println("    scopes: []");
-        System.err.println("    created: " + Instant.now().truncatedTo(ChronoUnit.SECONDS));
-        System.err.println(
-                "    expires: " + Instant.now().plus(90, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS));
+        System.err.println("    created: " + now);
+        System.err.println("    expires: " + now.plus(90, ChronoUnit.DAYS));
     }
 }

@@ -106,7 +106,9 @@ public final class AuthenticationHandler extends ChannelDuplexHandler {
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         String path = uri.rawPath();
-        if (path.equals(Challenges.WELL_KNOWN) || path.equals(Challenges.WELL_KNOWN + mcpPath)) {
+        // With authentication off there is no authorization server to point to: the metadata is not served.
+        if (authenticator.required()
+                && (path.equals(Challenges.WELL_KNOWN) || path.equals(Challenges.WELL_KNOWN + mcpPath))) {
             serveMetadata(ctx, request);
             return;
         }

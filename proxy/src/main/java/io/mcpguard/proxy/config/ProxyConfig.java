@@ -179,7 +179,7 @@ public record ProxyConfig(Listen listen, String mcpPath, Upstream upstream, Opa 
                 src.duration("upstream.connect-timeout", Duration.ofSeconds(2), ms1, Duration.ofMinutes(1)),
                 src.duration("upstream.response-timeout", Duration.ofSeconds(60), ms1, day),
                 src.integer("upstream.max-connections", 512, 1, 65536),
-                src.string("upstream.credential-header", "Authorization"),
+                credentialHeader(src),
                 upstreamCredential(src));
         Opa opa = new Opa(
                 src.httpUri("opa.url", "http://127.0.0.1:8181"),
@@ -204,6 +204,17 @@ public record ProxyConfig(Listen listen, String mcpPath, Upstream upstream, Opa 
                 "config key 'limits.max-string-length' must not exceed 'limits.max-body-bytes'");
         src.finish();
         return new ProxyConfig(listen, mcpPath, upstream, opa, limits, auth);
+    }
+
+    private static String credentialHeader(ConfigSource src) {
+        String name = src.string("upstream.credential-header", "Authorization");
+        src.require(
+                name.matches("[A-Za-z0-9-]{1,64}")
+                        && !List.of("host", "content-length", "transfer-encoding", "connection", "mcp-session-id")
+                                .contains(name.toLowerCase(java.util.Locale.ROOT)),
+                "config key 'upstream.credential-header': expected a header name such as Authorization, got '" + name
+                        + "'");
+        return name;
     }
 
     private static final List<String> ASYMMETRIC_ALGORITHMS = List.of(
