@@ -241,7 +241,11 @@ final class IssuerKeys implements AutoCloseable {
                 .header("Accept", "application/json")
                 .GET()
                 .build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream())
+        // Started from a fetch thread: whatever the client does before going asynchronous (name resolution
+        // included) must not happen on the caller's thread, which may be an event loop.
+        return CompletableFuture.supplyAsync(
+                        () -> http.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream()), fetchThreads)
+                .thenCompose(response -> response)
                 .thenApplyAsync(
                         response -> {
                             try (InputStream in = response.body()) {
