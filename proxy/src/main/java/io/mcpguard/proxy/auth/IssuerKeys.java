@@ -81,8 +81,7 @@ final class IssuerKeys implements AutoCloseable {
         this.http = HttpClient.newBuilder()
                 .connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(fetchThreads)
-                .build();
+                .build(); // its own executor: the body is read blocking on fetchThreads, which must not starve it
     }
 
     /** Starts the first fetch, so the first request rarely waits for keys. */
