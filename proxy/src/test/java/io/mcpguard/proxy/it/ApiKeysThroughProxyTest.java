@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 /** Service accounts with API keys through the proxy: the key store is a file of hashes, re-read when it changes. */
 class ApiKeysThroughProxyTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CORE_TOKEN = "core-" + java.util.UUID.randomUUID();
 
     private static LogCapture logs;
     private static OpaProcess opa;
@@ -53,7 +54,11 @@ class ApiKeysThroughProxyTest {
                         "auth.mode", "required",
                         "auth.resource", "https://mcp.example.test/mcp",
                         "auth.api-keys.file", keyFile.toString(),
-                        "auth.api-keys.reload-interval", "100ms"));
+                        "auth.api-keys.reload-interval", "100ms",
+                        // The proxy's own credential for the core, from an environment variable, in a custom header.
+                        "upstream.credential-env", "MCPGUARD_TEST_CORE_TOKEN",
+                        "upstream.credential-header", "X-Core-Credential",
+                        "test.core-token", CORE_TOKEN));
     }
 
     /** Both CI keys (a rotation overlap), with or without the old one, plus an expired key. */
@@ -87,6 +92,7 @@ class ApiKeysThroughProxyTest {
         if (opa != null) opa.close();
         if (logs != null) {
             for (LogCapture.Line line : logs.lines()) {
+                assertThat(line.text()).doesNotContain(CORE_TOKEN);
                 for (String[] key : new String[][] {oldKey, newKey, expiredKey}) {
                     assertThat(line.text()).doesNotContain(key[0]).doesNotContain(key[0].substring(20));
                 }
@@ -147,6 +153,24 @@ class ApiKeysThroughProxyTest {
             writeKeys(true);
             Thread.sleep(300);
         }
+    }
+
+    @Test
+    void only_the_proxy_sets_its_credential_header_for_the_core() throws Exception {
+        upstream.clear();
+        HttpResponse<String> init =
+                IdentityThroughProxyTest.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(proxy.mcpUrl()))
+                        .header("Content-Type", "application/json")
+                        .header("Accept", "application/json, text/event-stream")
+                        .header("Authorization", "Bearer " + newKey[0])
+                        .header("X-Core-Credential", "forged-by-the-client")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(initialize())));
+
+        assertThat(init.statusCode()).isEqualTo(200);
+        assertThat(upstream.received()).isNotEmpty().allSatisfy(request -> {
+            assertThat(request.headers().get("X-Core-Credential")).containsExactly(CORE_TOKEN);
+            assertThat(request.header("Authorization")).isNull();
+        });
     }
 
     @Test

@@ -267,6 +267,47 @@ class IdentityThroughProxyTest {
     }
 
     @Test
+    void tokens_just_expired_or_just_ahead_of_our_clock_are_accepted_within_the_clock_skew() throws Exception {
+        String justExpired = issuer.token(
+                Issuer.ID,
+                "alice",
+                List.of(RESOURCE),
+                Map.of("scope", "mcp"),
+                Duration.ofSeconds(60),
+                Instant.now().minusSeconds(70));
+        String slightlyAhead = issuer.token(
+                Issuer.ID,
+                "alice",
+                List.of(RESOURCE),
+                Map.of("scope", "mcp"),
+                Duration.ofHours(1),
+                Instant.now().plusSeconds(10));
+        remember(justExpired);
+        remember(slightlyAhead);
+
+        assertThat(post(justExpired, null, initialize()).statusCode()).isEqualTo(200);
+        assertThat(post(slightlyAhead, null, initialize()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void the_scheme_is_case_insensitive_and_other_schemes_are_a_missing_credential() throws Exception {
+        String token = token("alice", Map.of("scope", "mcp"));
+        HttpResponse<String> lower = send(HttpRequest.newBuilder(URI.create(proxy.mcpUrl()))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .header("Authorization", "bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString(initialize())));
+        assertThat(lower.statusCode()).isEqualTo(200);
+
+        HttpResponse<String> basic = send(HttpRequest.newBuilder(URI.create(proxy.mcpUrl()))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Basic YWxpY2U6c2VjcmV0")
+                .POST(HttpRequest.BodyPublishers.ofString(initialize())));
+        assertThat(basic.statusCode()).isEqualTo(401);
+        assertThat(basic.headers().firstValue("WWW-Authenticate").orElseThrow()).doesNotContain("error=");
+    }
+
+    @Test
     void a_token_for_another_audience_is_refused() throws Exception {
         assertInvalidToken(
                 issuer.token("alice", "https://other-resource.example.test/mcp", Map.of("scope", "mcp")),
