@@ -279,8 +279,8 @@ public final class AuthenticationHandler extends ChannelDuplexHandler {
             RequestReadTimeoutHandler.requestReceived(ctx);
         } else {
             discarding = true;
+            releaseHeld(); // the connection closes; what else arrived is never read
         }
-        releaseHeld();
         ObjectNode body = refusal.toJson();
         answers.challenge(ctx, refusal, body, challenge, keepAlive);
     }
