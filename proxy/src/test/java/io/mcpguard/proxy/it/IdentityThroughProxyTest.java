@@ -478,6 +478,33 @@ class IdentityThroughProxyTest {
                 .isEqualTo("repository acme/api");
     }
 
+    @Test
+    void only_the_owner_can_end_a_session_and_an_ended_session_is_unknown() throws Exception {
+        String alice = token("alice", Map.of("scope", "mcp"));
+        String bob = token("bob", Map.of("scope", "mcp"));
+        String session = initializeSession(alice);
+
+        assertThat(delete(bob, session).statusCode()).isEqualTo(404);
+        assertThat(call(alice, session, "get_repository", "acme")
+                        .at("/result/content/0/text")
+                        .asText())
+                .isEqualTo("repository acme/api");
+
+        assertThat(delete(alice, session).statusCode()).isBetween(200, 299);
+        upstream.clear();
+        assertThat(post(alice, session, toolCall(8, "get_repository", "acme")).statusCode())
+                .isEqualTo(404);
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    private static HttpResponse<String> delete(String token, String session) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(proxy.mcpUrl()))
+                .header("Authorization", "Bearer " + token)
+                .header("Mcp-Session-Id", session)
+                .header("MCP-Protocol-Version", "2025-06-18")
+                .DELETE());
+    }
+
     // ---- helpers ----
 
     private static void no_secret_ever_reached_a_log_line() {

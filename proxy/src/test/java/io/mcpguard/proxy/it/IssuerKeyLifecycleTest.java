@@ -8,9 +8,21 @@ import io.mcpguard.proxy.testing.Issuer;
 import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.ProxyHarness;
 import io.mcpguard.proxy.testing.RecordingUpstream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,6 +96,70 @@ class IssuerKeyLifecycleTest {
 
         assertThat(initializeWith(second)).isEqualTo(200);
         assertThat(initializeWith(first)).isEqualTo(200);
+    }
+
+    @Test
+    void a_request_waiting_for_a_hung_key_fetch_blocks_no_event_loop_and_then_fails_closed() throws Exception {
+        proxy.close();
+        // A JWKS endpoint that accepts connections and never answers.
+        try (ServerSocket blackHole = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<Socket> held = new CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(blackHole.accept());
+                    }
+                } catch (IOException closed) {
+                    // test over
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            proxy = new ProxyHarness(
+                    upstream.url(),
+                    opa.url(),
+                    Map.of(
+                            "auth.mode",
+                            "required",
+                            "auth.issuer",
+                            issuer.url(),
+                            "auth.jwks-uri",
+                            "http://127.0.0.1:" + blackHole.getLocalPort() + "/jwks",
+                            "auth.fetch-timeout",
+                            "3s",
+                            "auth.resource",
+                            RESOURCE));
+            String token = issuer.token("alice", RESOURCE, Map.of());
+
+            CompletableFuture<HttpResponse<String>> waiting = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return post(proxy, token, null, initialize());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(300);
+            // New connections are spread over the event loops in turn; some share the waiting request's loop.
+            for (int i = 0; i < 4; i++) {
+                long start = System.nanoTime();
+                HttpResponse<String> health = HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(URI.create(proxy.baseUrl() + "/healthz"))
+                                        .timeout(Duration.ofSeconds(2))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+                assertThat(health.statusCode()).isEqualTo(200);
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+            }
+            assertThat(waiting.isDone()).as("still waiting for the keys").isFalse();
+
+            HttpResponse<String> answer = waiting.get(10, TimeUnit.SECONDS);
+            assertThat(answer.statusCode()).isEqualTo(503);
+            assertThat(upstream.received()).isEmpty();
+            for (Socket socket : held) {
+                socket.close();
+            }
+        }
     }
 
     @Test
