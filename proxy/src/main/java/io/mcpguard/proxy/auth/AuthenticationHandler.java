@@ -206,7 +206,7 @@ public final class AuthenticationHandler extends HeaderStage {
         if (!keepAlive) {
             releaseHeld(); // the connection closes after the answer; what else arrived is never read
         }
-        answers.challenge(ctx, refusal, refusal.toJson(), challenge, keepAlive);
+        answers.challenge(ctx, refusal.code(), refusal.toJson(), challenge, keepAlive);
     }
 
     private static AuthenticationFailure failure(AuthenticationFailure.Kind kind, String description) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.jsonrpc.Refusal;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -67,12 +68,12 @@ public final class HttpAnswers {
     }
 
     /**
-     * Answers an authentication or authorization failure: the refusal's own status (401, 403, …) even when it has
+     * Answers an authentication or authorization failure: the error code's own status (401, 403, …) even when it has
      * an id, because OAuth clients act on the status and the {@code WWW-Authenticate} challenge (RFC 6750 §3).
      */
     public ChannelFuture challenge(
-            ChannelHandlerContext ctx, Refusal refusal, JsonNode body, String wwwAuthenticate, boolean keepAlive) {
-        return json(ctx, refusal.code().httpStatus(), body, keepAlive, wwwAuthenticate);
+            ChannelHandlerContext ctx, ErrorCode code, JsonNode body, String wwwAuthenticate, boolean keepAlive) {
+        return json(ctx, code.httpStatus(), body, keepAlive, wwwAuthenticate);
     }
 
     private ChannelFuture json(

@@ -175,7 +175,7 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                                 authenticator.scopes().stepUpFor(stepUp), "multi-factor authentication required");
                 answers.challenge(
                                 ctx,
-                                new Refusal(null, ErrorCode.INSUFFICIENT_SCOPE, "step-up", null),
+                                ErrorCode.INSUFFICIENT_SCOPE,
                                 answers.refusalBody(verdict.refusals(), body.batch()),
                                 challenge,
                                 keepAlive)
@@ -244,7 +244,7 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                         null);
                 answers.challenge(
                         ctx,
-                        refusal,
+                        refusal.code(),
                         refusal.toJson(),
                         authenticator.challenges().insufficientScope(needed, "a required scope is missing"),
                         keepAlive);
