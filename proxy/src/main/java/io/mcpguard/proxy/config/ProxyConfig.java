@@ -199,6 +199,10 @@ public record ProxyConfig(Listen listen, String mcpPath, Upstream upstream, Opa 
 
         Auth auth = auth(src);
 
+        // A request waiting for the issuer's keys (discovery, then the JWKS) must not hit the read deadline first.
+        src.require(
+                auth.fetchTimeout().multipliedBy(2).compareTo(limits.requestReadTimeout()) <= 0,
+                "config key 'auth.fetch-timeout' must be at most half of 'limits.request-read-timeout'");
         src.require(
                 limits.maxStringLength() <= limits.maxBodyBytes(),
                 "config key 'limits.max-string-length' must not exceed 'limits.max-body-bytes'");

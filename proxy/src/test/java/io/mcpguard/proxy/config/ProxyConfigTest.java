@@ -166,6 +166,9 @@ class ProxyConfigTest {
                 .hasToString("http://127.0.0.1:9000/default");
         assertThatThrownBy(() -> ProxyConfig.parse("auth:\n  issuer: http://login.example.com\n", Map.of()))
                 .hasMessageContaining("'auth.issuer'");
+        assertThatThrownBy(() -> ProxyConfig.parse(
+                        "auth:\n  fetch-timeout: 20s\nlimits:\n  request-read-timeout: 30s\n", Map.of()))
+                .hasMessageContaining("'auth.fetch-timeout' must be at most half");
     }
 
     @Test
