@@ -201,7 +201,9 @@ public record ProxyConfig(Listen listen, String mcpPath, Upstream upstream, Opa 
 
         // A request waiting for the issuer's keys (discovery, then the JWKS) must not hit the read deadline first.
         src.require(
-                auth.fetchTimeout().multipliedBy(2).compareTo(limits.requestReadTimeout()) <= 0,
+                auth.mode() != Auth.Mode.REQUIRED
+                        || auth.issuer() == null
+                        || auth.fetchTimeout().multipliedBy(2).compareTo(limits.requestReadTimeout()) <= 0,
                 "config key 'auth.fetch-timeout' must be at most half of 'limits.request-read-timeout'");
         src.require(
                 limits.maxStringLength() <= limits.maxBodyBytes(),

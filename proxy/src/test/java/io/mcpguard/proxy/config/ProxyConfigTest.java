@@ -167,7 +167,9 @@ class ProxyConfigTest {
         assertThatThrownBy(() -> ProxyConfig.parse("auth:\n  issuer: http://login.example.com\n", Map.of()))
                 .hasMessageContaining("'auth.issuer'");
         assertThatThrownBy(() -> ProxyConfig.parse(
-                        "auth:\n  fetch-timeout: 20s\nlimits:\n  request-read-timeout: 30s\n", Map.of()))
+                        "auth:\n  issuer: https://login.example.com\n  fetch-timeout: 20s\n"
+                                + "limits:\n  request-read-timeout: 30s\n",
+                        Map.of()))
                 .hasMessageContaining("'auth.fetch-timeout' must be at most half");
     }
 
