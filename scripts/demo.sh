@@ -79,17 +79,25 @@ wait_for core "http://127.0.0.1:$CORE_PORT/mcp"
 pids+=($!)
 wait_for opa "http://127.0.0.1:$OPA_PORT/health?bundles" 200
 
+# Authentication is required (the default): the demo client is a service account, a viewer of workspace
+# acme, with an API key made here. The key goes to the client only; the proxy's key file holds its hash.
+readonly PROXY_JAR="proxy/target/proxy-$VERSION.jar"
+API_KEY=$(java -cp "$PROXY_JAR" io.mcpguard.proxy.auth.ApiKeyTool demo demo-user 'viewer@acme/*' 2>"$LOGS/api-keys.yaml")
+readonly API_KEY
+
 MCPGUARD_LISTEN_PORT=$PROXY_PORT \
   MCPGUARD_UPSTREAM_URL="http://127.0.0.1:$CORE_PORT/mcp" \
   MCPGUARD_OPA_URL="http://127.0.0.1:$OPA_PORT" \
-  java -jar "proxy/target/proxy-$VERSION.jar" proxy/src/main/resources/mcpguard.example.yaml \
+  MCPGUARD_AUTH_RESOURCE="http://127.0.0.1:$PROXY_PORT/mcp" \
+  MCPGUARD_AUTH_API_KEYS_FILE="$LOGS/api-keys.yaml" \
+  java -jar "$PROXY_JAR" proxy/src/main/resources/mcpguard.example.yaml \
   >"$LOGS/proxy.log" 2>&1 &
 pids+=($!)
 wait_for proxy "http://127.0.0.1:$PROXY_PORT/healthz" 200
 
 inspector=$(scripts/tools.sh inspector)
 readonly URL="http://127.0.0.1:$PROXY_PORT/mcp"
-readonly CLIENT="MCP_INSPECTOR_SECRET_STORE=memory $inspector --cli --server-url $URL --transport http"
+readonly CLIENT="MCP_INSPECTOR_SECRET_STORE=memory $inspector --cli --server-url $URL --transport http --header 'Authorization: Bearer $API_KEY'"
 cat <<TEXT
 
   mcpguard demo is running (logs in $LOGS)
@@ -102,8 +110,8 @@ cat <<TEXT
     $CLIENT --method tools/list
     $CLIENT --method tools/call --tool-name get_repository --tool-arg workspace=acme --tool-arg repo=payments-api
     $CLIENT --method tools/call --tool-name get_repository --tool-arg workspace=globex --tool-arg repo=payments-api
-      (denied: until the identity stage lands every client is anonymous, which the demo policy data makes a
-       viewer of workspace acme only; tools/list hides what it may not call, merges included)
+      (denied: the demo key is a viewer of workspace acme only; tools/list hides what it may not call,
+       merges included, although the core offers every tool)
 
 TEXT
 
@@ -114,8 +122,14 @@ if ! $smoke; then
 fi
 
 run_client() {
-  MCP_INSPECTOR_SECRET_STORE=memory "$inspector" --cli --server-url "$URL" --transport http --format json "$@"
+  MCP_INSPECTOR_SECRET_STORE=memory "$inspector" --cli --server-url "$URL" --transport http --format json \
+    --header "Authorization: Bearer $API_KEY" "$@"
 }
+log "smoke: no credential is refused"
+if MCP_INSPECTOR_SECRET_STORE=memory "$inspector" --cli --server-url "$URL" --transport http --format json \
+  --method tools/list >/dev/null 2>&1; then
+  die "tools/list without a credential was not refused"
+fi
 log "smoke: tools/list"
 listed=$(run_client --method tools/list)
 grep -q '"get_repository"' <<<"$listed" || die "tools/list through the proxy failed"

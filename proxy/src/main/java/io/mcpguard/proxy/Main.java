@@ -19,7 +19,14 @@ public final class Main {
             System.exit(2);
             return;
         }
-        ProxyServer server = new ProxyServer(config);
+        ProxyServer server;
+        try {
+            server = new ProxyServer(config);
+        } catch (IllegalStateException e) { // a referenced file (the API key store) is not valid
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
         server.start();
         Thread.currentThread().join();

@@ -121,6 +121,29 @@ final class ConfigSource {
         return List.copyOf(items);
     }
 
+    /**
+     * A mapping of names to lists under {@code prefix} ({@code auth.tool-scopes: {merge_pull_request: [a, b]}}),
+     * from the file only: a mapping has no single environment variable. A name may contain dots or slashes.
+     */
+    Map<String, List<String>> listMap(String prefix) {
+        String start = prefix + ".";
+        Map<String, List<String>> result = new LinkedHashMap<>();
+        for (String key : List.copyOf(fileValues.keySet())) {
+            if (key.startsWith(start) && key.length() > start.length()) {
+                knownKeys.add(key);
+                List<String> items = fileLists.get(key);
+                if (items == null) {
+                    String text = fileValues.get(key);
+                    items = text == null || text.isBlank()
+                            ? List.of()
+                            : List.of(text.trim().split("[\\s,]+"));
+                }
+                result.put(key.substring(start.length()), List.copyOf(items));
+            }
+        }
+        return Map.copyOf(result);
+    }
+
     String string(String key, String fallback) {
         if (fileLists.containsKey(key) && !env.containsKey(envName(key))) {
             knownKeys.add(key);
@@ -239,6 +262,39 @@ final class ConfigSource {
             problem(key, "an absolute http:// URL with a host", value);
             return URI.create(fallback);
         }
+    }
+
+    /**
+     * An absolute http(s) URI without a fragment. With {@code httpsUnlessLoopback}, plain http is accepted only
+     * for a loopback host: keys and metadata fetched over plain http could be swapped by anyone on the path.
+     */
+    URI uri(String key, String fallback, boolean httpsUnlessLoopback) {
+        String value = string(key, fallback);
+        String expected = httpsUnlessLoopback
+                ? "an absolute https:// URL (http:// only for a loopback host), without a fragment"
+                : "an absolute http:// or https:// URL without a fragment";
+        try {
+            URI uri = new URI(value);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            boolean loopback = uri.getHost() != null
+                    && (uri.getHost().equals("localhost")
+                            || uri.getHost().startsWith("127.")
+                            || uri.getHost().equals("[::1]"));
+            boolean schemeOk = scheme.equals("https") || (scheme.equals("http") && (!httpsUnlessLoopback || loopback));
+            if (!schemeOk || uri.getHost() == null || uri.getFragment() != null) {
+                problem(key, expected, value);
+                return URI.create("https://invalid");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            problem(key, expected, value);
+            return URI.create("https://invalid");
+        }
+    }
+
+    /** The value of an environment variable that is not itself a config key (a secret named by one). */
+    String envValue(String name) {
+        return env.get(name);
     }
 
     boolean bool(String key, boolean fallback) {

@@ -23,7 +23,8 @@ public record ProxyConfig(
         Opa opa,
         PolicyCache policyCache,
         Quota quota,
-        Limits limits) {
+        Limits limits,
+        Auth auth) {
 
     /**
      * Where the proxy accepts clients, and which {@code Host} and {@code Origin} headers it accepts from them (the
@@ -40,8 +41,79 @@ public record ProxyConfig(
         }
     }
 
-    /** The MCP server the proxy guards; requests go to {@code url} whatever path the client used. */
-    public record Upstream(URI url, Duration connectTimeout, Duration responseTimeout, int maxConnections) {}
+    /**
+     * The MCP server the proxy guards; requests go to {@code url} whatever path the client used.
+     *
+     * @param credentialHeader the header that carries the proxy's own credential to the server
+     * @param credential the proxy's own credential for the server (the client's token is never passed on), or null
+     */
+    public record Upstream(
+            URI url,
+            Duration connectTimeout,
+            Duration responseTimeout,
+            int maxConnections,
+            String credentialHeader,
+            Secret credential) {}
+
+    /**
+     * Who may use the MCP endpoint: the proxy is an OAuth 2.1 resource server (MCP authorization) and also accepts
+     * hashed API keys for service accounts.
+     *
+     * @param mode {@code required}: every request to the MCP endpoint needs a valid credential; {@code none}: no
+     *     check, every subject is anonymous (development only)
+     * @param resource this proxy's canonical resource URI (RFC 8707); tokens must name it as their audience
+     * @param issuer the authorization server whose tokens are accepted, or null for none (API keys only)
+     * @param jwksUri where the issuer's keys are, or null to discover them from the issuer's metadata
+     * @param algorithms accepted JWS algorithms; asymmetric only
+     * @param clockSkew tolerance on {@code exp}, {@code nbf} and {@code iat}
+     * @param jwksCacheTtl keys older than this are refreshed in the background (still used meanwhile)
+     * @param jwksMinRefreshInterval at most one fetch per this interval however many unknown {@code kid}s arrive
+     * @param fetchTimeout limit on each metadata or key fetch
+     * @param requiredScopes scopes every MCP request needs
+     * @param methodScopes scopes a JSON-RPC method needs, in addition
+     * @param toolScopes scopes a {@code tools/call} of a tool needs, in addition
+     * @param stepUpScope the scope a step-up challenge asks for when the policy requires MFA, or null
+     * @param claims which token claims carry roles, groups and tenant
+     * @param apiKeysFile the API key store (hashes only), or null for no API keys
+     * @param apiKeysReloadInterval how often the store's file is checked for changes
+     * @param sessionTtl how long a session's binding to its subject lives after its last use
+     * @param maxSessions most session bindings kept at once
+     */
+    public record Auth(
+            Mode mode,
+            URI resource,
+            URI issuer,
+            URI jwksUri,
+            List<String> algorithms,
+            Duration clockSkew,
+            Duration jwksCacheTtl,
+            Duration jwksMinRefreshInterval,
+            Duration fetchTimeout,
+            List<String> requiredScopes,
+            Map<String, List<String>> methodScopes,
+            Map<String, List<String>> toolScopes,
+            String stepUpScope,
+            Claims claims,
+            Path apiKeysFile,
+            Duration apiKeysReloadInterval,
+            Duration sessionTtl,
+            int maxSessions) {
+
+        public Auth {
+            algorithms = List.copyOf(algorithms);
+            requiredScopes = List.copyOf(requiredScopes);
+            methodScopes = Map.copyOf(methodScopes);
+            toolScopes = Map.copyOf(toolScopes);
+        }
+
+        public enum Mode {
+            NONE,
+            REQUIRED
+        }
+
+        /** Claim names; a dotted name reads a nested claim ({@code realm_access.roles} for Keycloak). */
+        public record Claims(String roles, String groups, String tenant) {}
+    }
 
     /** The OPA sidecar: where to ask, which rule, and how long a decision may take before the proxy denies. */
     public record Opa(URI url, String decisionPath, Duration timeout, int maxConnections, int maxPendingDecisions) {}
@@ -76,7 +148,7 @@ public record ProxyConfig(
      *     upstream's SSE keep-alive interval so quiet streams survive
      * @param maxConnections client connections open at once; more are closed on accept
      * @param maxRewriteBytes largest upstream answer (a JSON body, or one SSE event) the proxy holds in order to
-     *     filter a {@code tools/list} result in it; a larger one is refused ({@code -32007}), never passed unfiltered
+     *     filter a {@code tools/list} result in it; a larger one is refused ({@code -32011}), never passed unfiltered
      */
     public record Limits(
             int maxBodyBytes,
@@ -134,7 +206,9 @@ public record ProxyConfig(
                 src.httpUri("upstream.url", "http://127.0.0.1:8080/mcp"),
                 src.duration("upstream.connect-timeout", Duration.ofSeconds(2), ms1, Duration.ofMinutes(1)),
                 src.duration("upstream.response-timeout", Duration.ofSeconds(60), ms1, day),
-                src.integer("upstream.max-connections", 512, 1, 65536));
+                src.integer("upstream.max-connections", 512, 1, 65536),
+                credentialHeader(src),
+                upstreamCredential(src));
         Opa opa = new Opa(
                 src.httpUri("opa.url", "http://127.0.0.1:8181"),
                 decisionPath(src),
@@ -157,11 +231,141 @@ public record ProxyConfig(
                 src.integer("limits.max-connections", 10_000, 1, 1_000_000),
                 src.bytes("limits.max-rewrite-bytes", 4 * 1024 * 1024, 1024, 256 * 1024 * 1024));
 
+        Auth auth = auth(src);
+
+        // A request waiting for the issuer's keys (discovery, then the JWKS) must not hit the read deadline first.
+        src.require(
+                auth.mode() != Auth.Mode.REQUIRED
+                        || auth.issuer() == null
+                        || auth.fetchTimeout().multipliedBy(2).compareTo(limits.requestReadTimeout()) <= 0,
+                "config key 'auth.fetch-timeout' must be at most half of 'limits.request-read-timeout'");
         src.require(
                 limits.maxStringLength() <= limits.maxBodyBytes(),
                 "config key 'limits.max-string-length' must not exceed 'limits.max-body-bytes'");
         src.finish();
-        return new ProxyConfig(listen, mcpPath, upstream, opa, policyCache, quota, limits);
+        return new ProxyConfig(listen, mcpPath, upstream, opa, policyCache, quota, limits, auth);
+    }
+
+    private static String credentialHeader(ConfigSource src) {
+        String name = src.string("upstream.credential-header", "Authorization");
+        src.require(
+                name.matches("[A-Za-z0-9-]{1,64}")
+                        && !List.of("host", "content-length", "transfer-encoding", "connection", "mcp-session-id")
+                                .contains(name.toLowerCase(java.util.Locale.ROOT)),
+                "config key 'upstream.credential-header': expected a header name such as Authorization, got '" + name
+                        + "'");
+        return name;
+    }
+
+    private static final List<String> ASYMMETRIC_ALGORITHMS = List.of(
+            // EdDSA is left out: verifying it needs Google Tink, which the proxy does not ship.
+            "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512");
+
+    private static Auth auth(ConfigSource src) {
+        Duration zero = Duration.ZERO;
+        String modeText = src.string("auth.mode", "required");
+        Auth.Mode mode = switch (modeText) {
+            case "required" -> Auth.Mode.REQUIRED;
+            case "none" -> Auth.Mode.NONE;
+            default -> {
+                src.require(false, "config key 'auth.mode': expected required or none, got '" + modeText + "'");
+                yield Auth.Mode.REQUIRED;
+            }
+        };
+        URI resource = src.uri("auth.resource", "http://localhost:8443/mcp", false);
+        String issuerText = src.string("auth.issuer", "");
+        URI issuer = issuerText.isEmpty() ? null : src.uri("auth.issuer", issuerText, true);
+        String jwksText = src.string("auth.jwks-uri", "");
+        URI jwksUri = jwksText.isEmpty() ? null : src.uri("auth.jwks-uri", jwksText, true);
+        List<String> algorithms = src.list("auth.algorithms", List.of("RS256", "PS256", "ES256"));
+        for (String alg : algorithms) {
+            // HMAC would need a secret shared with the issuer, and "none" is no signature: a resource server
+            // verifying with the issuer's published keys accepts asymmetric signatures only.
+            src.require(
+                    ASYMMETRIC_ALGORITHMS.contains(alg),
+                    "config key 'auth.algorithms': '" + alg + "' is not an accepted asymmetric JWS algorithm "
+                            + ASYMMETRIC_ALGORITHMS);
+        }
+        src.require(!algorithms.isEmpty(), "config key 'auth.algorithms' must name at least one algorithm");
+        Duration clockSkew = src.duration("auth.clock-skew", Duration.ofSeconds(30), zero, Duration.ofMinutes(5));
+        Duration cacheTtl =
+                src.duration("auth.jwks-cache-ttl", Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(1));
+        Duration minRefresh =
+                src.duration("auth.jwks-min-refresh-interval", Duration.ofSeconds(30), zero, Duration.ofHours(1));
+        Duration fetchTimeout = src.duration(
+                "auth.fetch-timeout", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofMinutes(1));
+        List<String> requiredScopes = src.list("auth.required-scopes", List.of());
+        Map<String, List<String>> methodScopes = src.listMap("auth.method-scopes");
+        Map<String, List<String>> toolScopes = src.listMap("auth.tool-scopes");
+        String stepUpScope = src.string("auth.step-up-scope", "");
+        Auth.Claims claims = new Auth.Claims(
+                src.string("auth.claims.roles", "roles"),
+                src.string("auth.claims.groups", "groups"),
+                src.string("auth.claims.tenant", "tenant"));
+        String keysText = src.string("auth.api-keys.file", "");
+        Duration reload = src.duration(
+                "auth.api-keys.reload-interval", Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofHours(1));
+        Duration sessionTtl =
+                src.duration("auth.sessions.ttl", Duration.ofHours(24), Duration.ofSeconds(1), Duration.ofDays(30));
+        int maxSessions = src.integer("auth.sessions.max", 100_000, 1, 100_000_000);
+        for (String scope : requiredScopes) {
+            src.require(
+                    scope.matches("[\\x21\\x23-\\x5B\\x5D-\\x7E]+"),
+                    "config key 'auth.required-scopes': '" + scope + "' is not a valid OAuth scope token");
+        }
+        return new Auth(
+                mode,
+                resource,
+                issuer,
+                jwksUri,
+                algorithms,
+                clockSkew,
+                cacheTtl,
+                minRefresh,
+                fetchTimeout,
+                requiredScopes,
+                methodScopes,
+                toolScopes,
+                stepUpScope.isEmpty() ? null : stepUpScope,
+                claims,
+                keysText.isEmpty() ? null : Path.of(keysText),
+                reload,
+                sessionTtl,
+                maxSessions);
+    }
+
+    /**
+     * The proxy's credential for the upstream, from a file ({@code upstream.credential-file}, e.g. a mounted
+     * Kubernetes secret) or an environment variable named by {@code upstream.credential-env}. Never a config value
+     * itself, so it cannot end up in a config error message.
+     */
+    private static Secret upstreamCredential(ConfigSource src) {
+        String file = src.string("upstream.credential-file", "");
+        String envName = src.string("upstream.credential-env", "");
+        src.require(
+                file.isEmpty() || envName.isEmpty(),
+                "config keys 'upstream.credential-file' and 'upstream.credential-env' exclude each other");
+        if (!file.isEmpty()) {
+            try {
+                String value = Files.readString(Path.of(file)).strip();
+                src.require(!value.isEmpty(), "config key 'upstream.credential-file': the file is empty");
+                src.require(
+                        value.chars().noneMatch(c -> c < 0x20 || c == 0x7f),
+                        "config key 'upstream.credential-file': the credential contains control characters");
+                return value.isEmpty() ? null : new Secret(value);
+            } catch (IOException e) {
+                src.require(false, "config key 'upstream.credential-file': cannot read " + file);
+                return null;
+            }
+        }
+        if (!envName.isEmpty()) {
+            String value = src.envValue(envName);
+            src.require(
+                    value != null && !value.isBlank(),
+                    "config key 'upstream.credential-env': environment variable " + envName + " is not set");
+            return value == null || value.isBlank() ? null : new Secret(value.strip());
+        }
+        return null;
     }
 
     private static String firstLine(String text) {

@@ -49,6 +49,8 @@ public final class UpstreamClient implements AutoCloseable {
     private final AbstractChannelPoolMap<EventLoop, FixedChannelPool> pools;
     private final DeclaredTools declaredTools;
     private final int maxRewriteBytes;
+    private final String credentialHeader;
+    private final io.mcpguard.proxy.config.Secret credential;
 
     /**
      * @param declaredTools learns what the server declares about its tools from the {@code tools/list} answers the
@@ -66,6 +68,8 @@ public final class UpstreamClient implements AutoCloseable {
         this.path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
         this.query = url.getRawQuery();
         this.responseTimeoutMillis = config.responseTimeout().toMillis();
+        this.credentialHeader = config.credentialHeader();
+        this.credential = config.credential();
         int perLoop = Math.max(1, (config.maxConnections() + eventLoops - 1) / eventLoops);
         int connectMillis = (int) config.connectTimeout().toMillis();
         this.pools = new AbstractChannelPoolMap<>() {
@@ -150,6 +154,11 @@ public final class UpstreamClient implements AutoCloseable {
         // The client's credentials are for the proxy alone: never pass its token (MCP "token passthrough").
         headers.remove(HttpHeaderNames.AUTHORIZATION);
         headers.remove(HttpHeaderNames.COOKIE);
+        // The hop to the server carries the proxy's own credential, and only the proxy can set that header.
+        headers.remove(credentialHeader);
+        if (credential != null) {
+            headers.set(credentialHeader, credential.reveal());
+        }
         // Host and Origin were checked at the edge (transport.OriginGuard). Host is rewritten to the upstream's
         // own address below, so an Origin passed on would look cross-origin to an upstream that compares the two
         // and refuse a request the proxy rightly accepted.

@@ -28,10 +28,23 @@ public enum ErrorCode {
     UPSTREAM_UNAVAILABLE(-32005, HttpResponseStatus.BAD_GATEWAY),
     /** The guarded MCP server did not start answering in time. */
     UPSTREAM_TIMEOUT(-32006, HttpResponseStatus.GATEWAY_TIMEOUT),
+    /** No credential, or one that is not valid (expired, wrong audience or issuer, bad signature, revoked key). */
+    AUTHENTICATION_REQUIRED(-32007, HttpResponseStatus.UNAUTHORIZED),
+    /** The credential is valid but lacks a scope this request needs, or the policy asks for MFA (step-up). */
+    INSUFFICIENT_SCOPE(-32008, HttpResponseStatus.FORBIDDEN),
+    /** The issuer's keys could not be loaded, so no token can be verified: fail closed. */
+    IDENTITY_UNAVAILABLE(-32009, HttpResponseStatus.SERVICE_UNAVAILABLE),
+    /**
+     * The {@code Mcp-Session-Id} is not one this subject created (unknown, expired, or another subject's). 404 is
+     * what MCP clients read as "re-initialize"; the same answer for all three gives a prober no oracle.
+     */
+    SESSION_NOT_FOUND(-32010, HttpResponseStatus.NOT_FOUND),
+    /** The credential was presented in a way the proxy refuses (query string, several headers). */
+    BAD_CREDENTIAL_REQUEST(-32600, HttpResponseStatus.BAD_REQUEST),
     /** {@code Host} or {@code Origin} is not on the allow-list (DNS-rebinding defence). */
     ORIGIN_NOT_ALLOWED(-32600, HttpResponseStatus.FORBIDDEN),
     /** An answer the proxy must rewrite (a {@code tools/list} result) was larger than it may hold to do so. */
-    ANSWER_TOO_LARGE(-32007, HttpResponseStatus.BAD_GATEWAY),
+    ANSWER_TOO_LARGE(-32011, HttpResponseStatus.BAD_GATEWAY),
     /** The body is larger than {@code limits.max-body-bytes}. */
     BODY_TOO_LARGE(-32600, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
 

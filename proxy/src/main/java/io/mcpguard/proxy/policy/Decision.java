@@ -74,4 +74,13 @@ public record Decision(
                 revision,
                 result);
     }
+
+    /**
+     * Whether the policy refuses only until the subject authenticates with a second factor: the decision carries
+     * {@code obligations.require_mfa} ({@link #stepUp()}). The transport turns it into a 403 {@code
+     * insufficient_scope} step-up challenge.
+     */
+    public boolean requiresMfa() {
+        return stepUp != null;
+    }
 }

@@ -36,6 +36,18 @@ public record GateVerdict(List<Outcome> outcomes) {
         }
     }
 
+    /** The first refused message whose refusal a step-up to MFA would lift, or null. */
+    public JsonRpcMessage stepUpFor() {
+        for (Outcome outcome : outcomes) {
+            if (outcome.decision() != null
+                    && !outcome.decision().allow()
+                    && outcome.decision().requiresMfa()) {
+                return outcome.message();
+            }
+        }
+        return null;
+    }
+
     /** True only when every message was allowed. */
     public boolean allowed() {
         return outcomes.stream().allMatch(Outcome::allowed);
@@ -75,12 +87,18 @@ public record GateVerdict(List<Outcome> outcomes) {
             if (decision.decisionId() != null) {
                 data.put("decision_id", decision.decisionId());
             }
-            if (decision.stepUp() != null) { // the identity stage answers this with a 403 insufficient_scope
+            String why = decision.reasons().isEmpty() ? "no reason given" : String.join("; ", decision.reasons());
+            if (decision.requiresMfa()) { // the identity stage answers this with a 403 insufficient_scope challenge
                 ObjectNode stepUp = data.putObject("step_up");
+                stepUp.put("kind", "mfa");
                 decision.stepUp().amrAny().forEach(stepUp.putArray("amr_any")::add);
                 stepUp.put("max_age_s", decision.stepUp().maxAgeSeconds());
+                return new Refusal(
+                        message.id(),
+                        ErrorCode.INSUFFICIENT_SCOPE,
+                        "Step-up required: authenticate with a second factor (" + why + ")",
+                        data);
             }
-            String why = decision.reasons().isEmpty() ? "no reason given" : String.join("; ", decision.reasons());
             return new Refusal(message.id(), ErrorCode.POLICY_DENIED, "Denied by policy: " + why, data);
         }
         return new Refusal(

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.jsonrpc.Refusal;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -51,6 +52,17 @@ public final class HttpAnswers {
         return json(ctx, HttpResponseStatus.OK, array, keepAlive);
     }
 
+    /** The JSON-RPC body {@link #refuse} would send: one error, or an array of those with ids. */
+    public JsonNode refusalBody(List<Refusal> refusals, boolean batch) {
+        List<Refusal> answerable = refusals.stream().filter(r -> r.id() != null).toList();
+        if (answerable.isEmpty() || !batch) {
+            return (answerable.isEmpty() ? refusals.get(0) : answerable.get(0)).toJson();
+        }
+        ArrayNode array = mapper.createArrayNode();
+        answerable.forEach(r -> array.add(r.toJson()));
+        return array;
+    }
+
     /** Answers a message the proxy could not accept at all: the status says so, the body says why. */
     public ChannelFuture reject(ChannelHandlerContext ctx, Refusal refusal, boolean keepAlive) {
         return json(ctx, refusal.code().httpStatus(), refusal.toJson(), keepAlive);
@@ -58,6 +70,19 @@ public final class HttpAnswers {
 
     public ChannelFuture json(ChannelHandlerContext ctx, HttpResponseStatus status, JsonNode body, boolean keepAlive) {
         return send(ctx, jsonResponse(status, body), keepAlive);
+    }
+
+    /**
+     * Answers an authentication or authorization failure: the error code's own status (401, 403, …) even when it has
+     * an id, because OAuth clients act on the status and the {@code WWW-Authenticate} challenge (RFC 6750 §3).
+     */
+    public ChannelFuture challenge(
+            ChannelHandlerContext ctx, ErrorCode code, JsonNode body, String wwwAuthenticate, boolean keepAlive) {
+        FullHttpResponse response = jsonResponse(code.httpStatus(), body);
+        if (wwwAuthenticate != null) {
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, wwwAuthenticate);
+        }
+        return send(ctx, response, keepAlive);
     }
 
     private FullHttpResponse jsonResponse(HttpResponseStatus status, JsonNode body) {

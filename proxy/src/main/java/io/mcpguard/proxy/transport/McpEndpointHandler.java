@@ -1,5 +1,8 @@
 package io.mcpguard.proxy.transport;
 
+import io.mcpguard.proxy.auth.AuthenticationHandler;
+import io.mcpguard.proxy.auth.Authenticator;
+import io.mcpguard.proxy.auth.Identity;
 import io.mcpguard.proxy.forward.AnswerPlan;
 import io.mcpguard.proxy.forward.RelayListener;
 import io.mcpguard.proxy.forward.UpstreamClient;
@@ -60,6 +63,7 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
     private final QuotaGate quotas;
     private final UpstreamClient upstream;
     private final HttpAnswers answers;
+    private final Authenticator authenticator;
 
     public McpEndpointHandler(
             String mcpPath,
@@ -68,7 +72,9 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
             PolicyGate gate,
             QuotaGate quotas,
             UpstreamClient upstream,
-            HttpAnswers answers) {
+            HttpAnswers answers,
+            Authenticator authenticator) {
+        this.authenticator = authenticator;
         this.mcpPath = mcpPath;
         this.decoder = decoder;
         this.subjects = subjects;
@@ -139,6 +145,10 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
             answers.reject(ctx, Refusal.of(e), keepAlive);
             return;
         }
+        Identity identity = AuthenticationHandler.identityOf(ctx);
+        if (authenticator.required() && lacksScope(ctx, identity, body, keepAlive)) {
+            return;
+        }
         TransportFacts facts = transportFacts(ctx, request, body.messages().size());
         Subject subject = subjects.subjectOf(ctx, request);
         HttpHeaders headers = request.headers().copy();
@@ -169,6 +179,23 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
             return;
         }
         if (!verdict.allowed()) {
+            JsonRpcMessage stepUp = verdict.stepUpFor();
+            if (stepUp != null) {
+                // The policy would allow this with a second factor: tell the client how to get one (MCP
+                // authorization "Step-Up Authorization Flow"), with the refusals as the JSON-RPC answer.
+                String challenge = authenticator
+                        .challenges()
+                        .insufficientScope(
+                                authenticator.scopes().stepUpFor(stepUp), "multi-factor authentication required");
+                answers.challenge(
+                                ctx,
+                                ErrorCode.INSUFFICIENT_SCOPE,
+                                answers.refusalBody(verdict.refusals(), body.batch()),
+                                challenge,
+                                keepAlive)
+                        .addListener(f -> resumeReading(ctx));
+                return;
+            }
             answers.refuse(ctx, verdict.refusals(), body.batch(), keepAlive).addListener(f -> resumeReading(ctx));
             return;
         }
@@ -254,6 +281,38 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                         resumeReading(ctx);
                     }
                 });
+    }
+
+    /**
+     * Refuses, with 403 {@code insufficient_scope} naming what is needed, a body with a message whose method or
+     * tool needs a scope the credential was not granted ({@code auth.method-scopes}, {@code auth.tool-scopes}).
+     */
+    private boolean lacksScope(ChannelHandlerContext ctx, Identity identity, DecodedBody body, boolean keepAlive) {
+        for (JsonRpcMessage message : body.messages()) {
+            java.util.Set<String> needed = authenticator.scopes().requiredFor(message);
+            if (!identity.scopes().containsAll(needed)) {
+                log.atInfo()
+                        .addKeyValue("event.name", "security.insufficient_scope")
+                        .addKeyValue("enduser.id", identity.subject().id())
+                        .addKeyValue("mcp.method", message.method())
+                        .addKeyValue("gen_ai.tool.name", message.toolName())
+                        .addKeyValue("scopes.needed", needed)
+                        .log("request refused: insufficient scope");
+                Refusal refusal = new Refusal(
+                        body.batch() ? null : message.id(),
+                        ErrorCode.INSUFFICIENT_SCOPE,
+                        "Insufficient scope: this request needs " + String.join(" ", needed),
+                        null);
+                answers.challenge(
+                        ctx,
+                        refusal.code(),
+                        refusal.toJson(),
+                        authenticator.challenges().insufficientScope(needed, "a required scope is missing"),
+                        keepAlive);
+                return true;
+            }
+        }
+        return false;
     }
 
     private static JsonRpcMessage single(DecodedBody body) {

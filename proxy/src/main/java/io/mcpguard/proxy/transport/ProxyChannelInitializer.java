@@ -1,5 +1,9 @@
 package io.mcpguard.proxy.transport;
 
+import io.mcpguard.proxy.auth.AuthenticationHandler;
+import io.mcpguard.proxy.auth.Authenticator;
+import io.mcpguard.proxy.auth.ProtectedResourceMetadataHandler;
+import io.mcpguard.proxy.auth.SessionBindingHandler;
 import io.mcpguard.proxy.config.ProxyConfig;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
@@ -11,8 +15,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The client-side pipeline, which is the proxy's request path read top to bottom: connection limit, idle limit,
- * request-read deadline, HTTP codec with header limits, keep-alive, Host/Origin allow-list, body limit, then the MCP endpoint (decode →
- * policy → forward). The identity stage will sit before the body limit, so it runs on headers alone.
+ * request-read deadline, HTTP codec with header limits, keep-alive, Host/Origin allow-list, resource metadata,
+ * authentication and session binding (on headers alone, before any body is read), body limit, then the MCP
+ * endpoint (decode → policy → forward).
  */
 public final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final ProxyConfig.Listen listen;
@@ -20,9 +25,18 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
     private final ConnectionLimiter connectionLimiter;
     private final HttpAnswers answers;
     private final McpEndpointHandler endpoint;
+    private final Authenticator authenticator;
+    private final String mcpPath;
 
     public ProxyChannelInitializer(
-            ProxyConfig.Listen listen, ProxyConfig.Limits limits, HttpAnswers answers, McpEndpointHandler endpoint) {
+            ProxyConfig.Listen listen,
+            ProxyConfig.Limits limits,
+            HttpAnswers answers,
+            Authenticator authenticator,
+            String mcpPath,
+            McpEndpointHandler endpoint) {
+        this.authenticator = authenticator;
+        this.mcpPath = mcpPath;
         this.listen = listen;
         this.limits = limits;
         this.connectionLimiter = new ConnectionLimiter(limits.maxConnections());
@@ -47,6 +61,9 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
                 .addLast("http", new HttpServerCodec(decoderConfig))
                 .addLast("keep-alive", new HttpServerKeepAliveHandler())
                 .addLast("origin", new OriginGuard(listen, answers))
+                .addLast("metadata", new ProtectedResourceMetadataHandler(authenticator, answers, mcpPath))
+                .addLast("authenticate", new AuthenticationHandler(authenticator, answers, mcpPath))
+                .addLast("sessions", new SessionBindingHandler(authenticator, answers))
                 .addLast("body-limit", new BodyLimitAggregator(limits.maxBodyBytes(), answers))
                 .addLast("mcp", endpoint);
     }

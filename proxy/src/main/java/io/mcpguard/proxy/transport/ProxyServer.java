@@ -1,5 +1,7 @@
 package io.mcpguard.proxy.transport;
 
+import io.mcpguard.proxy.auth.AuthenticationHandler;
+import io.mcpguard.proxy.auth.Authenticator;
 import io.mcpguard.proxy.config.ProxyConfig;
 import io.mcpguard.proxy.forward.UpstreamClient;
 import io.mcpguard.proxy.jsonrpc.JsonRpcDecoder;
@@ -35,16 +37,18 @@ public final class ProxyServer implements AutoCloseable {
     private final PolicyEngine policy;
     private final QuotaStore quotas;
     private final UpstreamClient upstream;
+    private final Authenticator authenticator;
     private final ProxyChannelInitializer initializer;
     private Channel serverChannel;
 
+    /** The production proxy: each request's subject is the one the identity stage verified. */
     public ProxyServer(ProxyConfig config) {
-        this(config, SubjectResolver.ANONYMOUS);
+        this(config, AuthenticationHandler.VERIFIED_SUBJECTS);
     }
 
     /**
-     * @param subjects where each request's subject comes from: the identity stage, or (in tests) a fixed subject;
-     *     {@link SubjectResolver#ANONYMOUS} until an identity stage is configured
+     * @param subjects where each request's subject comes from: the identity stage ({@link
+     *     AuthenticationHandler#VERIFIED_SUBJECTS}), or in tests a fixed subject
      */
     public ProxyServer(ProxyConfig config, SubjectResolver subjects) {
         this.config = config;
@@ -71,6 +75,7 @@ public final class ProxyServer implements AutoCloseable {
         this.upstream = new UpstreamClient(
                 config.upstream(), loops, declaredTools, config.limits().maxRewriteBytes());
         HttpAnswers answers = new HttpAnswers(decoder.mapper());
+        this.authenticator = new Authenticator(config.auth());
         McpEndpointHandler endpoint = new McpEndpointHandler(
                 config.mcpPath(),
                 decoder,
@@ -78,8 +83,10 @@ public final class ProxyServer implements AutoCloseable {
                 new PolicyGate(policy, declaredTools),
                 new QuotaGate(quotas),
                 upstream,
-                answers);
-        this.initializer = new ProxyChannelInitializer(config.listen(), config.limits(), answers, endpoint);
+                answers,
+                authenticator);
+        this.initializer = new ProxyChannelInitializer(
+                config.listen(), config.limits(), answers, authenticator, config.mcpPath(), endpoint);
     }
 
     /** Binds the listen address; returns the bound port (useful when the config asked for port 0). */
@@ -97,6 +104,9 @@ public final class ProxyServer implements AutoCloseable {
         log.atInfo()
                 .addKeyValue("listen", config.listen().host() + ":" + port)
                 .addKeyValue("mcp_path", config.mcpPath())
+                .addKeyValue("auth", config.auth().mode().name().toLowerCase(java.util.Locale.ROOT))
+                .addKeyValue("resource", config.auth().resource())
+                .addKeyValue("issuer", config.auth().issuer())
                 .addKeyValue("upstream", config.upstream().url())
                 .addKeyValue(
                         "opa", config.opa().url() + "/v1/data/" + config.opa().decisionPath())
@@ -112,6 +122,7 @@ public final class ProxyServer implements AutoCloseable {
         upstream.close();
         policy.close();
         quotas.close();
+        authenticator.close();
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }

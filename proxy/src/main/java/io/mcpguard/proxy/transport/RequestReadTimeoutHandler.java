@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * before the HTTP codec, where it sees raw bytes; the endpoint tells it when a whole request has arrived. On
  * expiry it answers 408 itself, as raw bytes (the codec may be mid-request), and closes.
  */
-final class RequestReadTimeoutHandler extends ChannelInboundHandlerAdapter {
+public final class RequestReadTimeoutHandler extends ChannelInboundHandlerAdapter {
     private static final byte[] TIMEOUT_ANSWER =
             ("HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 30\r\n"
                             + "Connection: close\r\n\r\nrequest not received in time\r\n")
@@ -28,8 +28,8 @@ final class RequestReadTimeoutHandler extends ChannelInboundHandlerAdapter {
         this.timeoutMillis = timeoutMillis;
     }
 
-    /** Called on the event loop by the endpoint once a whole request was read. */
-    static void requestReceived(ChannelHandlerContext anyContext) {
+    /** Called on the event loop by whichever stage answers a request, once the whole request was read. */
+    public static void requestReceived(ChannelHandlerContext anyContext) {
         RequestReadTimeoutHandler handler = anyContext.pipeline().get(RequestReadTimeoutHandler.class);
         if (handler != null) {
             handler.cancel();

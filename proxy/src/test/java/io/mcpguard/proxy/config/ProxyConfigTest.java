@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -138,5 +139,75 @@ class ProxyConfigTest {
         assertThatThrownBy(() -> ProxyConfig.load(missing, Map.of()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("cannot read config file");
+    }
+
+    @Test
+    void authentication_is_required_by_default_and_accepts_only_asymmetric_algorithms() {
+        ProxyConfig.Auth auth = ProxyConfig.load(null, Map.of()).auth();
+
+        assertThat(auth.mode()).isEqualTo(ProxyConfig.Auth.Mode.REQUIRED);
+        assertThat(auth.issuer()).isNull();
+        assertThat(auth.algorithms()).containsExactly("RS256", "PS256", "ES256");
+        assertThatThrownBy(
+                        () -> ProxyConfig.parse("auth:\n  algorithms: [RS256, HS256, none]\n  mode: maybe\n", Map.of()))
+                .isInstanceOfSatisfying(
+                        ConfigException.class,
+                        e -> assertThat(e.problems())
+                                .anySatisfy(p -> assertThat(p).contains("'HS256' is not an accepted"))
+                                .anySatisfy(p -> assertThat(p).contains("'none' is not an accepted"))
+                                .anySatisfy(p -> assertThat(p).contains("'auth.mode'")));
+    }
+
+    @Test
+    void the_issuer_must_be_https_unless_on_loopback() {
+        assertThat(ProxyConfig.parse("auth:\n  issuer: http://127.0.0.1:9000/default\n", Map.of())
+                        .auth()
+                        .issuer())
+                .hasToString("http://127.0.0.1:9000/default");
+        assertThatThrownBy(() -> ProxyConfig.parse("auth:\n  issuer: http://login.example.com\n", Map.of()))
+                .hasMessageContaining("'auth.issuer'");
+        assertThatThrownBy(() -> ProxyConfig.parse(
+                        "auth:\n  issuer: https://login.example.com\n  fetch-timeout: 20s\n"
+                                + "limits:\n  request-read-timeout: 30s\n",
+                        Map.of()))
+                .hasMessageContaining("'auth.fetch-timeout' must be at most half");
+    }
+
+    @Test
+    void method_and_tool_scopes_are_mappings_in_the_file() {
+        ProxyConfig.Auth auth = ProxyConfig.parse("""
+                        auth:
+                          method-scopes:
+                            tools/call: [mcp:tools]
+                          tool-scopes:
+                            merge_pull_request: [repo:admin, repo:write]
+                            bitbucket.get: repo:read
+                        """, Map.of()).auth();
+
+        assertThat(auth.methodScopes()).containsEntry("tools/call", List.of("mcp:tools"));
+        assertThat(auth.toolScopes())
+                .containsEntry("merge_pull_request", List.of("repo:admin", "repo:write"))
+                .containsEntry("bitbucket.get", List.of("repo:read"));
+    }
+
+    @Test
+    void the_upstream_credential_comes_from_a_file_or_the_environment_and_never_shows(@TempDir Path dir)
+            throws Exception {
+        Path file = dir.resolve("credential");
+        Files.writeString(file, "Bearer s3cret-value\n");
+        ProxyConfig fromFile = ProxyConfig.parse("upstream:\n  credential-file: " + file + "\n", Map.of());
+        ProxyConfig fromEnv = ProxyConfig.parse(
+                "upstream:\n  credential-env: CORE_TOKEN\n  credential-header: X-Core-Credential\n",
+                Map.of("CORE_TOKEN", "s3cret-env"));
+
+        assertThat(fromFile.upstream().credential().reveal()).isEqualTo("Bearer s3cret-value");
+        assertThat(fromEnv.upstream().credential().reveal()).isEqualTo("s3cret-env");
+        assertThat(fromEnv.upstream().credentialHeader()).isEqualTo("X-Core-Credential");
+        assertThat(fromFile.toString()).doesNotContain("s3cret");
+        assertThat(fromEnv.toString()).doesNotContain("s3cret");
+        assertThatThrownBy(() -> ProxyConfig.parse("upstream:\n  credential-env: NOT_SET\n", Map.of()))
+                .hasMessageContaining("NOT_SET is not set");
+        assertThatThrownBy(() -> ProxyConfig.parse("upstream:\n  credential-header: Host\n", Map.of()))
+                .hasMessageContaining("'upstream.credential-header'");
     }
 }

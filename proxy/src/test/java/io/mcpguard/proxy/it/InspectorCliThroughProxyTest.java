@@ -4,15 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mcpguard.proxy.auth.ApiKeyStore;
 import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.ProxyHarness;
 import io.mcpguard.proxy.testing.RecordingUpstream;
 import io.mcpguard.proxy.testing.Tools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -27,21 +30,37 @@ class InspectorCliThroughProxyTest {
     private static OpaProcess opa;
     private static RecordingUpstream upstream;
     private static ProxyHarness proxy;
+    private static ProxyHarness guarded;
+    private static String apiKey;
 
     /** What one CLI run printed and how it ended. */
     record Run(int exitCode, String stdout, String stderr) {}
 
     @BeforeAll
-    static void startParts() {
+    static void startParts() throws IOException {
         inspector = Tools.tool("inspector");
         opa = OpaProcess.startWithRepoPolicies();
         upstream = new RecordingUpstream();
         proxy = new ProxyHarness(upstream.url(), opa.url());
+        String[] made = ApiKeyStore.newKey("inspector");
+        apiKey = made[0];
+        Path keys = Files.createTempFile("api-keys", ".yaml");
+        Files.writeString(keys, """
+                keys:
+                  - id: inspector
+                    owner: svc-inspector
+                    roles: ["viewer@acme/*"]
+                    sha256: "%s"
+                    created: 2026-11-01T00:00:00Z
+                """.formatted(made[1]));
+        guarded = new ProxyHarness(
+                upstream.url(), opa.url(), Map.of("auth.mode", "required", "auth.api-keys.file", keys.toString()));
     }
 
     @AfterAll
     static void stopParts() {
         if (proxy != null) proxy.close();
+        if (guarded != null) guarded.close();
         if (upstream != null) upstream.close();
         if (opa != null) opa.close();
     }
@@ -94,12 +113,32 @@ class InspectorCliThroughProxyTest {
         assertThat(upstream.bodies()).noneSatisfy(b -> assertThat(b).contains("globex"));
     }
 
+    @Test
+    void with_authentication_required_the_inspector_gets_in_with_an_api_key_and_not_without() throws Exception {
+        Run without = inspectorAt(guarded, "--method", "tools/list");
+        assertThat(without.exitCode()).isNotZero();
+
+        Run with = inspectorAt(guarded, "--header", "Authorization: Bearer " + apiKey, "--method", "tools/list");
+        assertThat(with.exitCode()).as(with.stderr()).isZero();
+        List<String> names = new ArrayList<>();
+        JSON.readTree(with.stdout())
+                .path("result")
+                .path("tools")
+                .forEach(t -> names.add(t.path("name").asText()));
+        // A viewer of acme: the read-only tools, and tools/list hides the dangerous one.
+        assertThat(names).containsExactlyInAnyOrder("get_repository", "list_commits");
+    }
+
     private static Run inspector(String... args) throws IOException, InterruptedException {
+        return inspectorAt(proxy, args);
+    }
+
+    private static Run inspectorAt(ProxyHarness target, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(
                 inspector.toString(),
                 "--cli",
                 "--server-url",
-                proxy.mcpUrl(),
+                target.mcpUrl(),
                 "--transport",
                 "http",
                 "--format",

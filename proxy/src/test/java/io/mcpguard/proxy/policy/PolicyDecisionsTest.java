@@ -154,7 +154,8 @@ class PolicyDecisionsTest {
                 .refusals()
                 .get(0);
         assertThat(refusal.data().get("step_up").toString())
-                .isEqualTo("{\"amr_any\":[\"hwk\",\"mfa\",\"otp\",\"swk\"],\"max_age_s\":900}");
+                .isEqualTo("{\"kind\":\"mfa\",\"amr_any\":[\"hwk\",\"mfa\",\"otp\",\"swk\"],\"max_age_s\":900}");
+        assertThat(refusal.code()).isEqualTo(io.mcpguard.proxy.jsonrpc.ErrorCode.INSUFFICIENT_SCOPE);
     }
 
     @Test

@@ -16,17 +16,33 @@ public final class ProxyHarness implements AutoCloseable {
 
     /**
      * @param settings extra settings by dotted key ({@code limits.max-body-bytes}: {@code 64KiB}); applied through
-     *     the {@code MCPGUARD_*} environment overrides, so tests exercise that path too
+     *     the {@code MCPGUARD_*} environment overrides, so tests exercise that path too. Authentication is off
+     *     ({@code auth.mode: none}) unless a setting turns it on; the identity tests do.
      */
     public ProxyHarness(String upstreamUrl, String opaUrl, Map<String, String> settings) {
-        this(upstreamUrl, opaUrl, settings, SubjectResolver.ANONYMOUS);
+        this(upstreamUrl, opaUrl, settings, "", null);
     }
 
     /**
-     * @param subjects the subject of every request, standing in for the identity stage (which is not part of this
-     *     proxy yet); a test-side construction, not something a client can influence
+     * @param subjects the subject of every request, standing in for the identity stage; a test-side construction,
+     *     not something a client can influence
      */
     public ProxyHarness(String upstreamUrl, String opaUrl, Map<String, String> settings, SubjectResolver subjects) {
+        this(upstreamUrl, opaUrl, settings, "", subjects);
+    }
+
+    /** @param extraYaml more of the config file, for what has no environment form (mappings such as tool scopes) */
+    public ProxyHarness(String upstreamUrl, String opaUrl, Map<String, String> settings, String extraYaml) {
+        this(upstreamUrl, opaUrl, settings, extraYaml, null);
+    }
+
+    /** @param subjects null for the proxy's own identity stage */
+    public ProxyHarness(
+            String upstreamUrl,
+            String opaUrl,
+            Map<String, String> settings,
+            String extraYaml,
+            SubjectResolver subjects) {
         String yaml = """
                 listen:
                   host: 127.0.0.1
@@ -37,15 +53,19 @@ public final class ProxyHarness implements AutoCloseable {
                 opa:
                   url: %s
                   timeout: 2s
-                """.formatted(upstreamUrl, opaUrl);
+                """.formatted(upstreamUrl, opaUrl) + extraYaml;
         Map<String, String> env = new java.util.HashMap<>();
+        if (!settings.containsKey("auth.mode")) {
+            env.put("MCPGUARD_AUTH_MODE", "none");
+        }
         settings.forEach((key, value) -> env.put(
                 "MCPGUARD_"
                         + key.toUpperCase(java.util.Locale.ROOT)
                                 .replace('.', '_')
                                 .replace('-', '_'),
                 value));
-        this.server = new ProxyServer(ProxyConfig.parse(yaml, env), subjects);
+        ProxyConfig config = ProxyConfig.parse(yaml, env);
+        this.server = subjects == null ? new ProxyServer(config) : new ProxyServer(config, subjects);
         try {
             this.port = server.start();
         } catch (InterruptedException e) {
