@@ -201,6 +201,33 @@ class ToolListFilteringTest {
     }
 
     @Test
+    void a_tools_list_answer_too_large_to_filter_is_refused_not_passed_unfiltered() throws Exception {
+        try (ProxyHarness small = new ProxyHarness(
+                upstream.url(), opa.url(), Map.of("limits.max-rewrite-bytes", "1KiB"), (c, r) -> VIEWER)) {
+            String padding = "x".repeat(2048);
+            upstream.script(body -> new Answer(
+                    200,
+                    "application/json",
+                    List.of(Piece.of(
+                            "{\"jsonrpc\":\"2.0\",\"id\":9,\"result\":{\"tools\":[{\"name\":\"merge_pull_request\","
+                                    + "\"description\":\"" + padding + "\",\"inputSchema\":{}}]}}"))));
+            HttpRequest request = HttpRequest.newBuilder(URI.create(small.mcpUrl()))
+                    .header("Content-Type", "application/json")
+                    .header("Accept", "application/json, text/event-stream")
+                    .timeout(Duration.ofSeconds(20))
+                    .POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/list\"}"))
+                    .build();
+
+            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+
+            assertThat(response.body()).doesNotContain("merge_pull_request");
+            assertThat(JSON.readTree(response.body()).get("error").get("code").asInt())
+                    .isEqualTo(-32007);
+        }
+    }
+
+    @Test
     void calling_a_hidden_tool_by_name_is_still_refused_and_never_reaches_the_server() throws Exception {
         int before = upstream.bodies().size();
 
