@@ -58,20 +58,4 @@ public record Decision(
             amrAny = List.copyOf(amrAny);
         }
     }
-
-    /** The same decision as another revision and decision id reported it (a cache hit keeps its own). */
-    Decision withProvenance(String decisionId, String revision) {
-        return new Decision(
-                allow,
-                reasons,
-                mask,
-                quota,
-                stepUp,
-                auditLevel,
-                cacheTtlMillis,
-                visibleTools,
-                decisionId,
-                revision,
-                result);
-    }
 }
