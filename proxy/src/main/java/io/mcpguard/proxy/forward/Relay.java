@@ -73,7 +73,9 @@ final class Relay {
         this.pool = pool;
         this.listener = listener;
         this.filter = new ToolListFilter(plan, declared);
-        this.listsPending = plan.visibleTools().size();
+        // A server stream may carry list results until it ends; an exchange's own answer, one per planned request.
+        this.listsPending =
+                plan.anyList() != null ? Integer.MAX_VALUE : plan.visibleTools().size();
         this.maxRewriteBytes = maxRewriteBytes;
     }
 

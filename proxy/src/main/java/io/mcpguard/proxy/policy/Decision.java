@@ -59,22 +59,6 @@ public record Decision(
         }
     }
 
-    /** The same decision as another revision and decision id reported it (a cache hit keeps its own). */
-    Decision withProvenance(String decisionId, String revision) {
-        return new Decision(
-                allow,
-                reasons,
-                mask,
-                quota,
-                stepUp,
-                auditLevel,
-                cacheTtlMillis,
-                visibleTools,
-                decisionId,
-                revision,
-                result);
-    }
-
     /**
      * Whether the policy refuses only until the subject authenticates with a second factor: the decision carries
      * {@code obligations.require_mfa} ({@link #stepUp()}). The transport turns it into a 403 {@code

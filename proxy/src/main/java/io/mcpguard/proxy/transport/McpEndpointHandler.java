@@ -16,6 +16,7 @@ import io.mcpguard.proxy.policy.GateVerdict;
 import io.mcpguard.proxy.policy.PolicyGate;
 import io.mcpguard.proxy.policy.Subject;
 import io.mcpguard.proxy.policy.SubjectResolver;
+import io.mcpguard.proxy.policy.ToolViews;
 import io.mcpguard.proxy.policy.TransportFacts;
 import io.mcpguard.proxy.quota.QuotaGate;
 import io.netty.buffer.ByteBufUtil;
@@ -64,6 +65,7 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
     private final UpstreamClient upstream;
     private final HttpAnswers answers;
     private final Authenticator authenticator;
+    private final ToolViews toolViews = new ToolViews(100_000);
 
     public McpEndpointHandler(
             String mcpPath,
@@ -110,7 +112,12 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
         HttpMethod method = request.method();
         if (HttpMethod.POST.equals(method)) {
             post(ctx, request, query, keepAlive);
-        } else if (HttpMethod.GET.equals(method) || HttpMethod.DELETE.equals(method)) {
+        } else if (HttpMethod.GET.equals(method)) {
+            // A resumed stream (Last-Event-ID) can replay a tools/list answer: cut it to the subject's last view.
+            Subject subject = subjects.subjectOf(ctx, request);
+            Set<String> view = toolViews.lastView(request.headers().get("Mcp-Session-Id"), subject.id());
+            forward(ctx, method, query, request.headers(), null, null, AnswerPlan.forStream(view), keepAlive);
+        } else if (HttpMethod.DELETE.equals(method)) {
             forward(ctx, method, query, request.headers(), null, null, AnswerPlan.NONE, keepAlive);
         } else {
             answers.text(
@@ -163,7 +170,7 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                                 answers.reject(ctx, refusal, false);
                                 return;
                             }
-                            afterVerdict(ctx, verdict, body, headers, query, keepAlive);
+                            afterVerdict(ctx, verdict, body, subject, headers, query, keepAlive);
                         },
                         ctx.executor());
     }
@@ -172,6 +179,7 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
             ChannelHandlerContext ctx,
             GateVerdict verdict,
             DecodedBody body,
+            Subject subject,
             HttpHeaders headers,
             String query,
             boolean keepAlive) {
@@ -222,7 +230,12 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                                         .addListener(f -> resumeReading(ctx));
                                 return;
                             }
-                            forward(ctx, HttpMethod.POST, query, headers, body, single(body), plan(verdict), keepAlive);
+                            AnswerPlan plan = plan(verdict);
+                            plan.visibleTools()
+                                    .values()
+                                    .forEach(view ->
+                                            toolViews.remember(headers.get("Mcp-Session-Id"), subject.id(), view));
+                            forward(ctx, HttpMethod.POST, query, headers, body, single(body), plan, keepAlive);
                         },
                         ctx.executor());
     }

@@ -201,6 +201,80 @@ class ToolListFilteringTest {
     }
 
     @Test
+    void a_tools_list_answer_too_large_to_filter_is_refused_not_passed_unfiltered() throws Exception {
+        try (ProxyHarness small = new ProxyHarness(
+                upstream.url(), opa.url(), Map.of("limits.max-rewrite-bytes", "1KiB"), (c, r) -> VIEWER)) {
+            String padding = "x".repeat(2048);
+            upstream.script(body -> new Answer(
+                    200,
+                    "application/json",
+                    List.of(Piece.of(
+                            "{\"jsonrpc\":\"2.0\",\"id\":9,\"result\":{\"tools\":[{\"name\":\"merge_pull_request\","
+                                    + "\"description\":\"" + padding + "\",\"inputSchema\":{}}]}}"))));
+            HttpRequest request = HttpRequest.newBuilder(URI.create(small.mcpUrl()))
+                    .header("Content-Type", "application/json")
+                    .header("Accept", "application/json, text/event-stream")
+                    .timeout(Duration.ofSeconds(20))
+                    .POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/list\"}"))
+                    .build();
+
+            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+
+            assertThat(response.body()).doesNotContain("merge_pull_request");
+            assertThat(JSON.readTree(response.body()).get("error").get("code").asInt())
+                    .isEqualTo(-32011);
+        }
+    }
+
+    @Test
+    void a_tools_list_answer_replayed_on_the_get_stream_is_cut_to_the_subjects_last_view() throws Exception {
+        String session = "resumed-session-1";
+        upstream.script(body -> new Answer(
+                200,
+                "application/json",
+                List.of(Piece.of("{\"jsonrpc\":\"2.0\",\"id\":10,\"result\":" + TOOLS + "}"))));
+        HTTP.send(
+                HttpRequest.newBuilder(URI.create(proxy.mcpUrl()))
+                        .header("Content-Type", "application/json")
+                        .header("Mcp-Session-Id", session)
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"tools/list\"}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        String replay = "id: r1\ndata: {\"jsonrpc\":\"2.0\",\"id\":11,\"result\":" + TOOLS + "}\n\n";
+        upstream.script(body -> new Answer(200, "text/event-stream", List.of(Piece.of(replay))));
+
+        HttpResponse<String> known = HTTP.send(get(session), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> unknown = HTTP.send(get("never-listed"), HttpResponse.BodyHandlers.ofString());
+
+        JsonNode cut = JSON.readTree(known.body()
+                .lines()
+                .filter(l -> l.startsWith("data: "))
+                .findFirst()
+                .orElseThrow()
+                .substring(6));
+        assertThat(names(cut.get("result"))).containsExactly("get_repository");
+        JsonNode hidden = JSON.readTree(unknown.body()
+                .lines()
+                .filter(l -> l.startsWith("data: "))
+                .findFirst()
+                .orElseThrow()
+                .substring(6));
+        assertThat(names(hidden.get("result"))).isEmpty();
+    }
+
+    private static HttpRequest get(String session) {
+        return HttpRequest.newBuilder(URI.create(proxy.mcpUrl()))
+                .header("Accept", "text/event-stream")
+                .header("Mcp-Session-Id", session)
+                .header("Last-Event-ID", "r0")
+                .timeout(Duration.ofSeconds(20))
+                .GET()
+                .build();
+    }
+
+    @Test
     void calling_a_hidden_tool_by_name_is_still_refused_and_never_reaches_the_server() throws Exception {
         int before = upstream.bodies().size();
 
