@@ -206,12 +206,24 @@ test_a_missing_or_malformed_scope_argument_is_denied if {
 	decide(call_by(developer, "get_repository", {"workspace": "acme/x", "repo": "api"})) == denied(reason)
 }
 
+test_anonymous_callers_get_nothing_by_default if {
+	not decide(call_by(anonymous, "get_repository", acme_api)).allow
+}
+
 test_anonymous_callers_get_the_anonymous_bindings_and_a_bucket_per_address if {
-	decision := decide(call_by(anonymous, "get_repository", acme_api))
+	bindings := [{"role": "viewer", "scope": "acme/*"}]
+
+	# regal ignore:unresolved-reference
+	decision := decide(call_by(anonymous, "get_repository", acme_api)) with data.mcp.rbac.anonymous_bindings as bindings
 	decision.allow
 	decision.quota.key == `[["anonymous","127.0.0.1"],"read"]`
-	not decide(call_by(anonymous, "create_pull_request", acme_api)).allow
-	not decide(call_by(anonymous, "get_repository", {"workspace": "globex", "repo": "x"})).allow
+
+	# regal ignore:unresolved-reference
+	not decide(call_by(anonymous, "create_pull_request", acme_api)).allow with data.mcp.rbac.anonymous_bindings as bindings
+	globex := {"workspace": "globex", "repo": "x"}
+
+	# regal ignore:unresolved-reference
+	not decide(call_by(anonymous, "get_repository", globex)).allow with data.mcp.rbac.anonymous_bindings as bindings
 }
 
 # Data classes

@@ -7,7 +7,8 @@
 #   - the subject's roles: "developer@acme/*" names its scope; a bare "developer" applies
 #     to the subject's tenant workspace ("<tenant>/*"), or everywhere when no tenant;
 #   - the subject's identity-provider groups, through `group_bindings` (data.json);
-#   - for a subject nobody authenticated, `anonymous_bindings` (data.json).
+#   - for a subject nobody authenticated, `anonymous_bindings` (data.json): empty, so an
+#     unauthenticated caller gets no role; bind one only for local development with auth off.
 #   Role and scope names are matched case-insensitively, as Bitbucket slugs are.
 package mcp.rbac
 

@@ -30,9 +30,20 @@ test_malformed_scopes_and_unknown_roles_grant_nothing if {
 }
 
 test_only_an_unauthenticated_subject_gets_the_anonymous_bindings if {
-	count(rbac.grants) == 0 with input as {"subject": subject({})}
-	anonymous := rbac.grants with input as {"subject": subject({"authenticated": false})}
+	bindings := [{"role": "viewer", "scope": "acme/*"}]
+
+	# regal ignore:unresolved-reference
+	count(rbac.grants) == 0 with input as {"subject": subject({})} with rbac.anonymous_bindings as bindings
+
+	unauthenticated := {"subject": subject({"authenticated": false})}
+
+	# regal ignore:unresolved-reference
+	anonymous := rbac.grants with input as unauthenticated with rbac.anonymous_bindings as bindings
 	anonymous == {{"role": "viewer", "workspace": "acme", "repository": "*"}}
+}
+
+test_an_unauthenticated_subject_gets_no_grant_by_default if {
+	count(rbac.grants) == 0 with input as {"subject": subject({"authenticated": false})}
 }
 
 test_roles_for_a_target_follow_the_globs if {

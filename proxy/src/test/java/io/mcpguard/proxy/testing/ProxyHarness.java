@@ -36,7 +36,10 @@ public final class ProxyHarness implements AutoCloseable {
         this(upstreamUrl, opaUrl, settings, extraYaml, null);
     }
 
-    /** @param subjects null for the proxy's own identity stage */
+    /**
+     * @param subjects the subject of every request; null for the proxy's own identity stage when the settings
+     *     turn authentication on, else {@link TestSubjects#ACME_VIEWERS}
+     */
     public ProxyHarness(
             String upstreamUrl,
             String opaUrl,
@@ -65,6 +68,11 @@ public final class ProxyHarness implements AutoCloseable {
                                 .replace('-', '_'),
                 value));
         ProxyConfig config = ProxyConfig.parse(yaml, env);
+        if (subjects == null && !settings.containsKey("auth.mode")) {
+            // Identity is off for this test (above), and the policy gives an anonymous caller nothing: the test
+            // speaks as an authenticated viewer of acme instead. Tests of identity itself set auth.mode.
+            subjects = TestSubjects.ACME_VIEWERS;
+        }
         this.server = subjects == null ? new ProxyServer(config) : new ProxyServer(config, subjects);
         try {
             this.port = server.start();
