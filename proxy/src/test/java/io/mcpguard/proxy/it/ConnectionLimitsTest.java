@@ -2,9 +2,7 @@ package io.mcpguard.proxy.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mcpguard.proxy.testing.OpaProcess;
-import io.mcpguard.proxy.testing.ProxyHarness;
-import io.mcpguard.proxy.testing.RecordingUpstream;
+import io.mcpguard.proxy.testing.ProxyStack;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,42 +10,19 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Limits on what a client connection may send and hold: time to send a request, header size, Host and Origin. */
 class ConnectionLimitsTest {
-    private static OpaProcess opa;
-    private static RecordingUpstream upstream;
-    private static ProxyHarness proxy;
-
-    @BeforeAll
-    static void startParts() {
-        opa = OpaProcess.startWithRepoPolicies();
-        upstream = new RecordingUpstream();
-        proxy = new ProxyHarness(
-                upstream.url(),
-                opa.url(),
-                Map.of("limits.request-read-timeout", "300ms", "limits.max-header-bytes", "2KiB"));
-    }
-
-    @BeforeEach
-    void forget() {
-        upstream.clear();
-    }
-
-    @AfterAll
-    static void stopParts() {
-        if (proxy != null) proxy.close();
-        if (upstream != null) upstream.close();
-        if (opa != null) opa.close();
-    }
+    @RegisterExtension
+    static final ProxyStack stack =
+            ProxyStack.with(Map.of("limits.request-read-timeout", "300ms", "limits.max-header-bytes", "2KiB"));
 
     @Test
     void a_client_trickling_its_headers_gets_408_and_is_disconnected() throws Exception {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+        try (Socket socket =
+                new Socket(InetAddress.getLoopbackAddress(), stack.proxy().port())) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             out.write("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -57,12 +32,13 @@ class ConnectionLimitsTest {
 
             assertThat(answer).startsWith("HTTP/1.1 408 Request Timeout");
         }
-        assertThat(upstream.received()).isEmpty();
+        assertThat(stack.upstream().received()).isEmpty();
     }
 
     @Test
     void a_client_trickling_its_body_gets_408_and_is_disconnected() throws Exception {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+        try (Socket socket =
+                new Socket(InetAddress.getLoopbackAddress(), stack.proxy().port())) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             out.write(("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
@@ -76,7 +52,8 @@ class ConnectionLimitsTest {
 
     @Test
     void a_quick_request_on_a_kept_alive_connection_is_not_timed_by_the_idle_gap_before_it() throws Exception {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+        try (Socket socket =
+                new Socket(InetAddress.getLoopbackAddress(), stack.proxy().port())) {
             socket.setSoTimeout(10_000);
             String health = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
             OutputStream out = socket.getOutputStream();
@@ -94,7 +71,8 @@ class ConnectionLimitsTest {
 
     @Test
     void headers_over_the_limit_get_431() throws Exception {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+        try (Socket socket =
+                new Socket(InetAddress.getLoopbackAddress(), stack.proxy().port())) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             out.write(("GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "a".repeat(4096) + "\r\n\r\n")
@@ -103,12 +81,13 @@ class ConnectionLimitsTest {
 
             assertThat(readUntilClosed(socket.getInputStream())).startsWith("HTTP/1.1 431");
         }
-        assertThat(upstream.received()).isEmpty();
+        assertThat(stack.upstream().received()).isEmpty();
     }
 
     @Test
     void a_host_that_is_not_allowed_gets_403_before_the_body_is_read() throws Exception {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+        try (Socket socket =
+                new Socket(InetAddress.getLoopbackAddress(), stack.proxy().port())) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             // A DNS-rebound page: the browser sends the attacker's name as Host.
@@ -121,7 +100,7 @@ class ConnectionLimitsTest {
 
             assertThat(answer).startsWith("HTTP/1.1 403").contains("Host \\\"attacker.example:8443\\\" is not allowed");
         }
-        assertThat(upstream.received()).isEmpty();
+        assertThat(stack.upstream().received()).isEmpty();
     }
 
     @Test
@@ -137,10 +116,11 @@ class ConnectionLimitsTest {
     }
 
     private static String exchange(String origin, String body) throws IOException {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+        try (Socket socket =
+                new Socket(InetAddress.getLoopbackAddress(), stack.proxy().port())) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
-            out.write(("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + proxy.port() + "\r\nOrigin: " + origin
+            out.write(("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + stack.proxy().port() + "\r\nOrigin: " + origin
                             + "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
                             + "Connection: close\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
                     .getBytes(StandardCharsets.US_ASCII));

@@ -6,13 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.ProxyHarness;
+import io.mcpguard.proxy.testing.RawMcp;
 import io.mcpguard.proxy.testing.RecordingUpstream;
 import io.mcpguard.proxy.testing.Tools;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,8 +21,6 @@ import org.junit.jupiter.api.Test;
  */
 class FailClosedTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP =
-            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final String GET_REPOSITORY = """
             {"jsonrpc":"2.0","id":41,"method":"tools/call",\
             "params":{"name":"get_repository","arguments":{"workspace":"acme","repo":"api"}}}""";
@@ -135,27 +130,14 @@ class FailClosedTest {
     }
 
     private static String initialize(ProxyHarness proxy) throws Exception {
-        HttpResponse<String> init = post(proxy, """
-                {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",\
-                "capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""");
-        String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
-        send(proxy, session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
-        return session;
+        return RawMcp.initialize(proxy.mcpUrl());
     }
 
     private static HttpResponse<String> post(ProxyHarness proxy, String body) throws Exception {
-        return send(proxy, null, body);
+        return RawMcp.post(proxy.mcpUrl(), body);
     }
 
     private static HttpResponse<String> send(ProxyHarness proxy, String session, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(proxy.mcpUrl()))
-                .timeout(Duration.ofSeconds(20))
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json, text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (session != null) {
-            request.header("Mcp-Session-Id", session).header("MCP-Protocol-Version", "2025-11-25");
-        }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return RawMcp.post(proxy.mcpUrl(), session, body);
     }
 }

@@ -4,19 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mcpguard.proxy.testing.OpaProcess;
-import io.mcpguard.proxy.testing.ProxyHarness;
+import io.mcpguard.proxy.testing.ProxyStack;
+import io.mcpguard.proxy.testing.RawMcp;
 import io.mcpguard.proxy.testing.RecordingUpstream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Bodies and requests a careless or hostile client sends. Each gets its defined answer, and nothing of it reaches
@@ -24,38 +20,13 @@ import org.junit.jupiter.api.Test;
  */
 class HostileInputTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP =
-            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    private static OpaProcess opa;
-    private static RecordingUpstream upstream;
-    private static ProxyHarness proxy;
-
-    @BeforeAll
-    static void startParts() {
-        opa = OpaProcess.startWithRepoPolicies();
-        upstream = new RecordingUpstream();
-        proxy = new ProxyHarness(
-                upstream.url(),
-                opa.url(),
-                Map.of(
-                        "limits.max-body-bytes", "64KiB",
-                        "limits.max-json-depth", "32",
-                        "limits.max-string-length", "16KiB",
-                        "limits.max-batch-size", "8"));
-    }
-
-    @AfterAll
-    static void stopParts() {
-        if (proxy != null) proxy.close();
-        if (upstream != null) upstream.close();
-        if (opa != null) opa.close();
-    }
-
-    @BeforeEach
-    void forget() {
-        upstream.clear();
-    }
+    @RegisterExtension
+    static final ProxyStack stack = ProxyStack.with(Map.of(
+            "limits.max-body-bytes", "64KiB",
+            "limits.max-json-depth", "32",
+            "limits.max-string-length", "16KiB",
+            "limits.max-batch-size", "8"));
 
     @Test
     void duplicate_keys_are_a_parse_error() throws Exception {
@@ -185,7 +156,8 @@ class HostileInputTest {
 
     @Test
     void a_body_that_is_not_json_by_content_type_is_415() throws Exception {
-        HttpResponse<String> answer = send(HttpRequest.newBuilder(URI.create(proxy.mcpUrl()))
+        HttpResponse<String> answer = send(HttpRequest.newBuilder(
+                        URI.create(stack.proxy().mcpUrl()))
                 .header("Content-Type", "text/plain")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}")));
 
@@ -199,7 +171,7 @@ class HostileInputTest {
         HttpResponse<String> answer = post("{ \"jsonrpc\" : \"2.0\", \"id\" : 7 , \"method\" : \"p\\u0069ng\" }");
 
         assertThat(answer.statusCode()).isNotEqualTo(403);
-        assertThat(upstream.bodies()).containsExactly("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"ping\"}");
+        assertThat(stack.upstream().bodies()).containsExactly("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"ping\"}");
     }
 
     @Test
@@ -213,8 +185,8 @@ class HostileInputTest {
                 .header("Mcp-Method", "ping")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"ping\"}")));
 
-        assertThat(upstream.received()).hasSize(1);
-        RecordingUpstream.Received seen = upstream.received().get(0);
+        assertThat(stack.upstream().received()).hasSize(1);
+        RecordingUpstream.Received seen = stack.upstream().received().get(0);
         assertThat(seen.header("Authorization")).isNull();
         assertThat(seen.header("Cookie")).isNull();
         assertThat(seen.headers().toString()).doesNotContain("client-token-must-not-pass");
@@ -230,7 +202,7 @@ class HostileInputTest {
                 send(request().header("Mcp-Session-Id", "no-such-session").DELETE());
 
         assertThat(answer.statusCode()).isEqualTo(404);
-        assertThat(upstream.received())
+        assertThat(stack.upstream().received())
                 .singleElement()
                 .satisfies(r -> assertThat(r.method()).isEqualTo("DELETE"));
     }
@@ -255,8 +227,9 @@ class HostileInputTest {
     @Test
     void other_http_methods_get_405_with_allow_and_other_paths_404() throws Exception {
         HttpResponse<String> put = send(request().PUT(HttpRequest.BodyPublishers.ofString("{}")));
-        HttpResponse<String> elsewhere = send(
-                HttpRequest.newBuilder(URI.create(proxy.baseUrl() + "/admin")).GET());
+        HttpResponse<String> elsewhere =
+                send(HttpRequest.newBuilder(URI.create(stack.proxy().baseUrl() + "/admin"))
+                        .GET());
 
         assertThat(put.statusCode()).isEqualTo(405);
         assertThat(put.headers().firstValue("Allow")).hasValue("GET, POST, DELETE");
@@ -265,18 +238,15 @@ class HostileInputTest {
     }
 
     private static HttpRequest.Builder request() {
-        return HttpRequest.newBuilder(URI.create(proxy.mcpUrl()))
-                .timeout(Duration.ofSeconds(20))
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json, text/event-stream");
+        return RawMcp.request(stack.proxy().mcpUrl());
     }
 
     private static HttpResponse<String> post(String body) throws Exception {
-        return send(request().POST(HttpRequest.BodyPublishers.ofString(body)));
+        return RawMcp.post(stack.proxy().mcpUrl(), body);
     }
 
     private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return RawMcp.send(request);
     }
 
     private static JsonNode error(HttpResponse<String> answer) throws Exception {
@@ -284,6 +254,8 @@ class HostileInputTest {
     }
 
     private static void assertNothingForwarded() {
-        assertThat(upstream.received()).as("requests that reached the upstream").isEmpty();
+        assertThat(stack.upstream().received())
+                .as("requests that reached the upstream")
+                .isEmpty();
     }
 }

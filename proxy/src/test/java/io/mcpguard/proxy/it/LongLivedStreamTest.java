@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mcpguard.proxy.testing.OpaProcess;
-import io.mcpguard.proxy.testing.ProxyHarness;
-import io.mcpguard.proxy.testing.RecordingUpstream;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mcpguard.proxy.testing.ProxyStack;
+import io.mcpguard.proxy.testing.RawMcp;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
@@ -18,9 +18,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The server's GET stream is long-lived: it must outlive the proxy's idle timeout as long as the server's
@@ -31,29 +30,14 @@ class LongLivedStreamTest {
     private static final HttpClient HTTP =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    private static OpaProcess opa;
-    private static RecordingUpstream upstream;
-    private static ProxyHarness proxy;
-
-    @BeforeAll
-    static void startParts() {
-        opa = OpaProcess.startWithRepoPolicies();
-        upstream = new RecordingUpstream(false, Duration.ofMillis(250));
-        proxy = new ProxyHarness(upstream.url(), opa.url(), Map.of("limits.idle-timeout", "1s"));
-    }
-
-    @AfterAll
-    static void stopParts() {
-        if (proxy != null) proxy.close();
-        if (upstream != null) upstream.close();
-        if (opa != null) opa.close();
-    }
+    @RegisterExtension
+    static final ProxyStack stack = ProxyStack.with(Map.of("limits.idle-timeout", "1s"), Duration.ofMillis(250));
 
     @Test
     void a_get_stream_with_keep_alives_outlives_the_idle_timeout() throws Exception {
-        String session = initialize();
+        String session = RawMcp.initialize(stack.proxy().mcpUrl());
         HttpResponse<java.io.InputStream> stream = HTTP.send(
-                HttpRequest.newBuilder(URI.create(proxy.mcpUrl()))
+                HttpRequest.newBuilder(URI.create(stack.proxy().mcpUrl()))
                         .header("Accept", "text/event-stream")
                         .header("Mcp-Session-Id", session)
                         .header("MCP-Protocol-Version", "2025-11-25")
@@ -75,13 +59,10 @@ class LongLivedStreamTest {
                 if (line.startsWith("data:") && line.contains("\"ping\"")) {
                     pings++;
                     JsonNode ping = JSON.readTree(line.substring("data:".length()));
-                    HttpResponse<String> answer = post(
-                            session,
-                            JSON.createObjectNode()
-                                    .put("jsonrpc", "2.0")
-                                    .set("id", ping.get("id"))
-                                    .toString()
-                                    .replace("}", ",\"result\":{}}"));
+                    ObjectNode pong = JSON.createObjectNode().put("jsonrpc", "2.0");
+                    pong.set("id", ping.get("id"));
+                    pong.putObject("result");
+                    HttpResponse<String> answer = RawMcp.post(stack.proxy().mcpUrl(), session, pong.toString());
                     assertThat(answer.statusCode())
                             .as("answer to a server ping")
                             .isEqualTo(202);
@@ -93,30 +74,11 @@ class LongLivedStreamTest {
 
     @Test
     void a_connection_on_which_nothing_moves_is_closed_after_the_idle_timeout() throws Exception {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+        try (Socket socket =
+                new Socket(InetAddress.getLoopbackAddress(), stack.proxy().port())) {
             socket.setSoTimeout(10_000);
 
             assertThat(socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
         }
-    }
-
-    private static String initialize() throws Exception {
-        HttpResponse<String> init = post(null, """
-                {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",\
-                "capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""");
-        String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
-        post(session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
-        return session;
-    }
-
-    private static HttpResponse<String> post(String session, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(proxy.mcpUrl()))
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json, text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (session != null) {
-            request.header("Mcp-Session-Id", session).header("MCP-Protocol-Version", "2025-11-25");
-        }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mcpguard.proxy.testing.OpaProcess;
-import io.mcpguard.proxy.testing.ProxyHarness;
-import io.mcpguard.proxy.testing.RecordingUpstream;
+import io.mcpguard.proxy.testing.ProxyStack;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
@@ -20,11 +18,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The whole path with real parts: the official MCP Java SDK client → the proxy → a real OPA with the repository's
@@ -33,37 +30,21 @@ import org.junit.jupiter.api.Test;
 class ProxyEndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static OpaProcess opa;
-    private static RecordingUpstream upstream;
-    private static ProxyHarness proxy;
+    @RegisterExtension
+    static final ProxyStack stack = ProxyStack.with(Map.of());
 
     private McpSyncClient client;
 
-    @BeforeAll
-    static void startParts() {
-        opa = OpaProcess.startWithRepoPolicies();
-        upstream = new RecordingUpstream();
-        proxy = new ProxyHarness(upstream.url(), opa.url());
-    }
-
-    @AfterAll
-    static void stopParts() {
-        if (proxy != null) proxy.close();
-        if (upstream != null) upstream.close();
-        if (opa != null) opa.close();
-    }
-
     @BeforeEach
     void connect() {
-        opa.start();
-        upstream.resetStreamGate();
-        client = McpClient.sync(HttpClientStreamableHttpTransport.builder(proxy.baseUrl())
-                        .endpoint("/mcp")
-                        .build())
+        client = McpClient.sync(
+                        HttpClientStreamableHttpTransport.builder(stack.proxy().baseUrl())
+                                .endpoint("/mcp")
+                                .build())
                 .requestTimeout(Duration.ofSeconds(30))
                 .build();
         client.initialize();
-        upstream.clear();
+        stack.upstream().clear();
     }
 
     @AfterEach
@@ -77,7 +58,7 @@ class ProxyEndToEndTest {
 
         // Anonymous (no identity stage yet) is a viewer of acme: the dangerous tool is hidden from the list.
         assertThat(names).containsExactlyInAnyOrder("get_repository", "list_commits");
-        assertThat(upstream.bodies()).anySatisfy(b -> assertThat(b).contains("\"tools/list\""));
+        assertThat(stack.upstream().bodies()).anySatisfy(b -> assertThat(b).contains("\"tools/list\""));
     }
 
     @Test
@@ -99,20 +80,21 @@ class ProxyEndToEndTest {
                     assertThat(e.getJsonRpcError().message()).contains("merge_pull_request");
                 });
 
-        assertThat(upstream.bodies()).noneSatisfy(b -> assertThat(b).contains("merge_pull_request"));
+        assertThat(stack.upstream().bodies()).noneSatisfy(b -> assertThat(b).contains("merge_pull_request"));
     }
 
     @Test
     void sse_answers_arrive_event_by_event() {
         AtomicInteger progressSeen = new AtomicInteger();
-        McpSyncClient streaming = McpClient.sync(HttpClientStreamableHttpTransport.builder(proxy.baseUrl())
-                        .endpoint("/mcp")
-                        .build())
+        McpSyncClient streaming = McpClient.sync(
+                        HttpClientStreamableHttpTransport.builder(stack.proxy().baseUrl())
+                                .endpoint("/mcp")
+                                .build())
                 .requestTimeout(Duration.ofSeconds(30))
                 .progressConsumer(progress -> {
                     progressSeen.incrementAndGet();
                     // Only a proxy that forwarded the first event before the stream ended lets the tool finish.
-                    upstream.releaseStream();
+                    stack.upstream().releaseStream();
                 })
                 .build();
         try {
@@ -134,15 +116,15 @@ class ProxyEndToEndTest {
         CallToolRequest call = CallToolRequest.builder("get_repository")
                 .arguments(Map.of("workspace", "acme", "repo", "api"))
                 .build();
-        opa.stop();
+        stack.opa().stop();
         try {
             assertThatThrownBy(() -> client.callTool(call)).isInstanceOfSatisfying(McpError.class, e -> {
                 assertThat(e.getJsonRpcError().code()).isEqualTo(-32004);
                 assertThat(e.getJsonRpcError().message()).contains("not sent");
             });
-            assertThat(upstream.bodies()).noneSatisfy(b -> assertThat(b).contains("get_repository"));
+            assertThat(stack.upstream().bodies()).noneSatisfy(b -> assertThat(b).contains("get_repository"));
         } finally {
-            opa.start();
+            stack.opa().start();
         }
 
         assertThat(text(client.callTool(call))).isEqualTo("repository acme/api");
