@@ -12,14 +12,19 @@ import java.util.Set;
  * stage's job.
  *
  * @param visibleTools for each {@code tools/list} request id, the tool names its result may keep
- * @param masks for each request id whose decision asked for masking, the data classes to mask
+ * @param masks for each request id whose decision asked for masking, the policy data classes to mask
+ * @param tenant the tenant of the subject who sent the body, whose key the hash style uses; may be null
  */
-public record AnswerPlan(Map<String, Set<String>> visibleTools, Map<String, List<String>> masks) {
-    public static final AnswerPlan NONE = new AnswerPlan(Map.of(), Map.of());
+public record AnswerPlan(Map<String, Set<String>> visibleTools, Map<String, List<String>> masks, String tenant) {
+    public static final AnswerPlan NONE = new AnswerPlan(Map.of(), Map.of(), null);
 
     public AnswerPlan {
         visibleTools = Map.copyOf(visibleTools);
         masks = Map.copyOf(masks);
+    }
+
+    public AnswerPlan(Map<String, Set<String>> visibleTools, Map<String, List<String>> masks) {
+        this(visibleTools, masks, null);
     }
 
     /** The map key of a request id: its JSON text, so the number 1 and the string "1" stay apart. */

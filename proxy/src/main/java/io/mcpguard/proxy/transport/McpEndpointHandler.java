@@ -12,6 +12,7 @@ import io.mcpguard.proxy.jsonrpc.JsonRpcDecoder;
 import io.mcpguard.proxy.jsonrpc.JsonRpcException;
 import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
 import io.mcpguard.proxy.jsonrpc.Refusal;
+import io.mcpguard.proxy.mask.MaskCounts;
 import io.mcpguard.proxy.policy.GateVerdict;
 import io.mcpguard.proxy.policy.PolicyGate;
 import io.mcpguard.proxy.policy.Subject;
@@ -32,6 +33,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.List;
@@ -58,6 +60,9 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
 
     private final String mcpPath;
     private final JsonRpcDecoder decoder;
+    /** What the last answer on this connection had masked, for the audit path. */
+    public static final AttributeKey<MaskCounts> MASK_COUNTS = AttributeKey.valueOf("mcpguard.mask-counts");
+
     private final SubjectResolver subjects;
     private final PolicyGate gate;
     private final QuotaGate quotas;
@@ -163,7 +168,7 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                                 answers.reject(ctx, refusal, false);
                                 return;
                             }
-                            afterVerdict(ctx, verdict, body, headers, query, keepAlive);
+                            afterVerdict(ctx, verdict, body, headers, query, keepAlive, subject.tenant());
                         },
                         ctx.executor());
     }
@@ -174,7 +179,8 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
             DecodedBody body,
             HttpHeaders headers,
             String query,
-            boolean keepAlive) {
+            boolean keepAlive,
+            String tenant) {
         if (!ctx.channel().isActive()) {
             return;
         }
@@ -222,13 +228,21 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                                         .addListener(f -> resumeReading(ctx));
                                 return;
                             }
-                            forward(ctx, HttpMethod.POST, query, headers, body, single(body), plan(verdict), keepAlive);
+                            forward(
+                                    ctx,
+                                    HttpMethod.POST,
+                                    query,
+                                    headers,
+                                    body,
+                                    single(body),
+                                    plan(verdict, tenant),
+                                    keepAlive);
                         },
                         ctx.executor());
     }
 
     /** What the answer path must do for this body: filter its tools/list answers, mask what the decisions said. */
-    private static AnswerPlan plan(GateVerdict verdict) {
+    private static AnswerPlan plan(GateVerdict verdict, String tenant) {
         Map<String, Set<String>> visible = new HashMap<>();
         Map<String, List<String>> masks = new HashMap<>();
         for (GateVerdict.Outcome outcome : verdict.outcomes()) {
@@ -244,7 +258,7 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                 masks.put(key, outcome.decision().mask());
             }
         }
-        return visible.isEmpty() && masks.isEmpty() ? AnswerPlan.NONE : new AnswerPlan(visible, masks);
+        return visible.isEmpty() && masks.isEmpty() ? AnswerPlan.NONE : new AnswerPlan(visible, masks, tenant);
     }
 
     private void forward(
@@ -279,6 +293,12 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                     @Override
                     public void completed() {
                         resumeReading(ctx);
+                    }
+
+                    @Override
+                    public void masked(MaskCounts counts) {
+                        // The audit stage reads what was masked here: counts per class, never values.
+                        ctx.channel().attr(MASK_COUNTS).set(counts);
                     }
                 });
     }
