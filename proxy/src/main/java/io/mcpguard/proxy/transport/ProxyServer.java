@@ -6,6 +6,7 @@ import io.mcpguard.proxy.config.ProxyConfig;
 import io.mcpguard.proxy.forward.AnswerInspection;
 import io.mcpguard.proxy.forward.UpstreamClient;
 import io.mcpguard.proxy.jsonrpc.JsonRpcDecoder;
+import io.mcpguard.proxy.mask.ArgumentClassifier;
 import io.mcpguard.proxy.mask.JsonMasker;
 import io.mcpguard.proxy.mask.MaskRules;
 import io.mcpguard.proxy.mask.SensitiveDataScanner;
@@ -80,11 +81,13 @@ public final class ProxyServer implements AutoCloseable {
                         workers.next());
         this.quotas = new LocalQuotaStore(config.quota().maxBuckets(), Duration.ofHours(1));
         DeclaredTools declaredTools = new DeclaredTools(10_000);
+        SensitiveDataScanner scanner =
+                SensitiveDataScanner.withDefaults(config.mask().internalDomains());
         this.upstream = new UpstreamClient(
                 config.upstream(),
                 loops,
                 declaredTools,
-                inspection(config.mask()),
+                inspection(config.mask(), scanner),
                 config.limits().maxRewriteBytes());
         HttpAnswers answers = new HttpAnswers(decoder.mapper());
         this.authenticator = new Authenticator(config.auth());
@@ -92,7 +95,11 @@ public final class ProxyServer implements AutoCloseable {
                 config.mcpPath(),
                 decoder,
                 subjects,
-                new PolicyGate(policy, declaredTools),
+                new PolicyGate(
+                        policy,
+                        declaredTools,
+                        new ArgumentClassifier(
+                                SensitiveDataScanner.withDefaults(config.mask().internalDomains()))),
                 new QuotaGate(quotas),
                 upstream,
                 answers,
@@ -102,7 +109,7 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     /** The masking engine as configured; without a configured key, a random one for this process. */
-    private static AnswerInspection inspection(ProxyConfig.Mask mask) {
+    private static AnswerInspection inspection(ProxyConfig.Mask mask, SensitiveDataScanner scanner) {
         byte[] key;
         if (mask.hashKey() != null) {
             key = mask.hashKey().reveal().getBytes(StandardCharsets.UTF_8);
@@ -114,7 +121,6 @@ public final class ProxyServer implements AutoCloseable {
                     .log("no mask.hash-key-file or mask.hash-key-env: hashed values use a random key of this"
                             + " process and are not stable across restarts");
         }
-        SensitiveDataScanner scanner = SensitiveDataScanner.withDefaults(mask.internalDomains());
         TextMasker texts = new TextMasker(scanner, key);
         return new AnswerInspection(
                 new JsonMasker(texts), new UpstreamErrorSanitizer(texts), new MaskRules(mask.styles()));
