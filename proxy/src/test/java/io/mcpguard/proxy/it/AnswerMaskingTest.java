@@ -219,6 +219,31 @@ class AnswerMaskingTest {
     }
 
     @Test
+    void the_mcp_java_sdks_serialised_exception_body_becomes_a_clean_error() throws Exception {
+        // The shape the MCP Java SDK writes when it serialises an McpError as the HTTP body.
+        String sdkBody = "{\"stackTrace\":[{\"classLoaderName\":\"app\",\"methodName\":\"handle\","
+                + "\"fileName\":\"McpServerSession.java\",\"lineNumber\":211,"
+                + "\"className\":\"io.modelcontextprotocol.spec.McpServerSession\"}],"
+                + "\"jsonRpcError\":{\"code\":-32602,\"message\":\"Invalid params: no repository at "
+                + "git.build.acme-corp.internal\",\"data\":null},"
+                + "\"message\":\"io.modelcontextprotocol.spec.McpError: Invalid params\","
+                + "\"localizedMessage\":\"Invalid params\",\"suppressed\":[]}";
+        upstream.script(body -> new Answer(500, "application/json", List.of(Piece.of(sdkBody))));
+
+        HttpResponse<String> response =
+                HTTP.send(post(proxy, READ_PR.formatted(19)), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(500);
+        assertThat(response.body())
+                .doesNotContain("stackTrace")
+                .doesNotContain("McpServerSession")
+                .doesNotContain("acme-corp.internal");
+        JsonNode error = JSON.readTree(response.body()).get("error");
+        assertThat(error.get("code").asInt()).isEqualTo(-32602);
+        assertThat(error.get("message").asText()).startsWith("Invalid params: no repository at [REDACTED:");
+    }
+
+    @Test
     void an_unknown_session_keeps_its_404_with_a_clean_body() throws Exception {
         upstream.script(body -> new Answer(
                 404,
