@@ -28,6 +28,7 @@ final class AnswerInspector {
     private final AnswerPlan plan;
     private final ToolListFilter filter;
     private final MaskRule strictest;
+    private final MaskRule undecided;
     private final MaskCounts counts = new MaskCounts();
     private int listsPending;
 
@@ -38,7 +39,9 @@ final class AnswerInspector {
         this.listsPending = plan.visibleTools().size();
         Set<String> all = new TreeSet<>();
         plan.masks().values().forEach(all::addAll);
+        all.addAll(plan.undecided());
         this.strictest = shared.rules().fromPolicy(all, plan.tenant());
+        this.undecided = shared.rules().fromPolicy(plan.undecided(), plan.tenant());
     }
 
     MaskCounts counts() {
@@ -121,7 +124,7 @@ final class AnswerInspector {
             return strictest;
         }
         List<String> mask = plan.masks().get(AnswerPlan.idKey(message.get("id")));
-        return mask == null ? MaskRule.NOTHING : shared.rules().fromPolicy(mask, plan.tenant());
+        return mask == null ? undecided : shared.rules().fromPolicy(mask, plan.tenant());
     }
 
     /** A clean JSON-RPC error for an upstream HTTP error answer (status 400 or more), masked as the exchange says. */

@@ -14,17 +14,35 @@ import java.util.Set;
  * @param visibleTools for each {@code tools/list} request id, the tool names its result may keep
  * @param masks for each request id whose decision asked for masking, the policy data classes to mask
  * @param tenant the tenant of the subject who sent the body, whose key the hash style uses; may be null
+ * @param undecided the data classes to mask in a message no decision covers: a response to a request id not in
+ *     {@code masks}, and (with every mask) a message the server sends on its own. Empty for a POST, whose every
+ *     request was decided; every maskable class for a GET stream, which no decision covers (fail closed)
  */
-public record AnswerPlan(Map<String, Set<String>> visibleTools, Map<String, List<String>> masks, String tenant) {
-    public static final AnswerPlan NONE = new AnswerPlan(Map.of(), Map.of(), null);
+public record AnswerPlan(
+        Map<String, Set<String>> visibleTools, Map<String, List<String>> masks, String tenant, List<String> undecided) {
+    public static final AnswerPlan NONE = new AnswerPlan(Map.of(), Map.of(), null, List.of());
+
+    /**
+     * A server stream opened with GET: it may carry the server's own messages and, on resumption, answers to earlier
+     * requests, and no decision says what this subject may see in them, so everything maskable is masked.
+     */
+    public static AnswerPlan undecidedStream(String tenant) {
+        return new AnswerPlan(
+                Map.of(), Map.of(), tenant, List.of("secret", "personal_data", "internal_infrastructure"));
+    }
 
     public AnswerPlan {
         visibleTools = Map.copyOf(visibleTools);
         masks = Map.copyOf(masks);
+        undecided = List.copyOf(undecided);
     }
 
     public AnswerPlan(Map<String, Set<String>> visibleTools, Map<String, List<String>> masks) {
-        this(visibleTools, masks, null);
+        this(visibleTools, masks, null, List.of());
+    }
+
+    public AnswerPlan(Map<String, Set<String>> visibleTools, Map<String, List<String>> masks, String tenant) {
+        this(visibleTools, masks, tenant, List.of());
     }
 
     /** The map key of a request id: its JSON text, so the number 1 and the string "1" stay apart. */

@@ -115,7 +115,11 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
         HttpMethod method = request.method();
         if (HttpMethod.POST.equals(method)) {
             post(ctx, request, query, keepAlive);
-        } else if (HttpMethod.GET.equals(method) || HttpMethod.DELETE.equals(method)) {
+        } else if (HttpMethod.GET.equals(method)) {
+            AnswerPlan stream =
+                    AnswerPlan.undecidedStream(subjects.subjectOf(ctx, request).tenant());
+            forward(ctx, method, query, request.headers(), null, null, stream, keepAlive);
+        } else if (HttpMethod.DELETE.equals(method)) {
             forward(ctx, method, query, request.headers(), null, null, AnswerPlan.NONE, keepAlive);
         } else {
             answers.text(

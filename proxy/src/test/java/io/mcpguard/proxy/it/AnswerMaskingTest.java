@@ -180,6 +180,34 @@ class AnswerMaskingTest {
     }
 
     @Test
+    void a_get_stream_which_no_decision_covers_is_masked_whole() throws Exception {
+        upstream.script(body -> new Answer(
+                200,
+                "text/event-stream",
+                List.of(
+                        Piece.of("id: s1\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\","
+                                + "\"params\":{\"level\":\"info\",\"data\":\"" + EMAIL + " " + AWS_KEY + "\"}}\n\n"),
+                        // a response replayed on resumption (Last-Event-ID) to a request of an earlier body
+                        Piece.of("id: s2\ndata: " + toolResult(3, "host pg.prod.acme-corp.internal", "{}") + "\n\n"))));
+
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(URI.create(proxy.mcpUrl()))
+                        .header("Accept", "text/event-stream")
+                        .header("Last-Event-ID", "s0")
+                        .timeout(Duration.ofSeconds(20))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.body())
+                .contains("[REDACTED:email] [REDACTED:aws-access-key]")
+                .contains("host [REDACTED:internal-hostname]")
+                .doesNotContain(EMAIL)
+                .doesNotContain(AWS_KEY)
+                .doesNotContain("acme-corp.internal");
+    }
+
+    @Test
     void an_upstream_stack_trace_never_reaches_the_client() throws Exception {
         upstream.script(body -> new Answer(500, "text/html", List.of(Piece.of(STACK_TRACE))));
 
