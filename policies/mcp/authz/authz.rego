@@ -186,6 +186,21 @@ _denials contains sprintf(
 	_step_up_needed
 }
 
+# Request-side DLP: the proxy classified the arguments' strings (request.argument_classes).
+# A write sends them on to Bitbucket, where everyone with access to the repository reads
+# them; a secret there is a leak. The reason names the class, never the value.
+_denials contains sprintf(
+	"tool %s may not send data of class %s found in its arguments",
+	[_shown(_tool), _shown(class)],
+) if {
+	_known_call
+	_class in {"write", "dangerous"}
+	some class in object.get(_message, "argument_classes", [])
+	class in _never_sent
+}
+
+_never_sent := {"secret"}
+
 _target_complete if {
 	_known_call
 	every part in _needs[tools.scope_of(_tool)] {

@@ -138,7 +138,7 @@ test_an_allowed_read_carries_its_mask_quota_and_a_short_cache_ttl if {
 	decision == {
 		"allow": true,
 		"reasons": [`your roles allow read tool "list_pull_requests" here`],
-		"mask": ["personal_data"],
+		"mask": ["personal_data", "secret"],
 		"quota": {"key": `[["subject",null,"u-1"],"read"]`, "limit": 600, "window_ms": 60000, "cost": 1},
 		"obligations": {"require_mfa": null, "audit_level": "normal"},
 		"cache_ttl_ms": 5000,
@@ -230,10 +230,20 @@ test_anonymous_callers_get_the_anonymous_bindings_and_a_bucket_per_address if {
 
 test_masks_depend_on_the_roles_that_cover_the_target if {
 	read := {"workspace": "acme", "repo": "payments-api"}
-	decide(call_by(user(["viewer@acme/*"]), "get_pull_request", read)).mask == ["personal_data"]
-	decide(call_by(user(["maintainer@acme/*"]), "get_pull_request", read)).mask == []
+	decide(call_by(user(["viewer@acme/*"]), "get_pull_request", read)).mask == [
+		"internal_infrastructure",
+		"personal_data", "secret",
+	]
+	decide(call_by(user(["maintainer@acme/*"]), "get_pull_request", read)).mask == ["internal_infrastructure", "secret"]
 	decide(call_by(user(["admin"]), "get_file_content", read)).mask == ["secret"]
-	decide(call_by(user(["viewer@acme/*", "maintainer@globex/*"]), "list_commits", read)).mask == ["personal_data"]
+	decide(call_by(user(["viewer@acme/*", "maintainer@globex/*"]), "list_commits", read)).mask == [
+		"personal_data",
+		"secret",
+	]
+	decide(call_by(user(["viewer@acme/*"]), "list_pull_request_comments", read)).mask == [
+		"internal_infrastructure",
+		"personal_data", "secret",
+	]
 }
 
 test_data_classes_the_server_declares_are_masked_too if {
@@ -459,4 +469,25 @@ test_a_long_unknown_tool_name_is_cut_short_in_the_reason if {
 
 test_control_characters_in_a_tool_name_are_escaped_in_the_reason if {
 	decide(call_by(user([]), "evil\n200 OK", {})) == denied(`unknown tool "evil\n200 OK"`)
+}
+
+test_a_write_whose_arguments_carry_a_secret_is_denied_naming_the_class if {
+	developer := user(["developer@acme/*"])
+	call := call_by(developer, "create_pull_request", object.union(acme_api, {"title": "x", "source_branch": "f"}))
+	dlp := object.union(call, {"request": object.union(call.request, {"argument_classes": ["secret"]})})
+	decision := decide(dlp)
+	not decision.allow
+	decision.reasons == ["tool \"create_pull_request\" may not send data of class \"secret\" found in its arguments"]
+	decide(call).allow
+}
+
+test_a_read_whose_arguments_carry_a_secret_is_not_denied_for_it if {
+	call := call_by(user(["viewer@acme/*"]), "search_code", {"workspace": "acme", "query": "AKIA"})
+	decide(object.union(call, {"request": object.union(call.request, {"argument_classes": ["secret"]})})).allow
+}
+
+test_personal_data_in_a_write_is_allowed if {
+	developer := user(["developer@acme/*"])
+	call := call_by(developer, "add_pull_request_comment", object.union(acme_api, {"id": 1, "content": "x"}))
+	decide(object.union(call, {"request": object.union(call.request, {"argument_classes": ["personal_data"]})})).allow
 }

@@ -3,8 +3,11 @@
 # description: |
 #   Which data classes a role may see unmasked in a tool's result (data.json beside this
 #   file). Classes: repository_metadata, pr_metadata, source_code, personal_data (names,
-#   e-mail addresses), secret (anything that looks like a credential). No role sees
-#   secret unmasked: a credential in a repository is an incident, not content.
+#   e-mail addresses, phone numbers, IBANs, cards), secret (keys, tokens, private keys,
+#   passwords, credentials in URLs), internal_infrastructure (private addresses, internal
+#   host names). No role sees secret unmasked: a credential in a repository is an
+#   incident, not content. The proxy finds and masks only the last three by pattern;
+#   the others name what a tool returns and are never masked (deny the call instead).
 package mcp.dataclass
 
 # METADATA

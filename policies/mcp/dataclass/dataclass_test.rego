@@ -16,3 +16,8 @@ test_secrets_are_masked_for_every_role if {
 test_no_role_sees_nothing_unmasked if {
 	dataclass.masked({"source_code", "repository_metadata"}, set()) == ["repository_metadata", "source_code"]
 }
+
+test_only_admins_see_internal_hosts if {
+	dataclass.masked({"source_code", "internal_infrastructure"}, {"maintainer"}) == ["internal_infrastructure"]
+	dataclass.masked({"source_code", "internal_infrastructure"}, {"admin"}) == []
+}

@@ -24,6 +24,7 @@ public record ProxyConfig(
         PolicyCache policyCache,
         Quota quota,
         Limits limits,
+        Mask mask,
         Auth auth) {
 
     /**
@@ -161,6 +162,25 @@ public record ProxyConfig(
             int maxConnections,
             int maxRewriteBytes) {}
 
+    /**
+     * The masking stage: how answers are masked when a decision names data classes (see {@code mask.MaskRules}).
+     *
+     * @param hashKey the HMAC key of the {@code hash} style (at least 32 bytes), or null: then a random key is made
+     *     per process and hashes are not stable across restarts
+     * @param internalDomains DNS suffixes whose host names count as internal infrastructure
+     * @param styles the style per policy data class ({@code secret}, {@code personal_data},
+     *     {@code internal_infrastructure}): {@code redact}, {@code partial} or {@code hash}
+     */
+    public record Mask(Secret hashKey, List<String> internalDomains, Map<String, String> styles) {
+        /** The policy data classes a style can be set for: the ones with patterns to find. */
+        public static final List<String> STYLED_CLASSES = List.of("secret", "personal_data", "internal_infrastructure");
+
+        public Mask {
+            internalDomains = List.copyOf(internalDomains);
+            styles = Map.copyOf(styles);
+        }
+    }
+
     /** Loads {@code file} (may be null: defaults and environment only) and validates every key. */
     public static ProxyConfig load(Path file, Map<String, String> env) {
         JsonNode root = null;
@@ -232,6 +252,7 @@ public record ProxyConfig(
                 src.bytes("limits.max-rewrite-bytes", 4 * 1024 * 1024, 1024, 256 * 1024 * 1024));
 
         Auth auth = auth(src);
+        Mask mask = mask(src);
 
         // A request waiting for the issuer's keys (discovery, then the JWKS) must not hit the read deadline first.
         src.require(
@@ -243,7 +264,7 @@ public record ProxyConfig(
                 limits.maxStringLength() <= limits.maxBodyBytes(),
                 "config key 'limits.max-string-length' must not exceed 'limits.max-body-bytes'");
         src.finish();
-        return new ProxyConfig(listen, mcpPath, upstream, opa, policyCache, quota, limits, auth);
+        return new ProxyConfig(listen, mcpPath, upstream, opa, policyCache, quota, limits, mask, auth);
     }
 
     private static String credentialHeader(ConfigSource src) {
@@ -366,6 +387,59 @@ public record ProxyConfig(
             return value == null || value.isBlank() ? null : new Secret(value.strip());
         }
         return null;
+    }
+
+    private static Mask mask(ConfigSource src) {
+        List<String> domains = src.list("mask.internal-domains", List.of("internal"));
+        for (String domain : domains) {
+            src.require(
+                    domain.matches(
+                            "[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*"),
+                    "config key 'mask.internal-domains': expected DNS suffixes such as corp.example.com, got '" + domain
+                            + "'");
+        }
+        Map<String, String> styles = new java.util.LinkedHashMap<>();
+        for (String dataClass : Mask.STYLED_CLASSES) {
+            String key = "mask.styles." + dataClass.replace('_', '-');
+            String style = src.string(key, "redact").toLowerCase(java.util.Locale.ROOT);
+            src.require(
+                    List.of("redact", "partial", "hash").contains(style),
+                    "config key '" + key + "': expected redact, partial or hash, got '" + style + "'");
+            styles.put(dataClass, style);
+        }
+        return new Mask(hashKey(src), domains, styles);
+    }
+
+    /** The masking HMAC key from a file or an environment variable; like the credential, never in a message. */
+    private static Secret hashKey(ConfigSource src) {
+        String file = src.string("mask.hash-key-file", "");
+        String envName = src.string("mask.hash-key-env", "");
+        src.require(
+                file.isEmpty() || envName.isEmpty(),
+                "config keys 'mask.hash-key-file' and 'mask.hash-key-env' exclude each other");
+        String value = null;
+        String key = null;
+        if (!file.isEmpty()) {
+            key = "mask.hash-key-file";
+            try {
+                value = Files.readString(Path.of(file)).strip();
+            } catch (IOException e) {
+                src.require(false, "config key 'mask.hash-key-file': cannot read " + file);
+                return null;
+            }
+        } else if (!envName.isEmpty()) {
+            key = "mask.hash-key-env";
+            value = src.envValue(envName);
+            src.require(
+                    value != null, "config key 'mask.hash-key-env': environment variable " + envName + " is not set");
+            value = value == null ? null : value.strip();
+        }
+        if (value == null) {
+            return null;
+        }
+        boolean longEnough = value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length >= 32;
+        src.require(longEnough, "config key '" + key + "': the key needs at least 32 bytes");
+        return longEnough ? new Secret(value) : null;
     }
 
     private static String firstLine(String text) {

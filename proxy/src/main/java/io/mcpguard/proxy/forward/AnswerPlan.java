@@ -12,29 +12,45 @@ import java.util.Set;
  * stage's job.
  *
  * @param visibleTools for each {@code tools/list} request id, the tool names its result may keep
- * @param masks for each request id whose decision asked for masking, the data classes to mask
+ * @param masks for each request id whose decision asked for masking, the policy data classes to mask
+ * @param tenant the tenant of the subject who sent the body, whose key the hash style uses; may be null
+ * @param undecided the data classes to mask in a message no decision covers: a response to a request id not in
+ *     {@code masks}, and (with every mask) a message the server sends on its own. Empty for a POST, whose every
+ *     request was decided; every maskable class for a GET stream, which no decision covers (fail closed)
  * @param anyList for a stream whose requests this exchange did not carry (the GET stream, a stream resumed with
  *     {@code Last-Event-ID}), the tools any {@code tools/list} result on it may keep; null when not such a stream
  */
-public record AnswerPlan(Map<String, Set<String>> visibleTools, Map<String, List<String>> masks, Set<String> anyList) {
-    public static final AnswerPlan NONE = new AnswerPlan(Map.of(), Map.of(), null);
+public record AnswerPlan(
+        Map<String, Set<String>> visibleTools,
+        Map<String, List<String>> masks,
+        String tenant,
+        List<String> undecided,
+        Set<String> anyList) {
+    public static final AnswerPlan NONE = new AnswerPlan(Map.of(), Map.of(), null, List.of(), null);
+
+    /**
+     * A server stream opened with GET: it may carry the server's own messages and, on resumption, answers to earlier
+     * requests decided in other exchanges. No decision says what this subject may see in them, so everything
+     * maskable is masked, and any {@code tools/list} result on it is cut to {@code visible}.
+     */
+    public static AnswerPlan forStream(Set<String> visible, String tenant) {
+        return new AnswerPlan(
+                Map.of(), Map.of(), tenant, List.of("secret", "personal_data", "internal_infrastructure"), visible);
+    }
 
     public AnswerPlan {
         visibleTools = Map.copyOf(visibleTools);
         masks = Map.copyOf(masks);
+        undecided = List.copyOf(undecided);
         anyList = anyList == null ? null : Set.copyOf(anyList);
     }
 
     public AnswerPlan(Map<String, Set<String>> visibleTools, Map<String, List<String>> masks) {
-        this(visibleTools, masks, null);
+        this(visibleTools, masks, null, List.of(), null);
     }
 
-    /**
-     * For a server stream: a {@code tools/list} result can arrive on it (a resumed answer) though the request that
-     * asked was decided in another exchange, so every such result is cut to {@code visible}.
-     */
-    public static AnswerPlan forStream(Set<String> visible) {
-        return new AnswerPlan(Map.of(), Map.of(), visible);
+    public AnswerPlan(Map<String, Set<String>> visibleTools, Map<String, List<String>> masks, String tenant) {
+        this(visibleTools, masks, tenant, List.of(), null);
     }
 
     /** The map key of a request id: its JSON text, so the number 1 and the string "1" stay apart. */

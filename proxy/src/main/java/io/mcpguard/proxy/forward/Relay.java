@@ -3,6 +3,7 @@ package io.mcpguard.proxy.forward;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
+import io.mcpguard.proxy.mask.MaskCounts;
 import io.mcpguard.proxy.policy.DeclaredTools;
 import io.mcpguard.proxy.transport.HopByHopHeaders;
 import io.netty.buffer.ByteBuf;
@@ -26,31 +27,35 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One answer travelling from the upstream to the client, piece by piece as it arrives.
+ * One answer travelling from the upstream to the client, piece by piece as it arrives, inspected on the way.
  *
- * <p>Nothing is aggregated unless it must be rewritten: each SSE event the server flushes is written and flushed to
- * the client at once. When the forwarded body held a {@code tools/list} request ({@link AnswerPlan}), a JSON answer
- * is held (up to {@code maxRewriteBytes}) and sent filtered with its new length, and an SSE answer is cut into events
- * so the one event carrying the list is filtered while every other event still goes out as soon as it is complete;
- * once every planned list was seen the stream passes untouched again.
+ * <p>Every JSON-RPC message of the answer goes through an {@link AnswerInspector} (tool-list filtering, error
+ * sanitising, masking as the decision said). A JSON answer is held (up to {@code maxRewriteBytes}) and sent
+ * rewritten with its new length. An SSE answer is cut into events and each event is inspected and written to the
+ * client as soon as it is complete, so the stream is never buffered whole; an event larger than {@code
+ * maxRewriteBytes} closes the stream rather than pass uninspected. An upstream HTTP error (status 400 or more) keeps
+ * its status, and its body becomes a clean JSON-RPC error ({@link io.mcpguard.proxy.mask.UpstreamErrorSanitizer}).
  * Backpressure is explicit: the upstream connection does not auto-read, and the next read is asked for only when
  * the previous piece was written to the client, so a slow client slows the upstream instead of filling the heap.
  * Both connections live on the same event loop, so none of this state is shared across threads.
  */
 final class Relay {
+    private static final Logger log = LoggerFactory.getLogger(Relay.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private final ChannelHandlerContext client;
     private final Channel upstream;
     private final ChannelPool pool;
     private final RelayListener listener;
-    private final ToolListFilter filter;
+    private final AnswerInspector inspector;
     private final int maxRewriteBytes;
     private final ChannelFutureListener clientClosed = f -> abort("client went away");
-    private int listsPending;
     private HttpResponse heldHead;
     private CompositeByteBuf heldBody;
     private SseEventDecoder events;
@@ -67,15 +72,13 @@ final class Relay {
             RelayListener listener,
             AnswerPlan plan,
             DeclaredTools declared,
+            AnswerInspection inspection,
             int maxRewriteBytes) {
         this.client = client;
         this.upstream = upstream;
         this.pool = pool;
         this.listener = listener;
-        this.filter = new ToolListFilter(plan, declared);
-        // A server stream may carry list results until it ends; an exchange's own answer, one per planned request.
-        this.listsPending =
-                plan.anyList() != null ? Integer.MAX_VALUE : plan.visibleTools().size();
+        this.inspector = inspection.forAnswer(plan, declared);
         this.maxRewriteBytes = maxRewriteBytes;
     }
 
@@ -101,14 +104,15 @@ final class Relay {
             firstByteTimer.cancel(false);
             upstreamKeepAlive = HttpUtil.isKeepAlive(head);
             String type = head.headers().get(HttpHeaderNames.CONTENT_TYPE, "").toLowerCase(Locale.ROOT);
-            if (listsPending > 0 && type.startsWith("application/json")) {
-                heldHead = clientHead(head); // nothing reaches the client until the list is filtered
+            boolean failed = head.status().code() >= 400;
+            if ((failed && mayHaveBody(head.status())) || type.startsWith("application/json")) {
+                heldHead = clientHead(head); // nothing reaches the client until the answer is inspected
                 heldBody = client.alloc().compositeBuffer(Integer.MAX_VALUE);
                 if (!(msg instanceof HttpContent)) {
                     upstream.read();
                 }
             } else {
-                if (listsPending > 0 && type.startsWith("text/event-stream")) {
+                if (type.startsWith("text/event-stream")) {
                     events = new SseEventDecoder(maxRewriteBytes, this::onEvent);
                 }
                 responseStarted = true;
@@ -133,7 +137,7 @@ final class Relay {
         heldBody.addComponent(true, content.content().retain());
         content.release();
         if (heldBody.readableBytes() > maxRewriteBytes) {
-            abort(ErrorCode.ANSWER_TOO_LARGE, "the MCP server's tools/list answer is larger than the proxy may filter");
+            abort(ErrorCode.ANSWER_TOO_LARGE, "the MCP server's answer is larger than the proxy may inspect");
             return;
         }
         if (!last) {
@@ -144,21 +148,60 @@ final class Relay {
         heldBody = null;
         byte[] bytes = ByteBufUtil.getBytes(body);
         body.release();
-        try {
-            JsonNode answer = JSON.readTree(bytes);
-            if (answer != null && filter.rewrite(answer)) {
-                bytes = JSON.writeValueAsBytes(answer);
-            }
-        } catch (IOException e) {
-            // Not JSON: nothing to filter in it, and the client gets exactly what the server sent.
-        }
         HttpResponse head = heldHead;
         heldHead = null;
+        if (head.status().code() >= 400) {
+            bytes = errorAnswer(head, bytes);
+        } else {
+            bytes = inspectBody(bytes);
+        }
         HttpUtil.setTransferEncodingChunked(head, false);
         head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         responseStarted = true;
         client.write(head);
         writeToClient(new DefaultLastHttpContent(Unpooled.wrappedBuffer(bytes)), true);
+    }
+
+    /** The JSON answer inspected and rewritten, or exactly what the server sent when nothing changed. */
+    private byte[] inspectBody(byte[] bytes) {
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        if (!inspector.mayRewrite(text)) {
+            return bytes;
+        }
+        try {
+            JsonNode answer = JSON.readTree(bytes);
+            if (answer != null && inspector.inspect(answer)) {
+                return JSON.writeValueAsBytes(answer);
+            }
+        } catch (IOException e) {
+            // Not JSON: no message in it to inspect, and the client gets exactly what the server sent.
+        }
+        return bytes;
+    }
+
+    /**
+     * An upstream error answer keeps its status (clients act on 400, 404 for an unknown session, 405), but its body,
+     * which may hold a stack trace, exception class names, paths or internal hosts, becomes a clean JSON-RPC error.
+     * An empty body stays empty.
+     */
+    private byte[] errorAnswer(HttpResponse head, byte[] bytes) {
+        if (bytes.length == 0) {
+            return bytes;
+        }
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        JsonNode parsed = null;
+        try {
+            parsed = JSON.readTree(bytes);
+        } catch (IOException e) {
+            // plain text or HTML: the sanitizer reads the text
+        }
+        head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+        try {
+            return JSON.writeValueAsBytes(
+                    inspector.errorAnswer(parsed, text, head.status().code()));
+        } catch (IOException e) {
+            throw new IllegalStateException("a JSON tree always serialises", e);
+        }
     }
 
     private void decodeEvents(HttpContent content, boolean last) {
@@ -168,7 +211,7 @@ final class Relay {
         } catch (SseEventDecoder.EventTooLongException e) {
             content.release();
             eventsOut.release();
-            abort("an event of the MCP server's stream is larger than the proxy may filter");
+            abort("an event of the MCP server's stream is larger than the proxy may inspect");
             return;
         }
         content.release();
@@ -186,20 +229,25 @@ final class Relay {
     }
 
     private void onEvent(byte[] raw) {
-        byte[] rewritten = listsPending > 0 ? SseEvents.rewriteData(raw, this::rewriteJson) : null;
+        byte[] rewritten = SseEvents.rewriteData(raw, this::inspectEventData);
         eventsOut.writeBytes(rewritten == null ? raw : rewritten);
     }
 
-    /** The rewritten JSON text of one event's data, or null when it answers no planned list. */
-    private String rewriteJson(String data) {
+    /**
+     * The rewritten JSON text of one event's data, or null to send the event as it came: the priming event
+     * without data and events whose data is no JSON-RPC message pass unchanged.
+     */
+    private String inspectEventData(String data) {
+        if (!inspector.mayRewrite(data)) {
+            return null;
+        }
         try {
             JsonNode message = JSON.readTree(data);
-            if (message != null && filter.rewrite(message)) {
-                listsPending--;
+            if (message != null && inspector.inspect(message)) {
                 return JSON.writeValueAsString(message);
             }
         } catch (IOException e) {
-            // not JSON: not ours to rewrite
+            // not JSON: not a message to inspect
         }
         return null;
     }
@@ -250,6 +298,7 @@ final class Relay {
             return;
         }
         done = true;
+        reportMasked();
         client.channel().closeFuture().removeListener(clientClosed);
         upstream.pipeline().get(UpstreamRelayHandler.class).end(this);
         if (upstreamKeepAlive && upstream.isActive()) {
@@ -258,6 +307,20 @@ final class Relay {
             upstream.close().addListener(f -> pool.release(upstream));
         }
         listener.completed();
+    }
+
+    /** Counts, never values: one structured line per answer that had anything masked, and the listener's call. */
+    private void reportMasked() {
+        MaskCounts counts = inspector.counts();
+        if (counts.isEmpty()) {
+            return;
+        }
+        var line = log.atInfo().addKeyValue("event.name", "mask.counts").addKeyValue("mask.total", counts.total());
+        for (var entry : counts.byClass().entrySet()) {
+            line = line.addKeyValue("mask." + entry.getKey().wireName(), entry.getValue());
+        }
+        line.addKeyValue("mask.classifiers", counts.byClassifier()).log("answer masked");
+        listener.masked(counts);
     }
 
     private void abort(String why) {
@@ -273,6 +336,7 @@ final class Relay {
             heldBody = null;
         }
         done = true;
+        reportMasked();
         firstByteTimer.cancel(false);
         client.channel().closeFuture().removeListener(clientClosed);
         upstream.pipeline().get(UpstreamRelayHandler.class).end(this);

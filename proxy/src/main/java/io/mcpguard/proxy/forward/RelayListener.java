@@ -1,6 +1,7 @@
 package io.mcpguard.proxy.forward;
 
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
+import io.mcpguard.proxy.mask.MaskCounts;
 
 /** How a relay reports back to the stage that started it. Called on the client connection's event loop. */
 public interface RelayListener {
@@ -10,4 +11,7 @@ public interface RelayListener {
 
     /** The whole answer was relayed; the client connection may carry its next request. */
     void completed();
+
+    /** Something in the answer was masked: how much of which class (counts, never values), for the audit path. */
+    default void masked(MaskCounts counts) {}
 }

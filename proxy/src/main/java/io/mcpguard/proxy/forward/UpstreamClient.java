@@ -49,17 +49,24 @@ public final class UpstreamClient implements AutoCloseable {
     private final AbstractChannelPoolMap<EventLoop, FixedChannelPool> pools;
     private final DeclaredTools declaredTools;
     private final int maxRewriteBytes;
+    private final AnswerInspection inspection;
     private final String credentialHeader;
     private final io.mcpguard.proxy.config.Secret credential;
 
     /**
      * @param declaredTools learns what the server declares about its tools from the {@code tools/list} answers the
      *     proxy filters
-     * @param maxRewriteBytes the largest answer (JSON body, or one SSE event) the proxy holds to filter it
+     * @param inspection how answers are inspected: masking, error sanitising
+     * @param maxRewriteBytes the largest answer (JSON body, or one SSE event) the proxy holds to inspect it
      */
     public UpstreamClient(
-            ProxyConfig.Upstream config, int eventLoops, DeclaredTools declaredTools, int maxRewriteBytes) {
+            ProxyConfig.Upstream config,
+            int eventLoops,
+            DeclaredTools declaredTools,
+            AnswerInspection inspection,
+            int maxRewriteBytes) {
         this.declaredTools = declaredTools;
+        this.inspection = inspection;
         this.maxRewriteBytes = maxRewriteBytes;
         URI url = config.url();
         int port = url.getPort() == -1 ? 80 : url.getPort();
@@ -130,7 +137,7 @@ public final class UpstreamClient implements AutoCloseable {
                 return;
             }
             Channel upstream = acquired.getNow();
-            Relay relay = new Relay(client, upstream, pool, listener, plan, declaredTools, maxRewriteBytes);
+            Relay relay = new Relay(client, upstream, pool, listener, plan, declaredTools, inspection, maxRewriteBytes);
             upstream.pipeline().get(UpstreamRelayHandler.class).begin(relay);
             relay.start(request, responseTimeoutMillis);
         });

@@ -2,6 +2,7 @@ package io.mcpguard.proxy.policy;
 
 import io.mcpguard.proxy.jsonrpc.DecodedBody;
 import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
+import io.mcpguard.proxy.mask.ArgumentClassifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,14 +20,24 @@ public final class PolicyGate {
 
     private final PolicyEngine engine;
     private final DeclaredTools declaredTools;
+    private final ArgumentClassifier arguments;
 
     public PolicyGate(PolicyEngine engine) {
-        this(engine, new DeclaredTools(1));
+        this(engine, new DeclaredTools(1), null);
     }
 
     public PolicyGate(PolicyEngine engine, DeclaredTools declaredTools) {
+        this(engine, declaredTools, null);
+    }
+
+    /**
+     * @param arguments classifies each tool call's arguments once, for the policy input (request-side DLP); null
+     *     reports nothing found
+     */
+    public PolicyGate(PolicyEngine engine, DeclaredTools declaredTools, ArgumentClassifier arguments) {
         this.engine = engine;
         this.declaredTools = declaredTools;
+        this.arguments = arguments;
     }
 
     /** Never completes exceptionally: an engine failure becomes a failed outcome, which denies. */
@@ -34,8 +45,8 @@ public final class PolicyGate {
         List<CompletableFuture<GateVerdict.Outcome>> pending =
                 new ArrayList<>(body.messages().size());
         for (JsonRpcMessage message : body.messages()) {
-            pending.add(decideOne(
-                    new PolicyInput(subject, message, transport, declaredTools.declared(message.toolName()))));
+            pending.add(decideOne(new PolicyInput(
+                    subject, message, transport, declaredTools.declared(message.toolName()), findings(message))));
         }
         return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
                 .thenApply(done -> {
@@ -43,6 +54,14 @@ public final class PolicyGate {
                     pending.forEach(f -> outcomes.add(f.join()));
                     return new GateVerdict(outcomes);
                 });
+    }
+
+    /** What the called tool's arguments carry, by class and classifier name; computed once per tools/call. */
+    private ArgumentFindings findings(JsonRpcMessage message) {
+        if (arguments == null || message.toolName() == null || message.toolArguments() == null) {
+            return ArgumentFindings.NONE;
+        }
+        return ArgumentFindings.classify(arguments, message.toolArguments());
     }
 
     private CompletableFuture<GateVerdict.Outcome> decideOne(PolicyInput input) {

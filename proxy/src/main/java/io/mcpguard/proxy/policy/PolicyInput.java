@@ -15,12 +15,27 @@ import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
  *
  * @param declaredTool what the server's {@code tools/list} said about the called tool ({@code annotations}, {@code
  *     data_classes}), or null when the message calls no tool or the proxy has not seen it listed
+ * @param argumentFindings what request-side DLP found in the called tool's arguments ({@code
+ *     request.argument_classes}, {@code request.argument_classifiers})
  */
-public record PolicyInput(Subject subject, JsonRpcMessage message, TransportFacts transport, JsonNode declaredTool) {
+public record PolicyInput(
+        Subject subject,
+        JsonRpcMessage message,
+        TransportFacts transport,
+        JsonNode declaredTool,
+        ArgumentFindings argumentFindings) {
     public static final String VERSION = "2";
 
+    public PolicyInput {
+        argumentFindings = argumentFindings == null ? ArgumentFindings.NONE : argumentFindings;
+    }
+
     public PolicyInput(Subject subject, JsonRpcMessage message, TransportFacts transport) {
-        this(subject, message, transport, null);
+        this(subject, message, transport, null, ArgumentFindings.NONE);
+    }
+
+    public PolicyInput(Subject subject, JsonRpcMessage message, TransportFacts transport, JsonNode declaredTool) {
+        this(subject, message, transport, declaredTool, ArgumentFindings.NONE);
     }
 
     public ObjectNode toJson() {
@@ -58,6 +73,8 @@ public record PolicyInput(Subject subject, JsonRpcMessage message, TransportFact
             request.put("tool", tool);
             ObjectNode arguments = message.toolArguments();
             request.set("arguments", arguments == null ? json.objectNode() : arguments);
+            argumentFindings.classes().forEach(request.putArray("argument_classes")::add);
+            argumentFindings.classifiers().forEach(request.putArray("argument_classifiers")::add);
         }
         String prompt = message.paramText("prompts/get", "name");
         if (prompt != null) {

@@ -12,6 +12,7 @@ import io.mcpguard.proxy.jsonrpc.JsonRpcDecoder;
 import io.mcpguard.proxy.jsonrpc.JsonRpcException;
 import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
 import io.mcpguard.proxy.jsonrpc.Refusal;
+import io.mcpguard.proxy.mask.MaskCounts;
 import io.mcpguard.proxy.policy.GateVerdict;
 import io.mcpguard.proxy.policy.PolicyGate;
 import io.mcpguard.proxy.policy.Subject;
@@ -33,6 +34,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.List;
@@ -59,6 +61,9 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
 
     private final String mcpPath;
     private final JsonRpcDecoder decoder;
+    /** What the last answer on this connection had masked, for the audit path. */
+    public static final AttributeKey<MaskCounts> MASK_COUNTS = AttributeKey.valueOf("mcpguard.mask-counts");
+
     private final SubjectResolver subjects;
     private final PolicyGate gate;
     private final QuotaGate quotas;
@@ -114,9 +119,11 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
             post(ctx, request, query, keepAlive);
         } else if (HttpMethod.GET.equals(method)) {
             // A resumed stream (Last-Event-ID) can replay a tools/list answer: cut it to the subject's last view.
+            // No decision covers what the server sends on it, so everything maskable is masked (fail closed).
             Subject subject = subjects.subjectOf(ctx, request);
             Set<String> view = toolViews.lastView(request.headers().get("Mcp-Session-Id"), subject.id());
-            forward(ctx, method, query, request.headers(), null, null, AnswerPlan.forStream(view), keepAlive);
+            AnswerPlan stream = AnswerPlan.forStream(view, subject.tenant());
+            forward(ctx, method, query, request.headers(), null, null, stream, keepAlive);
         } else if (HttpMethod.DELETE.equals(method)) {
             forward(ctx, method, query, request.headers(), null, null, AnswerPlan.NONE, keepAlive);
         } else {
@@ -230,7 +237,7 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                                         .addListener(f -> resumeReading(ctx));
                                 return;
                             }
-                            AnswerPlan plan = plan(verdict);
+                            AnswerPlan plan = plan(verdict, subject.tenant());
                             plan.visibleTools()
                                     .values()
                                     .forEach(view ->
@@ -241,7 +248,7 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
     }
 
     /** What the answer path must do for this body: filter its tools/list answers, mask what the decisions said. */
-    private static AnswerPlan plan(GateVerdict verdict) {
+    private static AnswerPlan plan(GateVerdict verdict, String tenant) {
         Map<String, Set<String>> visible = new HashMap<>();
         Map<String, List<String>> masks = new HashMap<>();
         for (GateVerdict.Outcome outcome : verdict.outcomes()) {
@@ -257,7 +264,7 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                 masks.put(key, outcome.decision().mask());
             }
         }
-        return visible.isEmpty() && masks.isEmpty() ? AnswerPlan.NONE : new AnswerPlan(visible, masks);
+        return visible.isEmpty() && masks.isEmpty() ? AnswerPlan.NONE : new AnswerPlan(visible, masks, tenant);
     }
 
     private void forward(
@@ -292,6 +299,12 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                     @Override
                     public void completed() {
                         resumeReading(ctx);
+                    }
+
+                    @Override
+                    public void masked(MaskCounts counts) {
+                        // The audit stage reads what was masked here: counts per class, never values.
+                        ctx.channel().attr(MASK_COUNTS).set(counts);
                     }
                 });
     }

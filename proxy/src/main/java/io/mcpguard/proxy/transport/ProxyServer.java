@@ -3,8 +3,15 @@ package io.mcpguard.proxy.transport;
 import io.mcpguard.proxy.auth.AuthenticationHandler;
 import io.mcpguard.proxy.auth.Authenticator;
 import io.mcpguard.proxy.config.ProxyConfig;
+import io.mcpguard.proxy.forward.AnswerInspection;
 import io.mcpguard.proxy.forward.UpstreamClient;
 import io.mcpguard.proxy.jsonrpc.JsonRpcDecoder;
+import io.mcpguard.proxy.mask.ArgumentClassifier;
+import io.mcpguard.proxy.mask.JsonMasker;
+import io.mcpguard.proxy.mask.MaskRules;
+import io.mcpguard.proxy.mask.SensitiveDataScanner;
+import io.mcpguard.proxy.mask.TextMasker;
+import io.mcpguard.proxy.mask.UpstreamErrorSanitizer;
 import io.mcpguard.proxy.policy.CachingPolicyEngine;
 import io.mcpguard.proxy.policy.DeclaredTools;
 import io.mcpguard.proxy.policy.OpaPolicyEngine;
@@ -22,6 +29,8 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -72,21 +81,49 @@ public final class ProxyServer implements AutoCloseable {
                         workers.next());
         this.quotas = new LocalQuotaStore(config.quota().maxBuckets(), Duration.ofHours(1));
         DeclaredTools declaredTools = new DeclaredTools(10_000);
+        SensitiveDataScanner scanner =
+                SensitiveDataScanner.withDefaults(config.mask().internalDomains());
         this.upstream = new UpstreamClient(
-                config.upstream(), loops, declaredTools, config.limits().maxRewriteBytes());
+                config.upstream(),
+                loops,
+                declaredTools,
+                inspection(config.mask(), scanner),
+                config.limits().maxRewriteBytes());
         HttpAnswers answers = new HttpAnswers(decoder.mapper());
         this.authenticator = new Authenticator(config.auth());
         McpEndpointHandler endpoint = new McpEndpointHandler(
                 config.mcpPath(),
                 decoder,
                 subjects,
-                new PolicyGate(policy, declaredTools),
+                new PolicyGate(
+                        policy,
+                        declaredTools,
+                        new ArgumentClassifier(
+                                SensitiveDataScanner.withDefaults(config.mask().internalDomains()))),
                 new QuotaGate(quotas),
                 upstream,
                 answers,
                 authenticator);
         this.initializer = new ProxyChannelInitializer(
                 config.listen(), config.limits(), answers, authenticator, config.mcpPath(), endpoint);
+    }
+
+    /** The masking engine as configured; without a configured key, a random one for this process. */
+    private static AnswerInspection inspection(ProxyConfig.Mask mask, SensitiveDataScanner scanner) {
+        byte[] key;
+        if (mask.hashKey() != null) {
+            key = mask.hashKey().reveal().getBytes(StandardCharsets.UTF_8);
+        } else {
+            key = new byte[32];
+            new SecureRandom().nextBytes(key);
+            log.atInfo()
+                    .addKeyValue("event.name", "mask.hash_key_generated")
+                    .log("no mask.hash-key-file or mask.hash-key-env: hashed values use a random key of this"
+                            + " process and are not stable across restarts");
+        }
+        TextMasker texts = new TextMasker(scanner, key);
+        return new AnswerInspection(
+                new JsonMasker(texts), new UpstreamErrorSanitizer(texts), new MaskRules(mask.styles()));
     }
 
     /** Binds the listen address; returns the bound port (useful when the config asked for port 0). */

@@ -210,4 +210,46 @@ class ProxyConfigTest {
         assertThatThrownBy(() -> ProxyConfig.parse("upstream:\n  credential-header: Host\n", Map.of()))
                 .hasMessageContaining("'upstream.credential-header'");
     }
+
+    @Test
+    void masking_defaults_redact_every_class_and_treat_internal_as_internal() {
+        ProxyConfig.Mask mask = ProxyConfig.load(null, Map.of()).mask();
+
+        assertThat(mask.hashKey()).isNull();
+        assertThat(mask.internalDomains()).containsExactly("internal");
+        assertThat(mask.styles())
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("secret", "redact", "personal_data", "redact", "internal_infrastructure", "redact"));
+    }
+
+    @Test
+    void a_masking_hash_key_must_be_long_enough_and_is_never_shown() {
+        assertThatThrownBy(() -> ProxyConfig.parse(
+                        "mask:\n  hash-key-env: MASK_KEY\n", Map.of("MASK_KEY", "short-secret-value")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'mask.hash-key-env': the key needs at least 32 bytes")
+                .hasMessageNotContaining("short-secret-value");
+        String key = "0123456789abcdef0123456789abcdef";
+        ProxyConfig config = ProxyConfig.parse("mask:\n  hash-key-env: MASK_KEY\n", Map.of("MASK_KEY", key));
+        assertThat(config.mask().hashKey().reveal()).isEqualTo(key);
+        assertThat(config.toString()).doesNotContain(key);
+    }
+
+    @Test
+    void masking_styles_and_domains_are_validated() {
+        assertThatThrownBy(() -> ProxyConfig.parse("mask:\n  styles:\n    secret: scramble\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'mask.styles.secret': expected redact, partial or hash");
+        assertThatThrownBy(() -> ProxyConfig.parse("mask:\n  internal-domains: [\"bad domain\"]\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'mask.internal-domains'");
+        assertThatThrownBy(() -> ProxyConfig.parse(
+                        "mask:\n  hash-key-env: A\n  hash-key-file: /x\n", Map.of("A", "x".repeat(40))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("exclude each other");
+        assertThat(ProxyConfig.parse("mask:\n  styles:\n    personal-data: hash\n", Map.of())
+                        .mask()
+                        .styles())
+                .containsEntry("personal_data", "hash");
+    }
 }

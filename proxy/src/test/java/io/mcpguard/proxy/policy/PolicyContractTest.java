@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mcpguard.proxy.config.ProxyConfig;
 import io.mcpguard.proxy.jsonrpc.JsonRpcDecoder;
 import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
+import io.mcpguard.proxy.mask.ArgumentClassifier;
+import io.mcpguard.proxy.mask.SensitiveDataScanner;
 import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.Tools;
 import io.netty.channel.EventLoopGroup;
@@ -128,8 +130,17 @@ class PolicyContractTest {
                         ? null
                         : request.get("protocol_version").asText(),
                 transport.get("batch_size").asInt());
+        ArgumentFindings findings = decoded.toolArguments() == null
+                ? ArgumentFindings.NONE
+                : ArgumentFindings.classify(
+                        new ArgumentClassifier(SensitiveDataScanner.withDefaults(List.of("internal"))),
+                        decoded.toolArguments());
         return new PolicyInput(
-                subject(input.get("subject")), decoded, facts, input.get("tool").isNull() ? null : input.get("tool"));
+                subject(input.get("subject")),
+                decoded,
+                facts,
+                input.get("tool").isNull() ? null : input.get("tool"),
+                findings);
     }
 
     /** The subject the identity stage would have produced for the example. */

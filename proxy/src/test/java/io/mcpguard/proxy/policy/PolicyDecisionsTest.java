@@ -164,10 +164,13 @@ class PolicyDecisionsTest {
         Subject maintainer = subject(List.of("maintainer@acme/*"), List.of("pwd"), null);
 
         assertThat(decide(developer, call("list_pull_requests", "acme", "x")).mask())
-                .containsExactly("personal_data");
+                .containsExactly("personal_data", "secret");
         assertThat(decide(maintainer, call("list_pull_requests", "acme", "x")).mask())
-                .isEmpty();
-        assertThat(decide(maintainer, call("get_file_content", "acme", "x")).mask())
                 .containsExactly("secret");
+        assertThat(decide(developer, call("list_pull_request_comments", "acme", "x"))
+                        .mask())
+                .containsExactly("internal_infrastructure", "personal_data", "secret");
+        assertThat(decide(maintainer, call("get_file_content", "acme", "x")).mask())
+                .containsExactly("internal_infrastructure", "secret");
     }
 }

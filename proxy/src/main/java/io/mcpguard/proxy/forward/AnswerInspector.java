@@ -1,0 +1,140 @@
+package io.mcpguard.proxy.forward;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.mcpguard.proxy.mask.MaskCounts;
+import io.mcpguard.proxy.mask.MaskRule;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Inspects the JSON-RPC messages of one answer (a JSON body, or one SSE event at a time) and rewrites them in place:
+ * filters the planned {@code tools/list} results, sanitises every error, and masks what the decision for the answered
+ * request said.
+ *
+ * <p>A response is masked with the rule of the request it answers ({@code result} and {@code error}: tool results'
+ * {@code content[].text}, {@code structuredContent}, embedded resources, resource contents, prompt messages). A
+ * message the server sends on its own in the stream (a {@code notifications/progress}, a log message, a sampling
+ * request) cannot be tied to one request, so its {@code params} are masked with the union of every mask of the
+ * exchange: a secret must not leak through a progress message. Counts of what was masked accumulate in {@link
+ * #counts()}; values are never kept. Lives on one event loop; not thread-safe.
+ */
+final class AnswerInspector {
+    private static final String FALLBACK = "MCP server error";
+    private final AnswerInspection shared;
+    private final AnswerPlan plan;
+    private final ToolListFilter filter;
+    private final MaskRule strictest;
+    private final MaskRule undecided;
+    private final MaskCounts counts = new MaskCounts();
+    private int listsPending;
+
+    AnswerInspector(AnswerInspection shared, AnswerPlan plan, ToolListFilter filter) {
+        this.shared = shared;
+        this.plan = plan;
+        this.filter = filter;
+        // A server stream may carry list results until it ends; an exchange's own answer, one per planned request.
+        this.listsPending =
+                plan.anyList() != null ? Integer.MAX_VALUE : plan.visibleTools().size();
+        Set<String> all = new TreeSet<>();
+        plan.masks().values().forEach(all::addAll);
+        all.addAll(plan.undecided());
+        this.strictest = shared.rules().fromPolicy(all, plan.tenant());
+        this.undecided = shared.rules().fromPolicy(plan.undecided(), plan.tenant());
+    }
+
+    MaskCounts counts() {
+        return counts;
+    }
+
+    /**
+     * Whether a message with this JSON text may need rewriting: a cheap test so the answers of an exchange without
+     * lists or masks are parsed only when they might carry an error.
+     */
+    boolean mayRewrite(String json) {
+        return listsPending > 0
+                || !strictest.classes().isEmpty()
+                || json.contains("\"error\"")
+                || json.contains("\"isError\"");
+    }
+
+    /** Rewrites {@code message} (one message or a batch array) in place; returns whether anything changed. */
+    boolean inspect(JsonNode message) {
+        if (message instanceof ArrayNode batch) {
+            boolean any = false;
+            for (JsonNode element : batch) {
+                any |= inspect(element);
+            }
+            return any;
+        }
+        if (!(message instanceof ObjectNode object)) {
+            return false;
+        }
+        boolean changed = false;
+        if (listsPending > 0 && filter.rewrite(object)) {
+            listsPending--;
+            changed = true;
+        }
+        if (object.get("error") instanceof ObjectNode) {
+            ObjectNode clean = shared.errors().sanitize(object, null, object.get("id"), FALLBACK);
+            object.set("error", clean.get("error"));
+            changed = true;
+        }
+        if (object.get("result") instanceof ObjectNode result
+                && result.path("isError").asBoolean(false)) {
+            changed |= cleanErrorTexts(result);
+        }
+        MaskRule rule = ruleFor(object);
+        if (!rule.classes().isEmpty()) {
+            int before = counts.total();
+            for (String part : List.of("result", "error", "params")) {
+                JsonNode subtree = object.get(part);
+                if (subtree != null) {
+                    shared.masker().mask(subtree, rule, counts);
+                }
+            }
+            changed |= counts.total() != before;
+        }
+        return changed;
+    }
+
+    /**
+     * A tool result flagged {@code isError} is where servers (the MCP Java SDK among them) put an exception's text:
+     * its text items lose frames, class names, paths and internal hosts like an error body does.
+     */
+    private boolean cleanErrorTexts(ObjectNode result) {
+        boolean changed = false;
+        if (result.get("content") instanceof ArrayNode content) {
+            for (JsonNode item : content) {
+                if (item instanceof ObjectNode text && text.get("text") instanceof TextNode value) {
+                    String clean = shared.errors().cleanText(value.asText());
+                    if (!clean.equals(value.asText())) {
+                        text.put("text", clean.isBlank() ? FALLBACK : clean);
+                        changed = true;
+                    }
+                }
+            }
+        }
+        return changed;
+    }
+
+    private MaskRule ruleFor(ObjectNode message) {
+        if (message.has("method")) { // a request or notification of the server's own
+            return strictest;
+        }
+        List<String> mask = plan.masks().get(AnswerPlan.idKey(message.get("id")));
+        return mask == null ? undecided : shared.rules().fromPolicy(mask, plan.tenant());
+    }
+
+    /** A clean JSON-RPC error for an upstream HTTP error answer (status 400 or more), masked as the exchange says. */
+    ObjectNode errorAnswer(JsonNode body, String rawText, int status) {
+        ObjectNode clean = shared.errors().sanitize(body, rawText, null, FALLBACK + " (HTTP " + status + ")");
+        if (!strictest.classes().isEmpty()) {
+            shared.masker().mask(clean.get("error"), strictest, counts);
+        }
+        return clean;
+    }
+}

@@ -1,0 +1,86 @@
+package io.mcpguard.proxy.forward;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mcpguard.proxy.mask.DataClass;
+import io.mcpguard.proxy.mask.JsonMasker;
+import io.mcpguard.proxy.mask.MaskRules;
+import io.mcpguard.proxy.mask.SensitiveDataScanner;
+import io.mcpguard.proxy.mask.TextMasker;
+import io.mcpguard.proxy.mask.UpstreamErrorSanitizer;
+import io.mcpguard.proxy.policy.DeclaredTools;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AnswerInspectorTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TextMasker TEXTS =
+            new TextMasker(SensitiveDataScanner.withDefaults(List.of("internal")), new byte[32]);
+    private static final AnswerInspection INSPECTION =
+            new AnswerInspection(new JsonMasker(TEXTS), new UpstreamErrorSanitizer(TEXTS), MaskRules.redactAll());
+    private static final String KEY = "AKIAZ7QWERTY12345678";
+    private static final String EMAIL = "jordan.lee@acme-corp.example";
+
+    private static AnswerInspector inspector(Map<String, List<String>> masks) {
+        return INSPECTION.forAnswer(new AnswerPlan(Map.of(), masks, "acme"), new DeclaredTools(10));
+    }
+
+    @Test
+    void each_response_of_a_batch_is_masked_by_the_decision_for_its_own_request() throws Exception {
+        AnswerInspector inspector = inspector(Map.of("1", List.of("secret"), "2", List.of("personal_data")));
+        JsonNode batch = JSON.readTree("[{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"t\":\"" + KEY + " " + EMAIL
+                + "\"}},{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"t\":\"" + KEY + " " + EMAIL + "\"}}]");
+
+        assertThat(inspector.inspect(batch)).isTrue();
+
+        assertThat(batch.at("/0/result/t").asText()).isEqualTo("[REDACTED:aws-access-key] " + EMAIL);
+        assertThat(batch.at("/1/result/t").asText()).isEqualTo(KEY + " [REDACTED:email]");
+        assertThat(inspector.counts().byClass())
+                .containsEntry(DataClass.SECRETS, 1)
+                .containsEntry(DataClass.PERSONAL_DATA, 1);
+    }
+
+    @Test
+    void a_server_request_in_the_stream_is_masked_with_every_mask_of_the_exchange() throws Exception {
+        AnswerInspector inspector = inspector(Map.of("1", List.of("secret"), "2", List.of("personal_data")));
+        JsonNode sampling = JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":\"s1\",\"method\":\"sampling/createMessage\","
+                + "\"params\":{\"messages\":[{\"role\":\"user\",\"content\":{\"type\":\"text\",\"text\":\"" + KEY
+                + " " + EMAIL + "\"}}],\"maxTokens\":100}}");
+
+        assertThat(inspector.inspect(sampling)).isTrue();
+
+        assertThat(sampling.at("/params/messages/0/content/text").asText())
+                .isEqualTo("[REDACTED:aws-access-key] [REDACTED:email]");
+        assertThat(sampling.at("/params/maxTokens").isInt()).isTrue();
+    }
+
+    @Test
+    void an_answer_to_a_request_without_a_mask_is_left_alone_unless_it_is_an_error() throws Exception {
+        AnswerInspector inspector = inspector(Map.of("1", List.of("secret")));
+        JsonNode other = JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":9,\"result\":{\"t\":\"" + KEY + "\"}}");
+        JsonNode error = JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":9,\"error\":{\"code\":-32603,"
+                + "\"message\":\"java.io.IOException: disk /var/lib/core full\"}}");
+
+        assertThat(inspector.inspect(other)).isFalse();
+        assertThat(inspector.inspect(error)).isTrue();
+
+        assertThat(error.at("/error/message").asText()).isEqualTo("disk [path] full");
+        assertThat(error.get("id").asInt()).isEqualTo(9);
+    }
+
+    @Test
+    void the_text_of_a_tool_error_result_loses_its_stack_trace() throws Exception {
+        AnswerInspector inspector = inspector(Map.of());
+        JsonNode result = JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{\"isError\":true,\"content\":"
+                + "[{\"type\":\"text\",\"text\":\"java.lang.IllegalStateException: no such repo\\n\\tat "
+                + "io.x.Y.z(Y.java:3)\"}]}}");
+
+        assertThat(inspector.mayRewrite(result.toString())).isTrue();
+        assertThat(inspector.inspect(result)).isTrue();
+
+        assertThat(result.at("/result/content/0/text").asText()).isEqualTo("no such repo");
+    }
+}
