@@ -109,6 +109,8 @@ cat <<TEXT
   Try, in another shell:
     $CLIENT --method tools/list
     $CLIENT --method tools/call --tool-name get_repository --tool-arg workspace=acme --tool-arg repo=payments-api
+    $CLIENT --method tools/call --tool-name get_file_content --tool-arg workspace=acme --tool-arg repo=payments-api --tool-arg path=config/application-prod.yml
+      (the file holds a planted AWS key pair, a private key and a database password: they arrive [REDACTED:…])
     $CLIENT --method tools/call --tool-name get_repository --tool-arg workspace=globex --tool-arg repo=payments-api
       (denied: the demo key is a viewer of workspace acme only; tools/list hides what it may not call,
        merges included, although the core offers every tool)
@@ -137,6 +139,11 @@ if grep -q '"merge_pull_request"' <<<"$listed"; then die "tools/list showed a to
 log "smoke: allowed get_repository"
 run_client --method tools/call --tool-name get_repository --tool-arg workspace=acme \
   --tool-arg repo=payments-api | grep -q 'payments-api' || die "allowed call through the proxy failed"
+log "smoke: secrets masked in a file read"
+config=$(run_client --method tools/call --tool-name get_file_content --tool-arg workspace=acme \
+  --tool-arg repo=payments-api --tool-arg path=config/application-prod.yml)
+grep -q 'REDACTED:aws-access-key' <<<"$config" || die "the planted AWS key was not masked: $config"
+if grep -q 'AKIAIMJFOP3TFK2KBRYS' <<<"$config"; then die "a planted secret reached the client"; fi
 log "smoke: denied get_repository in another workspace"
 if denied=$(run_client --method tools/call --tool-name get_repository --tool-arg workspace=globex \
   --tool-arg repo=payments-api 2>&1); then
