@@ -106,14 +106,14 @@ final class SandboxState {
     /** Commits reachable from {@code tip}, newest first, like {@code GET /commits/{revision}}. */
     synchronized List<Commit> history(Repository repo, Commit tip) {
         Set<String> seen = new HashSet<>();
-        Deque<String> todo = new ArrayDeque<>(List.of(tip.hash()));
+        Deque<String> pending = new ArrayDeque<>(List.of(tip.hash()));
         List<Commit> result = new ArrayList<>();
-        while (!todo.isEmpty()) {
-            String hash = todo.pop();
+        while (!pending.isEmpty()) {
+            String hash = pending.pop();
             if (!seen.add(hash)) continue;
             Commit c = repo.commits.get(hash);
             result.add(c);
-            todo.addAll(c.parents());
+            pending.addAll(c.parents());
         }
         result.sort(Comparator.comparing(Commit::date).reversed().thenComparing(Commit::hash));
         return result;
@@ -122,13 +122,13 @@ final class SandboxState {
     synchronized Commit mergeBase(Repository repo, Commit a, Commit b) {
         Set<String> ancestorsOfA = new HashSet<>();
         history(repo, a).forEach(c -> ancestorsOfA.add(c.hash()));
-        Deque<String> todo = new ArrayDeque<>(List.of(b.hash()));
+        Deque<String> pending = new ArrayDeque<>(List.of(b.hash()));
         Set<String> seen = new HashSet<>();
-        while (!todo.isEmpty()) {
-            String hash = todo.removeFirst();
+        while (!pending.isEmpty()) {
+            String hash = pending.removeFirst();
             if (!seen.add(hash)) continue;
             if (ancestorsOfA.contains(hash)) return repo.commits.get(hash);
-            todo.addAll(repo.commits.get(hash).parents());
+            pending.addAll(repo.commits.get(hash).parents());
         }
         return null;
     }
