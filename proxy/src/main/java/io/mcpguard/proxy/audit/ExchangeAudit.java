@@ -133,7 +133,9 @@ public final class ExchangeAudit {
                 span.setAttribute(POLICY_MASK, decision.mask());
             }
             if (decision.quota() != null) {
-                span.setAttribute(POLICY_QUOTA_KEY, decision.quota().key());
+                // The policy builds bucket keys from the subject id: pseudonymised like the id itself.
+                span.setAttribute(
+                        POLICY_QUOTA_KEY, trail.pseudonyms().of(decision.quota().key()));
                 span.setAttribute(POLICY_QUOTA_LIMIT, decision.quota().limit());
             }
             span.setAttribute(POLICY_MFA_REQUIRED, decision.requiresMfa());
