@@ -75,6 +75,9 @@ public final class AuditTrail implements AutoCloseable {
                 "otel.propagators", "tracecontext");
         OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
                 .addPropertiesSupplier(() -> defaults)
+                .addSpanExporterCustomizer((exporter, otelConfig) -> config.spoolDir() == null
+                        ? exporter
+                        : new SpanSpool(exporter, config.spoolDir(), config.spoolMaxBytes()))
                 .disableShutdownHook() // ProxyServer.close() flushes and shuts down, after the last exchange
                 .build()
                 .getOpenTelemetrySdk();
@@ -82,6 +85,7 @@ public final class AuditTrail implements AutoCloseable {
                 .addKeyValue("otlp_endpoint", config.otlpEndpoint())
                 .addKeyValue("otlp_protocol", config.otlpProtocol())
                 .addKeyValue("subject_pseudonymised", config.subjectHashKey() != null)
+                .addKeyValue("spool_dir", config.spoolDir())
                 .log("audit trail on (OTEL_* variables override these)");
         return new AuditTrail(sdk, sdk, new SubjectPseudonyms(config.subjectHashKey()), upstream);
     }

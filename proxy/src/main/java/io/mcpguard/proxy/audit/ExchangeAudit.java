@@ -125,13 +125,11 @@ public final class ExchangeAudit {
                 continue;
             }
             Span span = message.server;
-            span.setAttribute(POLICY_REASONS, decision.reasons());
+            setIfAny(span, POLICY_REASONS, decision.reasons());
             setIfPresent(span, POLICY_REVISION, decision.revision());
             setIfPresent(span, POLICY_DECISION_ID, decision.decisionId());
             setIfPresent(span, POLICY_AUDIT_LEVEL, decision.auditLevel());
-            if (!decision.mask().isEmpty()) {
-                span.setAttribute(POLICY_MASK, decision.mask());
-            }
+            setIfAny(span, POLICY_MASK, decision.mask());
             if (decision.quota() != null) {
                 // The policy builds bucket keys from the subject id: pseudonymised like the id itself.
                 span.setAttribute(
@@ -336,10 +334,10 @@ public final class ExchangeAudit {
         setIfPresent(builder, SUBJECT_ID, pseudonyms.of(subject.id()));
         builder.setAttribute(SUBJECT_PSEUDONYMISED, pseudonyms.pseudonymising());
         builder.setAttribute(SUBJECT_AUTHENTICATED, subject.authenticated());
-        builder.setAttribute(SUBJECT_ROLES, subject.roles());
+        setIfAny(builder, SUBJECT_ROLES, subject.roles());
         setIfPresent(builder, SUBJECT_TENANT, subject.tenant());
         setIfPresent(builder, AUTH_METHOD, subject.authMethod());
-        builder.setAttribute(AUTH_AMR, subject.amr());
+        setIfAny(builder, AUTH_AMR, subject.amr());
     }
 
     private static void setIfPresent(SpanBuilder builder, AttributeKey<String> key, String value) {
@@ -351,6 +349,22 @@ public final class ExchangeAudit {
     private static void setIfPresent(Span span, AttributeKey<String> key, String value) {
         if (value != null) {
             span.setAttribute(key, value);
+        }
+    }
+
+    /*
+     * An empty list is left out rather than recorded as []: it says nothing, and the spool's deserialiser
+     * (opentelemetry-disk-buffering 1.53.0-alpha, AttributesMapper.addArray) cannot read an empty array back.
+     */
+    private static void setIfAny(SpanBuilder builder, AttributeKey<List<String>> key, List<String> values) {
+        if (values != null && !values.isEmpty()) {
+            builder.setAttribute(key, values);
+        }
+    }
+
+    private static void setIfAny(Span span, AttributeKey<List<String>> key, List<String> values) {
+        if (values != null && !values.isEmpty()) {
+            span.setAttribute(key, values);
         }
     }
 

@@ -171,9 +171,18 @@ public record ProxyConfig(
      * @param otlpProtocol {@code http/protobuf} or {@code grpc}
      * @param serviceName the {@code service.name} of the proxy's resource
      * @param subjectHashKey when set, subject ids are recorded as a keyed hash (HMAC-SHA256) instead of in clear
+     * @param spoolDir where spans wait for the collector (written before they are sent), or null to keep them in
+     *     memory only
+     * @param spoolMaxBytes the spool's bound; past it the oldest spooled spans are dropped, with a WARN line
      */
     public record Audit(
-            boolean enabled, URI otlpEndpoint, String otlpProtocol, String serviceName, Secret subjectHashKey) {}
+            boolean enabled,
+            URI otlpEndpoint,
+            String otlpProtocol,
+            String serviceName,
+            Secret subjectHashKey,
+            Path spoolDir,
+            long spoolMaxBytes) {}
 
     /** Loads {@code file} (may be null: defaults and environment only) and validates every key. */
     public static ProxyConfig load(Path file, Map<String, String> env) {
@@ -394,7 +403,16 @@ public record ProxyConfig(
                 "config key 'audit.otlp-protocol': expected http/protobuf or grpc, got '" + protocol + "'");
         String serviceName = src.string("audit.service-name", "mcpguard-proxy");
         src.require(!serviceName.isBlank(), "config key 'audit.service-name' must not be empty");
-        return new Audit(enabled, endpoint, protocol, serviceName, subjectHashKey(src));
+        String spoolDir = src.string("audit.spool-dir", "");
+        int spoolMaxBytes = src.bytes("audit.spool-max-bytes", 256 * 1024 * 1024, 1024 * 1024, Integer.MAX_VALUE);
+        return new Audit(
+                enabled,
+                endpoint,
+                protocol,
+                serviceName,
+                subjectHashKey(src),
+                spoolDir.isEmpty() ? null : Path.of(spoolDir),
+                spoolMaxBytes);
     }
 
     /**
