@@ -41,16 +41,23 @@ public final class AuditTrail implements AutoCloseable {
     private static final String INSTRUMENTATION = "io.mcpguard.proxy";
 
     /** An audit trail that records nothing and passes trace headers through untouched. */
-    public static final AuditTrail DISABLED = new AuditTrail(null, OpenTelemetry.noop(), null, null);
+    public static final AuditTrail DISABLED = new AuditTrail(null, OpenTelemetry.noop(), null, null, null);
 
     private final OpenTelemetrySdk sdk;
     private final Tracer tracer;
     private final SubjectPseudonyms pseudonyms;
     private final URI upstream;
+    private final AuditMetrics metrics;
     private final TextMapPropagator propagator = W3CTraceContextPropagator.getInstance();
 
-    private AuditTrail(OpenTelemetrySdk sdk, OpenTelemetry otel, SubjectPseudonyms pseudonyms, URI upstream) {
+    private AuditTrail(
+            OpenTelemetrySdk sdk,
+            OpenTelemetry otel,
+            SubjectPseudonyms pseudonyms,
+            URI upstream,
+            java.util.function.LongSupplier spoolBytes) {
         this.sdk = sdk;
+        this.metrics = new AuditMetrics(otel.getMeter(INSTRUMENTATION), spoolBytes);
         this.tracer = otel.getTracer(INSTRUMENTATION);
         this.pseudonyms = pseudonyms == null ? new SubjectPseudonyms(null) : pseudonyms;
         this.upstream = upstream;
@@ -70,14 +77,17 @@ public final class AuditTrail implements AutoCloseable {
                 "otel.exporter.otlp.endpoint", config.otlpEndpoint().toString(),
                 "otel.exporter.otlp.protocol", config.otlpProtocol(),
                 "otel.traces.exporter", "otlp",
-                "otel.metrics.exporter", "none",
+                "otel.metrics.exporter", "otlp",
                 "otel.logs.exporter", "none",
                 "otel.propagators", "tracecontext");
+        java.util.concurrent.atomic.AtomicReference<SpanSpool> spool =
+                new java.util.concurrent.atomic.AtomicReference<>();
         OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
                 .addPropertiesSupplier(() -> defaults)
                 .addSpanExporterCustomizer((exporter, otelConfig) -> config.spoolDir() == null
                         ? exporter
-                        : new SpanSpool(exporter, config.spoolDir(), config.spoolMaxBytes()))
+                        : spool.updateAndGet(
+                                none -> new SpanSpool(exporter, config.spoolDir(), config.spoolMaxBytes())))
                 .disableShutdownHook() // ProxyServer.close() flushes and shuts down, after the last exchange
                 .build()
                 .getOpenTelemetrySdk();
@@ -87,7 +97,13 @@ public final class AuditTrail implements AutoCloseable {
                 .addKeyValue("subject_pseudonymised", config.subjectHashKey() != null)
                 .addKeyValue("spool_dir", config.spoolDir())
                 .log("audit trail on (OTEL_* variables override these)");
-        return new AuditTrail(sdk, sdk, new SubjectPseudonyms(config.subjectHashKey()), upstream);
+        SpanSpool spooled = spool.get();
+        return new AuditTrail(
+                sdk,
+                sdk,
+                new SubjectPseudonyms(config.subjectHashKey()),
+                upstream,
+                spooled == null ? null : spooled::spoolBytes);
     }
 
     public boolean enabled() {
@@ -132,6 +148,10 @@ public final class AuditTrail implements AutoCloseable {
 
     SubjectPseudonyms pseudonyms() {
         return pseudonyms;
+    }
+
+    AuditMetrics metrics() {
+        return metrics;
     }
 
     URI upstream() {

@@ -49,10 +49,12 @@ public final class ExchangeAudit {
 
     private final AuditTrail trail;
     private final List<MessageSpans> spans;
+    private final long startEpochNanos;
 
     private ExchangeAudit(AuditTrail trail, List<MessageSpans> spans) {
         this.trail = trail;
         this.spans = spans;
+        this.startEpochNanos = 0;
     }
 
     static ExchangeAudit disabled(DecodedBody body) {
@@ -68,6 +70,7 @@ public final class ExchangeAudit {
             Context fromHeaders,
             long startEpochNanos) {
         this.trail = trail;
+        this.startEpochNanos = startEpochNanos;
         this.spans = new ArrayList<>(body.messages().size());
         HttpHeaders headers = request.headers();
         String protocolVersion = headers.get("MCP-Protocol-Version");
@@ -116,6 +119,9 @@ public final class ExchangeAudit {
 
     /** Puts each message's decision on its span. */
     public void decided(GateVerdict verdict) {
+        if (trail != null) {
+            trail.metrics().decision(secondsSinceStart());
+        }
         List<GateVerdict.Outcome> outcomes = verdict.outcomes();
         for (int i = 0; i < outcomes.size() && i < spans.size(); i++) {
             MessageSpans message = spans.get(i);
@@ -252,6 +258,7 @@ public final class ExchangeAudit {
         for (MessageSpans message : spans) {
             if (!message.ended) {
                 message.ended = true;
+                measure(message, "abandoned", "client_disconnected");
                 message.server.setAttribute(POLICY_OUTCOME, "abandoned");
                 message.server.setAttribute(ERROR_TYPE, "client_disconnected");
                 message.server.setStatus(StatusCode.ERROR, "client disconnected");
@@ -269,22 +276,36 @@ public final class ExchangeAudit {
             }
             if (!message.ended) {
                 message.ended = true;
+                measure(message, "allow", null);
                 message.server.end();
             }
         }
     }
 
-    private static void endRefused(MessageSpans message, ErrorCode code, String outcome) {
+    private void endRefused(MessageSpans message, ErrorCode code, String outcome) {
         if (message.ended) {
             return;
         }
         message.ended = true;
+        measure(message, outcome, String.valueOf(code.code()));
         Span span = message.server;
         span.setAttribute(POLICY_OUTCOME, outcome);
         span.setAttribute(RPC_RESPONSE_STATUS_CODE, String.valueOf(code.code()));
         span.setAttribute(ERROR_TYPE, String.valueOf(code.code()));
         span.setStatus(StatusCode.ERROR, code.name());
         span.end();
+    }
+
+    private void measure(MessageSpans message, String outcome, String errorType) {
+        trail.metrics()
+                .operation(
+                        secondsSinceStart(), message.message.method(), message.message.toolName(), outcome, errorType);
+    }
+
+    private double secondsSinceStart() {
+        java.time.Instant now = java.time.Instant.now();
+        long nowNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        return Math.max(0, nowNanos - startEpochNanos) / 1e9;
     }
 
     private static String outcomeOf(ErrorCode code, Decision decision) {

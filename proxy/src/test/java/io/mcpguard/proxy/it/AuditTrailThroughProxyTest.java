@@ -86,6 +86,7 @@ class AuditTrailThroughProxyTest {
         Files.writeString(key, HASH_KEY + "\n");
         // The standard OTEL_* settings reach the SDK too (here as their system-property form): export quickly.
         System.setProperty("otel.bsp.schedule.delay", "100");
+        System.setProperty("otel.metric.export.interval", "300");
         try {
             proxy = new ProxyHarness(
                     upstream.url(),
@@ -102,6 +103,7 @@ class AuditTrailThroughProxyTest {
                     SUBJECTS);
         } finally {
             System.clearProperty("otel.bsp.schedule.delay");
+            System.clearProperty("otel.metric.export.interval");
         }
     }
 
@@ -315,6 +317,35 @@ class AuditTrailThroughProxyTest {
                 .containsEntry("mcp.policy.outcome", "over_quota")
                 .containsEntry("rpc.response.status_code", "-32029")
                 .containsEntry("mcp.policy.quota.limit", 3L);
+    }
+
+    @Test
+    void operation_durations_and_quota_rejections_are_exported_as_metrics_by_method_and_outcome() throws Exception {
+        Client client = Client.open("metrics-subject");
+        client.call(40, "merge_pull_request", "api", null);
+        for (int i = 1; i <= 4; i++) {
+            client.call(40 + i, "get_repository", "api", null);
+        }
+
+        long deadline = System.nanoTime() + EXPORTED_WITHIN.toNanos();
+        while (System.nanoTime() < deadline
+                && (sink.metricPoints("mcp.server.operation.duration").stream()
+                                .noneMatch(p -> "deny".equals(p.get("mcp.policy.outcome")))
+                        || sink.metricPoints("mcp.policy.quota.rejections").isEmpty())) {
+            Thread.sleep(100);
+        }
+        assertThat(sink.metricPoints("mcp.server.operation.duration"))
+                .anySatisfy(p -> assertThat(p)
+                        .containsEntry("mcp.method.name", "tools/call")
+                        .containsEntry("gen_ai.tool.name", "merge_pull_request")
+                        .containsEntry("mcp.policy.outcome", "deny")
+                        .containsEntry("error.type", "-32001"))
+                .anySatisfy(p -> assertThat(p)
+                        .containsEntry("gen_ai.tool.name", "get_repository")
+                        .containsEntry("mcp.policy.outcome", "allow"));
+        assertThat(sink.metricPoints("mcp.policy.quota.rejections"))
+                .anySatisfy(p -> assertThat((Long) p.get("_value")).isPositive());
+        assertThat(sink.metricPoints("mcp.policy.decision.duration")).isNotEmpty();
     }
 
     @Test

@@ -52,6 +52,9 @@ public final class OtelCollectorProcess implements AutoCloseable {
                         traces:
                           receivers: [otlp]
                           exporters: [otlp_http]
+                        metrics:
+                          receivers: [otlp]
+                          exporters: [otlp_http]
                     """.formatted(grpcPort, httpPort, sink.url()));
         } catch (IOException e) {
             throw new IllegalStateException(e);

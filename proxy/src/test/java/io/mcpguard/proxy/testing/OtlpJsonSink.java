@@ -45,6 +45,7 @@ public final class OtlpJsonSink implements AutoCloseable {
 
     private final HttpServer server;
     private final List<String> bodies = new CopyOnWriteArrayList<>();
+    private final List<String> metricBodies = new CopyOnWriteArrayList<>();
 
     public OtlpJsonSink() {
         try {
@@ -57,6 +58,8 @@ public final class OtlpJsonSink implements AutoCloseable {
                 String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
                 if (exchange.getRequestURI().getPath().endsWith("/v1/traces")) {
                     bodies.add(body);
+                } else if (exchange.getRequestURI().getPath().endsWith("/v1/metrics")) {
+                    metricBodies.add(body);
                 }
             }
             byte[] answer = "{}".getBytes(StandardCharsets.UTF_8);
@@ -75,7 +78,48 @@ public final class OtlpJsonSink implements AutoCloseable {
 
     /** Every exported byte so far, as text: what a leak check searches. */
     public String everything() {
-        return String.join("\n", bodies);
+        return String.join("\n", bodies) + "\n" + String.join("\n", metricBodies);
+    }
+
+    /**
+     * The attribute sets of every data point of metric {@code name} exported so far (histograms, sums and gauges
+     * alike), each with {@code "_count"} (histograms) or {@code "_value"} added.
+     */
+    public List<Map<String, Object>> metricPoints(String name) {
+        List<Map<String, Object>> points = new ArrayList<>();
+        for (String body : metricBodies) {
+            try {
+                for (JsonNode resource : JSON.readTree(body).path("resourceMetrics")) {
+                    for (JsonNode scope : resource.path("scopeMetrics")) {
+                        for (JsonNode metric : scope.path("metrics")) {
+                            if (!metric.path("name").asText().equals(name)) {
+                                continue;
+                            }
+                            for (String kind : List.of("histogram", "sum", "gauge")) {
+                                for (JsonNode point : metric.path(kind).path("dataPoints")) {
+                                    Map<String, Object> attributes = new LinkedHashMap<>();
+                                    for (JsonNode attribute : point.path("attributes")) {
+                                        attributes.put(attribute.path("key").asText(), value(attribute.path("value")));
+                                    }
+                                    if (point.has("count")) {
+                                        attributes.put(
+                                                "_count", point.get("count").asLong());
+                                    }
+                                    if (point.has("asInt")) {
+                                        attributes.put(
+                                                "_value", point.get("asInt").asLong());
+                                    }
+                                    points.add(attributes);
+                                }
+                            }
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("the collector exported invalid JSON", e);
+            }
+        }
+        return points;
     }
 
     public List<ExportedSpan> spans() {
