@@ -349,6 +349,36 @@ class AuditTrailThroughProxyTest {
     }
 
     @Test
+    void spans_are_exported_over_otlp_grpc_too() throws Exception {
+        ProxyHarness grpc = new ProxyHarness(
+                upstream.url(),
+                opa.url(),
+                Map.of(
+                        "audit.enabled", "true",
+                        "audit.otlp-endpoint", collector.grpcEndpoint(),
+                        "audit.otlp-protocol", "grpc"),
+                SUBJECTS);
+        String trace = traceId();
+        try {
+            HttpResponse<String> pong = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(grpc.mcpUrl()))
+                            .header("Content-Type", "application/json")
+                            .header("Accept", "application/json, text/event-stream")
+                            .header("traceparent", "00-" + trace + "-" + spanId() + "-01")
+                            .POST(HttpRequest.BodyPublishers.ofString(
+                                    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{"
+                                            + "\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},"
+                                            + "\"clientInfo\":{\"name\":\"grpc\",\"version\":\"1\"}}}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(pong.body()).contains("\"result\"");
+        } finally {
+            grpc.close(); // a clean shutdown exports what is buffered (the default batch delay is 5 s)
+        }
+        assertThat(one(trace, ExportedSpan.SERVER).name()).isEqualTo("initialize");
+    }
+
+    @Test
     void no_credential_argument_result_or_clear_subject_id_is_ever_exported() throws Exception {
         Client client = Client.open("leak-subject-name");
         String trace = traceId();
