@@ -41,13 +41,14 @@ public final class AuditTrail implements AutoCloseable {
     private static final String INSTRUMENTATION = "io.mcpguard.proxy";
 
     /** An audit trail that records nothing and passes trace headers through untouched. */
-    public static final AuditTrail DISABLED = new AuditTrail(null, OpenTelemetry.noop(), null, null, null);
+    public static final AuditTrail DISABLED = new AuditTrail(null, OpenTelemetry.noop(), null, null, null, null);
 
     private final OpenTelemetrySdk sdk;
     private final Tracer tracer;
     private final SubjectPseudonyms pseudonyms;
     private final URI upstream;
     private final AuditMetrics metrics;
+    private final DenialBursts denialBursts;
     private final TextMapPropagator propagator = W3CTraceContextPropagator.getInstance();
 
     private AuditTrail(
@@ -55,8 +56,10 @@ public final class AuditTrail implements AutoCloseable {
             OpenTelemetry otel,
             SubjectPseudonyms pseudonyms,
             URI upstream,
-            java.util.function.LongSupplier spoolBytes) {
+            java.util.function.LongSupplier spoolBytes,
+            DenialBursts denialBursts) {
         this.sdk = sdk;
+        this.denialBursts = denialBursts;
         this.metrics = new AuditMetrics(otel.getMeter(INSTRUMENTATION), spoolBytes);
         this.tracer = otel.getTracer(INSTRUMENTATION);
         this.pseudonyms = pseudonyms == null ? new SubjectPseudonyms(null) : pseudonyms;
@@ -103,7 +106,8 @@ public final class AuditTrail implements AutoCloseable {
                 sdk,
                 new SubjectPseudonyms(config.subjectHashKey()),
                 upstream,
-                spooled == null ? null : spooled::spoolBytes);
+                spooled == null ? null : spooled::spoolBytes,
+                new DenialBursts(config.denialBurstThreshold(), config.denialBurstWindow()));
     }
 
     public boolean enabled() {
@@ -148,6 +152,10 @@ public final class AuditTrail implements AutoCloseable {
 
     SubjectPseudonyms pseudonyms() {
         return pseudonyms;
+    }
+
+    DenialBursts denialBursts() {
+        return denialBursts;
     }
 
     AuditMetrics metrics() {

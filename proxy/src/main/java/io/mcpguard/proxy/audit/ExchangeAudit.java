@@ -19,6 +19,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
@@ -29,6 +30,8 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The audit spans of one POSTed body: a SERVER span per JSON-RPC message from the client, and, once the message is
@@ -44,12 +47,19 @@ public final class ExchangeAudit {
     /** MCP 2026-07-28 is stateless; {@code mcp.session.id} must not be set from it on (semantic conventions). */
     private static final String FIRST_STATELESS_VERSION = "2026-07-28";
 
+    private static final Logger log = LoggerFactory.getLogger(ExchangeAudit.class);
+    /** The stable name of the security event (span event and log line) for a burst of refusals. */
+    static final String DENIAL_BURST = "security.denial_burst";
+
+    private static final AttributeKey<Long> DENIALS = AttributeKey.longKey("mcp.policy.denials");
+    private static final AttributeKey<Long> WINDOW_SECONDS = AttributeKey.longKey("mcp.policy.window_s");
     private static final String TRACEPARENT = "traceparent";
     private static final String TRACESTATE = "tracestate";
 
     private final AuditTrail trail;
     private final List<MessageSpans> spans;
     private final long startEpochNanos;
+    private String subjectRecorded;
 
     private ExchangeAudit(AuditTrail trail, List<MessageSpans> spans) {
         this.trail = trail;
@@ -288,12 +298,34 @@ public final class ExchangeAudit {
         }
         message.ended = true;
         measure(message, outcome, String.valueOf(code.code()));
+        if ("deny".equals(outcome) || "insufficient_scope".equals(outcome)) {
+            denialBurst(message.server);
+        }
         Span span = message.server;
         span.setAttribute(POLICY_OUTCOME, outcome);
         span.setAttribute(RPC_RESPONSE_STATUS_CODE, String.valueOf(code.code()));
         span.setAttribute(ERROR_TYPE, String.valueOf(code.code()));
         span.setStatus(StatusCode.ERROR, code.name());
         span.end();
+    }
+
+    /** Reports, once per window, a subject refused again and again: a span event and a WARN line, same name. */
+    private void denialBurst(Span span) {
+        int denials = trail.denialBursts().denied(subjectRecorded, System.nanoTime());
+        if (denials == 0) {
+            return;
+        }
+        long windowSeconds = trail.denialBursts().windowSeconds();
+        span.addEvent(
+                DENIAL_BURST,
+                Attributes.of(SUBJECT_ID, subjectRecorded, DENIALS, (long) denials, WINDOW_SECONDS, windowSeconds));
+        log.atWarn()
+                .addKeyValue("event.name", DENIAL_BURST)
+                .addKeyValue(SUBJECT_ID.getKey(), subjectRecorded)
+                .addKeyValue("denials", denials)
+                .addKeyValue("window_s", windowSeconds)
+                .addKeyValue("trace_id", span.getSpanContext().getTraceId())
+                .log("burst of refusals for one subject");
     }
 
     private void measure(MessageSpans message, String outcome, String errorType) {
@@ -352,7 +384,10 @@ public final class ExchangeAudit {
 
     private void subject(SpanBuilder builder, Subject subject) {
         SubjectPseudonyms pseudonyms = trail.pseudonyms();
-        setIfPresent(builder, SUBJECT_ID, pseudonyms.of(subject.id()));
+        if (subjectRecorded == null) {
+            subjectRecorded = pseudonyms.of(subject.id());
+        }
+        setIfPresent(builder, SUBJECT_ID, subjectRecorded);
         builder.setAttribute(SUBJECT_PSEUDONYMISED, pseudonyms.pseudonymising());
         builder.setAttribute(SUBJECT_AUTHENTICATED, subject.authenticated());
         setIfAny(builder, SUBJECT_ROLES, subject.roles());

@@ -174,6 +174,9 @@ public record ProxyConfig(
      * @param spoolDir where spans wait for the collector (written before they are sent), or null to keep them in
      *     memory only
      * @param spoolMaxBytes the spool's bound; past it the oldest spooled spans are dropped, with a WARN line
+     * @param denialBurstThreshold this many refusals of one subject within {@code denialBurstWindow} raise a
+     *     {@code security.denial_burst} event
+     * @param denialBurstWindow see {@code denialBurstThreshold}
      */
     public record Audit(
             boolean enabled,
@@ -182,7 +185,9 @@ public record ProxyConfig(
             String serviceName,
             Secret subjectHashKey,
             Path spoolDir,
-            long spoolMaxBytes) {}
+            long spoolMaxBytes,
+            int denialBurstThreshold,
+            Duration denialBurstWindow) {}
 
     /** Loads {@code file} (may be null: defaults and environment only) and validates every key. */
     public static ProxyConfig load(Path file, Map<String, String> env) {
@@ -412,7 +417,10 @@ public record ProxyConfig(
                 serviceName,
                 subjectHashKey(src),
                 spoolDir.isEmpty() ? null : Path.of(spoolDir),
-                spoolMaxBytes);
+                spoolMaxBytes,
+                src.integer("audit.denial-burst-threshold", 20, 2, 1_000_000),
+                src.duration(
+                        "audit.denial-burst-window", Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofDays(1)));
     }
 
     /**

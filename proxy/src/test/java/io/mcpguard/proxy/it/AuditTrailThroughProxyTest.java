@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mcpguard.proxy.policy.Subject;
+import io.mcpguard.proxy.testing.LogCapture;
 import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.OtelCollectorProcess;
 import io.mcpguard.proxy.testing.OtlpJsonSink;
@@ -99,7 +100,9 @@ class AuditTrailThroughProxyTest {
                             "audit.otlp-protocol",
                             "http/protobuf",
                             "audit.subject-hash-key-file",
-                            key.toString()),
+                            key.toString(),
+                            "audit.denial-burst-threshold",
+                            "3"),
                     SUBJECTS);
         } finally {
             System.clearProperty("otel.bsp.schedule.delay");
@@ -376,6 +379,38 @@ class AuditTrailThroughProxyTest {
             grpc.close(); // a clean shutdown exports what is buffered (the default batch delay is 5 s)
         }
         assertThat(one(trace, ExportedSpan.SERVER).name()).isEqualTo("initialize");
+    }
+
+    @Test
+    void a_burst_of_refusals_for_one_subject_is_a_span_event_and_a_warn_line() throws Exception {
+        Client client = Client.open("burst-subject");
+        List<String> traces = List.of(traceId(), traceId(), traceId());
+        try (LogCapture logs = new LogCapture()) {
+            for (int i = 0; i < 3; i++) {
+                JsonNode answer = client.call(
+                        50 + i, "merge_pull_request", "api", "00-" + traces.get(i) + "-" + spanId() + "-01");
+                assertThat(answer.path("error").path("code").asInt()).isEqualTo(-32001);
+            }
+
+            assertThat(events(one(traces.get(0), ExportedSpan.SERVER))).isEmpty();
+            assertThat(events(one(traces.get(1), ExportedSpan.SERVER))).isEmpty();
+            JsonNode event = events(one(traces.get(2), ExportedSpan.SERVER)).get(0);
+            assertThat(event.path("name").asText()).isEqualTo("security.denial_burst");
+            assertThat(event.toString()).contains("mcp.policy.denials").contains(hmac("burst-subject"));
+            assertThat(logs.lines())
+                    .filteredOn(l -> l.text().contains("event.name=security.denial_burst"))
+                    .singleElement()
+                    .satisfies(l -> {
+                        assertThat(l.level()).isEqualTo("WARN");
+                        assertThat(l.text()).contains(hmac("burst-subject")).doesNotContain("burst-subject ");
+                    });
+        }
+    }
+
+    private static List<JsonNode> events(ExportedSpan span) {
+        List<JsonNode> events = new java.util.ArrayList<>();
+        span.raw().path("events").forEach(events::add);
+        return events;
     }
 
     @Test
