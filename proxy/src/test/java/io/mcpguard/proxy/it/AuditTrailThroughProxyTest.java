@@ -414,15 +414,21 @@ class AuditTrailThroughProxyTest {
     }
 
     @Test
-    void no_credential_argument_result_or_clear_subject_id_is_ever_exported() throws Exception {
+    void no_credential_argument_result_or_clear_subject_id_is_ever_exported_or_logged() throws Exception {
         Client client = Client.open("leak-subject-name");
         String trace = traceId();
-
-        client.call(30, "get_repository", PLANTED_ARGUMENT, "00-" + trace + "-" + spanId() + "-01");
-        one(trace, ExportedSpan.SERVER);
         String denyTrace = traceId();
-        client.call(31, "merge_pull_request", PLANTED_ARGUMENT, "00-" + denyTrace + "-" + spanId() + "-01");
-        one(denyTrace, ExportedSpan.SERVER);
+        List<LogCapture.Line> logged;
+        try (LogCapture logs = new LogCapture()) {
+            client.call(30, "get_repository", PLANTED_ARGUMENT, "00-" + trace + "-" + spanId() + "-01");
+            one(trace, ExportedSpan.SERVER);
+            client.call(31, "merge_pull_request", PLANTED_ARGUMENT, "00-" + denyTrace + "-" + spanId() + "-01");
+            one(denyTrace, ExportedSpan.SERVER);
+            logged = logs.lines();
+        }
+        for (String secret : List.of(PLANTED_TOKEN, PLANTED_ARGUMENT)) {
+            assertThat(logged).noneMatch(l -> l.text().contains(secret));
+        }
 
         String exported = sink.everything();
         assertThat(exported).isNotEmpty();
