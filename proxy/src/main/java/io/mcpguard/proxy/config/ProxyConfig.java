@@ -25,7 +25,8 @@ public record ProxyConfig(
         Quota quota,
         Limits limits,
         Mask mask,
-        Auth auth) {
+        Auth auth,
+        Audit audit) {
 
     /**
      * Where the proxy accepts clients, and which {@code Host} and {@code Origin} headers it accepts from them (the
@@ -181,6 +182,33 @@ public record ProxyConfig(
         }
     }
 
+    /**
+     * The audit trail ({@code audit.AuditTrail}): one OpenTelemetry span per MCP message, exported over OTLP. The
+     * standard {@code OTEL_*} variables (e.g. {@code OTEL_EXPORTER_OTLP_ENDPOINT}) override these keys.
+     *
+     * @param enabled whether spans are recorded and exported at all
+     * @param otlpEndpoint the collector's OTLP endpoint (base URL; {@code /v1/traces} is appended for http/protobuf)
+     * @param otlpProtocol {@code http/protobuf} or {@code grpc}
+     * @param serviceName the {@code service.name} of the proxy's resource
+     * @param subjectHashKey when set, subject ids are recorded as a keyed hash (HMAC-SHA256) instead of in clear
+     * @param spoolDir where spans wait for the collector (written before they are sent), or null to keep them in
+     *     memory only
+     * @param spoolMaxBytes the spool's bound; past it the oldest spooled spans are dropped, with a WARN line
+     * @param denialBurstThreshold this many refusals of one subject within {@code denialBurstWindow} raise a
+     *     {@code security.denial_burst} event
+     * @param denialBurstWindow see {@code denialBurstThreshold}
+     */
+    public record Audit(
+            boolean enabled,
+            URI otlpEndpoint,
+            String otlpProtocol,
+            String serviceName,
+            Secret subjectHashKey,
+            Path spoolDir,
+            long spoolMaxBytes,
+            int denialBurstThreshold,
+            Duration denialBurstWindow) {}
+
     /** Loads {@code file} (may be null: defaults and environment only) and validates every key. */
     public static ProxyConfig load(Path file, Map<String, String> env) {
         JsonNode root = null;
@@ -263,8 +291,9 @@ public record ProxyConfig(
         src.require(
                 limits.maxStringLength() <= limits.maxBodyBytes(),
                 "config key 'limits.max-string-length' must not exceed 'limits.max-body-bytes'");
+        Audit audit = audit(src);
         src.finish();
-        return new ProxyConfig(listen, mcpPath, upstream, opa, policyCache, quota, limits, mask, auth);
+        return new ProxyConfig(listen, mcpPath, upstream, opa, policyCache, quota, limits, mask, auth, audit);
     }
 
     private static String credentialHeader(ConfigSource src) {
@@ -440,6 +469,68 @@ public record ProxyConfig(
         boolean longEnough = value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length >= 32;
         src.require(longEnough, "config key '" + key + "': the key needs at least 32 bytes");
         return longEnough ? new Secret(value) : null;
+    }
+
+    private static final List<String> OTLP_PROTOCOLS = List.of("http/protobuf", "grpc");
+
+    private static Audit audit(ConfigSource src) {
+        boolean enabled = src.bool("audit.enabled", false);
+        URI endpoint = src.httpUri("audit.otlp-endpoint", "http://127.0.0.1:4318");
+        String protocol = src.string("audit.otlp-protocol", "http/protobuf");
+        src.require(
+                OTLP_PROTOCOLS.contains(protocol),
+                "config key 'audit.otlp-protocol': expected http/protobuf or grpc, got '" + protocol + "'");
+        String serviceName = src.string("audit.service-name", "mcpguard-proxy");
+        src.require(!serviceName.isBlank(), "config key 'audit.service-name' must not be empty");
+        String spoolDir = src.string("audit.spool-dir", "");
+        int spoolMaxBytes = src.bytes("audit.spool-max-bytes", 256 * 1024 * 1024, 1024 * 1024, Integer.MAX_VALUE);
+        return new Audit(
+                enabled,
+                endpoint,
+                protocol,
+                serviceName,
+                subjectHashKey(src),
+                spoolDir.isEmpty() ? null : Path.of(spoolDir),
+                spoolMaxBytes,
+                src.integer("audit.denial-burst-threshold", 20, 2, 1_000_000),
+                src.duration(
+                        "audit.denial-burst-window", Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofDays(1)));
+    }
+
+    /**
+     * The key that pseudonymises subject ids in the audit trail, from a file or a named environment variable; like
+     * the upstream credential, never a config value itself. At least 32 bytes, so the hash cannot be brute-forced
+     * over a directory of user names.
+     */
+    private static Secret subjectHashKey(ConfigSource src) {
+        String file = src.string("audit.subject-hash-key-file", "");
+        String envName = src.string("audit.subject-hash-key-env", "");
+        src.require(
+                file.isEmpty() || envName.isEmpty(),
+                "config keys 'audit.subject-hash-key-file' and 'audit.subject-hash-key-env' exclude each other");
+        String value = null;
+        String key = null;
+        if (!file.isEmpty()) {
+            key = "audit.subject-hash-key-file";
+            try {
+                value = Files.readString(Path.of(file)).strip();
+            } catch (IOException e) {
+                src.require(false, "config key 'audit.subject-hash-key-file': cannot read " + file);
+                return null;
+            }
+        } else if (!envName.isEmpty()) {
+            key = "audit.subject-hash-key-env";
+            value = src.envValue(envName);
+            src.require(
+                    value != null,
+                    "config key 'audit.subject-hash-key-env': environment variable " + envName + " is not set");
+            value = value == null ? null : value.strip();
+        }
+        if (key == null || value == null) {
+            return null;
+        }
+        src.require(value.length() >= 32, "config key '" + key + "': the key must be at least 32 characters");
+        return value.length() >= 32 ? new Secret(value) : null;
     }
 
     private static String firstLine(String text) {

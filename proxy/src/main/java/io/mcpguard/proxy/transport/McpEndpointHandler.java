@@ -1,5 +1,7 @@
 package io.mcpguard.proxy.transport;
 
+import io.mcpguard.proxy.audit.AuditTrail;
+import io.mcpguard.proxy.audit.ExchangeAudit;
 import io.mcpguard.proxy.auth.AuthenticationHandler;
 import io.mcpguard.proxy.auth.Authenticator;
 import io.mcpguard.proxy.auth.Identity;
@@ -71,6 +73,7 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
     private final HttpAnswers answers;
     private final Authenticator authenticator;
     private final ToolViews toolViews = new ToolViews(100_000);
+    private final AuditTrail audit;
 
     public McpEndpointHandler(
             String mcpPath,
@@ -81,6 +84,20 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
             UpstreamClient upstream,
             HttpAnswers answers,
             Authenticator authenticator) {
+        this(mcpPath, decoder, subjects, gate, quotas, upstream, answers, authenticator, AuditTrail.DISABLED);
+    }
+
+    public McpEndpointHandler(
+            String mcpPath,
+            JsonRpcDecoder decoder,
+            SubjectResolver subjects,
+            PolicyGate gate,
+            QuotaGate quotas,
+            UpstreamClient upstream,
+            HttpAnswers answers,
+            Authenticator authenticator,
+            AuditTrail audit) {
+        this.audit = audit;
         this.authenticator = authenticator;
         this.mcpPath = mcpPath;
         this.decoder = decoder;
@@ -123,9 +140,9 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
             Subject subject = subjects.subjectOf(ctx, request);
             Set<String> view = toolViews.lastView(request.headers().get("Mcp-Session-Id"), subject.id());
             AnswerPlan stream = AnswerPlan.forStream(view, subject.tenant());
-            forward(ctx, method, query, request.headers(), null, null, stream, keepAlive);
+            forward(ctx, method, query, request.headers(), null, null, stream, keepAlive, null);
         } else if (HttpMethod.DELETE.equals(method)) {
-            forward(ctx, method, query, request.headers(), null, null, AnswerPlan.NONE, keepAlive);
+            forward(ctx, method, query, request.headers(), null, null, AnswerPlan.NONE, keepAlive, null);
         } else {
             answers.text(
                     ctx,
@@ -137,6 +154,7 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
     }
 
     private void post(ChannelHandlerContext ctx, FullHttpRequest request, String query, boolean keepAlive) {
+        long receivedEpochNanos = epochNanos();
         String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
         if (!contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             answers.text(
@@ -160,11 +178,13 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
             return;
         }
         Identity identity = AuthenticationHandler.identityOf(ctx);
+        Subject subject = subjects.subjectOf(ctx, request);
+        ExchangeAudit exchange = audit.begin(ctx, request, body, subject, receivedEpochNanos);
         if (authenticator.required() && lacksScope(ctx, identity, body, keepAlive)) {
+            exchange.refusedAll(ErrorCode.INSUFFICIENT_SCOPE, "insufficient_scope");
             return;
         }
         TransportFacts facts = transportFacts(ctx, request, body.messages().size());
-        Subject subject = subjects.subjectOf(ctx, request);
         HttpHeaders headers = request.headers().copy();
         ctx.channel().config().setAutoRead(false);
         gate.check(body, subject, facts)
@@ -174,10 +194,11 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                                 log.atError().setCause(failure).log("policy gate failed");
                                 Refusal refusal = new Refusal(
                                         null, ErrorCode.POLICY_UNAVAILABLE, "policy check failed; not sent", null);
+                                exchange.refusedAll(ErrorCode.POLICY_UNAVAILABLE, "unavailable");
                                 answers.reject(ctx, refusal, false);
                                 return;
                             }
-                            afterVerdict(ctx, verdict, body, subject, headers, query, keepAlive);
+                            afterVerdict(ctx, verdict, body, subject, headers, query, keepAlive, exchange);
                         },
                         ctx.executor());
     }
@@ -189,11 +210,15 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
             Subject subject,
             HttpHeaders headers,
             String query,
-            boolean keepAlive) {
+            boolean keepAlive,
+            ExchangeAudit exchange) {
+        exchange.decided(verdict);
         if (!ctx.channel().isActive()) {
+            exchange.abandoned();
             return;
         }
         if (!verdict.allowed()) {
+            exchange.refused(verdict.refusals());
             JsonRpcMessage stepUp = verdict.stepUpFor();
             if (stepUp != null) {
                 // The policy would allow this with a second factor: tell the client how to get one (MCP
@@ -218,10 +243,12 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                 .whenCompleteAsync(
                         (refusals, failure) -> {
                             if (!ctx.channel().isActive()) {
+                                exchange.abandoned();
                                 return;
                             }
                             if (failure != null) { // a bug, not a quota answer: still fail closed
                                 log.atError().setCause(failure).log("quota gate failed");
+                                exchange.refusedAll(ErrorCode.POLICY_UNAVAILABLE, "unavailable");
                                 answers.reject(
                                         ctx,
                                         new Refusal(
@@ -233,6 +260,7 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                                 return;
                             }
                             if (!refusals.isEmpty()) {
+                                exchange.refused(refusals);
                                 answers.refuse(ctx, refusals, body.batch(), keepAlive)
                                         .addListener(f -> resumeReading(ctx));
                                 return;
@@ -242,7 +270,16 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                                     .values()
                                     .forEach(view ->
                                             toolViews.remember(headers.get("Mcp-Session-Id"), subject.id(), view));
-                            forward(ctx, HttpMethod.POST, query, headers, body, single(body), plan, keepAlive);
+                            forward(
+                                    ctx,
+                                    HttpMethod.POST,
+                                    query,
+                                    headers,
+                                    body,
+                                    single(body),
+                                    plan,
+                                    keepAlive,
+                                    exchange);
                         },
                         ctx.executor());
     }
@@ -275,14 +312,21 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
             DecodedBody body,
             JsonRpcMessage onlyMessage,
             AnswerPlan plan,
-            boolean keepAlive) {
+            boolean keepAlive,
+            ExchangeAudit exchange) {
         ctx.channel().config().setAutoRead(false);
+        // The hop continues the audit trace: its CLIENT spans' context goes in the headers and in params._meta.
+        byte[] bytes = body == null
+                ? null
+                : exchange == null
+                        ? body.canonicalBytes()
+                        : exchange.forwarding(headers, body.canonicalBytes(), body.batch(), decoder.mapper());
         upstream.forward(
                 ctx,
                 method,
                 query,
                 headers,
-                body == null ? null : Unpooled.wrappedBuffer(body.canonicalBytes()),
+                bytes == null ? null : Unpooled.wrappedBuffer(bytes),
                 plan,
                 new RelayListener() {
                     @Override
@@ -291,6 +335,9 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                                 .addKeyValue("error.type", code.name())
                                 .addKeyValue("reason", message)
                                 .log("upstream failed");
+                        if (exchange != null) {
+                            exchange.upstreamFailed(code);
+                        }
                         Refusal refusal =
                                 new Refusal(onlyMessage == null ? null : onlyMessage.id(), code, message, null);
                         answers.refuse(ctx, List.of(refusal), false, keepAlive).addListener(f -> resumeReading(ctx));
@@ -298,6 +345,9 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
 
                     @Override
                     public void completed() {
+                        if (exchange != null) {
+                            exchange.completed();
+                        }
                         resumeReading(ctx);
                     }
 
@@ -339,6 +389,11 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
             }
         }
         return false;
+    }
+
+    private static long epochNanos() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     private static JsonRpcMessage single(DecodedBody body) {

@@ -1,5 +1,6 @@
 package io.mcpguard.proxy.transport;
 
+import io.mcpguard.proxy.audit.AuditTrail;
 import io.mcpguard.proxy.auth.AuthenticationHandler;
 import io.mcpguard.proxy.auth.Authenticator;
 import io.mcpguard.proxy.config.ProxyConfig;
@@ -47,6 +48,7 @@ public final class ProxyServer implements AutoCloseable {
     private final QuotaStore quotas;
     private final UpstreamClient upstream;
     private final Authenticator authenticator;
+    private final AuditTrail audit;
     private final ProxyChannelInitializer initializer;
     private Channel serverChannel;
 
@@ -91,6 +93,7 @@ public final class ProxyServer implements AutoCloseable {
                 config.limits().maxRewriteBytes());
         HttpAnswers answers = new HttpAnswers(decoder.mapper());
         this.authenticator = new Authenticator(config.auth());
+        this.audit = AuditTrail.start(config.audit(), config.upstream().url());
         McpEndpointHandler endpoint = new McpEndpointHandler(
                 config.mcpPath(),
                 decoder,
@@ -103,7 +106,8 @@ public final class ProxyServer implements AutoCloseable {
                 new QuotaGate(quotas),
                 upstream,
                 answers,
-                authenticator);
+                authenticator,
+                audit);
         this.initializer = new ProxyChannelInitializer(
                 config.listen(), config.limits(), answers, authenticator, config.mcpPath(), endpoint);
     }
@@ -162,5 +166,6 @@ public final class ProxyServer implements AutoCloseable {
         authenticator.close();
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        audit.close(); // last: every exchange has ended its spans; what is buffered is exported now
     }
 }
