@@ -6,27 +6,27 @@ import io.mcpguard.proxy.config.Secret;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-class DenialBurstsTest {
+class BurstCounterTest {
     private static final long SECOND = 1_000_000_000L;
 
     @Test
     void the_denial_that_reaches_the_threshold_is_reported_once_per_window_per_subject() {
-        DenialBursts bursts = new DenialBursts(3, Duration.ofSeconds(10));
+        BurstCounter bursts = new BurstCounter(3, Duration.ofSeconds(10));
 
-        assertThat(bursts.denied("a", 0)).isZero();
-        assertThat(bursts.denied("b", 0)).isZero();
-        assertThat(bursts.denied("a", SECOND)).isZero();
-        assertThat(bursts.denied("a", 2 * SECOND)).isEqualTo(3);
-        assertThat(bursts.denied("a", 3 * SECOND)).as("once per window").isZero();
-        assertThat(bursts.denied("b", 3 * SECOND))
+        assertThat(bursts.count("a", 0)).isZero();
+        assertThat(bursts.count("b", 0)).isZero();
+        assertThat(bursts.count("a", SECOND)).isZero();
+        assertThat(bursts.count("a", 2 * SECOND)).isEqualTo(3);
+        assertThat(bursts.count("a", 3 * SECOND)).as("once per window").isZero();
+        assertThat(bursts.count("b", 3 * SECOND))
                 .as("subjects are counted apart")
                 .isZero();
 
-        assertThat(bursts.denied("a", 11 * SECOND))
+        assertThat(bursts.count("a", 11 * SECOND))
                 .as("a new window starts over")
                 .isZero();
-        assertThat(bursts.denied("a", 12 * SECOND)).isZero();
-        assertThat(bursts.denied("a", 13 * SECOND)).isEqualTo(3);
+        assertThat(bursts.count("a", 12 * SECOND)).isZero();
+        assertThat(bursts.count("a", 13 * SECOND)).isEqualTo(3);
     }
 
     @Test
