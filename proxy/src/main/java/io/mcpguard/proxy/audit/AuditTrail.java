@@ -48,7 +48,7 @@ public final class AuditTrail implements AutoCloseable {
     private final SubjectPseudonyms pseudonyms;
     private final URI upstream;
     private final AuditMetrics metrics;
-    private final DenialBursts denialBursts;
+    private final BurstCounter denialBursts;
     private final TextMapPropagator propagator = W3CTraceContextPropagator.getInstance();
 
     private AuditTrail(
@@ -57,7 +57,7 @@ public final class AuditTrail implements AutoCloseable {
             SubjectPseudonyms pseudonyms,
             URI upstream,
             java.util.function.LongSupplier spoolBytes,
-            DenialBursts denialBursts) {
+            BurstCounter denialBursts) {
         this.sdk = sdk;
         this.denialBursts = denialBursts;
         this.metrics = new AuditMetrics(otel.getMeter(INSTRUMENTATION), spoolBytes);
@@ -107,7 +107,7 @@ public final class AuditTrail implements AutoCloseable {
                 new SubjectPseudonyms(config.subjectHashKey()),
                 upstream,
                 spooled == null ? null : spooled::spoolBytes,
-                new DenialBursts(config.denialBurstThreshold(), config.denialBurstWindow()));
+                new BurstCounter(config.denialBurstThreshold(), config.denialBurstWindow()));
     }
 
     public boolean enabled() {
@@ -154,7 +154,7 @@ public final class AuditTrail implements AutoCloseable {
         return pseudonyms;
     }
 
-    DenialBursts denialBursts() {
+    BurstCounter denialBursts() {
         return denialBursts;
     }
 

@@ -311,7 +311,7 @@ public final class ExchangeAudit {
 
     /** Reports, once per window, a subject refused again and again: a span event and a WARN line, same name. */
     private void denialBurst(Span span) {
-        int denials = trail.denialBursts().denied(subjectRecorded, System.nanoTime());
+        int denials = trail.denialBursts().count(subjectRecorded, System.nanoTime());
         if (denials == 0) {
             return;
         }

@@ -190,6 +190,16 @@ public final class AuthenticationHandler extends HeaderStage {
                 .addKeyValue("reason", failure.getMessage())
                 .addKeyValue("client.address", clientAddress(ctx))
                 .log("request refused: not authenticated");
+        int failures = authenticator.authenticationFailed(clientAddress(ctx));
+        if (failures > 0) {
+            // Many failures from one address: credential guessing, or a client with a broken or revoked credential.
+            log.atWarn()
+                    .addKeyValue("event.name", "security.authentication_failure_burst")
+                    .addKeyValue("client.address", clientAddress(ctx))
+                    .addKeyValue("failures", failures)
+                    .addKeyValue("window_s", authenticator.failureWindowSeconds())
+                    .log("repeated authentication failures from one address");
+        }
         Refusal refusal = new Refusal(null, kind.code, describe(kind, failure.getMessage()), null);
         String challenge = kind == AuthenticationFailure.Kind.UNAVAILABLE
                 ? null

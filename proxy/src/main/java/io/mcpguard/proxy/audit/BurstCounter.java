@@ -5,19 +5,20 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
 
 /**
- * Spots a burst of refusals for one subject: {@code threshold} denials within {@code window} — a client probing what
- * it may do, or an agent stuck retrying a forbidden call. Reported once per window per subject, on the denial that
- * reaches the threshold. Windows are fixed (they start at a subject's first denial), which is cheap and good enough
+ * Spots a burst of failures for one key: {@code threshold} within {@code window}. The audit stage counts refusals
+ * per subject (a client probing what it may do, an agent stuck retrying a forbidden call); the identity stage counts
+ * authentication failures per client address (credential guessing). Reported once per window per key, on the
+ * failure that reaches the threshold. Windows are fixed (they start at a subject's first denial), which is cheap and good enough
  * for an alert: a burst straddling two windows is reported when the second one fills.
  *
  * <p>Thread-safe; each call is a cache lookup and a short synchronised update.
  */
-final class DenialBursts {
+public final class BurstCounter {
     private final int threshold;
     private final long windowNanos;
     private final Cache<String, Window> windows;
 
-    DenialBursts(int threshold, Duration window) {
+    public BurstCounter(int threshold, Duration window) {
         this.threshold = threshold;
         this.windowNanos = window.toNanos();
         this.windows = Caffeine.newBuilder()
@@ -27,18 +28,18 @@ final class DenialBursts {
     }
 
     /**
-     * Counts one denial for {@code subject}.
+     * Counts one failure for {@code subject}.
      *
-     * @return the number of denials in the current window when this one reaches the threshold, else 0
+     * @return the number of failures in the current window when this one reaches the threshold, else 0
      */
-    int denied(String subject, long nowNanos) {
+    public int count(String subject, long nowNanos) {
         if (subject == null) {
             return 0;
         }
         return windows.get(subject, s -> new Window(nowNanos)).count(nowNanos, threshold, windowNanos);
     }
 
-    long windowSeconds() {
+    public long windowSeconds() {
         return Duration.ofNanos(windowNanos).toSeconds();
     }
 
