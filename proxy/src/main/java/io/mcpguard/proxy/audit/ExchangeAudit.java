@@ -12,6 +12,7 @@ import io.mcpguard.proxy.jsonrpc.DecodedBody;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
 import io.mcpguard.proxy.jsonrpc.Refusal;
+import io.mcpguard.proxy.mask.MaskCounts;
 import io.mcpguard.proxy.policy.Decision;
 import io.mcpguard.proxy.policy.GateVerdict;
 import io.mcpguard.proxy.policy.Subject;
@@ -52,6 +53,7 @@ public final class ExchangeAudit {
     static final String DENIAL_BURST = "security.denial_burst";
 
     private static final AttributeKey<Long> DENIALS = AttributeKey.longKey("mcp.policy.denials");
+    private static final AttributeKey<Long> MASKED_TOTAL = AttributeKey.longKey("mcp.policy.masked.total");
     private static final AttributeKey<Long> WINDOW_SECONDS = AttributeKey.longKey("mcp.policy.window_s");
     private static final String TRACEPARENT = "traceparent";
     private static final String TRACESTATE = "tracestate";
@@ -274,6 +276,22 @@ public final class ExchangeAudit {
                 message.server.setStatus(StatusCode.ERROR, "client disconnected");
                 message.server.end();
             }
+        }
+    }
+
+    /**
+     * What the answer path masked, on every message's SERVER span: {@code mcp.policy.masked.total} and {@code
+     * mcp.policy.masked.<data class>} — counts, never values. Called before {@link #completed()}.
+     */
+    public void masked(MaskCounts counts) {
+        for (MessageSpans message : spans) {
+            if (message.ended) {
+                continue;
+            }
+            message.server.setAttribute(MASKED_TOTAL, (long) counts.total());
+            counts.byClass()
+                    .forEach((dataClass, n) -> message.server.setAttribute(
+                            AttributeKey.longKey("mcp.policy.masked." + dataClass.wireName()), (long) n));
         }
     }
 

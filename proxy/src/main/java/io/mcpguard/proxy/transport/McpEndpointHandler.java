@@ -353,8 +353,11 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
 
                     @Override
                     public void masked(MaskCounts counts) {
-                        // The audit stage reads what was masked here: counts per class, never values.
+                        // Counts per class, never values: on the audit spans, and on the channel for other readers.
                         ctx.channel().attr(MASK_COUNTS).set(counts);
+                        if (exchange != null) {
+                            exchange.masked(counts);
+                        }
                     }
                 });
     }

@@ -304,6 +304,29 @@ class AuditTrailThroughProxyTest {
     }
 
     @Test
+    void a_masked_answer_records_how_much_of_which_class_was_masked_but_not_what() throws Exception {
+        Client client = Client.open("masked-subject");
+        String trace = traceId();
+        upstream.releaseStream(); // list_commits answers at once
+
+        JsonNode answer = answer(send(
+                client.subject(),
+                client.session(),
+                "00-" + trace + "-" + spanId() + "-01",
+                "{\"jsonrpc\":\"2.0\",\"id\":21,\"method\":\"tools/call\",\"params\":{\"name\":\"list_commits\","
+                        + "\"arguments\":{\"workspace\":\"acme\",\"repo\":\"api\","
+                        + "\"message\":\"deploy key AKIAIOSFODNN7EXAMPLE\"}}}"));
+
+        assertThat(answer.toString()).contains("[REDACTED:aws-access-key]").doesNotContain("AKIAIOSFODNN7EXAMPLE");
+        ExportedSpan server = one(trace, ExportedSpan.SERVER);
+        assertThat(server.attributes())
+                .containsEntry("mcp.policy.outcome", "allow")
+                .containsEntry("mcp.policy.masked.total", 1L)
+                .containsEntry("mcp.policy.masked.secrets", 1L);
+        assertThat(server.raw().toString()).doesNotContain("AKIAIOSFODNN7EXAMPLE");
+    }
+
+    @Test
     void a_call_over_the_quota_is_recorded_as_over_quota() throws Exception {
         Client client = Client.open("quota-subject");
         for (int i = 1; i <= 3; i++) {

@@ -116,7 +116,10 @@ public final class RecordingUpstream implements AutoCloseable {
                             if (token != null) {
                                 ex.progressNotification(new ProgressNotification(token, 1.0, 2.0, "first page"));
                             }
-                            return text(awaitRelease() ? "released" : "timed out");
+                            // An optional "message" is echoed, so a test can make a real answer carry what it needs.
+                            Object message = req.arguments().get("message");
+                            String echo = message == null ? "" : " " + message;
+                            return text((awaitRelease() ? "released" : "timed out") + echo);
                         }))
                 .build();
 
