@@ -85,6 +85,13 @@ public final class HttpAnswers {
         return send(ctx, response, keepAlive);
     }
 
+    /** A refusal as a complete response the caller writes itself (with {@code Connection: close}). */
+    FullHttpResponse closingResponse(Refusal refusal) {
+        FullHttpResponse response = jsonResponse(refusal.code().httpStatus(), refusal.toJson());
+        HttpUtil.setKeepAlive(response, false);
+        return response;
+    }
+
     private FullHttpResponse jsonResponse(HttpResponseStatus status, JsonNode body) {
         byte[] bytes;
         try {

@@ -54,6 +54,21 @@ class HostileInputTest {
     }
 
     @Test
+    void a_body_far_over_the_limit_still_gets_its_413_while_the_client_is_sending() throws Exception {
+        // 4 MiB against a 64 KiB limit: the proxy answers long before the client has sent it all, so closing at
+        // once would reset the connection under the client and lose the answer.
+        String huge = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"pad\":\""
+                + "x".repeat(4 * 1024 * 1024) + "\"}}";
+
+        for (int attempt = 0; attempt < 5; attempt++) {
+            HttpResponse<String> answer = post(huge);
+
+            assertThat(answer.statusCode()).isEqualTo(413);
+        }
+        assertNothingForwarded();
+    }
+
+    @Test
     void malformed_json_is_a_parse_error() throws Exception {
         HttpResponse<String> answer = post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":");
 
