@@ -7,6 +7,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,11 +32,29 @@ public final class AddedLatencyDriver {
 
     private AddedLatencyDriver() {}
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run();
+            System.exit(0);
+        } catch (Throwable e) {
+            e.printStackTrace();
+            System.exit(1); // the SDK server leaves non-daemon threads behind: end the JVM either way
+        }
+    }
+
+    private static void run() throws Exception {
         int calls = Integer.getInteger("calls", 10_000);
         int warmup = Integer.getInteger("warmup", 3_000);
         int clients = Integer.getInteger("clients", 1);
-        try (OpaProcess opa = OpaProcess.startWithRepoPolicies();
+        // The repository's policies with the read quota lifted: this measures the path, not the throttle
+        // (600 reads a minute would refuse the run within seconds).
+        Path policies = Files.createTempDirectory("bench-policies");
+        OpaProcess.copyRepoPolicies(policies);
+        Path quotas = policies.resolve("mcp/quota/data.json");
+        Files.writeString(
+                quotas,
+                Files.readString(quotas).replace("\"viewer\": {\"read\": 600}", "\"viewer\": {\"read\": 1000000000}"));
+        try (OpaProcess opa = started(new OpaProcess(policies));
                 RecordingUpstream upstream = new RecordingUpstream(false);
                 ProxyHarness proxy = new ProxyHarness(upstream.url(), opa.url())) {
             HttpClient http = HttpClient.newBuilder()
@@ -73,8 +93,11 @@ public final class AddedLatencyDriver {
                     proxied.getValueAtPercentile(90) - direct.getValueAtPercentile(90),
                     proxied.getValueAtPercentile(99) - direct.getValueAtPercentile(99));
         }
-        // The SDK server leaves non-daemon threads behind; the measurement is complete, so end the JVM here.
-        System.exit(0);
+    }
+
+    private static OpaProcess started(OpaProcess opa) {
+        opa.start();
+        return opa;
     }
 
     private static Histogram[] measure(
@@ -120,8 +143,15 @@ public final class AddedLatencyDriver {
 
     /** The same question the proxy asks, asked of OPA directly: the part of the added latency that is OPA's. */
     private static long decide(HttpClient http, String opaUrl, String session, long id) throws Exception {
+        // What the proxy asks for the harness's test subject (testing.TestSubjects.ACME_VIEWER).
         String input = """
-                {"input":{"version":"2","subject":{"id":"anonymous","authenticated":false,"auth_method":"none",                "roles":[],"groups":[],"tenant":null,"amr":[],"acr":null,"auth_time":null,"client_id":null},"request":{"direction":"client_to_server","kind":"request",                "method":"tools/call","id":%d,"tool":"get_repository","arguments":{"workspace":"acme","repo":"api"},                "session_id":"%s","protocol_version":"2025-11-25"},"tool":null,"transport":{"client_address":"127.0.0.1",                "tls":false,"http_method":"POST","path":"/mcp","batch_size":1}}}""".formatted(id, session);
+                {"input":{"version":"2","subject":{"id":"test-client","authenticated":true,"auth_method":"api_key",\
+                "roles":["viewer@acme/*"],"groups":[],"tenant":null,"amr":[],"acr":null,"auth_time":null,\
+                "client_id":null},"request":{"direction":"client_to_server","kind":"request","method":"tools/call",\
+                "id":%d,"tool":"get_repository","arguments":{"workspace":"acme","repo":"api"},\
+                "argument_classes":[],"argument_classifiers":[],"session_id":"%s","protocol_version":"2025-11-25"},\
+                "tool":null,"transport":{"client_address":"127.0.0.1","tls":false,"http_method":"POST","path":"/mcp",\
+                "batch_size":1}}}""".formatted(id, session);
         HttpRequest request = HttpRequest.newBuilder(URI.create(opaUrl + "/v1/data/mcp/authz/decision?provenance=true"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(input))
