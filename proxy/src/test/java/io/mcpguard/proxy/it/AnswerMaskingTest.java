@@ -10,10 +10,9 @@ import io.mcpguard.proxy.testing.ProxyHarness;
 import io.mcpguard.proxy.testing.ScriptedUpstream;
 import io.mcpguard.proxy.testing.ScriptedUpstream.Answer;
 import io.mcpguard.proxy.testing.ScriptedUpstream.Piece;
-import java.io.BufferedReader;
+import io.mcpguard.proxy.testing.SseLines;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -125,17 +123,7 @@ class AnswerMaskingTest {
 
         HttpResponse<InputStream> response =
                 HTTP.send(post(proxy, READ_PR.formatted(11)), HttpResponse.BodyHandlers.ofInputStream());
-        List<String> lines = new ArrayList<>();
-        try (BufferedReader reader =
-                new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                lines.add(line);
-                if (line.contains("notifications/progress")) {
-                    progressSeen.countDown();
-                }
-            }
-        }
+        List<String> lines = SseLines.readAll(response.body(), "notifications/progress", progressSeen);
 
         assertThat(progressSeen.getCount())
                 .as("the progress event reached the client on its own")

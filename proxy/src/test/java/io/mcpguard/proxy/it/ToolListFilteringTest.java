@@ -10,9 +10,8 @@ import io.mcpguard.proxy.testing.ProxyHarness;
 import io.mcpguard.proxy.testing.ScriptedUpstream;
 import io.mcpguard.proxy.testing.ScriptedUpstream.Answer;
 import io.mcpguard.proxy.testing.ScriptedUpstream.Piece;
-import java.io.BufferedReader;
+import io.mcpguard.proxy.testing.SseLines;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -139,17 +138,7 @@ class ToolListFilteringTest {
         HttpResponse<InputStream> response = HTTP.send(
                 post("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/list\"}"),
                 HttpResponse.BodyHandlers.ofInputStream());
-        List<String> lines = new ArrayList<>();
-        try (BufferedReader reader =
-                new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                lines.add(line);
-                if (line.contains("notifications/progress")) {
-                    firstEventSeen.countDown();
-                }
-            }
-        }
+        List<String> lines = SseLines.readAll(response.body(), "notifications/progress", firstEventSeen);
 
         assertThat(firstEventSeen.getCount())
                 .as("first event reached the client on its own")
