@@ -5,26 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mcpguard.proxy.config.ProxyConfig;
 import io.mcpguard.proxy.jsonrpc.JsonRpcDecoder;
 import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
 import io.mcpguard.proxy.mask.ArgumentClassifier;
 import io.mcpguard.proxy.mask.SensitiveDataScanner;
-import io.mcpguard.proxy.testing.OpaProcess;
+import io.mcpguard.proxy.testing.RealOpaEngine;
 import io.mcpguard.proxy.testing.Tools;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -36,24 +30,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class PolicyContractTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static OpaProcess opa;
-    private static EventLoopGroup loops;
-    private static OpaPolicyEngine engine;
-
-    @BeforeAll
-    static void start() {
-        opa = OpaProcess.startWithRepoPolicies();
-        loops = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        ProxyConfig config = ProxyConfig.parse("opa:\n  url: " + opa.url() + "\n  timeout: 5s\n", Map.of());
-        engine = new OpaPolicyEngine(config.opa(), loops, JSON);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (engine != null) engine.close();
-        if (loops != null) loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        if (opa != null) opa.close();
-    }
+    @RegisterExtension
+    static final RealOpaEngine opa = new RealOpaEngine();
 
     static Stream<Path> examples() throws IOException {
         List<Path> files = new ArrayList<>();
@@ -73,7 +51,7 @@ class PolicyContractTest {
 
         assertThat(normalised(input.toJson())).isEqualTo(normalised(expectedInput));
 
-        Decision decision = engine.decide(input).get(10, TimeUnit.SECONDS);
+        Decision decision = opa.engine().decide(input).get(10, TimeUnit.SECONDS);
         JsonNode expected = example.get("decision");
         assertThat(normalised(decision.result())).isEqualTo(normalised(expected));
         assertThat(decision.allow()).isEqualTo(expected.get("allow").asBoolean());

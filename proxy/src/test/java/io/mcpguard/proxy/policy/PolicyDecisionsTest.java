@@ -3,21 +3,15 @@ package io.mcpguard.proxy.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mcpguard.proxy.config.ProxyConfig;
 import io.mcpguard.proxy.jsonrpc.JsonRpcDecoder;
 import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
-import io.mcpguard.proxy.testing.OpaProcess;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
+import io.mcpguard.proxy.testing.RealOpaEngine;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -29,24 +23,8 @@ class PolicyDecisionsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TransportFacts FACTS = new TransportFacts("127.0.0.1", false, "POST", "/mcp", null, null, 1);
 
-    private static OpaProcess opa;
-    private static EventLoopGroup loops;
-    private static OpaPolicyEngine engine;
-
-    @BeforeAll
-    static void start() {
-        opa = OpaProcess.startWithRepoPolicies();
-        loops = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        ProxyConfig config = ProxyConfig.parse("opa:\n  url: " + opa.url() + "\n  timeout: 5s\n", Map.of());
-        engine = new OpaPolicyEngine(config.opa(), loops, JSON);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (engine != null) engine.close();
-        if (loops != null) loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        if (opa != null) opa.close();
-    }
+    @RegisterExtension
+    static final RealOpaEngine opa = new RealOpaEngine();
 
     static Subject subject(List<String> roles, List<String> amr, Instant authTime) {
         return new Subject("u-1", true, "jwt", roles, List.of(), null, amr, null, authTime, "ide");
@@ -63,7 +41,7 @@ class PolicyDecisionsTest {
     }
 
     private static Decision decide(Subject subject, JsonRpcMessage message) throws Exception {
-        return engine.decide(new PolicyInput(subject, message, FACTS)).get(10, TimeUnit.SECONDS);
+        return opa.engine().decide(new PolicyInput(subject, message, FACTS)).get(10, TimeUnit.SECONDS);
     }
 
     /** Every subject here proved a second factor a minute ago, so only roles decide. */
