@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Provides the pinned external tools the build and the tests drive as real programs.
 #
-#   scripts/tools.sh <opa|regal|inspector|conformance>
+#   scripts/tools.sh <opa|regal|otelcol|prometheus|inspector|conformance>
 #
 # Prints the absolute path of a ready executable on stdout (that line only); progress and
 # the tool's version go to stderr. The first call builds or installs the tool into
@@ -23,6 +23,14 @@ readonly REGAL_LDFLAGS="-X ${REGAL_MODULE}/pkg/version.Version=${REGAL_VERSION#v
 # The OpenTelemetry Collector is assembled by its official builder from scripts/otelcol-builder.yaml.
 readonly OTELCOL_BUILDER_MODULE=go.opentelemetry.io/collector/cmd/builder
 readonly OTELCOL_VERSION=v0.165.0
+# Prometheus v3.x: its Go module versions are v0.3MM.P for release v3.MM.P (the repository never moved
+# to a /v3 module path), so v0.316.0 is Prometheus 3.16.0. Built without the web UI's assets
+# (the `builtinassets` tag): the tests only use its HTTP API and its OTLP receiver.
+readonly PROMETHEUS_MODULE=github.com/prometheus/prometheus/cmd/prometheus
+readonly PROMETHEUS_VERSION=v0.316.0
+readonly PROMETHEUS_RELEASE=3.16.0
+# A release build stamps its version with -ldflags; `go install` alone reports none.
+readonly PROMETHEUS_LDFLAGS="-X github.com/prometheus/common/version.Version=${PROMETHEUS_RELEASE}"
 readonly INSPECTOR_PACKAGE=@modelcontextprotocol/inspector
 readonly INSPECTOR_VERSION=2.12.0
 readonly CONFORMANCE_PACKAGE=@modelcontextprotocol/conformance
@@ -42,6 +50,7 @@ usage: scripts/tools.sh <tool>
   opa          OPA ${OPA_VERSION} (from PATH if it is exactly that version, else built with go)
   regal        Regal ${REGAL_VERSION} (${REGAL_MODULE}, built with go)
   otelcol      OpenTelemetry Collector ${OTELCOL_VERSION}, core components (built with its builder)
+  prometheus   Prometheus ${PROMETHEUS_RELEASE} (${PROMETHEUS_MODULE}@${PROMETHEUS_VERSION}, built with go, no web UI)
   inspector    ${INSPECTOR_PACKAGE}@${INSPECTOR_VERSION} CLI (npm)
   conformance  ${CONFORMANCE_PACKAGE}@${CONFORMANCE_VERSION} CLI (npm)
 cache: ${CACHE}
@@ -66,9 +75,14 @@ with_lock() {
   exec {fd}>&-
 }
 
-# Prints X from the "Version: X" line of `<binary> version` for a Go tool, or nothing.
+# Prints X from the "Version: X" line of `<binary> version` for a Go tool, or nothing;
+# for Prometheus, from its "prometheus, version X (branch: ...)" line of `--version`.
 # REGAL_DISABLE_VERSION_CHECK stops `regal version` from asking GitHub for a newer release.
 go_tool_version() {
+  if [[ "$(basename "$1")" == prometheus ]]; then
+    "$1" --version 2>/dev/null | awk '/^prometheus, version / { print $3; exit }'
+    return 0
+  fi
   REGAL_DISABLE_VERSION_CHECK=1 "$1" version 2>/dev/null | awk '/^Version:/ { print $2; exit }'
 }
 
@@ -104,10 +118,11 @@ go_build() {
 }
 
 # Prints the path of Go tool $1 (module $2, version $3, -ldflags $4): the one on PATH when
-# it reports exactly the pinned version, else the cached build, built first if missing.
+# it reports exactly the pinned version ($5 when the tool's own version differs from its
+# module's, else $3 without its v), else the cached build, built first if missing.
 provide_go_tool() {
   local name=$1 module=$2 version=$3 ldflags=${4:-}
-  local want=${version#v} found
+  local want=${5:-${version#v}} found
   if found=$(command -v "$name" 2>/dev/null) && [[ "$(go_tool_version "$found")" == "$want" ]]; then
     found=$(readlink -f "$found")
   else
@@ -218,6 +233,7 @@ main() {
   opa) provide_go_tool opa "$OPA_MODULE" "$OPA_VERSION" ;;
   regal) provide_go_tool regal "$REGAL_MODULE" "$REGAL_VERSION" "$REGAL_LDFLAGS" ;;
   otelcol) provide_otelcol ;;
+  prometheus) provide_go_tool prometheus "$PROMETHEUS_MODULE" "$PROMETHEUS_VERSION" "$PROMETHEUS_LDFLAGS" "$PROMETHEUS_RELEASE" ;;
   inspector) provide_npm_tool "$INSPECTOR_PACKAGE" "$INSPECTOR_VERSION" mcp-inspector ;;
   conformance) provide_npm_tool "$CONFORMANCE_PACKAGE" "$CONFORMANCE_VERSION" conformance ;;
   -h | --help) usage ;;

@@ -1,0 +1,421 @@
+package io.mcpguard.proxy.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mcpguard.proxy.policy.Subject;
+import io.mcpguard.proxy.policy.SubjectResolver;
+import io.mcpguard.proxy.testing.OpaProcess;
+import io.mcpguard.proxy.testing.OtlpJsonSink;
+import io.mcpguard.proxy.testing.PrometheusProcess;
+import io.mcpguard.proxy.testing.ProxyHarness;
+import io.mcpguard.proxy.testing.ScriptedUpstream;
+import io.mcpguard.proxy.testing.ScriptedUpstream.Answer;
+import io.mcpguard.proxy.testing.ScriptedUpstream.Piece;
+import io.mcpguard.proxy.testing.Tools;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Grafana dashboard ({@code docs/grafana/mcpguard-audit.json}) against a real Prometheus fed by the real proxy:
+ * the proxy's OTLP metrics go straight to Prometheus's OTLP receiver, traffic gives every panel something to show
+ * (allowed, denied, over quota, masked answers, decision cache hits and misses, OPA away, the server failing, a
+ * denial burst), and then every panel's query, with Grafana's variables filled in, must return a finite value.
+ *
+ * <p>A real OPA decides with the repository's policies (a viewer's read quota lowered to 3). Subjects by the
+ * test-only {@code X-Test-Subject} header: {@code developer} (answers masked) or {@code viewer}.
+ */
+class DashboardQueriesTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final Path DASHBOARD = Path.of("docs/grafana/mcpguard-audit.json");
+    private static final String SERVICE = "mcpguard-dashboard-test";
+    /** How often the proxy exports its metrics here (OTEL_METRIC_EXPORT_INTERVAL; 60 s by default). */
+    private static final Duration EXPORT_INTERVAL = Duration.ofMillis(500);
+
+    /**
+     * Grafana's variables as a dashboard user would have them: {@code $__rate_interval} is the one Grafana computes
+     * from the scrape interval (at least 4 of them); 1m covers the whole run here, where samples arrive every 0.5 s.
+     * {@code $job} gets the value the dashboard's own variable query finds (see {@link #variables()}).
+     */
+    private static final Map<String, String> GRAFANA_VARIABLES =
+            Map.of("__rate_interval", "1m", "__interval", "15s", "__range", "5m");
+
+    /**
+     * Metrics the dashboard shows that the proxy does not export yet, by their OpenTelemetry name and their
+     * Prometheus name. A panel on one of them is checked as soon as the proxy's source names the instrument (so
+     * the entry cannot outlive the metric unnoticed); until then its query must parse and return nothing.
+     */
+    private static final Map<String, String> COMING = Map.of(
+            "mcp.policy.cache.lookups", "mcp_policy_cache_lookups_total",
+            "mcp.policy.masked.items", "mcp_policy_masked_items_total",
+            "mcp.security.events", "mcp_security_events_total");
+
+    private static final String SECRET = "AKIAZ7QWERTY12345678";
+    private static final String EMAIL = "priya.raman@acme-corp.example";
+
+    private static final Subject DEVELOPER = new Subject(
+            "dash-developer",
+            true,
+            "jwt",
+            List.of("developer@acme/*"),
+            List.of(),
+            "acme",
+            List.of("pwd"),
+            null,
+            null,
+            null);
+    private static final Subject VIEWER = new Subject(
+            "dash-viewer", true, "jwt", List.of("viewer@acme/*"), List.of(), null, List.of("pwd"), null, null, null);
+    private static final SubjectResolver SUBJECTS =
+            (ctx, request) -> "viewer".equals(request.headers().get("X-Test-Subject")) ? VIEWER : DEVELOPER;
+
+    @TempDir
+    static Path dir;
+
+    private static PrometheusProcess prometheus;
+    private static OpaProcess opa;
+    private static ScriptedUpstream upstream;
+    private static OtlpJsonSink traces;
+    private static ProxyHarness proxy;
+    private static final AtomicInteger ids = new AtomicInteger();
+
+    @BeforeAll
+    static void start() throws Exception {
+        prometheus = new PrometheusProcess(Files.createDirectories(dir.resolve("prometheus")));
+        OpaProcess.copyRepoPolicies(dir.resolve("policies"));
+        Path quotas = dir.resolve("policies/mcp/quota/data.json");
+        Files.writeString(
+                quotas, Files.readString(quotas).replace("\"viewer\": {\"read\": 600}", "\"viewer\": {\"read\": 3}"));
+        opa = new OpaProcess(dir.resolve("policies"));
+        opa.start();
+        upstream = new ScriptedUpstream();
+        upstream.script(DashboardQueriesTest::answer);
+        traces = new OtlpJsonSink(); // the spans go somewhere harmless; only the metrics matter here
+        // The standard OTEL_* settings (in their system-property form): metrics to Prometheus, often.
+        Map<String, String> otel = Map.of(
+                "otel.exporter.otlp.metrics.endpoint",
+                prometheus.otlpMetricsEndpoint(),
+                "otel.exporter.otlp.metrics.protocol",
+                "http/protobuf",
+                "otel.metric.export.interval",
+                Long.toString(EXPORT_INTERVAL.toMillis()),
+                "otel.bsp.schedule.delay",
+                "100");
+        otel.forEach(System::setProperty);
+        try {
+            proxy = new ProxyHarness(
+                    upstream.url(),
+                    opa.url(),
+                    Map.of(
+                            "audit.enabled",
+                            "true",
+                            "audit.otlp-endpoint",
+                            traces.url(),
+                            "audit.otlp-protocol",
+                            "http/protobuf",
+                            "audit.service-name",
+                            SERVICE,
+                            "audit.spool-dir",
+                            dir.resolve("spool").toString(),
+                            "audit.denial-burst-threshold",
+                            "3"),
+                    SUBJECTS);
+        } finally {
+            otel.keySet().forEach(System::clearProperty);
+        }
+        // Twice, an export apart: a counter's first sample only says where it starts, so a rate over one sample
+        // is nothing; the second round gives every series an increase.
+        for (int round = 0; round < 2; round++) {
+            driveEveryPanel();
+            awaitStored("mcp_server_operation_duration_seconds_count", Duration.ofSeconds(30));
+            Thread.sleep(3 * EXPORT_INTERVAL.toMillis());
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (proxy != null) proxy.close();
+        if (traces != null) traces.close();
+        if (upstream != null) upstream.close();
+        if (opa != null) opa.close();
+        if (prometheus != null) prometheus.close();
+    }
+
+    /** What the MCP server answers: a tool result carrying a secret and an e-mail address, or a broken connection. */
+    private static Answer answer(String body) {
+        JsonNode message;
+        try {
+            message = JSON.readTree(body);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        if (!message.has("id")) {
+            return new Answer(202, null, List.of());
+        }
+        if (message.at("/params/arguments/repo").asText().startsWith("broken")) {
+            // The JDK server closes the connection without an answer: the proxy reports the server unreachable.
+            throw new IllegalStateException("scripted failure");
+        }
+        String text =
+                JSON.valueToTree("deploy key " + SECRET + ", ask " + EMAIL).toString();
+        return new Answer(
+                200,
+                "application/json",
+                List.of(Piece.of("{\"jsonrpc\":\"2.0\",\"id\":" + message.get("id") + ",\"result\":{\"content\":"
+                        + "[{\"type\":\"text\",\"text\":" + text + "}],\"isError\":false}}")));
+    }
+
+    /** One round of traffic that gives every panel of the dashboard data. */
+    private static void driveEveryPanel() throws Exception {
+        // allowed, masked (the developer may not see secrets or personal data), a decision-cache miss then hits
+        for (int i = 0; i < 3; i++) {
+            assertThat(call("developer", "get_pull_request", "payments-api"))
+                    .contains("[REDACTED")
+                    .doesNotContain(SECRET);
+        }
+        // denied (a viewer may not merge), often enough for a denial burst (threshold 3)
+        for (int i = 0; i < 3; i++) {
+            assertThat(call("viewer", "merge_pull_request", "payments-api")).contains("\"error\"");
+        }
+        // over quota: the viewer's read quota is 3 a minute
+        for (int i = 0; i < 4; i++) {
+            call("viewer", "get_repository", "api");
+        }
+        // the server fails
+        assertThat(call("developer", "get_repository", "broken-" + ids.incrementAndGet()))
+                .contains("\"error\"");
+        // no decision: OPA is away (a repository never asked about, so no cached decision answers)
+        opa.stop();
+        try {
+            assertThat(call("developer", "get_repository", "opa-away-" + ids.incrementAndGet()))
+                    .contains("\"error\"");
+        } finally {
+            opa.start();
+        }
+    }
+
+    private static String call(String subject, String tool, String repo) throws Exception {
+        int id = ids.incrementAndGet();
+        String body = "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool
+                + "\",\"arguments\":{\"workspace\":\"acme\",\"repo\":\"" + repo + "\",\"pr_id\":2}}}";
+        return HTTP.send(
+                        HttpRequest.newBuilder(URI.create(proxy.mcpUrl()))
+                                .header("Content-Type", "application/json")
+                                .header("Accept", "application/json, text/event-stream")
+                                .header("MCP-Protocol-Version", "2025-06-18")
+                                .header("X-Test-Subject", subject)
+                                .timeout(Duration.ofSeconds(20))
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+    }
+
+    private static void awaitStored(String metric, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!prometheus.metricNames().contains(metric)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Prometheus stored no " + metric + " within " + timeout + "; it stores "
+                        + prometheus.metricNames() + "; its log: " + prometheus.logText());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** One query of one panel. */
+    private record Target(String panel, String refId, String expr) {
+        @Override
+        public String toString() {
+            return "panel \"" + panel + "\" " + refId + ": " + expr;
+        }
+    }
+
+    private static JsonNode dashboard() throws IOException {
+        return JSON.readTree(Tools.repo().resolve(DASHBOARD).toFile());
+    }
+
+    /** Every target of every panel, rows' nested panels included. */
+    private static List<Target> targets(JsonNode dashboard) {
+        List<Target> targets = new ArrayList<>();
+        collect(dashboard.path("panels"), targets);
+        return targets;
+    }
+
+    private static void collect(JsonNode panels, List<Target> into) {
+        for (JsonNode panel : panels) {
+            for (JsonNode target : panel.path("targets")) {
+                into.add(new Target(
+                        panel.path("title").asText(),
+                        target.path("refId").asText(),
+                        target.path("expr").asText()));
+            }
+            collect(panel.path("panels"), into);
+        }
+    }
+
+    /**
+     * The dashboard's variables with the values a user would see: Grafana's built-in ones, and each query variable
+     * set to the first value its own query ({@code label_values(metric, label)}) finds in Prometheus.
+     */
+    private static Map<String, String> variables() throws IOException {
+        Map<String, String> values = new LinkedHashMap<>(GRAFANA_VARIABLES);
+        Pattern labelValues = Pattern.compile("label_values\\((.+),\\s*(\\w+)\\)");
+        for (JsonNode variable : dashboard().path("templating").path("list")) {
+            String name = variable.path("name").asText();
+            if (!"query".equals(variable.path("type").asText())) {
+                continue; // the data source picker: not part of any expression
+            }
+            String query = variable.path("query").isObject()
+                    ? variable.path("query").path("query").asText()
+                    : variable.path("query").asText();
+            Matcher m = labelValues.matcher(query);
+            assertThat(m.matches())
+                    .as("variable %s: only label_values(metric, label) is understood here: %s", name, query)
+                    .isTrue();
+            List<String> found = prometheus.labelValues(m.group(2), m.group(1));
+            assertThat(found)
+                    .as("variable %s (%s) finds values in Prometheus", name, query)
+                    .isNotEmpty();
+            values.put(name, found.get(0));
+        }
+        return values;
+    }
+
+    /** {@code expr} with {@code $name}, {@code ${name}} and {@code ${name:format}} replaced; unknown ones fail. */
+    static String substitute(String expr, Map<String, String> variables) {
+        Matcher m = Pattern.compile("\\$\\{(\\w+)(?::\\w+)?}|\\$(\\w+)").matcher(expr);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String name = m.group(1) != null ? m.group(1) : m.group(2);
+            String value = variables.get(name);
+            if (value == null) {
+                throw new AssertionError("unknown Grafana variable $" + name + " in " + expr);
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    /** The metric names an expression selects (identifiers followed by a label selector or a range). */
+    static TreeSet<String> metricNames(String expr) {
+        TreeSet<String> names = new TreeSet<>();
+        Matcher m = Pattern.compile("\\b([a-zA-Z_:][a-zA-Z0-9_:]*)\\s*[{\\[]").matcher(expr);
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        return names;
+    }
+
+    /** Why the query returns nothing useful, or null when it returns at least one finite value. */
+    private static String problem(String query) {
+        JsonNode result;
+        try {
+            result = prometheus.query(query);
+        } catch (IllegalStateException e) {
+            return e.getMessage();
+        }
+        if (result.isEmpty()) {
+            return "no data";
+        }
+        for (JsonNode series : result) {
+            double value = Double.parseDouble(series.path("value").path(1).asText());
+            if (Double.isFinite(value)) {
+                return null;
+            }
+        }
+        return "no finite value: " + result;
+    }
+
+    /** Whether the proxy's own source creates an instrument of this name (a metric on its way is not pending). */
+    private static boolean exported(String otelName) throws IOException {
+        try (Stream<Path> files = Files.walk(Tools.repo().resolve("proxy/src/main/java"))) {
+            return files.filter(f -> f.toString().endsWith(".java")).anyMatch(f -> {
+                try {
+                    return Files.readString(f).contains("\"" + otelName + "\"");
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
+    }
+
+    @Test
+    void every_panel_query_returns_data_from_the_metrics_the_proxy_exported() throws Exception {
+        Map<String, String> variables = variables();
+        List<String> stored = prometheus.metricNames();
+        List<String> pending = new ArrayList<>();
+        for (Map.Entry<String, String> coming : COMING.entrySet()) {
+            if (!exported(coming.getKey())) {
+                pending.add(coming.getValue());
+            }
+        }
+        List<Target> targets = targets(dashboard());
+        assertThat(targets).as("the dashboard's queries").hasSizeGreaterThan(5);
+
+        List<String> failures = new ArrayList<>();
+        List<String> waiting = new ArrayList<>();
+        for (Target target : targets) {
+            String query = substitute(target.expr(), variables);
+            if (metricNames(query).stream().anyMatch(pending::contains)) {
+                // not exported yet: it must still be valid PromQL, and (so the entry is not stale) return nothing
+                JsonNode result = prometheus.query(query);
+                assertThat(result)
+                        .as("%s: a metric still listed as coming has data", target)
+                        .isEmpty();
+                waiting.add(target.toString());
+                continue;
+            }
+            String problem = problem(query);
+            if (problem != null) {
+                failures.add(target + "\n    as run: " + query + "\n    -> " + problem + "\n    names in it: "
+                        + metricNames(query) + ", stored: "
+                        + metricNames(query).stream().filter(stored::contains).toList());
+            }
+        }
+        System.out.println("Prometheus stores: "
+                + stored.stream()
+                        .filter(n -> n.startsWith("mcp_") || n.equals("target_info"))
+                        .toList());
+        if (!waiting.isEmpty()) {
+            System.out.println("panels waiting for metrics the proxy does not export yet: " + waiting);
+        }
+        assertThat(failures)
+                .as("panel queries without data; Prometheus stores %s", stored)
+                .isEmpty();
+    }
+
+    @Test
+    void a_query_on_a_misnamed_metric_is_caught() {
+        // the name without its unit suffix, and the OpenTelemetry name as it is (quoted, as PromQL allows)
+        assertThat(problem("sum(rate(mcp_server_operation_duration_count[1m]))"))
+                .isEqualTo("no data");
+        assertThat(problem("sum(rate({\"mcp.server.operation.duration_count\"}[1m]))"))
+                .isEqualTo("no data");
+        // while the right name answers
+        assertThat(problem("sum(rate(mcp_server_operation_duration_seconds_count[1m]))"))
+                .isNull();
+    }
+}
