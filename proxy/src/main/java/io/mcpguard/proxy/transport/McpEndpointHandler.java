@@ -65,6 +65,9 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
 
     private final String mcpPath;
     private final JsonRpcDecoder decoder;
+    /** Set while the server's GET stream is relayed on this connection. */
+    private static final AttributeKey<Boolean> SERVER_STREAM = AttributeKey.valueOf("mcpguard.server-stream");
+
     /** What the last answer on this connection had masked, for the audit path. */
     public static final AttributeKey<MaskCounts> MASK_COUNTS = AttributeKey.valueOf("mcpguard.mask-counts");
 
@@ -100,6 +103,12 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (ctx.channel().attr(SERVER_STREAM).get() != null) {
+            // A stream has no end the client could wait for: a request sent behind it is a broken client.
+            log.atDebug().log("request sent on a connection carrying the server's stream; closing it");
+            ctx.close();
+            return;
+        }
         RequestReadTimeoutHandler.requestReceived(ctx);
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (request.decoderResult().isFailure()) {
@@ -131,7 +140,11 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
             Set<String> view = toolViews.lastView(request.headers().get("Mcp-Session-Id"), subject.id());
             AnswerPlan stream = AnswerPlan.forStream(view, subject.tenant());
             RequestAudit requestAudit = audit.request(ctx, request).subject(subject);
+            ctx.channel().attr(SERVER_STREAM).set(Boolean.TRUE);
             forward(ctx, method, query, request.headers(), null, null, stream, keepAlive, null, requestAudit);
+            // Reading stays off during a relay, so a client that leaves would only be noticed at the next write
+            // (a keep-alive, maybe minutes away). One read sees its end at once; the upstream stream is then closed.
+            ctx.read();
         } else if (HttpMethod.DELETE.equals(method)) {
             RequestAudit requestAudit = audit.request(ctx, request).subject(subjects.subjectOf(ctx, request));
             forward(ctx, method, query, request.headers(), null, null, AnswerPlan.NONE, keepAlive, null, requestAudit);
@@ -364,6 +377,7 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                         if (requestAudit != null) {
                             requestAudit.upstreamFailed(code);
                         }
+                        ctx.channel().attr(SERVER_STREAM).set(null);
                         Refusal refusal =
                                 new Refusal(onlyMessage == null ? null : onlyMessage.id(), code, message, null);
                         answers.refuse(ctx, List.of(refusal), false, keepAlive).addListener(f -> resumeReading(ctx));
@@ -377,6 +391,7 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                         if (requestAudit != null) {
                             requestAudit.relayed();
                         }
+                        ctx.channel().attr(SERVER_STREAM).set(null);
                         resumeReading(ctx);
                     }
 

@@ -169,26 +169,7 @@ class AuditRequestsAndAnswersTest {
         String deleteTrace = traceId();
         HttpResponse<String> deleted;
         try (Socket socket = new Socket(proxy.getHost(), proxy.getPort())) {
-            socket.getOutputStream()
-                    .write(("GET /mcp HTTP/1.1\r\nHost: " + proxy.getHost() + ":" + proxy.getPort()
-                                    + "\r\nAccept: text/event-stream\r\nMCP-Protocol-Version: 2025-06-18\r\n"
-                                    + "Mcp-Session-Id: " + session + "\r\nX-Test-Subject: streamer\r\n"
-                                    + "traceparent: " + traceparent(getTrace) + "\r\n\r\n")
-                            .getBytes(StandardCharsets.US_ASCII));
-            BufferedReader head =
-                    new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-            // The server sends the stream's head with its first event: have it send one, until one arrives.
-            socket.setSoTimeout(200);
-            String status = null;
-            for (int i = 0; i < 100 && status == null; i++) {
-                upstream.toolsListChanged();
-                try {
-                    status = head.readLine();
-                } catch (java.net.SocketTimeoutException e) {
-                    // not yet: the stream was not open at the server when the event was sent
-                }
-            }
-            assertThat(status).isEqualTo("HTTP/1.1 200 OK");
+            openStream(socket, proxy, session, "streamer", getTrace);
 
             // Ending the session ends its stream at the server; the GET span ends with it.
             deleted = HTTP.send(
@@ -215,6 +196,23 @@ class AuditRequestsAndAnswersTest {
         assertThat(delete.attributes())
                 .containsEntry("http.response.status_code", (long) deleted.statusCode())
                 .containsEntry("mcp.policy.outcome", "allow");
+    }
+
+    @Test
+    void a_client_leaving_the_server_stream_ends_it_before_the_servers_next_keep_alive() throws Exception {
+        String session = initialize("leaver");
+        String getTrace = traceId();
+        URI proxy = URI.create(recording.mcpUrl());
+        try (Socket socket = new Socket(proxy.getHost(), proxy.getPort())) {
+            openStream(socket, proxy, session, "leaver", getTrace);
+        } // the client leaves; the server would only write again at its next keep-alive, 15 s away
+
+        ExportedSpan get = sink.await(
+                        s -> s.traceId().equals(getTrace) && s.kind() == ExportedSpan.SERVER, 1, Duration.ofSeconds(5))
+                .get(0);
+        assertThat(get.attributes())
+                .containsEntry("mcp.policy.outcome", "allow")
+                .doesNotContainKey("error.type");
     }
 
     @Test
@@ -281,6 +279,31 @@ class AuditRequestsAndAnswersTest {
                 .filteredOn(e -> e.path("name").asText().equals("security.masking_spike"))
                 .hasSize(1);
         assertThat(sink.everything()).doesNotContain(AWS_KEY).doesNotContain(EMAIL);
+    }
+
+    /** Opens the session's GET stream on {@code socket} and reads its status line. */
+    private static void openStream(Socket socket, URI proxy, String session, String subject, String trace)
+            throws Exception {
+        socket.getOutputStream()
+                .write(("GET /mcp HTTP/1.1\r\nHost: " + proxy.getHost() + ":" + proxy.getPort()
+                                + "\r\nAccept: text/event-stream\r\nMCP-Protocol-Version: 2025-06-18\r\n"
+                                + "Mcp-Session-Id: " + session + "\r\nX-Test-Subject: " + subject + "\r\n"
+                                + "traceparent: " + traceparent(trace) + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+        BufferedReader head =
+                new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+        // The server sends the stream's head with its first event: have it send one, until one arrives.
+        socket.setSoTimeout(200);
+        String status = null;
+        for (int i = 0; i < 100 && status == null; i++) {
+            upstream.toolsListChanged();
+            try {
+                status = head.readLine();
+            } catch (java.net.SocketTimeoutException e) {
+                // not yet: the stream was not open at the server when the event was sent
+            }
+        }
+        assertThat(status).isEqualTo("HTTP/1.1 200 OK");
     }
 
     private static String initialize(String subject) throws Exception {
