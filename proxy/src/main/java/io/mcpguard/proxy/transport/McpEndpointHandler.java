@@ -172,7 +172,7 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
         } catch (JsonRpcException e) {
             log.atInfo()
                     .addKeyValue("error.type", e.errorCode().name())
-                    .addKeyValue("reason", e.getMessage())
+                    .addKeyValue("reason", e.loggedReason())
                     .log("rejected malformed message");
             answers.reject(ctx, Refusal.of(e), keepAlive);
             return;
