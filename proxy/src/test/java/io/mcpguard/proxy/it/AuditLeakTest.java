@@ -80,6 +80,9 @@ class AuditLeakTest {
     private static final List<String> NOT_THE_PROXY =
             List.of("io.mcpguard.core", "io.mcpguard.sandbox", "io.modelcontextprotocol", "org.eclipse.jetty");
 
+    private static final int MALFORMED_BODIES = 6;
+    private static final int PLANTED_CREDENTIALS = 3;
+
     @TempDir
     static Path dir;
 
@@ -247,17 +250,29 @@ class AuditLeakTest {
 
     @Test
     void with_the_default_audit_settings_nothing_planted_is_exported_or_logged() throws Exception {
-        runScenario(Map.of());
+        runScenario(Map.of(), false);
     }
 
     @Test
     @Disabled("needs audit.record-tool-calls (opt-in recording of gen_ai.tool.call.arguments/.result, masked), "
             + "which is not on this branch yet: the config refuses the unknown key")
     void with_tool_calls_recorded_nothing_planted_is_exported_or_logged_either() throws Exception {
-        runScenario(Map.of("audit.record-tool-calls", "true"));
+        runScenario(Map.of("audit.record-tool-calls", "true"), false);
     }
 
-    private void runScenario(Map<String, String> audit) throws Exception {
+    /**
+     * A known leak, left visible rather than papered over: what the client names (a tool, a request id, a resource
+     * URI) is recorded verbatim, so a secret sent as one reaches the span name, {@code gen_ai.tool.name},
+     * {@code jsonrpc.request.id}, {@code mcp.resource.uri}, the policy's reasons ({@code unknown tool "…"}), the
+     * {@code mcp.server.operation.duration} metric's attributes and the proxy's "denied by policy" log line.
+     */
+    @Test
+    @Disabled("known leak: client-chosen tool names, request ids and resource URIs are exported and logged verbatim")
+    void secrets_sent_as_a_tool_name_a_request_id_or_a_resource_uri_are_not_exported_or_logged() throws Exception {
+        runScenario(Map.of(), true);
+    }
+
+    private void runScenario(Map<String, String> audit, boolean sendSecretsAsNames) throws Exception {
         boolean recordsToolCalls = "true".equals(audit.get("audit.record-tool-calls"));
         try (OtlpJsonSink sink = new OtlpJsonSink();
                 OtelCollectorProcess collector = new OtelCollectorProcess(sink);
@@ -287,6 +302,9 @@ class AuditLeakTest {
                 refuseCallsCarryingSecrets(traffic, viewerProxy, maintainerProxy);
                 sendPlantedTokensAsCredentials(authProxy);
                 sendMalformedBodiesCarryingSecrets(viewerProxy);
+                if (sendSecretsAsNames) {
+                    sendSecretsAsNames(traffic, viewerProxy);
+                }
             } finally {
                 System.clearProperty("otel.bsp.schedule.delay");
                 System.clearProperty("otel.metric.export.interval");
@@ -301,6 +319,13 @@ class AuditLeakTest {
             if (recordsToolCalls) {
                 assertToolCallsWereRecorded(spans, traffic);
             }
+            // The refusals that leave no span did leave their log lines: the search below covers them.
+            assertThat(logs.lines())
+                    .filteredOn(l -> l.text().contains("rejected malformed message"))
+                    .hasSize(MALFORMED_BODIES);
+            assertThat(logs.lines())
+                    .filteredOn(l -> l.text().contains("event.name=security.authentication_failed"))
+                    .hasSize(PLANTED_CREDENTIALS);
             List<String> leaks = new ArrayList<>();
             leaks.addAll(leaksInExports(sink));
             leaks.addAll(leaksInLogs(logs.lines()));
@@ -382,9 +407,26 @@ class AuditLeakTest {
                 false);
     }
 
+    /** Planted secrets where the client names things: the request id, the tool, the resource. */
+    private void sendSecretsAsNames(Traffic traffic, ProxyHarness proxy) throws Exception {
+        Client client = new Client(proxy, "names", null);
+        client.open(traffic);
+        for (String body : List.of(
+                "{\"jsonrpc\":\"2.0\",\"id\":\"" + awsKeyId + "\",\"method\":\"tools/call\",\"params\":{\"name\":\""
+                        + atlassianToken + "\",\"arguments\":{}}}",
+                "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"resources/read\",\"params\":{\"uri\":\"file:///"
+                        + dbPassword + "\"}}")) {
+            String trace = traceId();
+            post(proxy, null, client.session, traceparent(trace), body);
+            traffic.traces.put(trace, false);
+        }
+    }
+
     /** Planted tokens as the bearer credential: refused before any body is read, and only logged. */
     private void sendPlantedTokensAsCredentials(ProxyHarness authProxy) throws Exception {
-        for (String token : List.of(atlassianToken, awsSecret, "mcpg_" + awsKeyId + "_" + awsSecret)) {
+        List<String> tokens = List.of(atlassianToken, awsSecret, "mcpg_" + awsKeyId + "_" + awsSecret);
+        assertThat(tokens).hasSize(PLANTED_CREDENTIALS);
+        for (String token : tokens) {
             HttpResponse<String> answer = post(authProxy, "Bearer " + token, null, null, initialize());
             assertThat(answer.statusCode())
                     .as("a planted token is no credential")
@@ -406,6 +448,7 @@ class AuditLeakTest {
                 "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"arguments\":{\"password\":\""
                         + dbPassword + "\"}}}",
                 "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"ping\"} " + atlassianToken);
+        assertThat(bodies).hasSize(MALFORMED_BODIES);
         for (String body : bodies) {
             HttpResponse<String> answer = post(proxy, null, null, null, body);
             assertThat(answer.statusCode()).as(body).isBetween(200, 499);
