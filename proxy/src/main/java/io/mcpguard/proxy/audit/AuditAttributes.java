@@ -20,6 +20,8 @@ final class AuditAttributes {
     static final AttributeKey<String> GEN_AI_PROMPT_NAME = AttributeKey.stringKey("gen_ai.prompt.name");
     static final AttributeKey<String> GEN_AI_OPERATION_NAME = AttributeKey.stringKey("gen_ai.operation.name");
     static final AttributeKey<String> JSONRPC_REQUEST_ID = AttributeKey.stringKey("jsonrpc.request.id");
+    static final AttributeKey<String> GEN_AI_TOOL_CALL_ARGUMENTS = AttributeKey.stringKey("gen_ai.tool.call.arguments");
+    static final AttributeKey<String> GEN_AI_TOOL_CALL_RESULT = AttributeKey.stringKey("gen_ai.tool.call.result");
     static final AttributeKey<String> RPC_RESPONSE_STATUS_CODE = AttributeKey.stringKey("rpc.response.status_code");
     static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
     static final AttributeKey<String> NETWORK_TRANSPORT = AttributeKey.stringKey("network.transport");
@@ -41,6 +43,7 @@ final class AuditAttributes {
     static final AttributeKey<List<String>> POLICY_MASK = AttributeKey.stringArrayKey("mcp.policy.mask");
     static final AttributeKey<String> POLICY_QUOTA_KEY = AttributeKey.stringKey("mcp.policy.quota.key");
     static final AttributeKey<Long> POLICY_QUOTA_LIMIT = AttributeKey.longKey("mcp.policy.quota.limit");
+    static final AttributeKey<Long> POLICY_QUOTA_REMAINING = AttributeKey.longKey("mcp.policy.quota.remaining");
     static final AttributeKey<Boolean> POLICY_MFA_REQUIRED = AttributeKey.booleanKey("mcp.policy.mfa_required");
     static final AttributeKey<String> SUBJECT_ID = AttributeKey.stringKey("mcp.policy.subject.id");
     static final AttributeKey<Boolean> SUBJECT_PSEUDONYMISED =
@@ -50,5 +53,6 @@ final class AuditAttributes {
     static final AttributeKey<Boolean> SUBJECT_AUTHENTICATED =
             AttributeKey.booleanKey("mcp.policy.subject.authenticated");
     static final AttributeKey<String> AUTH_METHOD = AttributeKey.stringKey("mcp.policy.auth.method");
+    static final AttributeKey<Boolean> AUTH_MFA = AttributeKey.booleanKey("mcp.policy.auth.mfa");
     static final AttributeKey<List<String>> AUTH_AMR = AttributeKey.stringArrayKey("mcp.policy.auth.amr");
 }

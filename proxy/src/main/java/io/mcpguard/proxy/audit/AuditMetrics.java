@@ -1,5 +1,6 @@
 package io.mcpguard.proxy.audit;
 
+import io.mcpguard.proxy.mask.MaskCounts;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
@@ -18,11 +19,23 @@ final class AuditMetrics {
     private static final List<Double> SECONDS_BUCKETS =
             List.of(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0);
 
+    private static final AttributeKey<String> MASKED_CLASS = AttributeKey.stringKey("mcp.policy.masked.class");
+    private static final AttributeKey<String> HTTP_REQUEST_METHOD = AttributeKey.stringKey("http.request.method");
+    private static final AttributeKey<String> EVENT_NAME = AttributeKey.stringKey("event.name");
+    private static final AttributeKey<String> CACHE_RESULT = AttributeKey.stringKey("mcp.policy.cache.result");
+    private static final Attributes HIT = Attributes.of(CACHE_RESULT, "hit");
+    private static final Attributes MISS = Attributes.of(CACHE_RESULT, "miss");
+
+    private final Meter meter;
     private final DoubleHistogram operationDuration;
     private final DoubleHistogram decisionDuration;
     private final LongCounter quotaRejections;
+    private final LongCounter maskedItems;
+    private final LongCounter securityEvents;
+    private final LongCounter requests;
 
-    AuditMetrics(Meter meter, LongSupplier spoolBytes) {
+    AuditMetrics(Meter meter, SpanSpool spool) {
+        this.meter = meter;
         this.operationDuration = meter.histogramBuilder("mcp.server.operation.duration")
                 .setUnit("s")
                 .setDescription("Time from receiving an MCP message to answering it (refusal) or relaying the answer")
@@ -37,12 +50,35 @@ final class AuditMetrics {
                 .setUnit("{message}")
                 .setDescription("Messages refused because their quota was used up")
                 .build();
-        if (spoolBytes != null) {
+        this.maskedItems = meter.counterBuilder("mcp.policy.masked.items")
+                .setUnit("{item}")
+                .setDescription("Spans of answers masked, by engine data class")
+                .build();
+        this.securityEvents = meter.counterBuilder("mcp.security.events")
+                .setUnit("{event}")
+                .setDescription("Security events (denial bursts, authentication failure bursts, masking spikes,"
+                        + " session hijack attempts), by event name")
+                .build();
+        this.requests = meter.counterBuilder("mcp.proxy.requests")
+                .setUnit("{request}")
+                .setDescription("HTTP requests without a decided MCP message: refused before or while decoding"
+                        + " (authentication, session, Host/Origin, body limit, malformed), GET streams and DELETEs")
+                .build();
+        if (spool != null) {
             meter.gaugeBuilder("mcp.audit.spool.size")
                     .ofLongs()
                     .setUnit("By")
                     .setDescription("Bytes of audit spans waiting in the spool for the collector")
-                    .buildWithCallback(gauge -> gauge.record(spoolBytes.getAsLong()));
+                    .buildWithCallback(gauge -> gauge.record(spool.spoolBytes()));
+            meter.gaugeBuilder("mcp.audit.spool.limit")
+                    .ofLongs()
+                    .setUnit("By")
+                    .setDescription("The spool's bound (audit.spool-max-bytes); past it the oldest spans are dropped")
+                    .buildWithCallback(gauge -> gauge.record(spool.maxBytes()));
+            meter.counterBuilder("mcp.audit.spool.full")
+                    .setUnit("{event}")
+                    .setDescription("Times the spool reached its bound and began dropping its oldest spans")
+                    .buildWithCallback(counter -> counter.record(spool.timesFull()));
         }
     }
 
@@ -61,6 +97,38 @@ final class AuditMetrics {
 
     void decision(double seconds) {
         decisionDuration.record(seconds);
+    }
+
+    void masked(MaskCounts counts) {
+        counts.byClass()
+                .forEach((dataClass, n) -> maskedItems.add(n, Attributes.of(MASKED_CLASS, dataClass.wireName())));
+    }
+
+    /** A request with no message the policy decided on (refused early, undecodable, a GET stream, a DELETE). */
+    void request(String httpMethod, String outcome, String errorType) {
+        AttributesBuilder attributes = Attributes.builder();
+        put(attributes, HTTP_REQUEST_METHOD, httpMethod);
+        put(attributes, AuditAttributes.POLICY_OUTCOME, outcome);
+        put(attributes, AuditAttributes.ERROR_TYPE, errorType);
+        requests.add(1, attributes.build());
+    }
+
+    void securityEvent(String name) {
+        securityEvents.add(1, Attributes.of(EVENT_NAME, name));
+    }
+
+    /**
+     * The decision cache's lookups as a monotonic counter, read from the cache's own tallies at each export, so a
+     * hit costs nothing more than it did.
+     */
+    void decisionCache(LongSupplier hits, LongSupplier misses) {
+        meter.counterBuilder("mcp.policy.cache.lookups")
+                .setUnit("{lookup}")
+                .setDescription("Policy decisions looked up in the decision cache, by result (hit or miss)")
+                .buildWithCallback(counter -> {
+                    counter.record(hits.getAsLong(), HIT);
+                    counter.record(misses.getAsLong(), MISS);
+                });
     }
 
     private static void put(AttributesBuilder attributes, AttributeKey<String> key, String value) {

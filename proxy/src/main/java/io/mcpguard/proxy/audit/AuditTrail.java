@@ -3,11 +3,16 @@ package io.mcpguard.proxy.audit;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mcpguard.proxy.config.ProxyConfig;
 import io.mcpguard.proxy.jsonrpc.DecodedBody;
+import io.mcpguard.proxy.mask.MaskCounts;
+import io.mcpguard.proxy.mask.MaskedSnapshots;
+import io.mcpguard.proxy.policy.CachingPolicyEngine;
 import io.mcpguard.proxy.policy.Subject;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
@@ -40,15 +45,16 @@ public final class AuditTrail implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AuditTrail.class);
     private static final String INSTRUMENTATION = "io.mcpguard.proxy";
 
-    /** An audit trail that records nothing and passes trace headers through untouched. */
-    public static final AuditTrail DISABLED = new AuditTrail(null, OpenTelemetry.noop(), null, null, null, null);
-
     private final OpenTelemetrySdk sdk;
     private final Tracer tracer;
     private final SubjectPseudonyms pseudonyms;
     private final URI upstream;
+    private final String mcpPath;
     private final AuditMetrics metrics;
     private final BurstCounter denialBursts;
+    private final BurstCounter authFailureBursts;
+    private final BurstCounter maskingSpikes;
+    private final MaskedSnapshots snapshots;
     private final TextMapPropagator propagator = W3CTraceContextPropagator.getInstance();
 
     private AuditTrail(
@@ -56,24 +62,36 @@ public final class AuditTrail implements AutoCloseable {
             OpenTelemetry otel,
             SubjectPseudonyms pseudonyms,
             URI upstream,
-            java.util.function.LongSupplier spoolBytes,
-            BurstCounter denialBursts) {
+            SpanSpool spool,
+            String mcpPath,
+            MaskedSnapshots snapshots,
+            ProxyConfig.Audit config) {
         this.sdk = sdk;
-        this.denialBursts = denialBursts;
-        this.metrics = new AuditMetrics(otel.getMeter(INSTRUMENTATION), spoolBytes);
+        this.metrics = new AuditMetrics(otel.getMeter(INSTRUMENTATION), spool);
         this.tracer = otel.getTracer(INSTRUMENTATION);
         this.pseudonyms = pseudonyms == null ? new SubjectPseudonyms(null) : pseudonyms;
         this.upstream = upstream;
+        this.mcpPath = mcpPath;
+        this.snapshots = config.recordToolCalls() ? snapshots : null;
+        this.denialBursts = new BurstCounter(config.denialBurstThreshold(), config.denialBurstWindow());
+        this.authFailureBursts = new BurstCounter(config.authFailureBurstThreshold(), config.authFailureBurstWindow());
+        this.maskingSpikes = new BurstCounter(config.maskingSpikeThreshold(), config.maskingSpikeWindow());
     }
 
     /**
-     * The audit trail the config asks for: {@link #DISABLED} when {@code audit.enabled} is false.
+     * The audit trail the config asks for. With {@code audit.enabled} false, nothing is recorded or exported, but the
+     * security events are still counted and logged.
      *
      * @param upstream the guarded server, named on the spans of the hop to it
+     * @param mcpPath the MCP endpoint's path, the route in the names of request spans
+     * @param snapshots masks recorded tool arguments and results ({@code audit.record-tool-calls})
      */
-    public static AuditTrail start(ProxyConfig.Audit config, URI upstream) {
+    public static AuditTrail start(ProxyConfig.Audit config, URI upstream, String mcpPath, MaskedSnapshots snapshots) {
         if (!config.enabled()) {
-            return DISABLED;
+            log.atWarn()
+                    .log("audit.enabled is false: no audit span is recorded or exported (security events are"
+                            + " still logged)");
+            return new AuditTrail(null, OpenTelemetry.noop(), null, upstream, null, mcpPath, null, config);
         }
         Map<String, String> defaults = Map.of(
                 "otel.service.name", config.serviceName(),
@@ -83,6 +101,7 @@ public final class AuditTrail implements AutoCloseable {
                 "otel.metrics.exporter", "otlp",
                 "otel.logs.exporter", "none",
                 "otel.propagators", "tracecontext");
+        java.nio.channels.FileLock spoolLock = config.spoolDir() == null ? null : SpanSpool.lock(config.spoolDir());
         java.util.concurrent.atomic.AtomicReference<SpanSpool> spool =
                 new java.util.concurrent.atomic.AtomicReference<>();
         OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
@@ -90,7 +109,7 @@ public final class AuditTrail implements AutoCloseable {
                 .addSpanExporterCustomizer((exporter, otelConfig) -> config.spoolDir() == null
                         ? exporter
                         : spool.updateAndGet(
-                                none -> new SpanSpool(exporter, config.spoolDir(), config.spoolMaxBytes())))
+                                none -> new SpanSpool(exporter, config.spoolDir(), config.spoolMaxBytes(), spoolLock)))
                 .disableShutdownHook() // ProxyServer.close() flushes and shuts down, after the last exchange
                 .build()
                 .getOpenTelemetrySdk();
@@ -99,15 +118,29 @@ public final class AuditTrail implements AutoCloseable {
                 .addKeyValue("otlp_protocol", config.otlpProtocol())
                 .addKeyValue("subject_pseudonymised", config.subjectHashKey() != null)
                 .addKeyValue("spool_dir", config.spoolDir())
+                .addKeyValue("record_tool_calls", config.recordToolCalls())
                 .log("audit trail on (OTEL_* variables override these)");
-        SpanSpool spooled = spool.get();
+        if (config.spoolDir() == null) {
+            log.atWarn()
+                    .log("audit.spool is memory: audit spans wait in memory only and are lost if the proxy stops"
+                            + " while the collector is away");
+        }
         return new AuditTrail(
                 sdk,
                 sdk,
                 new SubjectPseudonyms(config.subjectHashKey()),
                 upstream,
-                spooled == null ? null : spooled::spoolBytes,
-                new BurstCounter(config.denialBurstThreshold(), config.denialBurstWindow()));
+                spool.get(),
+                mcpPath,
+                snapshots,
+                config);
+    }
+
+    /** Exports the decision cache's hits and misses as {@code mcp.policy.cache.lookups}. */
+    public void watchDecisionCache(CachingPolicyEngine cache) {
+        if (enabled()) {
+            metrics.decisionCache(cache::hits, cache::misses);
+        }
     }
 
     public boolean enabled() {
@@ -132,6 +165,66 @@ public final class AuditTrail implements AutoCloseable {
         }
         Context fromHeaders = propagator.extract(Context.root(), request.headers(), HeaderGetter.INSTANCE);
         return new ExchangeAudit(this, ctx, request, body, subject, fromHeaders, startEpochNanos);
+    }
+
+    /**
+     * Starts the span of an HTTP request that carries no decided MCP message (see {@link RequestAudit}); its parent
+     * is the request's {@code traceparent} header, when it has one.
+     */
+    public RequestAudit request(ChannelHandlerContext ctx, HttpRequest request) {
+        Context parent = enabled()
+                ? propagator.extract(Context.root(), request.headers(), HeaderGetter.INSTANCE)
+                : Context.root();
+        return new RequestAudit(this, ctx, request, parent, mcpPath);
+    }
+
+    /**
+     * Counts a failed authentication from {@code clientAddress} and raises {@code
+     * security.authentication_failure_burst} on {@code audit}'s span when it makes a burst.
+     */
+    public void authenticationFailed(RequestAudit audit, String clientAddress) {
+        int failures = authFailureBursts.count(clientAddress, System.nanoTime());
+        if (failures > 0) {
+            // Many failures from one address: credential guessing, or a client with a broken or revoked credential.
+            audit.securityEvent(
+                    SecurityEvents.AUTHENTICATION_FAILURE_BURST,
+                    "repeated authentication failures from one address",
+                    RequestAudit.fields(
+                            "client.address",
+                            clientAddress,
+                            "failures",
+                            failures,
+                            "window_s",
+                            authFailureBursts.windowSeconds()));
+        }
+    }
+
+    /** Counts what was masked for one subject and raises {@code security.masking_spike} when it makes a spike. */
+    void maskingSpike(Span span, String subjectRecorded, MaskCounts counts) {
+        int masked = maskingSpikes.count(subjectRecorded, System.nanoTime(), counts.total());
+        if (masked > 0) {
+            SecurityEvents.raise(
+                    this,
+                    span,
+                    SecurityEvents.MASKING_SPIKE,
+                    "many masked values in the answers to one subject",
+                    RequestAudit.fields(
+                            AuditAttributes.SUBJECT_ID.getKey(),
+                            subjectRecorded,
+                            "mcp.policy.masked.total",
+                            masked,
+                            "mcp.policy.window_s",
+                            maskingSpikes.windowSeconds()));
+        }
+    }
+
+    /** Whether tool arguments and results are recorded on the spans (opt-in, masked). */
+    public boolean recordsToolCalls() {
+        return snapshots != null;
+    }
+
+    MaskedSnapshots snapshots() {
+        return snapshots;
     }
 
     Context fromMeta(JsonNode params) {

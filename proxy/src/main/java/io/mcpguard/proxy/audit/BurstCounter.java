@@ -5,9 +5,9 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
 
 /**
- * Spots a burst of failures for one key: {@code threshold} within {@code window}. The audit stage counts refusals
- * per subject (a client probing what it may do, an agent stuck retrying a forbidden call); the identity stage counts
- * authentication failures per client address (credential guessing). Reported once per window per key, on the
+ * Spots a burst for one key: {@code threshold} within {@code window}. The audit stage counts refusals per subject
+ * (a client probing what it may do, an agent stuck retrying a forbidden call), spans masked per subject (an agent
+ * sweeping repositories for secrets) and authentication failures per client address (credential guessing). Reported once per window per key, on the
  * failure that reaches the threshold. Windows are fixed (they start at a subject's first denial), which is cheap and good enough
  * for an alert: a burst straddling two windows is reported when the second one fills.
  *
@@ -33,10 +33,19 @@ public final class BurstCounter {
      * @return the number of failures in the current window when this one reaches the threshold, else 0
      */
     public int count(String subject, long nowNanos) {
-        if (subject == null) {
+        return count(subject, nowNanos, 1);
+    }
+
+    /**
+     * Counts {@code n} at once for {@code subject} (the spans masked in one answer).
+     *
+     * @return the count in the current window when these reach the threshold, else 0
+     */
+    public int count(String subject, long nowNanos, int n) {
+        if (subject == null || n <= 0) {
             return 0;
         }
-        return windows.get(subject, s -> new Window(nowNanos)).count(nowNanos, threshold, windowNanos);
+        return windows.get(subject, s -> new Window(nowNanos)).count(nowNanos, n, threshold, windowNanos);
     }
 
     public long windowSeconds() {
@@ -52,13 +61,13 @@ public final class BurstCounter {
             this.start = start;
         }
 
-        synchronized int count(long now, int threshold, long windowNanos) {
+        synchronized int count(long now, int n, int threshold, long windowNanos) {
             if (now - start > windowNanos) {
                 start = now;
                 count = 0;
                 reported = false;
             }
-            count++;
+            count = (int) Math.min(Integer.MAX_VALUE, (long) count + n);
             if (count >= threshold && !reported) {
                 reported = true;
                 return count;

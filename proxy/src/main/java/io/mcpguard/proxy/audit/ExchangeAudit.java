@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mcpguard.proxy.forward.AnswerPlan;
+import io.mcpguard.proxy.forward.ServerAnswer;
 import io.mcpguard.proxy.jsonrpc.DecodedBody;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
@@ -16,11 +18,11 @@ import io.mcpguard.proxy.mask.MaskCounts;
 import io.mcpguard.proxy.policy.Decision;
 import io.mcpguard.proxy.policy.GateVerdict;
 import io.mcpguard.proxy.policy.Subject;
+import io.mcpguard.proxy.quota.QuotaOutcome;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
@@ -31,8 +33,6 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The audit spans of one POSTed body: a SERVER span per JSON-RPC message from the client, and, once the message is
@@ -48,13 +48,10 @@ public final class ExchangeAudit {
     /** MCP 2026-07-28 is stateless; {@code mcp.session.id} must not be set from it on (semantic conventions). */
     private static final String FIRST_STATELESS_VERSION = "2026-07-28";
 
-    private static final Logger log = LoggerFactory.getLogger(ExchangeAudit.class);
-    /** The stable name of the security event (span event and log line) for a burst of refusals. */
-    static final String DENIAL_BURST = "security.denial_burst";
+    /** The authentication methods (RFC 8176) the shipped step-up policy accepts as a second factor. */
+    private static final java.util.Set<String> MFA_METHODS = java.util.Set.of("mfa", "hwk", "otp", "swk");
 
-    private static final AttributeKey<Long> DENIALS = AttributeKey.longKey("mcp.policy.denials");
     private static final AttributeKey<Long> MASKED_TOTAL = AttributeKey.longKey("mcp.policy.masked.total");
-    private static final AttributeKey<Long> WINDOW_SECONDS = AttributeKey.longKey("mcp.policy.window_s");
     private static final String TRACEPARENT = "traceparent";
     private static final String TRACESTATE = "tracestate";
 
@@ -110,8 +107,10 @@ public final class ExchangeAudit {
             String version = protocolVersion != null
                     ? protocolVersion
                     : "initialize".equals(message.method()) ? message.paramText("initialize", "protocolVersion") : null;
-            setIfPresent(builder, MCP_PROTOCOL_VERSION, version);
-            if (sessionId != null && (version == null || version.compareTo(FIRST_STATELESS_VERSION) < 0)) {
+            if (version != null && isKnownVersion(version)) {
+                builder.setAttribute(MCP_PROTOCOL_VERSION, version);
+            }
+            if (sessionId != null && sessionIdApplies(version) && isPlainToken(sessionId)) {
                 builder.setAttribute(MCP_SESSION_ID, sessionId);
             }
             builder.setAttribute(NETWORK_TRANSPORT, "tcp");
@@ -124,9 +123,65 @@ public final class ExchangeAudit {
                 builder.setAttribute(CLIENT_ADDRESS, peer.getAddress().getHostAddress());
                 builder.setAttribute(CLIENT_PORT, (long) peer.getPort());
             }
-            subject(builder, subject);
-            spans.add(new MessageSpans(message, builder.startSpan()));
+            if (subjectRecorded == null) {
+                subjectRecorded = trail.pseudonyms().of(subject.id());
+            }
+            Span server = builder.startSpan();
+            describeSubject(server, subject, subjectRecorded, trail.pseudonyms());
+            if (trail.recordsToolCalls() && message.toolName() != null && message.params() != null) {
+                JsonNode arguments = message.params().get("arguments");
+                if (arguments != null) {
+                    server.setAttribute(
+                            GEN_AI_TOOL_CALL_ARGUMENTS, trail.snapshots().of(arguments, subject.tenant()));
+                }
+            }
+            spans.add(new MessageSpans(message, server));
         }
+    }
+
+    /** A protocol version as MCP spells them (a date): a header is the client's to fill, so nothing else is kept. */
+    static boolean isKnownVersion(String version) {
+        return version.length() == 10 && version.matches("\\d{4}-\\d{2}-\\d{2}");
+    }
+
+    /** {@code mcp.session.id} is for sessions of versions before the stateless 2026-07-28 (semantic conventions). */
+    static boolean sessionIdApplies(String version) {
+        return version == null || !isKnownVersion(version) || version.compareTo(FIRST_STATELESS_VERSION) < 0;
+    }
+
+    /** A session id as MCP allows them (visible ASCII), of a sane length; anything else is not recorded. */
+    static boolean isPlainToken(String value) {
+        if (value.isEmpty() || value.length() > 256) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x21 || c > 0x7e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The {@code mcp.policy.subject.*} and {@code mcp.policy.auth.*} attributes of whoever sent a request. */
+    static void describeSubject(Span span, Subject subject, String recordedId, SubjectPseudonyms pseudonyms) {
+        setIfPresent(span, SUBJECT_ID, recordedId);
+        span.setAttribute(SUBJECT_PSEUDONYMISED, pseudonyms.pseudonymising());
+        span.setAttribute(SUBJECT_AUTHENTICATED, subject.authenticated());
+        setIfAny(span, SUBJECT_ROLES, subject.roles());
+        setIfPresent(span, SUBJECT_TENANT, subject.tenant());
+        setIfPresent(span, AUTH_METHOD, subject.authMethod());
+        setIfAny(span, AUTH_AMR, subject.amr());
+        span.setAttribute(
+                AUTH_MFA, subject.amr() != null && subject.amr().stream().anyMatch(MFA_METHODS::contains));
+    }
+
+    /** {@code mcp.policy.masked.total} and {@code mcp.policy.masked.<class>}: counts, never values. */
+    static void recordMasked(Span span, MaskCounts counts) {
+        span.setAttribute(MASKED_TOTAL, (long) counts.total());
+        counts.byClass()
+                .forEach((dataClass, n) ->
+                        span.setAttribute(AttributeKey.longKey("mcp.policy.masked." + dataClass.wireName()), (long) n));
     }
 
     /** Puts each message's decision on its span. */
@@ -155,6 +210,16 @@ public final class ExchangeAudit {
                 span.setAttribute(POLICY_QUOTA_LIMIT, decision.quota().limit());
             }
             span.setAttribute(POLICY_MFA_REQUIRED, decision.requiresMfa());
+        }
+    }
+
+    /** What each message's quota bucket held after its take ({@code mcp.policy.quota.remaining}); null: no quota. */
+    public void quotaTaken(List<QuotaOutcome> taken) {
+        for (int i = 0; i < taken.size() && i < spans.size(); i++) {
+            QuotaOutcome outcome = taken.get(i);
+            if (outcome != null) {
+                spans.get(i).server.setAttribute(POLICY_QUOTA_REMAINING, outcome.remaining());
+            }
         }
     }
 
@@ -284,14 +349,54 @@ public final class ExchangeAudit {
      * mcp.policy.masked.<data class>} — counts, never values. Called before {@link #completed()}.
      */
     public void masked(MaskCounts counts) {
+        if (trail != null) {
+            trail.metrics().masked(counts);
+        }
+        Span first = null;
         for (MessageSpans message : spans) {
             if (message.ended) {
                 continue;
             }
-            message.server.setAttribute(MASKED_TOTAL, (long) counts.total());
-            counts.byClass()
-                    .forEach((dataClass, n) -> message.server.setAttribute(
-                            AttributeKey.longKey("mcp.policy.masked." + dataClass.wireName()), (long) n));
+            recordMasked(message.server, counts);
+            first = first == null ? message.server : first;
+        }
+        if (trail != null && first != null) {
+            trail.maskingSpike(first, subjectRecorded, counts);
+        }
+    }
+
+    /**
+     * What the server answered to one request, when it failed or is recorded: the JSON-RPC error code ({@code
+     * rpc.response.status_code}, {@code error.type}) or a failed tool ({@code error.type = tool_error}), on both
+     * spans; the masked answer as {@code gen_ai.tool.call.result} when recording is on. The policy outcome stays
+     * {@code allow}: the policy let it through, the server failed it.
+     */
+    public void answered(ServerAnswer answer) {
+        for (MessageSpans message : spans) {
+            if (message.ended || !answer.idKey().equals(AnswerPlan.idKey(message.message.id()))) {
+                continue;
+            }
+            if (answer.recorded() != null) {
+                message.server.setAttribute(GEN_AI_TOOL_CALL_RESULT, answer.recorded());
+            }
+            String errorType = answer.errorCode() != null
+                    ? String.valueOf(answer.errorCode())
+                    : answer.toolError() ? "tool_error" : null;
+            if (errorType == null) {
+                return;
+            }
+            message.errorType = errorType;
+            for (Span span : new Span[] {message.server, message.client}) {
+                if (span == null) {
+                    continue;
+                }
+                if (answer.errorCode() != null) {
+                    span.setAttribute(RPC_RESPONSE_STATUS_CODE, errorType);
+                }
+                span.setAttribute(ERROR_TYPE, errorType);
+                span.setStatus(StatusCode.ERROR, answer.toolError() ? "tool failed" : "error answer");
+            }
+            return;
         }
     }
 
@@ -304,7 +409,32 @@ public final class ExchangeAudit {
             }
             if (!message.ended) {
                 message.ended = true;
-                measure(message, "allow", null);
+                measure(message, "allow", message.errorType);
+                message.server.end();
+            }
+        }
+    }
+
+    /**
+     * The relay stopped before the whole answer was relayed: the client left ({@code abandoned}) or the server
+     * failed mid-answer ({@code upstream_error}, {@code error.type = upstream_interrupted}).
+     */
+    public void interrupted(boolean clientGone) {
+        String outcome = clientGone ? "abandoned" : "upstream_error";
+        String errorType = clientGone ? "client_disconnected" : "upstream_interrupted";
+        for (MessageSpans message : spans) {
+            if (message.client != null) {
+                message.client.setAttribute(ERROR_TYPE, errorType);
+                message.client.setStatus(StatusCode.ERROR, errorType);
+                message.client.end();
+                message.client = null;
+            }
+            if (!message.ended) {
+                message.ended = true;
+                measure(message, outcome, errorType);
+                message.server.setAttribute(POLICY_OUTCOME, outcome);
+                message.server.setAttribute(ERROR_TYPE, errorType);
+                message.server.setStatus(StatusCode.ERROR, errorType);
                 message.server.end();
             }
         }
@@ -327,23 +457,23 @@ public final class ExchangeAudit {
         span.end();
     }
 
-    /** Reports, once per window, a subject refused again and again: a span event and a WARN line, same name. */
+    /** Reports, once per window, a subject refused again and again: a span event, a WARN line and a metric. */
     private void denialBurst(Span span) {
         int denials = trail.denialBursts().count(subjectRecorded, System.nanoTime());
-        if (denials == 0) {
-            return;
+        if (denials > 0) {
+            SecurityEvents.raise(
+                    trail,
+                    span,
+                    SecurityEvents.DENIAL_BURST,
+                    "burst of refusals for one subject",
+                    RequestAudit.fields(
+                            SUBJECT_ID.getKey(),
+                            subjectRecorded,
+                            "mcp.policy.denials",
+                            denials,
+                            "mcp.policy.window_s",
+                            trail.denialBursts().windowSeconds()));
         }
-        long windowSeconds = trail.denialBursts().windowSeconds();
-        span.addEvent(
-                DENIAL_BURST,
-                Attributes.of(SUBJECT_ID, subjectRecorded, DENIALS, (long) denials, WINDOW_SECONDS, windowSeconds));
-        log.atWarn()
-                .addKeyValue("event.name", DENIAL_BURST)
-                .addKeyValue(SUBJECT_ID.getKey(), subjectRecorded)
-                .addKeyValue("denials", denials)
-                .addKeyValue("window_s", windowSeconds)
-                .addKeyValue("trace_id", span.getSpanContext().getTraceId())
-                .log("burst of refusals for one subject");
     }
 
     private void measure(MessageSpans message, String outcome, String errorType) {
@@ -400,20 +530,6 @@ public final class ExchangeAudit {
         }
     }
 
-    private void subject(SpanBuilder builder, Subject subject) {
-        SubjectPseudonyms pseudonyms = trail.pseudonyms();
-        if (subjectRecorded == null) {
-            subjectRecorded = pseudonyms.of(subject.id());
-        }
-        setIfPresent(builder, SUBJECT_ID, subjectRecorded);
-        builder.setAttribute(SUBJECT_PSEUDONYMISED, pseudonyms.pseudonymising());
-        builder.setAttribute(SUBJECT_AUTHENTICATED, subject.authenticated());
-        setIfAny(builder, SUBJECT_ROLES, subject.roles());
-        setIfPresent(builder, SUBJECT_TENANT, subject.tenant());
-        setIfPresent(builder, AUTH_METHOD, subject.authMethod());
-        setIfAny(builder, AUTH_AMR, subject.amr());
-    }
-
     private static void setIfPresent(SpanBuilder builder, AttributeKey<String> key, String value) {
         if (value != null) {
             builder.setAttribute(key, value);
@@ -447,6 +563,7 @@ public final class ExchangeAudit {
         final Span server;
         Span client;
         Decision decision;
+        String errorType;
         boolean ended;
 
         MessageSpans(JsonRpcMessage message, Span server) {

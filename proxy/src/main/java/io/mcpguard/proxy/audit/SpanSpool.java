@@ -8,8 +8,12 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.io.File;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Iterator;
@@ -42,7 +46,13 @@ final class SpanSpool implements SpanExporter {
     private static final long KEEP_FOR_MILLIS = TimeUnit.DAYS.toMillis(7);
     private static final int MAX_FILE_BYTES = 1024 * 1024;
 
+    /** The spooled batches live here, under the spool directory; the lock file beside them. */
+    private static final String SPANS = "spans";
+
+    private static final String LOCK_FILE = "spool.lock";
+
     private final SpanExporter delegate;
+    private final FileLock lock;
     private final FileSpanStorage storage;
     private final Path folder;
     private final long maxBytes;
@@ -50,15 +60,54 @@ final class SpanSpool implements SpanExporter {
     private Collection<SpanData> inFlight; // drainer thread only: read from disk, not yet accepted by the collector
     private long retryAtNanos;
     private volatile boolean full;
+    private final java.util.concurrent.atomic.AtomicLong timesFull = new java.util.concurrent.atomic.AtomicLong();
 
-    SpanSpool(SpanExporter delegate, Path dir, long maxBytes) {
+    /**
+     * Takes the spool directory for this process: creates it, checks it is writable, and locks it ({@value
+     * #LOCK_FILE}), so two proxies never drain and write the same files.
+     *
+     * @throws IllegalStateException naming the directory and what is wrong with it
+     */
+    static FileLock lock(Path dir) {
+        try {
+            Files.createDirectories(dir.resolve(SPANS));
+        } catch (IOException e) {
+            throw new IllegalStateException(
+                    "audit.spool-dir " + dir + " cannot be created ("
+                            + e.getClass().getSimpleName()
+                            + "); set audit.spool-dir to a writable directory, or audit.spool to memory to keep spans in memory only",
+                    e);
+        }
+        if (!Files.isWritable(dir) || !Files.isWritable(dir.resolve(SPANS))) {
+            throw new IllegalStateException("audit.spool-dir " + dir + " is not writable; set audit.spool-dir to a"
+                    + " writable directory, or audit.spool to memory to keep spans in memory only");
+        }
+        try {
+            FileChannel channel =
+                    FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                channel.close();
+                throw new IllegalStateException("audit.spool-dir " + dir + " is in use by another proxy (it holds "
+                        + dir.resolve(LOCK_FILE) + "); give each proxy its own spool directory");
+            }
+            return lock;
+        } catch (IOException e) {
+            throw new IllegalStateException("audit.spool-dir " + dir + ": cannot lock " + LOCK_FILE, e);
+        }
+    }
+
+    /** @param lock from {@link #lock(Path)}: held until {@link #shutdown()} */
+    SpanSpool(SpanExporter delegate, Path dir, long maxBytes, FileLock lock) {
         this.delegate = delegate;
         this.maxBytes = maxBytes;
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot create the audit spool directory " + dir, e);
-        }
+        this.lock = lock;
+        dir = dir.resolve(SPANS);
         FileStorageConfiguration configuration = FileStorageConfiguration.builder()
                 .setMaxFileSize((int) Math.min(MAX_FILE_BYTES, maxBytes))
                 .setMaxFolderSize((int) Math.min(Integer.MAX_VALUE, maxBytes))
@@ -82,6 +131,7 @@ final class SpanSpool implements SpanExporter {
         long size = spoolBytes();
         if (size >= maxBytes * 9 / 10) {
             if (!full) {
+                timesFull.incrementAndGet();
                 log.atWarn()
                         .addKeyValue("event.name", "audit.spool_full")
                         .addKeyValue("spool_bytes", size)
@@ -107,6 +157,15 @@ final class SpanSpool implements SpanExporter {
             return CompletableResultCode.ofFailure();
         }
         return CompletableResultCode.ofSuccess();
+    }
+
+    long maxBytes() {
+        return maxBytes;
+    }
+
+    /** How often the spool reached its bound (each time it went from below to at it). */
+    long timesFull() {
+        return timesFull.get();
     }
 
     /** Bytes in the spool directory now; costs a directory listing. */
@@ -174,6 +233,12 @@ final class SpanSpool implements SpanExporter {
             storage.close();
         } catch (IOException e) {
             log.atWarn().setCause(e).log("audit spool did not close cleanly");
+        }
+        try {
+            lock.release();
+            lock.channel().close();
+        } catch (IOException e) {
+            log.atWarn().setCause(e).log("audit spool lock not released cleanly");
         }
         return delegate.shutdown();
     }

@@ -1,5 +1,7 @@
 package io.mcpguard.proxy.auth;
 
+import io.mcpguard.proxy.audit.AuditTrail;
+import io.mcpguard.proxy.audit.RequestAudit;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.jsonrpc.Refusal;
 import io.mcpguard.proxy.policy.SubjectResolver;
@@ -38,13 +40,15 @@ public final class AuthenticationHandler extends HeaderStage {
     private static final AttributeKey<Identity> IDENTITY = AttributeKey.valueOf("mcpguard.identity");
 
     private final Authenticator authenticator;
+    private final AuditTrail audit;
     private final HttpAnswers answers;
     private final String mcpPath;
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     private boolean waiting;
 
-    public AuthenticationHandler(Authenticator authenticator, HttpAnswers answers, String mcpPath) {
+    public AuthenticationHandler(Authenticator authenticator, HttpAnswers answers, String mcpPath, AuditTrail audit) {
         this.authenticator = authenticator;
+        this.audit = audit;
         this.answers = answers;
         this.mcpPath = mcpPath;
     }
@@ -57,6 +61,12 @@ public final class AuthenticationHandler extends HeaderStage {
     public static Identity identityOf(ChannelHandlerContext ctx) {
         Identity identity = ctx.channel().attr(IDENTITY).get();
         return identity == null ? Identity.ANONYMOUS : identity;
+    }
+
+    /** The subject authentication verified for the request in flight, or null (not yet, or refused). */
+    public static io.mcpguard.proxy.policy.Subject verifiedSubjectOf(ChannelHandlerContext ctx) {
+        Identity identity = ctx.channel().attr(IDENTITY).get();
+        return identity == null ? null : identity.subject();
     }
 
     /** The identity authentication verified for the request in flight, or null (not authenticated, or off). */
@@ -162,6 +172,13 @@ public final class AuthenticationHandler extends HeaderStage {
         Set<String> missing = new TreeSet<>(authenticator.scopes().base());
         missing.removeAll(identity.scopes());
         if (!missing.isEmpty()) {
+            audit.request(ctx, request)
+                    .subject(identity.subject())
+                    .refused(
+                            ErrorCode.INSUFFICIENT_SCOPE.httpStatus().code(),
+                            ErrorCode.INSUFFICIENT_SCOPE,
+                            "insufficient_scope",
+                            "a scope every request needs is missing");
             log.atInfo()
                     .addKeyValue("event.name", "security.insufficient_scope")
                     .addKeyValue("enduser.id", identity.subject().id())
@@ -190,16 +207,14 @@ public final class AuthenticationHandler extends HeaderStage {
                 .addKeyValue("reason", failure.getMessage())
                 .addKeyValue("client.address", clientAddress(ctx))
                 .log("request refused: not authenticated");
-        int failures = authenticator.authenticationFailed(clientAddress(ctx));
-        if (failures > 0) {
-            // Many failures from one address: credential guessing, or a client with a broken or revoked credential.
-            log.atWarn()
-                    .addKeyValue("event.name", "security.authentication_failure_burst")
-                    .addKeyValue("client.address", clientAddress(ctx))
-                    .addKeyValue("failures", failures)
-                    .addKeyValue("window_s", authenticator.failureWindowSeconds())
-                    .log("repeated authentication failures from one address");
-        }
+        RequestAudit requestAudit = audit.request(ctx, request);
+        audit.authenticationFailed(requestAudit, clientAddress(ctx));
+        // The failure's description is one of our fixed texts, never a part of the credential.
+        requestAudit.refused(
+                kind.code.httpStatus().code(),
+                kind.code,
+                kind == AuthenticationFailure.Kind.UNAVAILABLE ? "identity_unavailable" : "unauthenticated",
+                failure.getMessage());
         Refusal refusal = new Refusal(null, kind.code, describe(kind, failure.getMessage()), null);
         String challenge = kind == AuthenticationFailure.Kind.UNAVAILABLE
                 ? null

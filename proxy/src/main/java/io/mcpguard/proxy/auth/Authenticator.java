@@ -20,9 +20,6 @@ public final class Authenticator implements AutoCloseable {
     private final SessionBindings sessions;
     private final ScopeRequirements scopes;
     private final Challenges challenges;
-    /** Authentication failures per client address: {@link #AUTH_FAILURE_BURST} after 10 within a minute. */
-    private final io.mcpguard.proxy.audit.BurstCounter failures =
-            new io.mcpguard.proxy.audit.BurstCounter(10, java.time.Duration.ofMinutes(1));
 
     public Authenticator(ProxyConfig.Auth config) {
         this.config = config;
@@ -90,18 +87,6 @@ public final class Authenticator implements AutoCloseable {
                     AuthenticationFailure.Kind.INVALID_TOKEN, "no token issuer is configured; use an API key"));
         }
         return jwt.verify(credential);
-    }
-
-    /**
-     * Counts an authentication failure from {@code clientAddress}; returns the failures in the current window when
-     * this one makes a burst (reported once per window per address), else 0.
-     */
-    int authenticationFailed(String clientAddress) {
-        return failures.count(clientAddress, System.nanoTime());
-    }
-
-    long failureWindowSeconds() {
-        return failures.windowSeconds();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.mcpguard.proxy.auth;
 
+import io.mcpguard.proxy.audit.AuditTrail;
+import io.mcpguard.proxy.audit.RequestAudit;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.jsonrpc.Refusal;
 import io.mcpguard.proxy.transport.HttpAnswers;
@@ -28,11 +30,13 @@ public final class SessionBindingHandler extends HeaderStage {
 
     private final SessionBindings sessions;
     private final HttpAnswers answers;
+    private final AuditTrail audit;
     private Identity exchangeIdentity;
     private HttpMethod exchangeMethod;
     private String exchangeSession;
 
-    public SessionBindingHandler(Authenticator authenticator, HttpAnswers answers) {
+    public SessionBindingHandler(Authenticator authenticator, HttpAnswers answers, AuditTrail audit) {
+        this.audit = audit;
         this.sessions = authenticator.sessions();
         this.answers = answers;
     }
@@ -57,14 +61,20 @@ public final class SessionBindingHandler extends HeaderStage {
             ctx.fireChannelRead(request);
             return;
         }
+        RequestAudit requestAudit = audit.request(ctx, request).subject(identity.subject());
         if (standing == SessionBindings.Standing.FOREIGN) {
-            log.atWarn()
-                    .addKeyValue("event.name", "security.session_hijack_attempt")
-                    .addKeyValue("enduser.id", identity.subject().id())
-                    .addKeyValue("auth.method", identity.subject().authMethod())
-                    .addKeyValue("session.id.sha256", SessionIds.fingerprint(exchangeSession))
-                    .addKeyValue("client.address", AuthenticationHandler.clientAddress(ctx))
-                    .log("session presented by a subject that did not create it; refused");
+            requestAudit.securityEvent(
+                    "security.session_hijack_attempt",
+                    "session presented by a subject that did not create it; refused",
+                    java.util.Map.of(
+                            "mcp.policy.subject.id",
+                            requestAudit.subjectRecorded(),
+                            "mcp.policy.auth.method",
+                            String.valueOf(identity.subject().authMethod()),
+                            "session.id.sha256",
+                            SessionIds.fingerprint(exchangeSession),
+                            "client.address",
+                            AuthenticationHandler.clientAddress(ctx)));
         } else {
             log.atInfo()
                     .addKeyValue("event.name", "security.session_unknown")
@@ -72,6 +82,13 @@ public final class SessionBindingHandler extends HeaderStage {
                     .addKeyValue("session.id.sha256", SessionIds.fingerprint(exchangeSession))
                     .log("session id not bound to this subject; refused");
         }
+        requestAudit.refused(
+                ErrorCode.SESSION_NOT_FOUND.httpStatus().code(),
+                ErrorCode.SESSION_NOT_FOUND,
+                "session_refused",
+                standing == SessionBindings.Standing.FOREIGN
+                        ? "the session belongs to another subject"
+                        : "the session is unknown or expired");
         exchangeIdentity = null;
         boolean keepAlive = endRequest(ctx, request);
         Refusal refusal =

@@ -192,11 +192,20 @@ public record ProxyConfig(
      * @param serviceName the {@code service.name} of the proxy's resource
      * @param subjectHashKey when set, subject ids are recorded as a keyed hash (HMAC-SHA256) instead of in clear
      * @param spoolDir where spans wait for the collector (written before they are sent), or null to keep them in
-     *     memory only
+     *     memory only ({@code audit.spool: memory})
      * @param spoolMaxBytes the spool's bound; past it the oldest spooled spans are dropped, with a WARN line
      * @param denialBurstThreshold this many refusals of one subject within {@code denialBurstWindow} raise a
      *     {@code security.denial_burst} event
      * @param denialBurstWindow see {@code denialBurstThreshold}
+     * @param authFailureBurstThreshold this many authentication failures from one client address within {@code
+     *     authFailureBurstWindow} raise a {@code security.authentication_failure_burst} event
+     * @param authFailureBurstWindow see {@code authFailureBurstThreshold}
+     * @param maskingSpikeThreshold this many spans masked in the answers to one subject within {@code
+     *     maskingSpikeWindow} raise a {@code security.masking_spike} event
+     * @param maskingSpikeWindow see {@code maskingSpikeThreshold}
+     * @param recordToolCalls opt-in: record tool arguments and results on the spans ({@code
+     *     gen_ai.tool.call.arguments}, {@code gen_ai.tool.call.result}), every maskable class masked
+     * @param recordMaxChars the longest recorded argument or result; longer ones are cut
      */
     public record Audit(
             boolean enabled,
@@ -207,7 +216,13 @@ public record ProxyConfig(
             Path spoolDir,
             long spoolMaxBytes,
             int denialBurstThreshold,
-            Duration denialBurstWindow) {}
+            Duration denialBurstWindow,
+            int authFailureBurstThreshold,
+            Duration authFailureBurstWindow,
+            int maskingSpikeThreshold,
+            Duration maskingSpikeWindow,
+            boolean recordToolCalls,
+            int recordMaxChars) {}
 
     /** Loads {@code file} (may be null: defaults and environment only) and validates every key. */
     public static ProxyConfig load(Path file, Map<String, String> env) {
@@ -473,8 +488,11 @@ public record ProxyConfig(
 
     private static final List<String> OTLP_PROTOCOLS = List.of("http/protobuf", "grpc");
 
+    /** Where the Helm chart mounts the spool volume; a proxy that cannot write it refuses to start. */
+    private static final String DEFAULT_SPOOL_DIR = "/var/lib/mcpguard/audit-spool";
+
     private static Audit audit(ConfigSource src) {
-        boolean enabled = src.bool("audit.enabled", false);
+        boolean enabled = src.bool("audit.enabled", true);
         URI endpoint = src.httpUri("audit.otlp-endpoint", "http://127.0.0.1:4318");
         String protocol = src.string("audit.otlp-protocol", "http/protobuf");
         src.require(
@@ -482,7 +500,11 @@ public record ProxyConfig(
                 "config key 'audit.otlp-protocol': expected http/protobuf or grpc, got '" + protocol + "'");
         String serviceName = src.string("audit.service-name", "mcpguard-proxy");
         src.require(!serviceName.isBlank(), "config key 'audit.service-name' must not be empty");
-        String spoolDir = src.string("audit.spool-dir", "");
+        String spool = src.string("audit.spool", "disk");
+        src.require(
+                spool.equals("disk") || spool.equals("memory"),
+                "config key 'audit.spool': expected disk or memory, got '" + spool + "'");
+        String spoolDir = spool.equals("memory") ? "" : src.string("audit.spool-dir", DEFAULT_SPOOL_DIR);
         int spoolMaxBytes = src.bytes("audit.spool-max-bytes", 256 * 1024 * 1024, 1024 * 1024, Integer.MAX_VALUE);
         return new Audit(
                 enabled,
@@ -494,7 +516,18 @@ public record ProxyConfig(
                 spoolMaxBytes,
                 src.integer("audit.denial-burst-threshold", 20, 2, 1_000_000),
                 src.duration(
-                        "audit.denial-burst-window", Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofDays(1)));
+                        "audit.denial-burst-window", Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofDays(1)),
+                src.integer("audit.auth-failure-burst-threshold", 10, 2, 1_000_000),
+                src.duration(
+                        "audit.auth-failure-burst-window",
+                        Duration.ofMinutes(1),
+                        Duration.ofSeconds(1),
+                        Duration.ofDays(1)),
+                src.integer("audit.masking-spike-threshold", 100, 2, 100_000_000),
+                src.duration(
+                        "audit.masking-spike-window", Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(1)),
+                src.bool("audit.record-tool-calls", false),
+                src.integer("audit.record-max-chars", 4096, 64, 1_048_576));
     }
 
     /**

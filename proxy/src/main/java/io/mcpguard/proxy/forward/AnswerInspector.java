@@ -30,10 +30,12 @@ final class AnswerInspector {
     private final MaskRule strictest;
     private final MaskRule undecided;
     private final MaskCounts counts = new MaskCounts();
+    private final RelayListener listener;
     private int listsPending;
 
-    AnswerInspector(AnswerInspection shared, AnswerPlan plan, ToolListFilter filter) {
+    AnswerInspector(AnswerInspection shared, AnswerPlan plan, ToolListFilter filter, RelayListener listener) {
         this.shared = shared;
+        this.listener = listener;
         this.plan = plan;
         this.filter = filter;
         // A server stream may carry list results until it ends; an exchange's own answer, one per planned request.
@@ -57,6 +59,7 @@ final class AnswerInspector {
     boolean mayRewrite(String json) {
         return listsPending > 0
                 || !strictest.classes().isEmpty()
+                || !plan.recorded().isEmpty()
                 || json.contains("\"error\"")
                 || json.contains("\"isError\"");
     }
@@ -98,7 +101,39 @@ final class AnswerInspector {
             }
             changed |= counts.total() != before;
         }
+        ServerAnswer answer = observe(object);
+        if (answer != null) {
+            listener.answered(answer);
+        }
         return changed;
+    }
+
+    /**
+     * What the audit trail learns from a response: its error code, a tool failure, and (recorded requests only) a
+     * masked copy of what it carries. Read after the answer's own rewriting (a sanitised error, the caller's masks);
+     * the copy is then masked for every class.
+     */
+    private ServerAnswer observe(ObjectNode message) {
+        if (message.has("method") || !message.has("id")) {
+            return null;
+        }
+        JsonNode error = message.get("error");
+        Integer code = error instanceof ObjectNode && error.path("code").canConvertToInt()
+                ? error.path("code").asInt()
+                : null;
+        JsonNode result = message.get("result");
+        boolean toolError =
+                result instanceof ObjectNode && result.path("isError").asBoolean(false);
+        String idKey = AnswerPlan.idKey(message.get("id"));
+        String recorded = null;
+        if (shared.snapshots() != null && plan.recorded().contains(idKey)) {
+            JsonNode carried = result != null ? result : error;
+            recorded = carried == null ? null : shared.snapshots().of(carried, plan.tenant());
+        }
+        if (code == null && !toolError && recorded == null) {
+            return null;
+        }
+        return new ServerAnswer(idKey, code, toolError, recorded);
     }
 
     /**

@@ -19,14 +19,17 @@ import java.util.Set;
  *     request was decided; every maskable class for a GET stream, which no decision covers (fail closed)
  * @param anyList for a stream whose requests this exchange did not carry (the GET stream, a stream resumed with
  *     {@code Last-Event-ID}), the tools any {@code tools/list} result on it may keep; null when not such a stream
+ * @param recorded the request ids whose answer the audit trail records (opted in with {@code
+ *     audit.record-tool-calls}): the answer path hands a masked copy of each to the relay's listener
  */
 public record AnswerPlan(
         Map<String, Set<String>> visibleTools,
         Map<String, List<String>> masks,
         String tenant,
         List<String> undecided,
-        Set<String> anyList) {
-    public static final AnswerPlan NONE = new AnswerPlan(Map.of(), Map.of(), null, List.of(), null);
+        Set<String> anyList,
+        Set<String> recorded) {
+    public static final AnswerPlan NONE = new AnswerPlan(Map.of(), Map.of(), null, List.of(), null, Set.of());
 
     /**
      * A server stream opened with GET: it may carry the server's own messages and, on resumption, answers to earlier
@@ -35,7 +38,12 @@ public record AnswerPlan(
      */
     public static AnswerPlan forStream(Set<String> visible, String tenant) {
         return new AnswerPlan(
-                Map.of(), Map.of(), tenant, List.of("secret", "personal_data", "internal_infrastructure"), visible);
+                Map.of(),
+                Map.of(),
+                tenant,
+                List.of("secret", "personal_data", "internal_infrastructure"),
+                visible,
+                Set.of());
     }
 
     public AnswerPlan {
@@ -43,19 +51,25 @@ public record AnswerPlan(
         masks = Map.copyOf(masks);
         undecided = List.copyOf(undecided);
         anyList = anyList == null ? null : Set.copyOf(anyList);
+        recorded = Set.copyOf(recorded);
     }
 
     public AnswerPlan(Map<String, Set<String>> visibleTools, Map<String, List<String>> masks) {
-        this(visibleTools, masks, null, List.of(), null);
+        this(visibleTools, masks, null, List.of(), null, Set.of());
     }
 
     public AnswerPlan(Map<String, Set<String>> visibleTools, Map<String, List<String>> masks, String tenant) {
-        this(visibleTools, masks, tenant, List.of(), null);
+        this(visibleTools, masks, tenant, List.of(), null, Set.of());
     }
 
     /** The map key of a request id: its JSON text, so the number 1 and the string "1" stay apart. */
     public static String idKey(JsonNode id) {
         return id == null ? "null" : id.toString();
+    }
+
+    /** This plan, with the answers to these request ids recorded for the audit trail. */
+    public AnswerPlan recording(Set<String> ids) {
+        return ids.isEmpty() ? this : new AnswerPlan(visibleTools, masks, tenant, undecided, anyList, ids);
     }
 
     public boolean rewritesToolLists() {

@@ -78,7 +78,7 @@ final class Relay {
         this.upstream = upstream;
         this.pool = pool;
         this.listener = listener;
-        this.inspector = inspection.forAnswer(plan, declared);
+        this.inspector = inspection.forAnswer(plan, declared, listener);
         this.maxRewriteBytes = maxRewriteBytes;
     }
 
@@ -102,6 +102,7 @@ final class Relay {
         }
         if (msg instanceof HttpResponse head) {
             firstByteTimer.cancel(false);
+            listener.responded(head.status().code());
             upstreamKeepAlive = HttpUtil.isKeepAlive(head);
             String type = head.headers().get(HttpHeaderNames.CONTENT_TYPE, "").toLowerCase(Locale.ROOT);
             boolean failed = head.status().code() >= 400;
@@ -345,7 +346,9 @@ final class Relay {
             listener.failedBeforeResponse(code, why);
         } else {
             // Part of the answer already went out; the only honest signal left is to cut the connection.
+            boolean clientGone = !client.channel().isActive();
             client.close();
+            listener.interrupted(why, clientGone);
         }
     }
 }

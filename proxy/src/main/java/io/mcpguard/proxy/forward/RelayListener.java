@@ -12,6 +12,24 @@ public interface RelayListener {
     /** The whole answer was relayed; the client connection may carry its next request. */
     void completed();
 
+    /**
+     * The relay ended before the whole answer was relayed, after part of it reached the client (the connection is
+     * then closed, the only honest signal left), or because the client went away. Called instead of {@link
+     * #completed()}.
+     *
+     * @param clientGone the client closed its connection (else the server failed or sent what cannot be relayed)
+     */
+    default void interrupted(String why, boolean clientGone) {}
+
+    /** The server's answer began with this HTTP status (relayed as it is, or as a cleaned error). */
+    default void responded(int httpStatus) {}
+
     /** Something in the answer was masked: how much of which class (counts, never values), for the audit path. */
     default void masked(MaskCounts counts) {}
+
+    /**
+     * The server answered one request with an error, a tool result flagged {@code isError}, or an answer the audit
+     * trail records. Not called for a plain successful answer that is not recorded.
+     */
+    default void answered(ServerAnswer answer) {}
 }

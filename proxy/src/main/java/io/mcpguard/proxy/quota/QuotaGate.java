@@ -29,16 +29,35 @@ public final class QuotaGate {
         this.store = store;
     }
 
+    /**
+     * What the buckets said about one body.
+     *
+     * @param refusals empty when every bucket had room; else one refusal per message, in body order
+     * @param taken per message in body order, its bucket's answer, or null for a message no quota covers (or when
+     *     the store failed)
+     */
+    public record Result(List<Refusal> refusals, List<QuotaOutcome> taken) {
+        public Result {
+            refusals = List.copyOf(refusals);
+            taken = java.util.Collections.unmodifiableList(new ArrayList<>(taken));
+        }
+    }
+
     /** Completes with no refusals when every bucket had room; never completes exceptionally. */
-    public CompletableFuture<List<Refusal>> enforce(GateVerdict verdict) {
+    public CompletableFuture<Result> enforce(GateVerdict verdict) {
         List<GateVerdict.Outcome> outcomes = verdict.outcomes();
         List<CompletableFuture<QuotaOutcome>> takes = new ArrayList<>(outcomes.size());
         for (GateVerdict.Outcome outcome : outcomes) {
             var spec = outcome.decision() == null ? null : outcome.decision().quota();
             takes.add(spec == null ? CompletableFuture.completedFuture(null) : store.take(spec));
         }
-        return CompletableFuture.allOf(takes.toArray(CompletableFuture[]::new))
-                .handle((done, failure) -> refusals(outcomes, takes, failure));
+        return CompletableFuture.allOf(takes.toArray(CompletableFuture[]::new)).handle((done, failure) -> {
+            List<QuotaOutcome> taken = new ArrayList<>(takes.size());
+            for (CompletableFuture<QuotaOutcome> take : takes) {
+                taken.add(failure == null ? take.join() : null);
+            }
+            return new Result(refusals(outcomes, takes, failure), taken);
+        });
     }
 
     private static List<Refusal> refusals(

@@ -1,10 +1,13 @@
 package io.mcpguard.proxy.transport;
 
+import io.mcpguard.proxy.audit.AuditTrail;
+import io.mcpguard.proxy.auth.AuthenticationHandler;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.jsonrpc.Refusal;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import java.util.concurrent.TimeUnit;
 
@@ -21,10 +24,12 @@ final class BodyLimitAggregator extends HttpObjectAggregator {
     static final long LINGER_MILLIS = 1_000;
 
     private final HttpAnswers answers;
+    private final AuditTrail audit;
     private final int maxBodyBytes;
 
-    BodyLimitAggregator(int maxBodyBytes, HttpAnswers answers) {
+    BodyLimitAggregator(int maxBodyBytes, HttpAnswers answers, AuditTrail audit) {
         super(maxBodyBytes, true);
+        this.audit = audit;
         this.answers = answers;
         this.maxBodyBytes = maxBodyBytes;
     }
@@ -33,6 +38,15 @@ final class BodyLimitAggregator extends HttpObjectAggregator {
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
         Refusal refusal = new Refusal(
                 null, ErrorCode.BODY_TOO_LARGE, "request body exceeds the limit of " + maxBodyBytes + " bytes", null);
+        if (oversized instanceof HttpRequest request) {
+            audit.request(ctx, request)
+                    .subject(AuthenticationHandler.verifiedSubjectOf(ctx))
+                    .refused(
+                            ErrorCode.BODY_TOO_LARGE.httpStatus().code(),
+                            ErrorCode.BODY_TOO_LARGE,
+                            "too_large",
+                            "request body exceeds the limit of " + maxBodyBytes + " bytes");
+        }
         // Written from the keep-alive stage's position, so the answer is encoded but that stage does not close the
         // connection the moment the answer is out.
         ChannelHandlerContext keepAlive = ctx.pipeline().context(HttpServerKeepAliveHandler.class);

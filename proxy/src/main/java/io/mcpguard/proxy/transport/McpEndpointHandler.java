@@ -2,11 +2,13 @@ package io.mcpguard.proxy.transport;
 
 import io.mcpguard.proxy.audit.AuditTrail;
 import io.mcpguard.proxy.audit.ExchangeAudit;
+import io.mcpguard.proxy.audit.RequestAudit;
 import io.mcpguard.proxy.auth.AuthenticationHandler;
 import io.mcpguard.proxy.auth.Authenticator;
 import io.mcpguard.proxy.auth.Identity;
 import io.mcpguard.proxy.forward.AnswerPlan;
 import io.mcpguard.proxy.forward.RelayListener;
+import io.mcpguard.proxy.forward.ServerAnswer;
 import io.mcpguard.proxy.forward.UpstreamClient;
 import io.mcpguard.proxy.jsonrpc.DecodedBody;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
@@ -83,18 +85,6 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
             QuotaGate quotas,
             UpstreamClient upstream,
             HttpAnswers answers,
-            Authenticator authenticator) {
-        this(mcpPath, decoder, subjects, gate, quotas, upstream, answers, authenticator, AuditTrail.DISABLED);
-    }
-
-    public McpEndpointHandler(
-            String mcpPath,
-            JsonRpcDecoder decoder,
-            SubjectResolver subjects,
-            PolicyGate gate,
-            QuotaGate quotas,
-            UpstreamClient upstream,
-            HttpAnswers answers,
             Authenticator authenticator,
             AuditTrail audit) {
         this.audit = audit;
@@ -140,9 +130,11 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
             Subject subject = subjects.subjectOf(ctx, request);
             Set<String> view = toolViews.lastView(request.headers().get("Mcp-Session-Id"), subject.id());
             AnswerPlan stream = AnswerPlan.forStream(view, subject.tenant());
-            forward(ctx, method, query, request.headers(), null, null, stream, keepAlive, null);
+            RequestAudit requestAudit = audit.request(ctx, request).subject(subject);
+            forward(ctx, method, query, request.headers(), null, null, stream, keepAlive, null, requestAudit);
         } else if (HttpMethod.DELETE.equals(method)) {
-            forward(ctx, method, query, request.headers(), null, null, AnswerPlan.NONE, keepAlive, null);
+            RequestAudit requestAudit = audit.request(ctx, request).subject(subjects.subjectOf(ctx, request));
+            forward(ctx, method, query, request.headers(), null, null, AnswerPlan.NONE, keepAlive, null, requestAudit);
         } else {
             answers.text(
                     ctx,
@@ -157,6 +149,13 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
         long receivedEpochNanos = epochNanos();
         String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
         if (!contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            audit.request(ctx, request)
+                    .subject(subjects.subjectOf(ctx, request))
+                    .refused(
+                            HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE.code(),
+                            null,
+                            "invalid",
+                            "a POST to the MCP endpoint must be Content-Type: application/json");
             answers.text(
                     ctx,
                     HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
@@ -174,6 +173,10 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                     .addKeyValue("error.type", e.errorCode().name())
                     .addKeyValue("reason", e.loggedReason())
                     .log("rejected malformed message");
+            // The decoder's messages name what is wrong (a rule, a limit), never a value from the body.
+            audit.request(ctx, request)
+                    .subject(subjects.subjectOf(ctx, request))
+                    .refused(e.errorCode().httpStatus().code(), e.errorCode(), "invalid", e.getMessage());
             answers.reject(ctx, Refusal.of(e), keepAlive);
             return;
         }
@@ -241,7 +244,10 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
         }
         quotas.enforce(verdict)
                 .whenCompleteAsync(
-                        (refusals, failure) -> {
+                        (quota, failure) -> {
+                            if (failure == null) {
+                                exchange.quotaTaken(quota.taken());
+                            }
                             if (!ctx.channel().isActive()) {
                                 exchange.abandoned();
                                 return;
@@ -259,13 +265,14 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                                         false);
                                 return;
                             }
+                            List<Refusal> refusals = quota.refusals();
                             if (!refusals.isEmpty()) {
                                 exchange.refused(refusals);
                                 answers.refuse(ctx, refusals, body.batch(), keepAlive)
                                         .addListener(f -> resumeReading(ctx));
                                 return;
                             }
-                            AnswerPlan plan = plan(verdict, subject.tenant());
+                            AnswerPlan plan = plan(verdict, subject.tenant()).recording(recorded(verdict));
                             plan.visibleTools()
                                     .values()
                                     .forEach(view ->
@@ -279,9 +286,24 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                                     single(body),
                                     plan,
                                     keepAlive,
-                                    exchange);
+                                    exchange,
+                                    null);
                         },
                         ctx.executor());
+    }
+
+    /** The ids of the tools/call requests whose results the audit trail records (opt-in), else none. */
+    private Set<String> recorded(GateVerdict verdict) {
+        if (!audit.recordsToolCalls()) {
+            return Set.of();
+        }
+        Set<String> ids = new java.util.HashSet<>();
+        for (GateVerdict.Outcome outcome : verdict.outcomes()) {
+            if (outcome.message().expectsResponse() && outcome.message().toolName() != null) {
+                ids.add(AnswerPlan.idKey(outcome.message().id()));
+            }
+        }
+        return ids;
     }
 
     /** What the answer path must do for this body: filter its tools/list answers, mask what the decisions said. */
@@ -313,7 +335,8 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
             JsonRpcMessage onlyMessage,
             AnswerPlan plan,
             boolean keepAlive,
-            ExchangeAudit exchange) {
+            ExchangeAudit exchange,
+            RequestAudit requestAudit) {
         ctx.channel().config().setAutoRead(false);
         // The hop continues the audit trace: its CLIENT spans' context goes in the headers and in params._meta.
         byte[] bytes = body == null
@@ -338,6 +361,9 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                         if (exchange != null) {
                             exchange.upstreamFailed(code);
                         }
+                        if (requestAudit != null) {
+                            requestAudit.upstreamFailed(code);
+                        }
                         Refusal refusal =
                                 new Refusal(onlyMessage == null ? null : onlyMessage.id(), code, message, null);
                         answers.refuse(ctx, List.of(refusal), false, keepAlive).addListener(f -> resumeReading(ctx));
@@ -348,7 +374,34 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                         if (exchange != null) {
                             exchange.completed();
                         }
+                        if (requestAudit != null) {
+                            requestAudit.relayed();
+                        }
                         resumeReading(ctx);
+                    }
+
+                    @Override
+                    public void responded(int httpStatus) {
+                        if (requestAudit != null) {
+                            requestAudit.responded(httpStatus);
+                        }
+                    }
+
+                    @Override
+                    public void interrupted(String why, boolean clientGone) {
+                        if (exchange != null) {
+                            exchange.interrupted(clientGone);
+                        }
+                        if (requestAudit != null) {
+                            requestAudit.interrupted(clientGone);
+                        }
+                    }
+
+                    @Override
+                    public void answered(ServerAnswer answer) {
+                        if (exchange != null) {
+                            exchange.answered(answer);
+                        }
                     }
 
                     @Override
@@ -357,6 +410,9 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                         ctx.channel().attr(MASK_COUNTS).set(counts);
                         if (exchange != null) {
                             exchange.masked(counts);
+                        }
+                        if (requestAudit != null) {
+                            requestAudit.masked(counts);
                         }
                     }
                 });

@@ -1,5 +1,6 @@
 package io.mcpguard.proxy.transport;
 
+import io.mcpguard.proxy.audit.AuditTrail;
 import io.mcpguard.proxy.config.ProxyConfig;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.jsonrpc.Refusal;
@@ -27,9 +28,11 @@ final class OriginGuard extends ChannelInboundHandlerAdapter {
     private final List<String> allowedHosts;
     private final List<String> allowedOrigins;
     private final HttpAnswers answers;
+    private final AuditTrail audit;
     private boolean discarding;
 
-    OriginGuard(ProxyConfig.Listen listen, HttpAnswers answers) {
+    OriginGuard(ProxyConfig.Listen listen, HttpAnswers answers, AuditTrail audit) {
+        this.audit = audit;
         this.allowedHosts = lower(listen.allowedHosts());
         this.allowedOrigins = lower(listen.allowedOrigins());
         this.answers = answers;
@@ -43,6 +46,12 @@ final class OriginGuard extends ChannelInboundHandlerAdapter {
             if (refusal != null) {
                 discarding = true;
                 log.atWarn().addKeyValue("reason", refusal).log("request refused: DNS-rebinding defence");
+                audit.request(ctx, request)
+                        .refused(
+                                ErrorCode.ORIGIN_NOT_ALLOWED.httpStatus().code(),
+                                ErrorCode.ORIGIN_NOT_ALLOWED,
+                                "origin_refused",
+                                "Host or Origin is not on the allow-list");
                 answers.reject(ctx, new Refusal(null, ErrorCode.ORIGIN_NOT_ALLOWED, refusal, null), false)
                         .addListener(ChannelFutureListener.CLOSE);
             } else {

@@ -1,5 +1,6 @@
 package io.mcpguard.proxy.transport;
 
+import io.mcpguard.proxy.audit.AuditTrail;
 import io.mcpguard.proxy.auth.AuthenticationHandler;
 import io.mcpguard.proxy.auth.Authenticator;
 import io.mcpguard.proxy.auth.ProtectedResourceMetadataHandler;
@@ -27,6 +28,7 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
     private final McpEndpointHandler endpoint;
     private final Authenticator authenticator;
     private final String mcpPath;
+    private final AuditTrail audit;
 
     public ProxyChannelInitializer(
             ProxyConfig.Listen listen,
@@ -34,7 +36,9 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
             HttpAnswers answers,
             Authenticator authenticator,
             String mcpPath,
-            McpEndpointHandler endpoint) {
+            McpEndpointHandler endpoint,
+            AuditTrail audit) {
+        this.audit = audit;
         this.authenticator = authenticator;
         this.mcpPath = mcpPath;
         this.listen = listen;
@@ -60,11 +64,11 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
                                 limits.requestReadTimeout().toMillis()))
                 .addLast("http", new HttpServerCodec(decoderConfig))
                 .addLast("keep-alive", new HttpServerKeepAliveHandler())
-                .addLast("origin", new OriginGuard(listen, answers))
+                .addLast("origin", new OriginGuard(listen, answers, audit))
                 .addLast("metadata", new ProtectedResourceMetadataHandler(authenticator, answers, mcpPath))
-                .addLast("authenticate", new AuthenticationHandler(authenticator, answers, mcpPath))
-                .addLast("sessions", new SessionBindingHandler(authenticator, answers))
-                .addLast("body-limit", new BodyLimitAggregator(limits.maxBodyBytes(), answers))
+                .addLast("authenticate", new AuthenticationHandler(authenticator, answers, mcpPath, audit))
+                .addLast("sessions", new SessionBindingHandler(authenticator, answers, audit))
+                .addLast("body-limit", new BodyLimitAggregator(limits.maxBodyBytes(), answers, audit))
                 .addLast("mcp", endpoint);
     }
 }

@@ -10,6 +10,7 @@ import io.mcpguard.proxy.jsonrpc.JsonRpcDecoder;
 import io.mcpguard.proxy.mask.ArgumentClassifier;
 import io.mcpguard.proxy.mask.JsonMasker;
 import io.mcpguard.proxy.mask.MaskRules;
+import io.mcpguard.proxy.mask.MaskedSnapshots;
 import io.mcpguard.proxy.mask.SensitiveDataScanner;
 import io.mcpguard.proxy.mask.TextMasker;
 import io.mcpguard.proxy.mask.UpstreamErrorSanitizer;
@@ -85,15 +86,20 @@ public final class ProxyServer implements AutoCloseable {
         DeclaredTools declaredTools = new DeclaredTools(10_000);
         SensitiveDataScanner scanner =
                 SensitiveDataScanner.withDefaults(config.mask().internalDomains());
+        AnswerInspection inspection = inspection(config.mask(), scanner, config.audit());
         this.upstream = new UpstreamClient(
                 config.upstream(),
                 loops,
                 declaredTools,
-                inspection(config.mask(), scanner),
+                inspection,
                 config.limits().maxRewriteBytes());
         HttpAnswers answers = new HttpAnswers(decoder.mapper());
         this.authenticator = new Authenticator(config.auth());
-        this.audit = AuditTrail.start(config.audit(), config.upstream().url());
+        this.audit =
+                AuditTrail.start(config.audit(), config.upstream().url(), config.mcpPath(), inspection.snapshots());
+        if (policy instanceof CachingPolicyEngine cached) {
+            audit.watchDecisionCache(cached);
+        }
         McpEndpointHandler endpoint = new McpEndpointHandler(
                 config.mcpPath(),
                 decoder,
@@ -109,11 +115,12 @@ public final class ProxyServer implements AutoCloseable {
                 authenticator,
                 audit);
         this.initializer = new ProxyChannelInitializer(
-                config.listen(), config.limits(), answers, authenticator, config.mcpPath(), endpoint);
+                config.listen(), config.limits(), answers, authenticator, config.mcpPath(), endpoint, audit);
     }
 
     /** The masking engine as configured; without a configured key, a random one for this process. */
-    private static AnswerInspection inspection(ProxyConfig.Mask mask, SensitiveDataScanner scanner) {
+    private static AnswerInspection inspection(
+            ProxyConfig.Mask mask, SensitiveDataScanner scanner, ProxyConfig.Audit audit) {
         byte[] key;
         if (mask.hashKey() != null) {
             key = mask.hashKey().reveal().getBytes(StandardCharsets.UTF_8);
@@ -126,8 +133,12 @@ public final class ProxyServer implements AutoCloseable {
                             + " process and are not stable across restarts");
         }
         TextMasker texts = new TextMasker(scanner, key);
-        return new AnswerInspection(
-                new JsonMasker(texts), new UpstreamErrorSanitizer(texts), new MaskRules(mask.styles()));
+        JsonMasker masker = new JsonMasker(texts);
+        MaskRules rules = new MaskRules(mask.styles());
+        MaskedSnapshots snapshots = audit.enabled() && audit.recordToolCalls()
+                ? new MaskedSnapshots(masker, rules, audit.recordMaxChars())
+                : null;
+        return new AnswerInspection(masker, new UpstreamErrorSanitizer(texts), rules, snapshots);
     }
 
     /** Binds the listen address; returns the bound port (useful when the config asked for port 0). */

@@ -13,15 +13,23 @@ import org.junit.jupiter.api.io.TempDir;
 class AuditConfigTest {
 
     @Test
-    void the_audit_trail_is_off_by_default_and_exports_http_protobuf_to_a_local_collector() {
+    void the_audit_trail_is_on_by_default_spooled_and_exports_http_protobuf_to_a_local_collector() {
         ProxyConfig.Audit audit = ProxyConfig.load(null, Map.of()).audit();
 
-        assertThat(audit.enabled()).isFalse();
+        assertThat(audit.enabled()).isTrue();
         assertThat(audit.otlpEndpoint()).hasToString("http://127.0.0.1:4318");
         assertThat(audit.otlpProtocol()).isEqualTo("http/protobuf");
         assertThat(audit.serviceName()).isEqualTo("mcpguard-proxy");
         assertThat(audit.subjectHashKey()).isNull();
-        assertThat(audit.spoolDir()).isNull();
+        assertThat(audit.spoolDir()).hasToString("/var/lib/mcpguard/audit-spool");
+        assertThat(audit.recordToolCalls())
+                .as("arguments and results are opt-in")
+                .isFalse();
+        assertThat(audit.recordMaxChars()).isEqualTo(4096);
+        assertThat(audit.authFailureBurstThreshold()).isEqualTo(10);
+        assertThat(audit.authFailureBurstWindow()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(audit.maskingSpikeThreshold()).isEqualTo(100);
+        assertThat(audit.maskingSpikeWindow()).isEqualTo(Duration.ofMinutes(5));
         assertThat(audit.denialBurstThreshold()).isEqualTo(20);
         assertThat(audit.denialBurstWindow()).isEqualTo(Duration.ofMinutes(1));
     }
@@ -58,5 +66,24 @@ class AuditConfigTest {
                 .isEqualTo(key);
         assertThatThrownBy(() -> ProxyConfig.parse("audit:\n  subject-hash-key: " + key + "\n", Map.of()))
                 .hasMessageContaining("unknown config key 'audit.subject-hash-key'");
+    }
+
+    @Test
+    void the_spool_is_on_disk_unless_memory_is_asked_for_by_name() {
+        assertThat(ProxyConfig.parse("audit:\n  spool: memory\n", Map.of())
+                        .audit()
+                        .spoolDir())
+                .isNull();
+        assertThat(ProxyConfig.parse("audit:\n  spool-dir: /tmp/x\n", Map.of())
+                        .audit()
+                        .spoolDir())
+                .hasToString("/tmp/x");
+        assertThat(ProxyConfig.parse("audit:\n  spool-dir: \"\"\n", Map.of())
+                        .audit()
+                        .spoolDir())
+                .as("an empty value is the default, never a silent switch to memory")
+                .hasToString("/var/lib/mcpguard/audit-spool");
+        assertThatThrownBy(() -> ProxyConfig.parse("audit:\n  spool: none\n", Map.of()))
+                .hasMessageContaining("config key 'audit.spool': expected disk or memory, got 'none'");
     }
 }

@@ -25,7 +25,8 @@ class AnswerInspectorTest {
     private static final String EMAIL = "jordan.lee@acme-corp.example";
 
     private static AnswerInspector inspector(Map<String, List<String>> masks) {
-        return INSPECTION.forAnswer(new AnswerPlan(Map.of(), masks, "acme"), new DeclaredTools(10));
+        return INSPECTION.forAnswer(
+                new AnswerPlan(Map.of(), masks, "acme"), new DeclaredTools(10), new RecordingListener());
     }
 
     @Test
@@ -82,5 +83,65 @@ class AnswerInspectorTest {
         assertThat(inspector.inspect(result)).isTrue();
 
         assertThat(result.at("/result/content/0/text").asText()).isEqualTo("no such repo");
+    }
+
+    @Test
+    void the_server_s_error_codes_and_tool_failures_are_reported_per_request_and_plain_successes_are_not()
+            throws Exception {
+        RecordingListener listener = new RecordingListener();
+        AnswerInspector inspector =
+                INSPECTION.forAnswer(new AnswerPlan(Map.of(), Map.of(), "acme"), new DeclaredTools(10), listener);
+
+        inspector.inspect(JSON.readTree("[{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602,"
+                + "\"message\":\"bad\"}},{\"jsonrpc\":\"2.0\",\"id\":\"2\",\"result\":{\"isError\":true,"
+                + "\"content\":[{\"type\":\"text\",\"text\":\"Bitbucket answered 404\"}]}},"
+                + "{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{\"isError\":false,\"content\":[]}}]"));
+
+        assertThat(listener.answers)
+                .containsExactly(
+                        new ServerAnswer("1", -32602, false, null), new ServerAnswer("\"2\"", null, true, null));
+    }
+
+    @Test
+    void a_recorded_answer_is_copied_with_every_class_masked_whatever_the_caller_may_see() throws Exception {
+        RecordingListener listener = new RecordingListener();
+        AnswerInspection recording = new AnswerInspection(
+                INSPECTION.masker(),
+                INSPECTION.errors(),
+                INSPECTION.rules(),
+                new io.mcpguard.proxy.mask.MaskedSnapshots(INSPECTION.masker(), INSPECTION.rules(), 4096));
+        AnswerPlan plan =
+                new AnswerPlan(Map.of(), Map.of("7", List.of("secret")), "acme").recording(java.util.Set.of("7"));
+        AnswerInspector inspector = recording.forAnswer(plan, new DeclaredTools(10), listener);
+        JsonNode answer = JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"content\":[{\"type\":"
+                + "\"text\",\"text\":\"" + KEY + " " + EMAIL + "\"}]}}");
+
+        inspector.inspect(answer);
+
+        assertThat(answer.at("/result/content/0/text").asText())
+                .as("the caller may see personal data")
+                .isEqualTo("[REDACTED:aws-access-key] " + EMAIL);
+        assertThat(listener.answers).singleElement().satisfies(recorded -> {
+            assertThat(recorded.idKey()).isEqualTo("7");
+            assertThat(recorded.recorded())
+                    .contains("[REDACTED:aws-access-key] [REDACTED:email]")
+                    .doesNotContain(KEY)
+                    .doesNotContain(EMAIL);
+        });
+    }
+
+    static final class RecordingListener implements RelayListener {
+        final List<ServerAnswer> answers = new java.util.ArrayList<>();
+
+        @Override
+        public void failedBeforeResponse(io.mcpguard.proxy.jsonrpc.ErrorCode code, String message) {}
+
+        @Override
+        public void completed() {}
+
+        @Override
+        public void answered(ServerAnswer answer) {
+            answers.add(answer);
+        }
     }
 }

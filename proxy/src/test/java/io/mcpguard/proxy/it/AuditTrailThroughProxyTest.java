@@ -342,22 +342,35 @@ class AuditTrailThroughProxyTest {
         assertThat(server.attributes())
                 .containsEntry("mcp.policy.outcome", "over_quota")
                 .containsEntry("rpc.response.status_code", "-32029")
-                .containsEntry("mcp.policy.quota.limit", 3L);
+                .containsEntry("mcp.policy.quota.limit", 3L)
+                .containsEntry("mcp.policy.quota.remaining", 0L);
     }
 
     @Test
-    void operation_durations_and_quota_rejections_are_exported_as_metrics_by_method_and_outcome() throws Exception {
+    void operations_decisions_cache_quota_masking_and_security_events_are_exported_as_metrics() throws Exception {
         Client client = Client.open("metrics-subject");
-        client.call(40, "merge_pull_request", "api", null);
-        for (int i = 1; i <= 4; i++) {
-            client.call(40 + i, "get_repository", "api", null);
+        for (int i = 0; i < 3; i++) { // the third refusal within the window is a denial burst (threshold 3)
+            client.call(40 + i, "merge_pull_request", "api", null);
+        }
+        upstream.releaseStream();
+        send(
+                client.subject(),
+                client.session(),
+                null,
+                "{\"jsonrpc\":\"2.0\",\"id\":45,\"method\":\"tools/call\",\"params\":{\"name\":\"list_commits\","
+                        + "\"arguments\":{\"workspace\":\"acme\",\"repo\":\"api\","
+                        + "\"message\":\"deploy key AKIAIOSFODNN7EXAMPLE\"}}}");
+        for (int i = 1; i <= 3; i++) { // the quota holds 3 reads: the first of these is a cache miss, then hits
+            client.call(45 + i, "get_repository", "api", null);
         }
 
         long deadline = System.nanoTime() + EXPORTED_WITHIN.toNanos();
         while (System.nanoTime() < deadline
                 && (sink.metricPoints("mcp.server.operation.duration").stream()
                                 .noneMatch(p -> "deny".equals(p.get("mcp.policy.outcome")))
-                        || sink.metricPoints("mcp.policy.quota.rejections").isEmpty())) {
+                        || sink.metricPoints("mcp.policy.quota.rejections").isEmpty()
+                        || sink.metricPoints("mcp.policy.masked.items").isEmpty()
+                        || sink.metricPoints("mcp.security.events").isEmpty())) {
             Thread.sleep(100);
         }
         assertThat(sink.metricPoints("mcp.server.operation.duration"))
@@ -372,6 +385,17 @@ class AuditTrailThroughProxyTest {
         assertThat(sink.metricPoints("mcp.policy.quota.rejections"))
                 .anySatisfy(p -> assertThat((Long) p.get("_value")).isPositive());
         assertThat(sink.metricPoints("mcp.policy.decision.duration")).isNotEmpty();
+        assertThat(sink.metricPoints("mcp.policy.cache.lookups"))
+                .anySatisfy(p -> assertThat(p).containsEntry("mcp.policy.cache.result", "hit"))
+                .anySatisfy(p -> assertThat(p).containsEntry("mcp.policy.cache.result", "miss"))
+                .allSatisfy(p -> assertThat((Long) p.get("_value")).isNotNegative());
+        assertThat(sink.metricPoints("mcp.policy.cache.lookups"))
+                .filteredOn(p -> "hit".equals(p.get("mcp.policy.cache.result")))
+                .anySatisfy(p -> assertThat((Long) p.get("_value")).isPositive());
+        assertThat(sink.metricPoints("mcp.policy.masked.items"))
+                .anySatisfy(p -> assertThat(p).containsEntry("mcp.policy.masked.class", "secrets"));
+        assertThat(sink.metricPoints("mcp.security.events"))
+                .anySatisfy(p -> assertThat(p).containsEntry("event.name", "security.denial_burst"));
     }
 
     @Test

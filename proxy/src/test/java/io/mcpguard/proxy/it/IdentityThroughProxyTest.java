@@ -465,7 +465,7 @@ class IdentityThroughProxyTest {
         assertThat(upstream.received()).isEmpty();
         assertThat(logs.lines())
                 .anySatisfy(line -> assertThat(line.text())
-                        .contains("event.name=security.session_hijack_attempt", "enduser.id=bob")
+                        .contains("event.name=security.session_hijack_attempt", "mcp.policy.subject.id=bob")
                         .doesNotContain(session));
         // A made-up session id is answered the same way: no oracle for which ids exist.
         HttpResponse<String> guessed = post(bob, UUID.randomUUID().toString(), toolCall(4, "get_repository", "acme"));

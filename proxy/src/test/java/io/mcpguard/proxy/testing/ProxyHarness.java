@@ -61,6 +61,14 @@ public final class ProxyHarness implements AutoCloseable {
         if (!settings.containsKey("auth.mode")) {
             env.put("MCPGUARD_AUTH_MODE", "none");
         }
+        // The audit trail (on by default, spooled under /var/lib) is the audit tests' subject; the others run
+        // without it unless a setting turns it on.
+        if (!settings.containsKey("audit.enabled")) {
+            env.put("MCPGUARD_AUDIT_ENABLED", "false");
+        }
+        if (!settings.containsKey("audit.spool-dir") && !settings.containsKey("audit.spool")) {
+            env.put("MCPGUARD_AUDIT_SPOOL", "memory");
+        }
         settings.forEach((key, value) -> env.put(
                 "MCPGUARD_"
                         + key.toUpperCase(java.util.Locale.ROOT)
