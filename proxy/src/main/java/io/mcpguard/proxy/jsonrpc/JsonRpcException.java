@@ -8,7 +8,7 @@ public final class JsonRpcException extends Exception {
 
     private final ErrorCode errorCode;
     private final transient JsonNode id;
-    private final String loggedReason;
+    private final String recordedReason;
 
     public JsonRpcException(ErrorCode errorCode, String message) {
         this(errorCode, message, null);
@@ -20,23 +20,23 @@ public final class JsonRpcException extends Exception {
 
     /**
      * @param message the text answered to the client, which may quote what it sent (its own data)
-     * @param loggedReason the same without anything the client chose: a member name can be anything, a credential
-     *     pasted in the wrong place included, and a log line must not keep it
+     * @param recordedReason the same without anything the client chose: a member name can be anything, a credential
+     *     pasted in the wrong place included, and neither a log line nor an audit span may keep it
      */
-    public JsonRpcException(ErrorCode errorCode, String message, String loggedReason, JsonNode id) {
+    public JsonRpcException(ErrorCode errorCode, String message, String recordedReason, JsonNode id) {
         super(message, null, false, false);
         this.errorCode = errorCode;
         this.id = id;
-        this.loggedReason = loggedReason;
+        this.recordedReason = recordedReason;
     }
 
     public ErrorCode errorCode() {
         return errorCode;
     }
 
-    /** The reason for the proxy's log: {@link #getMessage()} without the client's own text. */
-    public String loggedReason() {
-        return loggedReason;
+    /** The reason the proxy records (log line, audit span): {@link #getMessage()} without the client's own text. */
+    public String recordedReason() {
+        return recordedReason;
     }
 
     /** The offending message's id, or null when it had none or it could not be read. */

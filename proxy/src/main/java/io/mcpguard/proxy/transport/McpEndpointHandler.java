@@ -171,12 +171,13 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
         } catch (JsonRpcException e) {
             log.atInfo()
                     .addKeyValue("error.type", e.errorCode().name())
-                    .addKeyValue("reason", e.loggedReason())
+                    .addKeyValue("reason", e.recordedReason())
                     .log("rejected malformed message");
-            // The decoder's messages name what is wrong (a rule, a limit), never a value from the body.
+            // The recorded reason names what is wrong (a rule, a limit), never a value from the body; the answer's
+            // message may quote a member name, which the client chose and may be anything.
             audit.request(ctx, request)
                     .subject(subjects.subjectOf(ctx, request))
-                    .refused(e.errorCode().httpStatus().code(), e.errorCode(), "invalid", e.getMessage());
+                    .refused(e.errorCode().httpStatus().code(), e.errorCode(), "invalid", e.recordedReason());
             answers.reject(ctx, Refusal.of(e), keepAlive);
             return;
         }
