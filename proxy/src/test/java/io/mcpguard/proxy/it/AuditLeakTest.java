@@ -254,8 +254,6 @@ class AuditLeakTest {
     }
 
     @Test
-    @Disabled("needs audit.record-tool-calls (opt-in recording of gen_ai.tool.call.arguments/.result, masked), "
-            + "which is not on this branch yet: the config refuses the unknown key")
     void with_tool_calls_recorded_nothing_planted_is_exported_or_logged_either() throws Exception {
         runScenario(Map.of("audit.record-tool-calls", "true"), false);
     }
