@@ -429,7 +429,9 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
             if (!identity.scopes().containsAll(needed)) {
                 log.atInfo()
                         .addKeyValue("event.name", "security.insufficient_scope")
-                        .addKeyValue("enduser.id", identity.subject().id())
+                        .addKeyValue(
+                                "mcp.policy.subject.id",
+                                audit.subjectIdAsRecorded(identity.subject().id()))
                         .addKeyValue("mcp.method", message.method())
                         .addKeyValue("gen_ai.tool.name", message.toolName())
                         .addKeyValue("scopes.needed", needed)

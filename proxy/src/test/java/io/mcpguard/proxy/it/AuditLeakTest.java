@@ -11,6 +11,7 @@ import io.mcpguard.core.tools.ToolCatalog;
 import io.mcpguard.proxy.auth.ApiKeyStore;
 import io.mcpguard.proxy.policy.Subject;
 import io.mcpguard.proxy.policy.SubjectResolver;
+import io.mcpguard.proxy.testing.Issuer;
 import io.mcpguard.proxy.testing.LogCapture;
 import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.OtelCollectorProcess;
@@ -89,6 +90,7 @@ class AuditLeakTest {
     private static BitbucketSandbox sandbox;
     private static HttpMcpServer core;
     private static OpaProcess opa;
+    private static Issuer issuer;
     private static McpSyncClient direct;
     private static String coreUrl;
     private static Path hashKey;
@@ -119,6 +121,7 @@ class AuditLeakTest {
                 ToolCatalog.enabled(bitbucket, false, false));
         coreUrl = "http://127.0.0.1:" + core.port() + HttpMcpServer.ENDPOINT;
         opa = OpaProcess.startWithRepoPolicies();
+        issuer = new Issuer();
         hashKey = dir.resolve("subject-hash.key");
         Files.writeString(hashKey, HASH_KEY + "\n");
         direct = McpClient.sync(HttpClientStreamableHttpTransport.builder("http://127.0.0.1:" + core.port())
@@ -134,6 +137,7 @@ class AuditLeakTest {
     static void stop() {
         if (direct != null) direct.closeGracefully();
         if (opa != null) opa.close();
+        if (issuer != null) issuer.close();
         if (core != null) core.close();
         if (sandbox != null) sandbox.close();
     }
@@ -317,7 +321,7 @@ class AuditLeakTest {
             if (recordsToolCalls) {
                 assertToolCallsWereRecorded(spans, traffic);
             }
-            // The refusals that leave no span did leave their log lines: the search below covers them.
+            // The refusals before any message was decoded were logged too: the search below covers those lines.
             assertThat(logs.lines())
                     .filteredOn(l -> l.text().contains("rejected malformed message"))
                     .hasSize(MALFORMED_BODIES);
@@ -340,7 +344,10 @@ class AuditLeakTest {
                 new Subject(role, true, "jwt", List.of(role), List.of(), null, List.of("pwd"), null, null, null);
     }
 
-    /** Authentication on (API keys: the planted tokens are never valid ones), with the same audit trail. */
+    /**
+     * Authentication on (an OIDC issuer and API keys; the planted tokens are never valid ones), with the same audit
+     * trail.
+     */
     private static ProxyHarness withAuthentication(Map<String, String> audit) throws Exception {
         String[] key = ApiKeyStore.newKey("leak-test");
         Path keys = Files.createTempFile(dir, "api-keys", ".yaml");
@@ -357,7 +364,13 @@ class AuditLeakTest {
         settings.put("auth.mode", "required");
         settings.put("auth.resource", "https://mcp.example.test/mcp");
         settings.put("auth.api-keys.file", keys.toString());
-        return new ProxyHarness(coreUrl, opa.url(), settings, "", null);
+        settings.put("auth.issuer", issuer.url());
+        settings.put("auth.required-scopes", "mcp");
+        return new ProxyHarness(coreUrl, opa.url(), settings, """
+                auth:
+                  tool-scopes:
+                    list_commits: [repo:history]
+                """, null);
     }
 
     /** Every tool call that reaches a planted value: the config (main and its commit), PRs, comments, commits. */
@@ -420,7 +433,12 @@ class AuditLeakTest {
         }
     }
 
-    /** Planted tokens as the bearer credential: refused before any body is read, and only logged. */
+    /**
+     * Planted tokens as the bearer credential, refused before any body is read; and a valid token for a user whose
+     * subject id is a planted e-mail address (an issuer may well use the address as {@code sub}), refused for a
+     * missing scope (every request's, and a tool's) and for a session that is not hers: the trail must show her
+     * pseudonym only.
+     */
     private void sendPlantedTokensAsCredentials(ProxyHarness authProxy) throws Exception {
         List<String> tokens = List.of(atlassianToken, awsSecret, "mcpg_" + awsKeyId + "_" + awsSecret);
         assertThat(tokens).hasSize(PLANTED_CREDENTIALS);
@@ -431,6 +449,31 @@ class AuditLeakTest {
                     .isEqualTo(401);
             assertThat(answer.body() + answer.headers().map()).doesNotContain(token);
         }
+        String email = plantedBy("PR #2", "[a-z.-]+@acme-corp\\.example");
+        String withoutScope = issuer.token(email, "https://mcp.example.test/mcp", Map.of("scope", "openid"));
+        assertThat(post(authProxy, "Bearer " + withoutScope, null, null, initialize())
+                        .statusCode())
+                .isEqualTo(403);
+        String valid = issuer.token(email, "https://mcp.example.test/mcp", Map.of("scope", "mcp"));
+        assertThat(post(authProxy, "Bearer " + valid, "not-her-session", null, initialize())
+                        .statusCode())
+                .isEqualTo(404);
+        HttpResponse<String> initialized = post(authProxy, "Bearer " + valid, null, null, initialize());
+        assertThat(initialized.statusCode()).isEqualTo(200);
+        String session = initialized.headers().firstValue("Mcp-Session-Id").orElseThrow();
+        String listCommits = JSON.writeValueAsString(Map.of(
+                "jsonrpc",
+                "2.0",
+                "id",
+                1,
+                "method",
+                "tools/call",
+                "params",
+                Map.of("name", "list_commits", "arguments", COMMITS)));
+        assertThat(post(authProxy, "Bearer " + valid, session, null, listCommits)
+                        .statusCode())
+                .as("list_commits needs the repo:history scope")
+                .isEqualTo(403);
     }
 
     /** Bodies the decoder refuses, with planted secrets as values, member names and duplicate keys. */
