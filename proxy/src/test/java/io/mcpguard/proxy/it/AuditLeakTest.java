@@ -56,9 +56,12 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The planted values are never typed here: each is extracted from what the MCP server answers directly, which
  * also proves it is there to leak. The traffic through the proxy then touches every one of them: as a viewer (who
  * gets them masked) and as a maintainer (who sees personal data), in tool results, in the arguments of refused
- * calls, as a bearer credential, and inside malformed bodies.
+ * calls, as a bearer credential, as a subject id (a real OIDC issuer's token whose {@code sub} is a planted e-mail
+ * address), and inside malformed bodies.
  *
- * <p>The scenario runs once per audit configuration (each with its own proxies, collector and sink).
+ * <p>The scenario runs once per audit configuration (each with its own proxies, collector and sink): the defaults,
+ * and {@code audit.record-tool-calls} on. Log lines are those of every logger but the parts that are other processes
+ * in production ({@link #NOT_THE_PROXY}).
  */
 class AuditLeakTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -299,8 +302,8 @@ class AuditLeakTest {
                 System.clearProperty("otel.bsp.schedule.delay");
                 System.clearProperty("otel.metric.export.interval");
 
-                readEverythingPlanted(traffic, new Client(viewerProxy, "viewer", null));
-                readEverythingPlanted(traffic, new Client(maintainerProxy, "maintainer", null));
+                readEverythingPlanted(traffic, new Client(viewerProxy, "viewer"));
+                readEverythingPlanted(traffic, new Client(maintainerProxy, "maintainer"));
                 refuseCallsCarryingSecrets(traffic, viewerProxy, maintainerProxy);
                 sendPlantedTokensAsCredentials(authProxy);
                 sendMalformedBodiesCarryingSecrets(viewerProxy);
@@ -394,7 +397,7 @@ class AuditLeakTest {
     /** Refused calls whose arguments are planted secrets: the policy's reasons must not quote them. */
     private void refuseCallsCarryingSecrets(Traffic traffic, ProxyHarness viewerProxy, ProxyHarness maintainerProxy)
             throws Exception {
-        Client viewer = new Client(viewerProxy, "viewer-refused", null);
+        Client viewer = new Client(viewerProxy, "viewer-refused");
         viewer.open(traffic);
         // RBAC: a viewer may not merge.
         viewer.call(
@@ -408,7 +411,7 @@ class AuditLeakTest {
                 "get_file_content",
                 Map.of("workspace", awsSecret, "repo", atlassianToken, "path", "x"),
                 false);
-        Client maintainer = new Client(maintainerProxy, "maintainer-refused", null);
+        Client maintainer = new Client(maintainerProxy, "maintainer-refused");
         maintainer.open(traffic);
         // Request-side DLP: a write carrying a secret is refused.
         maintainer.call(
@@ -420,7 +423,7 @@ class AuditLeakTest {
 
     /** Planted secrets where the client names things: the request id, the tool, the resource. */
     private void sendSecretsAsNames(Traffic traffic, ProxyHarness proxy) throws Exception {
-        Client client = new Client(proxy, "names", null);
+        Client client = new Client(proxy, "names");
         client.open(traffic);
         for (String body : List.of(
                 "{\"jsonrpc\":\"2.0\",\"id\":\"" + awsKeyId + "\",\"method\":\"tools/call\",\"params\":{\"name\":\""
@@ -607,25 +610,23 @@ class AuditLeakTest {
     private static final class Client {
         private final ProxyHarness proxy;
         private final String name;
-        private final String authorization;
         private String session;
 
-        Client(ProxyHarness proxy, String name, String authorization) {
+        Client(ProxyHarness proxy, String name) {
             this.proxy = proxy;
             this.name = name;
-            this.authorization = authorization;
         }
 
         void open(Traffic traffic) throws Exception {
             String trace = traceId();
-            HttpResponse<String> initialized = post(proxy, authorization, null, traceparent(trace), initialize());
+            HttpResponse<String> initialized = post(proxy, null, null, traceparent(trace), initialize());
             assertThat(initialized.statusCode()).as("%s initialize", name).isEqualTo(200);
             traffic.traces.put(trace, true);
             session = initialized.headers().firstValue("Mcp-Session-Id").orElseThrow();
             String notified = traceId();
             post(
                     proxy,
-                    authorization,
+                    null,
                     session,
                     traceparent(notified),
                     "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
@@ -644,7 +645,7 @@ class AuditLeakTest {
                     "tools/call",
                     "params",
                     Map.of("name", tool, "arguments", arguments)));
-            JsonNode answer = answer(post(proxy, authorization, session, traceparent(trace), body));
+            JsonNode answer = answer(post(proxy, null, session, traceparent(trace), body));
             if (allowed) {
                 assertThat(answer.has("result"))
                         .as("%s %s: %s", name, tool, answer)
