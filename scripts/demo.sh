@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The demo stack on loopback: a sandbox Bitbucket, bitbucket-mcp-core in front of it, OPA with
-# policies/, and the mcpguard proxy in front of the core. Prints the proxy URL and client
-# commands that work, then runs until Ctrl-C.
+# policies/, an OpenTelemetry Collector printing the audit trail, and the mcpguard proxy in front
+# of the core. Prints the proxy URL and client commands that work, then runs until Ctrl-C.
 #
 #   scripts/demo.sh           run the stack
 #   scripts/demo.sh --smoke   run the stack, run the printed client commands, check them, stop
 #
-# Ports: SANDBOX_PORT (7990), CORE_PORT (8080), OPA_PORT (8181), PROXY_PORT (8443).
+# Ports: SANDBOX_PORT (7990), CORE_PORT (8080), OPA_PORT (8181), PROXY_PORT (8443), OTLP_PORT (4318).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 readonly ROOT=$PWD
@@ -14,6 +14,7 @@ readonly SANDBOX_PORT=${SANDBOX_PORT:-7990}
 readonly CORE_PORT=${CORE_PORT:-8080}
 readonly OPA_PORT=${OPA_PORT:-8181}
 readonly PROXY_PORT=${PROXY_PORT:-8443}
+readonly OTLP_PORT=${OTLP_PORT:-4318}
 readonly LOGS=$ROOT/target/demo
 readonly VERSION=0.1.0-SNAPSHOT
 
@@ -51,13 +52,15 @@ port_free() {
   ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-for port in "$SANDBOX_PORT" "$CORE_PORT" "$OPA_PORT" "$PROXY_PORT"; do
-  port_free "$port" || die "port $port is in use; set SANDBOX_PORT, CORE_PORT, OPA_PORT or PROXY_PORT"
+for port in "$SANDBOX_PORT" "$CORE_PORT" "$OPA_PORT" "$PROXY_PORT" "$OTLP_PORT"; do
+  port_free "$port" || die "port $port is in use; set SANDBOX_PORT, CORE_PORT, OPA_PORT, PROXY_PORT or OTLP_PORT"
 done
 
 log "building (./mvnw package, tests skipped)"
 ./mvnw -q -B -DskipTests package
 opa=$(scripts/tools.sh opa)
+otelcol=$(scripts/tools.sh otelcol)
+rm -rf "$LOGS"
 mkdir -p "$LOGS"
 
 java -jar "bitbucket-sandbox/target/bitbucket-sandbox-$VERSION.jar" --port "$SANDBOX_PORT" \
@@ -79,6 +82,31 @@ wait_for core "http://127.0.0.1:$CORE_PORT/mcp"
 pids+=($!)
 wait_for opa "http://127.0.0.1:$OPA_PORT/health?bundles" 200
 
+# The audit trail (on by default) goes over OTLP to a collector that prints every span in full.
+cat >"$LOGS/otelcol.yaml" <<YAML
+receivers:
+  otlp:
+    protocols:
+      http:
+        endpoint: 127.0.0.1:$OTLP_PORT
+exporters:
+  debug:
+    verbosity: detailed
+service:
+  telemetry:
+    metrics:
+      level: none
+  pipelines:
+    traces:
+      receivers: [otlp]
+      exporters: [debug]
+YAML
+"$otelcol" --config "file:$LOGS/otelcol.yaml" >"$LOGS/otelcol.log" 2>&1 &
+pids+=($!)
+wait_for otelcol "http://127.0.0.1:$OTLP_PORT/v1/traces" 405
+# Subject ids in the trail are pseudonymised with a key of this demo (HMAC-SHA256).
+head -c 32 /dev/urandom | base64 >"$LOGS/audit-subject.key"
+
 # Authentication is required (the default): the demo client is a service account, a viewer of workspace
 # acme, with an API key made here. The key goes to the client only; the proxy's key file holds its hash.
 readonly PROXY_JAR="proxy/target/proxy-$VERSION.jar"
@@ -90,6 +118,10 @@ MCPGUARD_LISTEN_PORT=$PROXY_PORT \
   MCPGUARD_OPA_URL="http://127.0.0.1:$OPA_PORT" \
   MCPGUARD_AUTH_RESOURCE="http://127.0.0.1:$PROXY_PORT/mcp" \
   MCPGUARD_AUTH_API_KEYS_FILE="$LOGS/api-keys.yaml" \
+  MCPGUARD_AUDIT_OTLP_ENDPOINT="http://127.0.0.1:$OTLP_PORT" \
+  MCPGUARD_AUDIT_SPOOL_DIR="$LOGS/audit-spool" \
+  MCPGUARD_AUDIT_SUBJECT_HASH_KEY_FILE="$LOGS/audit-subject.key" \
+  OTEL_BSP_SCHEDULE_DELAY=500 OTEL_METRICS_EXPORTER=none \
   java -jar "$PROXY_JAR" proxy/src/main/resources/mcpguard.example.yaml \
   >"$LOGS/proxy.log" 2>&1 &
 pids+=($!)
@@ -104,6 +136,7 @@ cat <<TEXT
     proxy (clients use this)   $URL
     bitbucket-mcp-core         http://127.0.0.1:$CORE_PORT/mcp
     OPA                        http://127.0.0.1:$OPA_PORT   (policies/, decision log in opa.log)
+    audit trail (OTLP)         http://127.0.0.1:$OTLP_PORT  (every span printed in otelcol.log)
     sandbox Bitbucket          http://127.0.0.1:$SANDBOX_PORT/2.0
 
   Try, in another shell:
@@ -150,4 +183,18 @@ if denied=$(run_client --method tools/call --tool-name get_repository --tool-arg
   die "get_repository in workspace globex was not denied: $denied"
 fi
 grep -q 'Denied by policy' <<<"$denied" || die "get_repository in globex failed, but not by policy: $denied"
+log "smoke: the audit trail has the denial, and no planted secret"
+for _ in $(seq 1 100); do
+  grep -q 'mcp.policy.outcome: Str(deny)' "$LOGS/otelcol.log" && break
+  sleep 0.2
+done
+grep -q 'Name           : tools/call get_repository' "$LOGS/otelcol.log" ||
+  die "no tools/call span reached the collector; see $LOGS/otelcol.log and $LOGS/proxy.log"
+grep -q 'mcp.policy.outcome: Str(deny)' "$LOGS/otelcol.log" || die "the denied call has no audit span"
+grep -q 'mcp.policy.masked.secrets: Int(' "$LOGS/otelcol.log" || die "the masked file read has no masked counts"
+for planted in AKIAIMJFOP3TFK2KBRYS "$API_KEY"; do
+  if grep -qF "$planted" "$LOGS/otelcol.log" "$LOGS/proxy.log"; then
+    die "a secret reached the audit trail or the proxy log"
+  fi
+done
 log "smoke: all client commands behaved as printed"

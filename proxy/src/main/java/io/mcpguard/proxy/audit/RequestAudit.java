@@ -153,19 +153,23 @@ public final class RequestAudit {
         refused(502, code, "upstream_error", null);
     }
 
-    /** The stream stopped before its end: the client left, or the server failed mid-stream. */
+    /**
+     * The relay stopped before the server ended it. A client closing the server's stream is how a GET stream
+     * normally ends ({@code allow}); the server failing mid-stream is {@code upstream_error}.
+     */
     public void interrupted(boolean clientGone) {
+        if (clientGone) {
+            relayed();
+            return;
+        }
         if (ended) {
             return;
         }
         ended = true;
-        String errorType = clientGone ? "client_disconnected" : "upstream_interrupted";
-        span.setAttribute(POLICY_OUTCOME, clientGone ? "abandoned" : "upstream_error");
-        span.setAttribute(ERROR_TYPE, errorType);
-        if (!clientGone) {
-            span.setStatus(StatusCode.ERROR, errorType);
-        }
-        trail.metrics().request(httpMethod, clientGone ? "abandoned" : "upstream_error", errorType);
+        span.setAttribute(POLICY_OUTCOME, "upstream_error");
+        span.setAttribute(ERROR_TYPE, "upstream_interrupted");
+        span.setStatus(StatusCode.ERROR, "upstream_interrupted");
+        trail.metrics().request(httpMethod, "upstream_error", "upstream_interrupted");
         span.end();
     }
 

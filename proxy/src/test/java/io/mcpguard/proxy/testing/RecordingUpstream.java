@@ -103,12 +103,23 @@ public final class RecordingUpstream implements AutoCloseable {
                 .serverInfo("recording-upstream", "1.0.0")
                 .capabilities(ServerCapabilities.builder().tools(false).build())
                 .tools(
-                        tool(
-                                "get_repository",
-                                repoSchema,
-                                (ex, req) ->
-                                        text("repository " + req.arguments().get("workspace") + "/"
-                                                + req.arguments().get("repo"))),
+                        tool("get_repository", repoSchema, (ex, req) -> {
+                            // Two repositories that fail, so a test sees the server's own failures:
+                            // a failed tool (isError) and a JSON-RPC error.
+                            Object repo = req.arguments().get("repo");
+                            if ("missing".equals(repo)) {
+                                return CallToolResult.builder()
+                                        .addTextContent("repository not found")
+                                        .isError(true)
+                                        .build();
+                            }
+                            if ("invalid".equals(repo)) {
+                                throw io.modelcontextprotocol.spec.McpError.builder(-32602)
+                                        .message("repo is not valid")
+                                        .build();
+                            }
+                            return text("repository " + req.arguments().get("workspace") + "/" + repo);
+                        }),
                         tool("merge_pull_request", repoSchema, (ex, req) -> text("merged (must never run)")),
                         tool("list_commits", repoSchema, (ex, req) -> {
                             Object token =
@@ -144,6 +155,11 @@ public final class RecordingUpstream implements AutoCloseable {
             throw new IllegalStateException("cannot start the upstream MCP server", e);
         }
         this.port = connector.getLocalPort();
+    }
+
+    /** Tells every session, on its GET stream, that the tool list changed. */
+    public void toolsListChanged() {
+        mcp.notifyToolsListChanged();
     }
 
     private static SyncToolSpecification tool(
