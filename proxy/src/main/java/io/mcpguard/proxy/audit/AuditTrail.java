@@ -243,6 +243,14 @@ public final class AuditTrail implements AutoCloseable {
         return tracer;
     }
 
+    /**
+     * A subject id as the trail records it, for the proxy's log lines too: the pseudonym when a subject hash key is
+     * set (a log that named users in clear would undo it), else the id.
+     */
+    public String subjectIdAsRecorded(String subjectId) {
+        return pseudonyms.of(subjectId);
+    }
+
     SubjectPseudonyms pseudonyms() {
         return pseudonyms;
     }

@@ -110,7 +110,8 @@ public final class ApiKeyStore implements AutoCloseable {
         if (refusal != null) {
             log.atInfo()
                     .addKeyValue("event.name", "security.api_key_refused")
-                    .addKeyValue("api_key.id", id == null ? "(malformed)" : id)
+                    // An id no key has is whatever the client sent (a secret pasted in the wrong place, say).
+                    .addKeyValue("api_key.id", id == null ? "(malformed)" : entry == null ? "(unknown)" : id)
                     .addKeyValue("reason", refusal)
                     .log("API key refused");
             throw new AuthenticationFailure(AuthenticationFailure.Kind.INVALID_TOKEN, "the API key is not valid");

@@ -181,7 +181,9 @@ public final class AuthenticationHandler extends HeaderStage {
                             "a scope every request needs is missing");
             log.atInfo()
                     .addKeyValue("event.name", "security.insufficient_scope")
-                    .addKeyValue("enduser.id", identity.subject().id())
+                    .addKeyValue(
+                            "mcp.policy.subject.id",
+                            audit.subjectIdAsRecorded(identity.subject().id()))
                     .addKeyValue("scopes.missing", missing)
                     .log("request refused: insufficient scope");
             Refusal refusal = new Refusal(

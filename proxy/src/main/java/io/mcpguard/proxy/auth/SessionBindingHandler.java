@@ -78,7 +78,7 @@ public final class SessionBindingHandler extends HeaderStage {
         } else {
             log.atInfo()
                     .addKeyValue("event.name", "security.session_unknown")
-                    .addKeyValue("enduser.id", identity.subject().id())
+                    .addKeyValue("mcp.policy.subject.id", requestAudit.subjectRecorded())
                     .addKeyValue("session.id.sha256", SessionIds.fingerprint(exchangeSession))
                     .log("session id not bound to this subject; refused");
         }

@@ -117,7 +117,7 @@ public final class JsonRpcDecoder {
         } catch (StreamConstraintsException e) {
             throw new JsonRpcException(ErrorCode.INVALID_REQUEST, describeLimit(e));
         } catch (JsonProcessingException e) {
-            throw new JsonRpcException(ErrorCode.PARSE_ERROR, describeParseError(e));
+            throw parseError(e);
         } catch (IOException e) {
             throw new JsonRpcException(ErrorCode.PARSE_ERROR, "unreadable body");
         }
@@ -138,7 +138,7 @@ public final class JsonRpcDecoder {
      * Our own wording with the position, never the parser's: its messages quote the offending input, and a body
      * may carry a secret the caller should not see reflected (nor a log keep).
      */
-    private static String describeParseError(JsonProcessingException e) {
+    private static JsonRpcException parseError(JsonProcessingException e) {
         String original = String.valueOf(e.getOriginalMessage());
         Matcher duplicate = DUPLICATE.matcher(original);
         String where = "";
@@ -147,8 +147,16 @@ public final class JsonRpcDecoder {
             where = " at line " + location.getLineNr() + ", column " + location.getColumnNr();
         }
         if (duplicate.find()) {
-            return "duplicate key \"" + duplicate.group(1) + "\"" + where;
+            return new JsonRpcException(
+                    ErrorCode.PARSE_ERROR,
+                    "duplicate key \"" + duplicate.group(1) + "\"" + where,
+                    "duplicate key" + where,
+                    null);
         }
+        return new JsonRpcException(ErrorCode.PARSE_ERROR, describeParseError(original, where));
+    }
+
+    private static String describeParseError(String original, String where) {
         if (original.contains("Trailing token")) {
             return "unexpected data after the JSON-RPC message" + where;
         }
@@ -167,7 +175,11 @@ public final class JsonRpcDecoder {
         for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!ENVELOPE.contains(name)) {
-                throw invalid(at + "unknown member \"" + abbreviate(name) + "\" in a JSON-RPC message", safeId);
+                throw new JsonRpcException(
+                        ErrorCode.INVALID_REQUEST,
+                        at + "unknown member \"" + abbreviate(name) + "\" in a JSON-RPC message",
+                        at + "unknown member in a JSON-RPC message",
+                        safeId);
             }
         }
         JsonNode version = node.get("jsonrpc");

@@ -8,19 +8,35 @@ public final class JsonRpcException extends Exception {
 
     private final ErrorCode errorCode;
     private final transient JsonNode id;
+    private final String recordedReason;
 
     public JsonRpcException(ErrorCode errorCode, String message) {
         this(errorCode, message, null);
     }
 
     public JsonRpcException(ErrorCode errorCode, String message, JsonNode id) {
+        this(errorCode, message, message, id);
+    }
+
+    /**
+     * @param message the text answered to the client, which may quote what it sent (its own data)
+     * @param recordedReason the same without anything the client chose: a member name can be anything, a credential
+     *     pasted in the wrong place included, and neither a log line nor an audit span may keep it
+     */
+    public JsonRpcException(ErrorCode errorCode, String message, String recordedReason, JsonNode id) {
         super(message, null, false, false);
         this.errorCode = errorCode;
         this.id = id;
+        this.recordedReason = recordedReason;
     }
 
     public ErrorCode errorCode() {
         return errorCode;
+    }
+
+    /** The reason the proxy records (log line, audit span): {@link #getMessage()} without the client's own text. */
+    public String recordedReason() {
+        return recordedReason;
     }
 
     /** The offending message's id, or null when it had none or it could not be read. */

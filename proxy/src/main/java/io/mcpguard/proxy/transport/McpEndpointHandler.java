@@ -184,12 +184,13 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
         } catch (JsonRpcException e) {
             log.atInfo()
                     .addKeyValue("error.type", e.errorCode().name())
-                    .addKeyValue("reason", e.getMessage())
+                    .addKeyValue("reason", e.recordedReason())
                     .log("rejected malformed message");
-            // The decoder's messages name what is wrong (a rule, a limit), never a value from the body.
+            // The recorded reason names what is wrong (a rule, a limit), never a value from the body; the answer's
+            // message may quote a member name, which the client chose and may be anything.
             audit.request(ctx, request)
                     .subject(subjects.subjectOf(ctx, request))
-                    .refused(e.errorCode().httpStatus().code(), e.errorCode(), "invalid", e.getMessage());
+                    .refused(e.errorCode().httpStatus().code(), e.errorCode(), "invalid", e.recordedReason());
             answers.reject(ctx, Refusal.of(e), keepAlive);
             return;
         }
@@ -443,7 +444,9 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
             if (!identity.scopes().containsAll(needed)) {
                 log.atInfo()
                         .addKeyValue("event.name", "security.insufficient_scope")
-                        .addKeyValue("enduser.id", identity.subject().id())
+                        .addKeyValue(
+                                "mcp.policy.subject.id",
+                                audit.subjectIdAsRecorded(identity.subject().id()))
                         .addKeyValue("mcp.method", message.method())
                         .addKeyValue("gen_ai.tool.name", message.toolName())
                         .addKeyValue("scopes.needed", needed)

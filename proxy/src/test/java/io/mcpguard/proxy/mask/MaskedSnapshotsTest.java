@@ -35,6 +35,25 @@ class MaskedSnapshotsTest {
     }
 
     @Test
+    void a_bare_random_looking_key_is_redacted_but_hashes_paths_and_identifiers_are_not() throws Exception {
+        // The shape of an AWS secret access key: no prefix, no keyword, nothing for a classifier to go by.
+        String key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";
+        JsonNode arguments = JSON.readTree("{\"message\":\"deploy with " + key + " now\","
+                + "\"ref\":\"3f1c2a9b8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b\","
+                + "\"path\":\"payments-api/src/main/java/V2PaymentController.java\","
+                + "\"list\":[\"" + key + "\"]}");
+
+        String snapshot = new MaskedSnapshots(new JsonMasker(TEXTS), MaskRules.redactAll(), 1000).of(arguments, null);
+
+        assertThat(snapshot)
+                .doesNotContain(key)
+                .doesNotContain("K7MDENG")
+                .contains("deploy with [REDACTED:high-entropy] now")
+                .contains("3f1c2a9b8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b")
+                .contains("payments-api/src/main/java/V2PaymentController.java");
+    }
+
+    @Test
     void a_long_snapshot_is_cut_after_masking_and_says_how_much_is_missing() {
         String text = "x".repeat(300);
 

@@ -8,7 +8,10 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.LoggerFactory;
 
-/** Keeps every log event of the proxy's loggers ({@code io.mcpguard}) as the text a log reader could see. */
+/**
+ * Keeps every log event of the proxy's loggers ({@code io.mcpguard}, or any other logger and its descendants) as the
+ * text a log reader could see.
+ */
 public final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoCloseable {
     public record Line(String level, String logger, String text) {}
 
@@ -16,7 +19,12 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
     private final Logger target;
 
     public LogCapture() {
-        target = (Logger) LoggerFactory.getLogger("io.mcpguard");
+        this("io.mcpguard");
+    }
+
+    /** @param loggerName the logger whose events (its own and its descendants') are kept; {@code ROOT} for all */
+    public LogCapture(String loggerName) {
+        target = (Logger) LoggerFactory.getLogger(loggerName);
         setName("capture");
         setContext(target.getLoggerContext());
         start();

@@ -81,6 +81,13 @@ public final class OtlpJsonSink implements AutoCloseable {
         return String.join("\n", bodies) + "\n" + String.join("\n", metricBodies);
     }
 
+    /** Every export request body (traces, then metrics) so far, each one OTLP/JSON document. */
+    public List<String> exportRequests() {
+        List<String> all = new ArrayList<>(bodies);
+        all.addAll(metricBodies);
+        return all;
+    }
+
     /**
      * The attribute sets of every data point of metric {@code name} exported so far (histograms, sums and gauges
      * alike), each with {@code "_count"} (histograms) or {@code "_value"} added.
