@@ -3,6 +3,7 @@ package io.mcpguard.proxy.audit;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mcpguard.proxy.config.ProxyConfig;
 import io.mcpguard.proxy.jsonrpc.DecodedBody;
+import io.mcpguard.proxy.mask.ClientText;
 import io.mcpguard.proxy.mask.MaskCounts;
 import io.mcpguard.proxy.mask.MaskedSnapshots;
 import io.mcpguard.proxy.policy.CachingPolicyEngine;
@@ -55,6 +56,8 @@ public final class AuditTrail implements AutoCloseable {
     private final BurstCounter authFailureBursts;
     private final BurstCounter maskingSpikes;
     private final MaskedSnapshots snapshots;
+    private final ClientText clientText;
+    private final boolean recordsToolCalls;
     private final TextMapPropagator propagator = W3CTraceContextPropagator.getInstance();
 
     private AuditTrail(
@@ -65,6 +68,7 @@ public final class AuditTrail implements AutoCloseable {
             SpanSpool spool,
             String mcpPath,
             MaskedSnapshots snapshots,
+            ClientText clientText,
             ProxyConfig.Audit config) {
         this.sdk = sdk;
         this.metrics = new AuditMetrics(otel.getMeter(INSTRUMENTATION), spool);
@@ -72,7 +76,9 @@ public final class AuditTrail implements AutoCloseable {
         this.pseudonyms = pseudonyms == null ? new SubjectPseudonyms(null) : pseudonyms;
         this.upstream = upstream;
         this.mcpPath = mcpPath;
-        this.snapshots = config.recordToolCalls() ? snapshots : null;
+        this.snapshots = snapshots;
+        this.clientText = clientText;
+        this.recordsToolCalls = config.recordToolCalls() && snapshots != null;
         this.denialBursts = new BurstCounter(config.denialBurstThreshold(), config.denialBurstWindow());
         this.authFailureBursts = new BurstCounter(config.authFailureBurstThreshold(), config.authFailureBurstWindow());
         this.maskingSpikes = new BurstCounter(config.maskingSpikeThreshold(), config.maskingSpikeWindow());
@@ -85,13 +91,16 @@ public final class AuditTrail implements AutoCloseable {
      * @param upstream the guarded server, named on the spans of the hop to it
      * @param mcpPath the MCP endpoint's path, the route in the names of request spans
      * @param snapshots masks recorded tool arguments and results ({@code audit.record-tool-calls})
+     * @param clientText cleans the names a client chose (methods, tools, ids) before they are recorded
      */
-    public static AuditTrail start(ProxyConfig.Audit config, URI upstream, String mcpPath, MaskedSnapshots snapshots) {
+    public static AuditTrail start(
+            ProxyConfig.Audit config, URI upstream, String mcpPath, MaskedSnapshots snapshots, ClientText clientText) {
         if (!config.enabled()) {
             log.atWarn()
                     .log("audit.enabled is false: no audit span is recorded or exported (security events are"
                             + " still logged)");
-            return new AuditTrail(null, OpenTelemetry.noop(), null, upstream, null, mcpPath, null, config);
+            return new AuditTrail(
+                    null, OpenTelemetry.noop(), null, upstream, null, mcpPath, snapshots, clientText, config);
         }
         Map<String, String> defaults = Map.of(
                 "otel.service.name", config.serviceName(),
@@ -133,6 +142,7 @@ public final class AuditTrail implements AutoCloseable {
                 spool.get(),
                 mcpPath,
                 snapshots,
+                clientText,
                 config);
     }
 
@@ -220,7 +230,12 @@ public final class AuditTrail implements AutoCloseable {
 
     /** Whether tool arguments and results are recorded on the spans (opt-in, masked). */
     public boolean recordsToolCalls() {
-        return snapshots != null;
+        return recordsToolCalls;
+    }
+
+    /** Cleans a value the client chose (see {@link ClientText}) before a span, metric or log line keeps it. */
+    public ClientText clientText() {
+        return clientText;
     }
 
     MaskedSnapshots snapshots() {

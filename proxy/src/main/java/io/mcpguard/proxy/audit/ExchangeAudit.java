@@ -14,6 +14,7 @@ import io.mcpguard.proxy.jsonrpc.DecodedBody;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
 import io.mcpguard.proxy.jsonrpc.Refusal;
+import io.mcpguard.proxy.mask.ClientText;
 import io.mcpguard.proxy.mask.MaskCounts;
 import io.mcpguard.proxy.policy.Decision;
 import io.mcpguard.proxy.policy.GateVerdict;
@@ -86,12 +87,13 @@ public final class ExchangeAudit {
         String sessionId = headers.get("Mcp-Session-Id");
         SpanContext headerParent = Span.fromContext(fromHeaders).getSpanContext();
         for (JsonRpcMessage message : body.messages()) {
+            Names names = Names.of(message, trail.clientText());
             Context fromMeta = trail.fromMeta(message.params());
             SpanContext metaParent = fromMeta == null
                     ? SpanContext.getInvalid()
                     : Span.fromContext(fromMeta).getSpanContext();
             SpanBuilder builder = trail.tracer()
-                    .spanBuilder(spanName(message))
+                    .spanBuilder(names.spanName())
                     .setSpanKind(SpanKind.SERVER)
                     .setStartTimestamp(startEpochNanos, TimeUnit.NANOSECONDS);
             if (metaParent.isValid()) {
@@ -103,7 +105,7 @@ public final class ExchangeAudit {
             } else {
                 builder.setParent(fromHeaders);
             }
-            describe(builder, message);
+            names.describe(builder);
             String version = protocolVersion != null
                     ? protocolVersion
                     : "initialize".equals(message.method()) ? message.paramText("initialize", "protocolVersion") : null;
@@ -111,7 +113,7 @@ public final class ExchangeAudit {
                 builder.setAttribute(MCP_PROTOCOL_VERSION, version);
             }
             if (sessionId != null && sessionIdApplies(version) && isPlainToken(sessionId)) {
-                builder.setAttribute(MCP_SESSION_ID, sessionId);
+                builder.setAttribute(MCP_SESSION_ID, trail.clientText().of(sessionId));
             }
             builder.setAttribute(NETWORK_TRANSPORT, "tcp");
             builder.setAttribute(NETWORK_PROTOCOL_NAME, "http");
@@ -135,7 +137,7 @@ public final class ExchangeAudit {
                             GEN_AI_TOOL_CALL_ARGUMENTS, trail.snapshots().of(arguments, subject.tenant()));
                 }
             }
-            spans.add(new MessageSpans(message, server));
+            spans.add(new MessageSpans(message, names, server));
         }
     }
 
@@ -198,7 +200,8 @@ public final class ExchangeAudit {
                 continue;
             }
             Span span = message.server;
-            setIfAny(span, POLICY_REASONS, decision.reasons());
+            // Reasons may quote what the client sent (an unknown tool's name): cleaned like the names themselves.
+            setIfAny(span, POLICY_REASONS, trail.clientText().of(decision.reasons()));
             setIfPresent(span, POLICY_REVISION, decision.revision());
             setIfPresent(span, POLICY_DECISION_ID, decision.decisionId());
             setIfPresent(span, POLICY_AUDIT_LEVEL, decision.auditLevel());
@@ -255,10 +258,10 @@ public final class ExchangeAudit {
         for (MessageSpans message : spans) {
             message.server.setAttribute(POLICY_OUTCOME, "allow");
             SpanBuilder builder = trail.tracer()
-                    .spanBuilder(spanName(message.message))
+                    .spanBuilder(message.names.spanName())
                     .setSpanKind(SpanKind.CLIENT)
                     .setParent(Context.root().with(message.server));
-            describe(builder, message.message);
+            message.names.describe(builder);
             if (trail.upstream() != null) {
                 builder.setAttribute(SERVER_ADDRESS, trail.upstream().getHost());
                 int port = trail.upstream().getPort();
@@ -478,8 +481,7 @@ public final class ExchangeAudit {
 
     private void measure(MessageSpans message, String outcome, String errorType) {
         trail.metrics()
-                .operation(
-                        secondsSinceStart(), message.message.method(), message.message.toolName(), outcome, errorType);
+                .operation(secondsSinceStart(), message.names.method(), message.names.tool(), outcome, errorType);
     }
 
     private double secondsSinceStart() {
@@ -500,33 +502,44 @@ public final class ExchangeAudit {
         };
     }
 
-    /** {@code {mcp.method.name} {target}}: the target is the tool or prompt name, never the resource URI. */
-    static String spanName(JsonRpcMessage message) {
-        if (message.method() == null) {
-            return "response";
+    /**
+     * What the client named in a message, as the trail records it: each value through {@link ClientText}, so a
+     * secret sent as a tool name or a request id is redacted, and a long value cut.
+     */
+    record Names(String method, String tool, String prompt, String resourceUri, String requestId) {
+        static Names of(JsonRpcMessage message, ClientText clean) {
+            String method = message.method();
+            JsonNode id = message.id();
+            return new Names(
+                    clean.of(method),
+                    clean.of(message.toolName()),
+                    clean.of(message.paramText("prompts/get", "name")),
+                    method != null && method.startsWith("resources/")
+                            ? clean.of(message.paramText(method, "uri"))
+                            : null,
+                    id == null || id.isNull() ? null : clean.of(id.isTextual() ? id.asText() : id.toString()));
         }
-        String tool = message.toolName();
-        if (tool != null) {
-            return message.method() + " " + tool;
-        }
-        String prompt = message.paramText("prompts/get", "name");
-        return prompt != null ? message.method() + " " + prompt : message.method();
-    }
 
-    private static void describe(SpanBuilder builder, JsonRpcMessage message) {
-        setIfPresent(builder, MCP_METHOD_NAME, message.method());
-        String tool = message.toolName();
-        if (tool != null) {
-            builder.setAttribute(GEN_AI_TOOL_NAME, tool);
-            builder.setAttribute(GEN_AI_OPERATION_NAME, "execute_tool");
+        /** {@code {mcp.method.name} {target}}: the target is the tool or prompt name, never the resource URI. */
+        String spanName() {
+            if (method == null) {
+                return "response";
+            }
+            if (tool != null) {
+                return method + " " + tool;
+            }
+            return prompt != null ? method + " " + prompt : method;
         }
-        setIfPresent(builder, GEN_AI_PROMPT_NAME, message.paramText("prompts/get", "name"));
-        if (message.method() != null && message.method().startsWith("resources/")) {
-            setIfPresent(builder, MCP_RESOURCE_URI, message.paramText(message.method(), "uri"));
-        }
-        JsonNode id = message.id();
-        if (id != null && !id.isNull()) {
-            builder.setAttribute(JSONRPC_REQUEST_ID, id.isTextual() ? id.asText() : id.toString());
+
+        void describe(SpanBuilder builder) {
+            setIfPresent(builder, MCP_METHOD_NAME, method);
+            if (tool != null) {
+                builder.setAttribute(GEN_AI_TOOL_NAME, tool);
+                builder.setAttribute(GEN_AI_OPERATION_NAME, "execute_tool");
+            }
+            setIfPresent(builder, GEN_AI_PROMPT_NAME, prompt);
+            setIfPresent(builder, MCP_RESOURCE_URI, resourceUri);
+            setIfPresent(builder, JSONRPC_REQUEST_ID, requestId);
         }
     }
 
@@ -560,14 +573,16 @@ public final class ExchangeAudit {
 
     private static final class MessageSpans {
         final JsonRpcMessage message;
+        final Names names;
         final Span server;
         Span client;
         Decision decision;
         String errorType;
         boolean ended;
 
-        MessageSpans(JsonRpcMessage message, Span server) {
+        MessageSpans(JsonRpcMessage message, Names names, Span server) {
             this.message = message;
+            this.names = names;
             this.server = server;
         }
     }

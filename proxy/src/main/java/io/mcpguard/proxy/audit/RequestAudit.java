@@ -51,20 +51,22 @@ public final class RequestAudit {
                 .setSpanKind(SpanKind.SERVER)
                 .setParent(parent)
                 .setAttribute(HTTP_REQUEST_METHOD, method)
-                .setAttribute(URL_PATH, path)
                 .setAttribute(NETWORK_TRANSPORT, "tcp")
                 .setAttribute(NETWORK_PROTOCOL_NAME, "http")
                 .setAttribute(
                         NETWORK_PROTOCOL_VERSION,
                         request.protocolVersion().majorVersion() + "."
                                 + request.protocolVersion().minorVersion());
+        if (path.equals(mcpPath)) { // any other path is the client's text: not kept
+            builder.setAttribute(URL_PATH, path);
+        }
         String version = request.headers().get("MCP-Protocol-Version");
         if (version != null && ExchangeAudit.isKnownVersion(version)) {
             builder.setAttribute(MCP_PROTOCOL_VERSION, version);
         }
         String session = request.headers().get("Mcp-Session-Id");
         if (session != null && ExchangeAudit.sessionIdApplies(version) && ExchangeAudit.isPlainToken(session)) {
-            builder.setAttribute(MCP_SESSION_ID, session);
+            builder.setAttribute(MCP_SESSION_ID, trail.clientText().of(session));
         }
         if (ctx.channel().remoteAddress() instanceof InetSocketAddress peer) {
             builder.setAttribute(CLIENT_ADDRESS, peer.getAddress().getHostAddress());

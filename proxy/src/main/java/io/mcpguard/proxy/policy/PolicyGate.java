@@ -3,6 +3,7 @@ package io.mcpguard.proxy.policy;
 import io.mcpguard.proxy.jsonrpc.DecodedBody;
 import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
 import io.mcpguard.proxy.mask.ArgumentClassifier;
+import io.mcpguard.proxy.mask.ClientText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +22,7 @@ public final class PolicyGate {
     private final PolicyEngine engine;
     private final DeclaredTools declaredTools;
     private final ArgumentClassifier arguments;
+    private final ClientText clientText;
 
     public PolicyGate(PolicyEngine engine) {
         this(engine, new DeclaredTools(1), null);
@@ -35,9 +37,20 @@ public final class PolicyGate {
      *     reports nothing found
      */
     public PolicyGate(PolicyEngine engine, DeclaredTools declaredTools, ArgumentClassifier arguments) {
+        this(engine, declaredTools, arguments, null);
+    }
+
+    /** @param clientText cleans the names a client chose before a log line keeps them; null keeps them as sent */
+    public PolicyGate(
+            PolicyEngine engine, DeclaredTools declaredTools, ArgumentClassifier arguments, ClientText clientText) {
+        this.clientText = clientText;
         this.engine = engine;
         this.declaredTools = declaredTools;
         this.arguments = arguments;
+    }
+
+    private String clean(String value) {
+        return clientText == null ? value : clientText.of(value);
     }
 
     /** Never completes exceptionally: an engine failure becomes a failed outcome, which denies. */
@@ -73,24 +86,25 @@ public final class PolicyGate {
                         ? p
                         : new PolicyUnavailableException("policy engine failed", cause);
                 log.atWarn()
-                        .addKeyValue("mcp.method", message.method())
-                        .addKeyValue("gen_ai.tool.name", message.toolName())
+                        .addKeyValue("mcp.method", clean(message.method()))
+                        .addKeyValue("gen_ai.tool.name", clean(message.toolName()))
                         .addKeyValue("reason", unavailable.getMessage())
                         .log("no policy decision; denying");
                 return GateVerdict.Outcome.unavailable(message, unavailable);
             }
             if (!decision.allow()) {
                 log.atInfo()
-                        .addKeyValue("mcp.method", message.method())
-                        .addKeyValue("gen_ai.tool.name", message.toolName())
-                        .addKeyValue("reasons", decision.reasons())
+                        .addKeyValue("mcp.method", clean(message.method()))
+                        .addKeyValue("gen_ai.tool.name", clean(message.toolName()))
+                        .addKeyValue(
+                                "reasons", clientText == null ? decision.reasons() : clientText.of(decision.reasons()))
                         .addKeyValue("decision_id", decision.decisionId())
                         .addKeyValue("policy_revision", decision.revision())
                         .log("denied by policy");
             } else {
                 log.atDebug()
-                        .addKeyValue("mcp.method", message.method())
-                        .addKeyValue("gen_ai.tool.name", message.toolName())
+                        .addKeyValue("mcp.method", clean(message.method()))
+                        .addKeyValue("gen_ai.tool.name", clean(message.toolName()))
                         .addKeyValue("decision_id", decision.decisionId())
                         .log("allowed by policy");
             }

@@ -447,8 +447,8 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                         .addKeyValue(
                                 "mcp.policy.subject.id",
                                 audit.subjectIdAsRecorded(identity.subject().id()))
-                        .addKeyValue("mcp.method", message.method())
-                        .addKeyValue("gen_ai.tool.name", message.toolName())
+                        .addKeyValue("mcp.method", audit.clientText().of(message.method()))
+                        .addKeyValue("gen_ai.tool.name", audit.clientText().of(message.toolName()))
                         .addKeyValue("scopes.needed", needed)
                         .log("request refused: insufficient scope");
                 Refusal refusal = new Refusal(

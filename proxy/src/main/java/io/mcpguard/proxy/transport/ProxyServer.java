@@ -8,6 +8,7 @@ import io.mcpguard.proxy.forward.AnswerInspection;
 import io.mcpguard.proxy.forward.UpstreamClient;
 import io.mcpguard.proxy.jsonrpc.JsonRpcDecoder;
 import io.mcpguard.proxy.mask.ArgumentClassifier;
+import io.mcpguard.proxy.mask.ClientText;
 import io.mcpguard.proxy.mask.JsonMasker;
 import io.mcpguard.proxy.mask.MaskRules;
 import io.mcpguard.proxy.mask.MaskedSnapshots;
@@ -86,7 +87,9 @@ public final class ProxyServer implements AutoCloseable {
         DeclaredTools declaredTools = new DeclaredTools(10_000);
         SensitiveDataScanner scanner =
                 SensitiveDataScanner.withDefaults(config.mask().internalDomains());
-        AnswerInspection inspection = inspection(config.mask(), scanner, config.audit());
+        TextMasker texts = textMasker(config.mask(), scanner);
+        AnswerInspection inspection = inspection(config.mask(), texts, config.audit());
+        ClientText clientText = new ClientText(texts);
         this.upstream = new UpstreamClient(
                 config.upstream(),
                 loops,
@@ -95,8 +98,8 @@ public final class ProxyServer implements AutoCloseable {
                 config.limits().maxRewriteBytes());
         HttpAnswers answers = new HttpAnswers(decoder.mapper());
         this.authenticator = new Authenticator(config.auth());
-        this.audit =
-                AuditTrail.start(config.audit(), config.upstream().url(), config.mcpPath(), inspection.snapshots());
+        this.audit = AuditTrail.start(
+                config.audit(), config.upstream().url(), config.mcpPath(), inspection.snapshots(), clientText);
         if (policy instanceof CachingPolicyEngine cached) {
             audit.watchDecisionCache(cached);
         }
@@ -108,7 +111,8 @@ public final class ProxyServer implements AutoCloseable {
                         policy,
                         declaredTools,
                         new ArgumentClassifier(
-                                SensitiveDataScanner.withDefaults(config.mask().internalDomains()))),
+                                SensitiveDataScanner.withDefaults(config.mask().internalDomains())),
+                        clientText),
                 new QuotaGate(quotas),
                 upstream,
                 answers,
@@ -118,9 +122,8 @@ public final class ProxyServer implements AutoCloseable {
                 config.listen(), config.limits(), answers, authenticator, config.mcpPath(), endpoint, audit);
     }
 
-    /** The masking engine as configured; without a configured key, a random one for this process. */
-    private static AnswerInspection inspection(
-            ProxyConfig.Mask mask, SensitiveDataScanner scanner, ProxyConfig.Audit audit) {
+    /** The text masker as configured; without a configured key, a random one for this process. */
+    private static TextMasker textMasker(ProxyConfig.Mask mask, SensitiveDataScanner scanner) {
         byte[] key;
         if (mask.hashKey() != null) {
             key = mask.hashKey().reveal().getBytes(StandardCharsets.UTF_8);
@@ -132,7 +135,11 @@ public final class ProxyServer implements AutoCloseable {
                     .log("no mask.hash-key-file or mask.hash-key-env: hashed values use a random key of this"
                             + " process and are not stable across restarts");
         }
-        TextMasker texts = new TextMasker(scanner, key);
+        return new TextMasker(scanner, key);
+    }
+
+    /** The answer path's masking engine, and the masked snapshots of an audit trail that records tool calls. */
+    private static AnswerInspection inspection(ProxyConfig.Mask mask, TextMasker texts, ProxyConfig.Audit audit) {
         JsonMasker masker = new JsonMasker(texts);
         MaskRules rules = new MaskRules(mask.styles());
         MaskedSnapshots snapshots = audit.enabled() && audit.recordToolCalls()

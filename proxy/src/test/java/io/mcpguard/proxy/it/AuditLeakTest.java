@@ -43,7 +43,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -266,13 +265,12 @@ class AuditLeakTest {
     }
 
     /**
-     * A known leak, left visible rather than papered over: what the client names (a tool, a request id, a resource
-     * URI) is recorded verbatim, so a secret sent as one reaches the span name, {@code gen_ai.tool.name},
-     * {@code jsonrpc.request.id}, {@code mcp.resource.uri}, the policy's reasons ({@code unknown tool "…"}), the
-     * {@code mcp.server.operation.duration} metric's attributes and the proxy's "denied by policy" log line.
+     * What the client names (a tool, a request id, a resource URI) can be a secret pasted in the wrong place: it
+     * must not reach the span name, {@code gen_ai.tool.name}, {@code jsonrpc.request.id}, {@code mcp.resource.uri},
+     * the policy's reasons ({@code unknown tool "…"}), the {@code mcp.server.operation.duration} metric's attributes
+     * or the proxy's "denied by policy" log line ({@code mask.ClientText} cleans them all).
      */
     @Test
-    @Disabled("known leak: client-chosen tool names, request ids and resource URIs are exported and logged verbatim")
     void secrets_sent_as_a_tool_name_a_request_id_or_a_resource_uri_are_not_exported_or_logged() throws Exception {
         runScenario(Map.of(), true);
     }
