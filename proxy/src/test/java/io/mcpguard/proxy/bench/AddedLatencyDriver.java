@@ -1,6 +1,8 @@
 package io.mcpguard.proxy.bench;
 
 import io.mcpguard.proxy.testing.OpaProcess;
+import io.mcpguard.proxy.testing.OtelCollectorProcess;
+import io.mcpguard.proxy.testing.OtlpJsonSink;
 import io.mcpguard.proxy.testing.ProxyHarness;
 import io.mcpguard.proxy.testing.RecordingUpstream;
 import java.net.URI;
@@ -12,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -23,7 +26,9 @@ import org.HdrHistogram.Histogram;
  * proxy, alternating call by call so both paths see the same machine state, and prints p50/p90/p99/max of each and
  * of the difference. All traffic stays on loopback; the run is bounded by {@code -Dcalls}.
  *
- * <p>Run: {@code scripts/bench-latency.sh} (or {@code -Dcalls=20000 -Dclients=4}).
+ * <p>Run: {@code scripts/bench-latency.sh} (or {@code -Dcalls=20000 -Dclients=4}). With {@code -Daudit=true} the
+ * proxy runs with its audit trail on, as deployed: a span per message, spooled to disk, exported over OTLP to a
+ * real OpenTelemetry Collector (which hands them to an in-process receiver).
  */
 public final class AddedLatencyDriver {
     private static final String CALL = """
@@ -54,9 +59,20 @@ public final class AddedLatencyDriver {
         Files.writeString(
                 quotas,
                 Files.readString(quotas).replace("\"viewer\": {\"read\": 600}", "\"viewer\": {\"read\": 1000000000}"));
+        boolean audited = Boolean.getBoolean("audit");
+        OtlpJsonSink sink = audited ? new OtlpJsonSink() : null;
+        OtelCollectorProcess collector = audited ? new OtelCollectorProcess(sink) : null;
+        Map<String, String> settings = Map.of();
+        if (audited) {
+            collector.start();
+            settings = Map.of(
+                    "audit.enabled", "true",
+                    "audit.otlp-endpoint", collector.httpEndpoint(),
+                    "audit.spool-dir", Files.createTempDirectory("bench-spool").toString());
+        }
         try (OpaProcess opa = started(new OpaProcess(policies));
                 RecordingUpstream upstream = new RecordingUpstream(false);
-                ProxyHarness proxy = new ProxyHarness(upstream.url(), opa.url())) {
+                ProxyHarness proxy = new ProxyHarness(upstream.url(), opa.url(), settings)) {
             HttpClient http = HttpClient.newBuilder()
                     .version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(5))
@@ -79,8 +95,12 @@ public final class AddedLatencyDriver {
             }
             pool.shutdown();
             System.out.printf(
-                    "%nadded latency, allow path, loopback: %d calls per path, %d client(s), %d warm-up calls%n",
-                    direct.getTotalCount(), clients, warmup * clients);
+                    "%nadded latency, allow path, loopback: %d calls per path, %d client(s), %d warm-up calls,"
+                            + " audit trail %s%n",
+                    direct.getTotalCount(),
+                    clients,
+                    warmup * clients,
+                    audited ? "on (disk spool, OTLP to a collector)" : "off");
             System.out.printf(
                     "%-10s %9s %9s %9s %9s %9s%n", "path", "p50 µs", "p90 µs", "p99 µs", "p99.9 µs", "max µs");
             print("direct", direct);
@@ -92,6 +112,20 @@ public final class AddedLatencyDriver {
                     proxied.getValueAtPercentile(50) - direct.getValueAtPercentile(50),
                     proxied.getValueAtPercentile(90) - direct.getValueAtPercentile(90),
                     proxied.getValueAtPercentile(99) - direct.getValueAtPercentile(99));
+            if (audited) {
+                // Proof the trail was on: the collector delivered a SERVER and a CLIENT span per proxied call.
+                long expected = 2L * (warmup + calls) * clients;
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (sink.spans().size() < expected && System.nanoTime() < deadline) {
+                    Thread.sleep(200);
+                }
+                System.out.printf(
+                        "audit spans delivered by the collector: %d (expected at least %d)%n",
+                        sink.spans().size(), expected);
+            }
+        } finally {
+            if (collector != null) collector.close();
+            if (sink != null) sink.close();
         }
     }
 
