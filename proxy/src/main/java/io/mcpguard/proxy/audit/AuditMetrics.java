@@ -29,6 +29,7 @@ final class AuditMetrics {
     private final Meter meter;
     private final DoubleHistogram operationDuration;
     private final DoubleHistogram decisionDuration;
+    private final DoubleHistogram opaDuration;
     private final LongCounter quotaRejections;
     private final LongCounter maskedItems;
     private final LongCounter securityEvents;
@@ -44,6 +45,11 @@ final class AuditMetrics {
         this.decisionDuration = meter.histogramBuilder("mcp.policy.decision.duration")
                 .setUnit("s")
                 .setDescription("Time from receiving a body to having the policy's decision for every message in it")
+                .setExplicitBucketBoundariesAdvice(SECONDS_BUCKETS)
+                .build();
+        this.opaDuration = meter.histogramBuilder("mcp.policy.opa.duration")
+                .setUnit("s")
+                .setDescription("Time OPA took to answer one decision request (cache misses only)")
                 .setExplicitBucketBoundariesAdvice(SECONDS_BUCKETS)
                 .build();
         this.quotaRejections = meter.counterBuilder("mcp.policy.quota.rejections")
@@ -93,6 +99,10 @@ final class AuditMetrics {
             quotaRejections.add(
                     1, method == null ? Attributes.empty() : Attributes.of(AuditAttributes.MCP_METHOD_NAME, method));
         }
+    }
+
+    DoubleHistogram opaDuration() {
+        return opaDuration;
     }
 
     void decision(double seconds) {

@@ -7,6 +7,7 @@ import io.mcpguard.proxy.mask.ClientText;
 import io.mcpguard.proxy.mask.MaskCounts;
 import io.mcpguard.proxy.mask.MaskedSnapshots;
 import io.mcpguard.proxy.policy.CachingPolicyEngine;
+import io.mcpguard.proxy.policy.PolicyEngine;
 import io.mcpguard.proxy.policy.Subject;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -144,6 +145,11 @@ public final class AuditTrail implements AutoCloseable {
                 snapshots,
                 clientText,
                 config);
+    }
+
+    /** The policy engine, measured ({@code mcp.policy.opa.duration}) when the trail is on. */
+    public PolicyEngine measured(PolicyEngine engine) {
+        return enabled() ? new TimedPolicyEngine(engine, metrics.opaDuration()) : engine;
     }
 
     /** Exports the decision cache's hits and misses as {@code mcp.policy.cache.lookups}. */

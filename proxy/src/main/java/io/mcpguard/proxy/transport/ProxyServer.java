@@ -72,17 +72,6 @@ public final class ProxyServer implements AutoCloseable {
                 config.limits().maxJsonDepth(),
                 config.limits().maxStringLength(),
                 config.limits().maxBatchSize());
-        OpaPolicyEngine opa = new OpaPolicyEngine(config.opa(), workers, decoder.mapper());
-        ProxyConfig.PolicyCache cache = config.policyCache();
-        this.policy = cache.maxEntries() == 0
-                ? opa
-                : new CachingPolicyEngine(
-                        opa,
-                        cache.maxEntries(),
-                        cache.maxTtl(),
-                        cache.revisionCheckInterval(),
-                        opa::currentRevision,
-                        workers.next());
         this.quotas = new LocalQuotaStore(config.quota().maxBuckets(), Duration.ofHours(1));
         DeclaredTools declaredTools = new DeclaredTools(10_000);
         SensitiveDataScanner scanner =
@@ -100,6 +89,17 @@ public final class ProxyServer implements AutoCloseable {
         this.authenticator = new Authenticator(config.auth());
         this.audit = AuditTrail.start(
                 config.audit(), config.upstream().url(), config.mcpPath(), inspection.snapshots(), clientText);
+        OpaPolicyEngine opa = new OpaPolicyEngine(config.opa(), workers, decoder.mapper());
+        ProxyConfig.PolicyCache cache = config.policyCache();
+        this.policy = cache.maxEntries() == 0
+                ? audit.measured(opa)
+                : new CachingPolicyEngine(
+                        audit.measured(opa),
+                        cache.maxEntries(),
+                        cache.maxTtl(),
+                        cache.revisionCheckInterval(),
+                        opa::currentRevision,
+                        workers.next());
         if (policy instanceof CachingPolicyEngine cached) {
             audit.watchDecisionCache(cached);
         }

@@ -385,6 +385,8 @@ class AuditTrailThroughProxyTest {
         assertThat(sink.metricPoints("mcp.policy.quota.rejections"))
                 .anySatisfy(p -> assertThat((Long) p.get("_value")).isPositive());
         assertThat(sink.metricPoints("mcp.policy.decision.duration")).isNotEmpty();
+        assertThat(sink.metricPoints("mcp.policy.opa.duration"))
+                .anySatisfy(p -> assertThat(p).containsEntry("mcp.policy.opa.result", "decided"));
         assertThat(sink.metricPoints("mcp.policy.cache.lookups"))
                 .anySatisfy(p -> assertThat(p).containsEntry("mcp.policy.cache.result", "hit"))
                 .anySatisfy(p -> assertThat(p).containsEntry("mcp.policy.cache.result", "miss"))
