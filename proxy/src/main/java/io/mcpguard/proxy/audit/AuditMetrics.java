@@ -35,7 +35,7 @@ final class AuditMetrics {
     private final LongCounter securityEvents;
     private final LongCounter requests;
 
-    AuditMetrics(Meter meter, SpanSpool spool) {
+    AuditMetrics(Meter meter, SpoolDirectory spool) {
         this.meter = meter;
         this.operationDuration = meter.histogramBuilder("mcp.server.operation.duration")
                 .setUnit("s")
@@ -74,16 +74,16 @@ final class AuditMetrics {
             meter.gaugeBuilder("mcp.audit.spool.size")
                     .ofLongs()
                     .setUnit("By")
-                    .setDescription("Bytes of audit spans waiting in the spool for the collector")
-                    .buildWithCallback(gauge -> gauge.record(spool.spoolBytes()));
+                    .setDescription("Bytes of audit spans and metrics waiting in the spool for the collector")
+                    .buildWithCallback(gauge -> gauge.record(spool.bytes()));
             meter.gaugeBuilder("mcp.audit.spool.limit")
                     .ofLongs()
                     .setUnit("By")
-                    .setDescription("The spool's bound (audit.spool-max-bytes); past it the oldest spans are dropped")
+                    .setDescription("The spool's bound (audit.spool-max-bytes); past it the oldest data is dropped")
                     .buildWithCallback(gauge -> gauge.record(spool.maxBytes()));
             meter.counterBuilder("mcp.audit.spool.full")
                     .setUnit("{event}")
-                    .setDescription("Times the spool reached its bound and began dropping its oldest spans")
+                    .setDescription("Times the spool reached its bound and began dropping its oldest data")
                     .buildWithCallback(counter -> counter.record(spool.timesFull()));
         }
     }

@@ -53,6 +53,7 @@ public final class AuditTrail implements AutoCloseable {
     private final URI upstream;
     private final String mcpPath;
     private final AuditMetrics metrics;
+    private final SpoolDirectory spool;
     private final BurstCounter denialBursts;
     private final BurstCounter authFailureBursts;
     private final BurstCounter maskingSpikes;
@@ -66,13 +67,14 @@ public final class AuditTrail implements AutoCloseable {
             OpenTelemetry otel,
             SubjectPseudonyms pseudonyms,
             URI upstream,
-            SpanSpool spool,
+            SpoolDirectory spool,
             String mcpPath,
             MaskedSnapshots snapshots,
             ClientText clientText,
             ProxyConfig.Audit config) {
         this.sdk = sdk;
         this.metrics = new AuditMetrics(otel.getMeter(INSTRUMENTATION), spool);
+        this.spool = spool;
         this.tracer = otel.getTracer(INSTRUMENTATION);
         this.pseudonyms = pseudonyms == null ? new SubjectPseudonyms(null) : pseudonyms;
         this.upstream = upstream;
@@ -111,18 +113,26 @@ public final class AuditTrail implements AutoCloseable {
                 "otel.metrics.exporter", "otlp",
                 "otel.logs.exporter", "none",
                 "otel.propagators", "tracecontext");
-        java.nio.channels.FileLock spoolLock = config.spoolDir() == null ? null : SpanSpool.lock(config.spoolDir());
-        java.util.concurrent.atomic.AtomicReference<SpanSpool> spool =
-                new java.util.concurrent.atomic.AtomicReference<>();
-        OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
-                .addPropertiesSupplier(() -> defaults)
-                .addSpanExporterCustomizer((exporter, otelConfig) -> config.spoolDir() == null
-                        ? exporter
-                        : spool.updateAndGet(
-                                none -> new SpanSpool(exporter, config.spoolDir(), config.spoolMaxBytes(), spoolLock)))
-                .disableShutdownHook() // ProxyServer.close() flushes and shuts down, after the last exchange
-                .build()
-                .getOpenTelemetrySdk();
+        SpoolDirectory spool =
+                config.spoolDir() == null ? null : SpoolDirectory.open(config.spoolDir(), config.spoolMaxBytes());
+        OpenTelemetrySdk sdk;
+        try {
+            sdk = AutoConfiguredOpenTelemetrySdk.builder()
+                    .addPropertiesSupplier(() -> defaults)
+                    // Spans and metrics go to the disk spool first, then to the OTLP exporters.
+                    .addSpanExporterCustomizer(
+                            (exporter, otelConfig) -> spool == null ? exporter : new SpanSpool(exporter, spool))
+                    .addMetricExporterCustomizer(
+                            (exporter, otelConfig) -> spool == null ? exporter : new MetricSpool(exporter, spool))
+                    .disableShutdownHook() // ProxyServer.close() flushes and shuts down, after the last exchange
+                    .build()
+                    .getOpenTelemetrySdk();
+        } catch (RuntimeException e) {
+            if (spool != null) {
+                spool.close();
+            }
+            throw e;
+        }
         log.atInfo()
                 .addKeyValue("otlp_endpoint", config.otlpEndpoint())
                 .addKeyValue("otlp_protocol", config.otlpProtocol())
@@ -140,7 +150,7 @@ public final class AuditTrail implements AutoCloseable {
                 sdk,
                 new SubjectPseudonyms(config.subjectHashKey()),
                 upstream,
-                spool.get(),
+                spool,
                 mcpPath,
                 snapshots,
                 clientText,
@@ -293,6 +303,9 @@ public final class AuditTrail implements AutoCloseable {
     public void close() {
         if (sdk != null) {
             sdk.shutdown().join(10, TimeUnit.SECONDS);
+        }
+        if (spool != null) {
+            spool.close(); // after the SDK: its last export went to the spool
         }
     }
 

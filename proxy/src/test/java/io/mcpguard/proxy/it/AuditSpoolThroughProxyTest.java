@@ -54,6 +54,7 @@ class AuditSpoolThroughProxyTest {
 
     private static ProxyHarness proxy(Path spool) {
         System.setProperty("otel.bsp.schedule.delay", "100"); // OTEL_* settings reach the SDK: export quickly
+        System.setProperty("otel.metric.export.interval", "300");
         try {
             return new ProxyHarness(
                     upstream.url(),
@@ -64,6 +65,7 @@ class AuditSpoolThroughProxyTest {
                             "audit.spool-dir", spool.toString()));
         } finally {
             System.clearProperty("otel.bsp.schedule.delay");
+            System.clearProperty("otel.metric.export.interval");
         }
     }
 
@@ -149,5 +151,54 @@ class AuditSpoolThroughProxyTest {
         } finally {
             collector.stop();
         }
+    }
+
+    @Test
+    void metrics_collected_while_the_collector_is_down_arrive_when_it_returns(@TempDir Path spool) throws Exception {
+        collector.start();
+        // The OTLP exporter's own retries (about 8 s) would bridge this short outage on their own; without them,
+        // only the spool can deliver what was collected while the collector was down.
+        System.setProperty("otel.java.exporter.otlp.retry.disabled", "true");
+        ProxyHarness started;
+        try {
+            started = proxy(spool);
+        } finally {
+            System.clearProperty("otel.java.exporter.otlp.retry.disabled");
+        }
+        try (ProxyHarness proxy = started) {
+            String session = openSession(proxy);
+            collector.stop();
+            long outageStart = epochNanos();
+
+            pings(proxy, session, 20);
+            Thread.sleep(1500); // several metric exports, each into the spool
+            long outageEnd = epochNanos();
+            assertThat(sink.metricPoints("mcp.server.operation.duration"))
+                    .noneMatch(p -> collectedBetween(p, outageStart, outageEnd));
+            collector.start();
+
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < deadline
+                    && sink.metricPoints("mcp.server.operation.duration").stream()
+                            .noneMatch(p -> collectedBetween(p, outageStart, outageEnd))) {
+                Thread.sleep(200);
+            }
+            assertThat(sink.metricPoints("mcp.server.operation.duration"))
+                    .as("metric points collected during the outage, delivered from the spool")
+                    .anySatisfy(p -> assertThat(collectedBetween(p, outageStart, outageEnd))
+                            .isTrue());
+        } finally {
+            collector.stop();
+        }
+    }
+
+    private static boolean collectedBetween(Map<String, Object> point, long from, long to) {
+        Object time = point.get("_time");
+        return time instanceof Long nanos && nanos >= from && nanos <= to;
+    }
+
+    private static long epochNanos() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 }

@@ -90,7 +90,7 @@ public final class OtlpJsonSink implements AutoCloseable {
 
     /**
      * The attribute sets of every data point of metric {@code name} exported so far (histograms, sums and gauges
-     * alike), each with {@code "_count"} (histograms) or {@code "_value"} added.
+     * alike), each with {@code "_count"} (histograms) or {@code "_value"} added, and {@code "_time"} (epoch nanos).
      */
     public List<Map<String, Object>> metricPoints(String name) {
         List<Map<String, Object>> points = new ArrayList<>();
@@ -111,6 +111,11 @@ public final class OtlpJsonSink implements AutoCloseable {
                                     if (point.has("count")) {
                                         attributes.put(
                                                 "_count", point.get("count").asLong());
+                                    }
+                                    if (point.has("timeUnixNano")) {
+                                        attributes.put(
+                                                "_time",
+                                                point.get("timeUnixNano").asLong());
                                     }
                                     if (point.has("asInt")) {
                                         attributes.put(

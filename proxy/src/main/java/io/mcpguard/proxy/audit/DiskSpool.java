@@ -1,0 +1,170 @@
+package io.mcpguard.proxy.audit;
+
+import io.opentelemetry.contrib.disk.buffering.storage.SignalStorage;
+import io.opentelemetry.contrib.disk.buffering.storage.impl.FileStorageConfiguration;
+import io.opentelemetry.contrib.disk.buffering.storage.result.WriteResult;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A write-ahead spool for one signal (spans or metrics) between the SDK and the OTLP exporter, so nothing is lost
+ * while the collector is away or across a restart of the proxy.
+ *
+ * <p>Every batch the SDK hands over is appended to files first (opentelemetry-java-contrib's disk buffering: one file
+ * per second, each batch a length-prefixed protobuf record, written unbuffered so a crashed process loses nothing it
+ * wrote). A drainer thread reads the files oldest first and sends each batch; a batch is deleted only after the
+ * collector took it, and the drainer keeps retrying the same batch until it does. Delivery is therefore at least
+ * once: a proxy killed between a successful send and the deletion sends that batch again.
+ *
+ * <p>The spool is bounded; when a write would pass the bound, the storage drops the oldest file, and a WARN line with
+ * {@code event.name=audit.spool_full} says so. Nothing here runs on an event loop.
+ */
+final class DiskSpool<T> {
+    private static final Logger log = LoggerFactory.getLogger(DiskSpool.class);
+    /** A file takes writes for this long, and is read no sooner than {@link #READ_AFTER}: the delivery delay. */
+    private static final long WRITE_FOR_MILLIS = 1_000;
+
+    private static final long READ_AFTER = 1_100;
+    private static final long KEEP_FOR_MILLIS = TimeUnit.DAYS.toMillis(7);
+    private static final int MAX_FILE_BYTES = 1024 * 1024;
+
+    private final String signal;
+    private final SignalStorage<T> storage;
+    private final Function<Collection<T>, CompletableResultCode> send;
+    private final SpoolDirectory directory;
+    private final ScheduledExecutorService drainer;
+    private Collection<T> inFlight; // drainer thread only: read from disk, not yet accepted by the collector
+    private long retryAtNanos;
+    private volatile boolean full;
+
+    /**
+     * @param signal {@code spans} or {@code metrics}, for log lines and the drainer's thread name
+     * @param storage the file storage, created on {@link #configuration(long)} in its folder of {@code directory}
+     * @param send hands one batch to the real exporter
+     */
+    DiskSpool(
+            String signal,
+            SignalStorage<T> storage,
+            Function<Collection<T>, CompletableResultCode> send,
+            SpoolDirectory directory) {
+        this.signal = signal;
+        this.storage = storage;
+        this.send = send;
+        this.directory = directory;
+        this.drainer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "mcpguard-audit-spool-" + signal);
+            thread.setDaemon(true);
+            return thread;
+        });
+        drainer.scheduleWithFixedDelay(this::drain, 200, 200, TimeUnit.MILLISECONDS);
+    }
+
+    /** The storage settings for a folder of at most {@code maxBytes}. */
+    static FileStorageConfiguration configuration(long maxBytes) {
+        return FileStorageConfiguration.builder()
+                .setMaxFileSize((int) Math.min(MAX_FILE_BYTES, maxBytes))
+                .setMaxFolderSize((int) Math.min(Integer.MAX_VALUE, maxBytes))
+                .setMaxFileAgeForWriteMillis(WRITE_FOR_MILLIS)
+                .setMinFileAgeForReadMillis(READ_AFTER)
+                .setMaxFileAgeForReadMillis(KEEP_FOR_MILLIS)
+                .build();
+    }
+
+    static java.io.File folder(Path path) {
+        return path.toFile();
+    }
+
+    /** Appends a batch to the spool; fails only when it cannot be written. */
+    CompletableResultCode write(Collection<T> batch) {
+        long size = directory.bytes();
+        if (size >= directory.maxBytes() * 9 / 10) {
+            if (!full) {
+                directory.reachedBound();
+                log.atWarn()
+                        .addKeyValue("event.name", "audit.spool_full")
+                        .addKeyValue("signal", signal)
+                        .addKeyValue("spool_bytes", size)
+                        .addKeyValue("max_bytes", directory.maxBytes())
+                        .log("audit spool at its bound: the oldest spooled data is dropped to make room");
+            }
+            full = true;
+        } else {
+            full = false;
+        }
+        WriteResult result;
+        try {
+            result = storage.write(batch).join();
+        } catch (RuntimeException | LinkageError e) { // never let the SDK's export thread die
+            result = WriteResult.error(e);
+        }
+        if (!result.isSuccessful()) {
+            log.atWarn()
+                    .addKeyValue("event.name", "audit.spool_write_failed")
+                    .addKeyValue("signal", signal)
+                    .addKeyValue("items", batch.size())
+                    .setCause(result.getError())
+                    .log("audit data could not be spooled");
+            return CompletableResultCode.ofFailure();
+        }
+        return CompletableResultCode.ofSuccess();
+    }
+
+    /** Sends spooled batches oldest first until the spool is empty or the collector refuses. */
+    private void drain() {
+        try {
+            if (System.nanoTime() < retryAtNanos) {
+                return;
+            }
+            Iterator<Collection<T>> batches = storage.iterator();
+            while (true) {
+                if (inFlight == null) {
+                    // hasNext() deletes the batch sent before: only once the collector took it
+                    if (!batches.hasNext()) {
+                        return;
+                    }
+                    inFlight = batches.next();
+                    if (inFlight == null) {
+                        return;
+                    }
+                }
+                CompletableResultCode sent = send.apply(inFlight).join(30, TimeUnit.SECONDS);
+                if (!sent.isSuccess()) {
+                    retryAtNanos = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+                    log.atDebug()
+                            .addKeyValue("signal", signal)
+                            .addKeyValue("items", inFlight.size())
+                            .log("collector refused; the batch stays spooled");
+                    return;
+                }
+                inFlight = null;
+            }
+        } catch (RuntimeException e) {
+            log.atWarn().addKeyValue("signal", signal).setCause(e).log("audit spool drain failed; retrying");
+        }
+    }
+
+    /** Stops draining; what is spooled stays on disk for the next start. */
+    void shutdown() {
+        drainer.shutdown();
+        try {
+            drainer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            storage.close();
+        } catch (IOException e) {
+            log.atWarn().addKeyValue("signal", signal).setCause(e).log("audit spool did not close cleanly");
+        }
+    }
+}
