@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * collector took it, and the drainer keeps retrying the same batch until it does. Delivery is therefore at least
  * once: a proxy killed between a successful send and the deletion sends that batch again.
  *
- * <p>The spool is bounded; when a write would pass the bound, the storage drops the oldest file, and a WARN line with
- * {@code event.name=audit.spool_full} says so. Nothing here runs on an event loop.
+ * <p>The spool is bounded; when a write would pass the bound, the storage drops the oldest file. Reaching 90 % of the
+ * bound starts an episode, reported once (a WARN line with {@code event.name=audit.spool_full}, and the count behind
+ * {@code mcp.audit.spool.full}); it ends when the spool drains below half. Nothing here runs on an event loop.
  */
 final class DiskSpool<T> {
     private static final Logger log = LoggerFactory.getLogger(DiskSpool.class);
@@ -42,6 +43,8 @@ final class DiskSpool<T> {
     private final SignalStorage<T> storage;
     private final Function<Collection<T>, CompletableResultCode> send;
     private final SpoolDirectory directory;
+    private final Path folder;
+    private final long maxBytes;
     private final ScheduledExecutorService drainer;
     private Collection<T> inFlight; // drainer thread only: read from disk, not yet accepted by the collector
     private long retryAtNanos;
@@ -49,15 +52,19 @@ final class DiskSpool<T> {
 
     /**
      * @param signal {@code spans} or {@code metrics}, for log lines and the drainer's thread name
-     * @param storage the file storage, created on {@link #configuration(long)} in its folder of {@code directory}
+     * @param storage the file storage, created on {@link #configuration(long)} with {@code maxBytes} in {@code folder}
      * @param send hands one batch to the real exporter
      */
     DiskSpool(
             String signal,
             SignalStorage<T> storage,
             Function<Collection<T>, CompletableResultCode> send,
-            SpoolDirectory directory) {
+            SpoolDirectory directory,
+            Path folder,
+            long maxBytes) {
         this.signal = signal;
+        this.folder = folder;
+        this.maxBytes = maxBytes;
         this.storage = storage;
         this.send = send;
         this.directory = directory;
@@ -69,10 +76,13 @@ final class DiskSpool<T> {
         drainer.scheduleWithFixedDelay(this::drain, 200, 200, TimeUnit.MILLISECONDS);
     }
 
-    /** The storage settings for a folder of at most {@code maxBytes}. */
+    /**
+     * The storage settings for a folder of at most {@code maxBytes}: files of at most an eighth of it, so dropping
+     * the oldest file to make room drops a small part of what is spooled.
+     */
     static FileStorageConfiguration configuration(long maxBytes) {
         return FileStorageConfiguration.builder()
-                .setMaxFileSize((int) Math.min(MAX_FILE_BYTES, maxBytes))
+                .setMaxFileSize((int) Math.min(MAX_FILE_BYTES, maxBytes / 8))
                 .setMaxFolderSize((int) Math.min(Integer.MAX_VALUE, maxBytes))
                 .setMaxFileAgeForWriteMillis(WRITE_FOR_MILLIS)
                 .setMinFileAgeForReadMillis(READ_AFTER)
@@ -86,19 +96,21 @@ final class DiskSpool<T> {
 
     /** Appends a batch to the spool; fails only when it cannot be written. */
     CompletableResultCode write(Collection<T> batch) {
-        long size = directory.bytes();
-        if (size >= directory.maxBytes() * 9 / 10) {
+        long size = SpoolDirectory.bytes(folder);
+        if (size >= maxBytes * 9 / 10) {
             if (!full) {
                 directory.reachedBound();
                 log.atWarn()
                         .addKeyValue("event.name", "audit.spool_full")
                         .addKeyValue("signal", signal)
                         .addKeyValue("spool_bytes", size)
-                        .addKeyValue("max_bytes", directory.maxBytes())
+                        .addKeyValue("max_bytes", maxBytes)
                         .log("audit spool at its bound: the oldest spooled data is dropped to make room");
             }
             full = true;
-        } else {
+        } else if (size < maxBytes / 2) {
+            // Once drained well below the bound (the collector is back): a later fill is a new episode. Between
+            // the two marks the storage drops its oldest file again and again; that is one episode, one warning.
             full = false;
         }
         WriteResult result;

@@ -26,7 +26,9 @@ final class MetricSpool implements MetricExporter {
                 FileMetricStorage.create(
                         DiskSpool.folder(directory.metrics()), DiskSpool.configuration(directory.metricsMaxBytes())),
                 delegate::export,
-                directory);
+                directory,
+                directory.metrics(),
+                directory.metricsMaxBytes());
     }
 
     @Override

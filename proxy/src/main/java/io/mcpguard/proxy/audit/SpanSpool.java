@@ -21,7 +21,9 @@ final class SpanSpool implements SpanExporter {
                 FileSpanStorage.create(
                         DiskSpool.folder(directory.spans()), DiskSpool.configuration(directory.spansMaxBytes())),
                 delegate::export,
-                directory);
+                directory,
+                directory.spans(),
+                directory.spansMaxBytes());
     }
 
     @Override

@@ -100,8 +100,13 @@ final class SpoolDirectory implements AutoCloseable {
 
     /** Bytes spooled now (spans and metrics); costs a directory listing. */
     long bytes() {
+        return bytes(root);
+    }
+
+    /** Bytes of spooled data under {@code folder}; costs a directory listing. */
+    static long bytes(Path folder) {
         long total = 0;
-        try (var files = Files.walk(root)) {
+        try (var files = Files.walk(folder)) {
             for (Iterator<Path> it = files.iterator(); it.hasNext(); ) {
                 Path file = it.next();
                 if (Files.isRegularFile(file) && !file.getFileName().toString().equals(LOCK_FILE)) {
