@@ -65,8 +65,8 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
 
     private final String mcpPath;
     private final JsonRpcDecoder decoder;
-    /** Set while the server's GET stream is relayed on this connection. */
-    private static final AttributeKey<Boolean> SERVER_STREAM = AttributeKey.valueOf("mcpguard.server-stream");
+    /** Set while the server's GET stream is relayed on this connection ({@link StreamGuard} reads it). */
+    static final AttributeKey<Boolean> SERVER_STREAM = AttributeKey.valueOf("mcpguard.server-stream");
 
     /** What the last answer on this connection had masked, for the audit path. */
     public static final AttributeKey<MaskCounts> MASK_COUNTS = AttributeKey.valueOf("mcpguard.mask-counts");
@@ -103,12 +103,6 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        if (ctx.channel().attr(SERVER_STREAM).get() != null) {
-            // A stream has no end the client could wait for: a request sent behind it is a broken client.
-            log.atDebug().log("request sent on a connection carrying the server's stream; closing it");
-            ctx.close();
-            return;
-        }
         RequestReadTimeoutHandler.requestReceived(ctx);
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (request.decoderResult().isFailure()) {

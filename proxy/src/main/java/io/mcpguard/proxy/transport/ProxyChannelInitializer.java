@@ -16,9 +16,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The client-side pipeline, which is the proxy's request path read top to bottom: connection limit, idle limit,
- * request-read deadline, HTTP codec with header limits, keep-alive, Host/Origin allow-list, resource metadata,
- * authentication and session binding (on headers alone, before any body is read), body limit, then the MCP
- * endpoint (decode → policy → forward).
+ * request-read deadline, HTTP codec with header limits, keep-alive, no request behind a server stream, Host/Origin
+ * allow-list, resource metadata, authentication and session binding (on headers alone, before any body is read),
+ * body limit, then the MCP endpoint (decode → policy → forward).
  */
 public final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final ProxyConfig.Listen listen;
@@ -64,6 +64,7 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
                                 limits.requestReadTimeout().toMillis()))
                 .addLast("http", new HttpServerCodec(decoderConfig))
                 .addLast("keep-alive", new HttpServerKeepAliveHandler())
+                .addLast("stream-guard", StreamGuard.INSTANCE)
                 .addLast("origin", new OriginGuard(listen, answers, audit))
                 .addLast("metadata", new ProtectedResourceMetadataHandler(authenticator, answers, mcpPath))
                 .addLast("authenticate", new AuthenticationHandler(authenticator, answers, mcpPath, audit))

@@ -81,4 +81,28 @@ class LongLivedStreamTest {
             assertThat(socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
         }
     }
+
+    @Test
+    void a_request_sent_behind_the_server_stream_closes_the_connection_and_is_never_forwarded() throws Exception {
+        String session = RawMcp.initialize(stack.proxy().mcpUrl());
+        URI proxy = URI.create(stack.proxy().mcpUrl());
+        String behind = "{\"jsonrpc\":\"2.0\",\"id\":\"behind-the-stream\",\"method\":\"ping\"}";
+        try (java.net.Socket socket = new java.net.Socket(proxy.getHost(), proxy.getPort())) {
+            String host = proxy.getHost() + ":" + proxy.getPort();
+            socket.getOutputStream()
+                    .write(("GET /mcp HTTP/1.1\r\nHost: " + host + "\r\nAccept: text/event-stream\r\n"
+                                    + "MCP-Protocol-Version: 2025-11-25\r\nMcp-Session-Id: " + session + "\r\n\r\n"
+                                    + "POST /mcp HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\n"
+                                    + "Accept: application/json, text/event-stream\r\nMcp-Session-Id: " + session
+                                    + "\r\nContent-Length: " + behind.length() + "\r\n\r\n" + behind)
+                            .getBytes(StandardCharsets.US_ASCII));
+            socket.setSoTimeout(10_000);
+            java.io.InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[8192];
+            while (in.read(buffer) != -1) {
+                // the stream's head and keep-alives, if any, until the proxy closes the connection
+            }
+        }
+        assertThat(stack.upstream().received()).noneMatch(r -> r.body().contains("behind-the-stream"));
+    }
 }
