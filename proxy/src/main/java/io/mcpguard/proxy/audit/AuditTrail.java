@@ -22,6 +22,7 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -46,6 +47,8 @@ import org.slf4j.LoggerFactory;
 public final class AuditTrail implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AuditTrail.class);
     private static final String INSTRUMENTATION = "io.mcpguard.proxy";
+    /** Every span recorded and exported, whatever the parent's sampled flag says. */
+    private static final Sampler AUDIT_SAMPLER = Sampler.alwaysOn();
 
     private final OpenTelemetrySdk sdk;
     private final Tracer tracer;
@@ -124,6 +127,17 @@ public final class AuditTrail implements AutoCloseable {
                             (exporter, otelConfig) -> spool == null ? exporter : new SpanSpool(exporter, spool))
                     .addMetricExporterCustomizer(
                             (exporter, otelConfig) -> spool == null ? exporter : new MetricSpool(exporter, spool))
+                    // An audit trail records every message. A sampler would drop some; the default one follows the
+                    // client's traceparent, so a client sending "not sampled" would silence its own trail.
+                    .addSamplerCustomizer((configured, otelConfig) -> {
+                        if (!configured.getDescription().equals(AUDIT_SAMPLER.getDescription())
+                                && otelConfig.getString("otel.traces.sampler") != null) {
+                            log.atWarn()
+                                    .addKeyValue("configured", configured.getDescription())
+                                    .log("OTEL_TRACES_SAMPLER is ignored: the audit trail records every message");
+                        }
+                        return AUDIT_SAMPLER;
+                    })
                     .disableShutdownHook() // ProxyServer.close() flushes and shuts down, after the last exchange
                     .build()
                     .getOpenTelemetrySdk();

@@ -265,7 +265,10 @@ public final class ExchangeAudit {
             if (trail.upstream() != null) {
                 builder.setAttribute(SERVER_ADDRESS, trail.upstream().getHost());
                 int port = trail.upstream().getPort();
-                builder.setAttribute(SERVER_PORT, (long) (port == -1 ? 80 : port));
+                builder.setAttribute(SERVER_PORT, (long)
+                        (port != -1
+                                ? port
+                                : "https".equalsIgnoreCase(trail.upstream().getScheme()) ? 443 : 80));
             }
             builder.setAttribute(NETWORK_TRANSPORT, "tcp");
             builder.setAttribute(NETWORK_PROTOCOL_NAME, "http");

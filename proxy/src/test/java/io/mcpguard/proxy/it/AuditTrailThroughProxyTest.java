@@ -256,6 +256,22 @@ class AuditTrailThroughProxyTest {
     }
 
     @Test
+    void a_client_cannot_silence_its_trail_with_an_unsampled_traceparent() throws Exception {
+        Client client = Client.open("unsampled-subject");
+        String trace = traceId();
+
+        JsonNode answer = client.call(8, "get_repository", "api", "00-" + trace + "-" + spanId() + "-00");
+
+        assertThat(answer.has("result")).isTrue();
+        ExportedSpan server = one(trace, ExportedSpan.SERVER);
+        assertThat(server.attributes()).containsEntry("mcp.policy.outcome", "allow");
+        ExportedSpan hop = one(trace, ExportedSpan.CLIENT);
+        assertThat(upstream.received())
+                .anySatisfy(
+                        r -> assertThat(r.header("traceparent")).isEqualTo("00-" + trace + "-" + hop.spanId() + "-01"));
+    }
+
+    @Test
     void a_traceparent_in_params_meta_is_the_parent_and_the_http_one_a_link() throws Exception {
         Client client = Client.open("meta-subject");
         String metaTrace = traceId();
