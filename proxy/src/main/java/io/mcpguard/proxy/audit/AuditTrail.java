@@ -115,7 +115,9 @@ public final class AuditTrail implements AutoCloseable {
                 "otel.traces.exporter", "otlp",
                 "otel.metrics.exporter", "otlp",
                 "otel.logs.exporter", "none",
-                "otel.propagators", "tracecontext");
+                "otel.propagators", "tracecontext",
+                // Room for bursts: a span the batch processor has no room for is dropped (the SDK logs it).
+                "otel.bsp.max.queue.size", "8192");
         SpoolDirectory spool =
                 config.spoolDir() == null ? null : SpoolDirectory.open(config.spoolDir(), config.spoolMaxBytes());
         OpenTelemetrySdk sdk;
