@@ -4,12 +4,16 @@ import io.mcpguard.proxy.config.ConfigException;
 import io.mcpguard.proxy.config.ProxyConfig;
 import io.mcpguard.proxy.transport.ProxyServer;
 import java.nio.file.Path;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /** {@code java -jar proxy.jar [config.yaml]}; the file may also be named by {@code MCPGUARD_CONFIG}. */
 public final class Main {
     private Main() {}
 
     public static void main(String[] args) throws InterruptedException {
+        // The OpenTelemetry SDK logs through java.util.logging; its lines join ours, with our format and levels.
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
         String file = args.length > 0 ? args[0] : System.getenv("MCPGUARD_CONFIG");
         ProxyConfig config;
         try {

@@ -49,6 +49,7 @@ final class DiskSpool<T> {
     private Collection<T> inFlight; // drainer thread only: read from disk, not yet accepted by the collector
     private long retryAtNanos;
     private volatile boolean full;
+    private boolean undelivered; // drainer thread only
 
     /**
      * @param signal {@code spans} or {@code metrics}, for log lines and the drainer's thread name
@@ -149,19 +150,40 @@ final class DiskSpool<T> {
                         return;
                     }
                 }
-                CompletableResultCode sent = send.apply(inFlight).join(30, TimeUnit.SECONDS);
+                CompletableResultCode sent = send.apply(inFlight);
+                // The exporter retries on its own for a while; an answer that long in coming is an outage too.
+                if (!sent.join(5, TimeUnit.SECONDS).isDone()) {
+                    collectorUnreachable();
+                    sent.join(25, TimeUnit.SECONDS);
+                }
                 if (!sent.isSuccess()) {
                     retryAtNanos = System.nanoTime() + Duration.ofSeconds(1).toNanos();
-                    log.atDebug()
-                            .addKeyValue("signal", signal)
-                            .addKeyValue("items", inFlight.size())
-                            .log("collector refused; the batch stays spooled");
+                    collectorUnreachable();
                     return;
+                }
+                if (undelivered) {
+                    undelivered = false;
+                    log.atInfo()
+                            .addKeyValue("event.name", "audit.collector_reachable")
+                            .addKeyValue("signal", signal)
+                            .log("the collector takes audit data again; the spool drains");
                 }
                 inFlight = null;
             }
         } catch (RuntimeException e) {
             log.atWarn().addKeyValue("signal", signal).setCause(e).log("audit spool drain failed; retrying");
+        }
+    }
+
+    /** Says once per outage that data is piling up: the spool keeps everything meanwhile. */
+    private void collectorUnreachable() {
+        if (!undelivered) {
+            undelivered = true;
+            log.atWarn()
+                    .addKeyValue("event.name", "audit.collector_unreachable")
+                    .addKeyValue("signal", signal)
+                    .addKeyValue("spool_bytes", SpoolDirectory.bytes(folder))
+                    .log("the collector does not take audit data; it stays spooled and is retried");
         }
     }
 

@@ -2,6 +2,7 @@ package io.mcpguard.proxy.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mcpguard.proxy.testing.LogCapture;
 import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.OtelCollectorProcess;
 import io.mcpguard.proxy.testing.OtlpJsonSink;
@@ -128,9 +129,23 @@ class AuditSpoolThroughProxyTest {
             String session = openSession(proxy);
             collector.stop();
 
-            String trace = pings(proxy, session, 1000);
-            Thread.sleep(1500);
-            assertThat(sink.spans()).noneMatch(s -> s.traceId().equals(trace));
+            String trace;
+            try (LogCapture logs = new LogCapture()) {
+                trace = pings(proxy, session, 1000);
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (System.nanoTime() < deadline
+                        && logs.lines().stream()
+                                .noneMatch(l -> l.text().contains("event.name=audit.collector_unreachable"))) {
+                    Thread.sleep(100);
+                }
+                assertThat(sink.spans()).noneMatch(s -> s.traceId().equals(trace));
+                assertThat(logs.lines())
+                        .as("an outage is said once, not per retry")
+                        .filteredOn(l -> l.text().contains("event.name=audit.collector_unreachable")
+                                && l.text().contains("signal=spans"))
+                        .singleElement()
+                        .satisfies(l -> assertThat(l.level()).isEqualTo("WARN"));
+            }
             collector.start();
 
             assertThat(serverSpanIds(trace, 1000, Duration.ofSeconds(90))).hasSize(1000);
