@@ -65,6 +65,14 @@ final class AuditMetrics {
                 .setDescription("Security events (denial bursts, authentication failure bursts, masking spikes,"
                         + " session hijack attempts), by event name")
                 .build();
+        // Each event's series exists from the start, at 0: a series whose first sample is already 1 shows no
+        // increase, and an alert on increase() would miss the first event of every process.
+        for (String event : SecurityEvents.NAMES) {
+            securityEvents.add(0, Attributes.of(EVENT_NAME, event));
+        }
+        for (io.mcpguard.proxy.mask.DataClass dataClass : io.mcpguard.proxy.mask.DataClass.values()) {
+            maskedItems.add(0, Attributes.of(MASKED_CLASS, dataClass.wireName()));
+        }
         this.requests = meter.counterBuilder("mcp.proxy.requests")
                 .setUnit("{request}")
                 .setDescription("HTTP requests without a decided MCP message: refused before or while decoding"

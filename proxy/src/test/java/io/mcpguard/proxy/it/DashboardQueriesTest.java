@@ -50,6 +50,7 @@ class DashboardQueriesTest {
     private static final HttpClient HTTP =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final Path DASHBOARD = Path.of("docs/grafana/mcpguard-audit.json");
+    private static final Path ALERTS = Path.of("docs/prometheus/mcpguard-alerts.yaml");
     private static final String SERVICE = "mcpguard-dashboard-test";
     /** How often the proxy exports its metrics here (OTEL_METRIC_EXPORT_INTERVAL; 60 s by default). */
     private static final Duration EXPORT_INTERVAL = Duration.ofMillis(500);
@@ -93,7 +94,8 @@ class DashboardQueriesTest {
 
     @BeforeAll
     static void start() throws Exception {
-        prometheus = new PrometheusProcess(Files.createDirectories(dir.resolve("prometheus")));
+        prometheus = new PrometheusProcess(
+                Files.createDirectories(dir.resolve("prometheus")), Tools.repo().resolve(ALERTS));
         OpaProcess.copyRepoPolicies(dir.resolve("policies"));
         Path quotas = dir.resolve("policies/mcp/quota/data.json");
         Files.writeString(
@@ -137,6 +139,9 @@ class DashboardQueriesTest {
         }
         // Twice, an export apart: a counter's first sample only says where it starts, so a rate over one sample
         // is nothing; the second round gives every series an increase.
+        // The security events' series start at 0 with the proxy; an alert on increase() needs that first sample
+        // stored before the burst the traffic raises, as it is in production.
+        awaitStored("mcp_security_events_total", Duration.ofSeconds(30));
         for (int round = 0; round < 2; round++) {
             driveEveryPanel();
             awaitStored("mcp_server_operation_duration_seconds_count", Duration.ofSeconds(30));
@@ -404,5 +409,50 @@ class DashboardQueriesTest {
         // while the right name answers
         assertThat(problem("sum(rate(mcp_server_operation_duration_seconds_count[1m]))"))
                 .isNull();
+    }
+
+    @Test
+    void the_alert_rules_load_evaluate_on_stored_metrics_and_the_denial_burst_fires() throws Exception {
+        List<String> stored = prometheus.metricNames();
+        List<String> failures = new ArrayList<>();
+        int alerts = 0;
+        for (JsonNode group : prometheus.rules()) {
+            for (JsonNode rule : group.path("rules")) {
+                alerts++;
+                String name = rule.path("name").asText();
+                if (!"ok".equals(rule.path("health").asText())
+                        && !rule.path("health").asText().equals("unknown")) {
+                    failures.add(name + ": " + rule.path("health").asText() + " "
+                            + rule.path("lastError").asText());
+                }
+                for (String metric : metricNames(rule.path("query").asText())) {
+                    if (!stored.contains(metric)) {
+                        failures.add(name + ": " + metric + " is not a metric the proxy exported");
+                    }
+                }
+            }
+        }
+        assertThat(alerts).as("rules loaded from %s", ALERTS).isEqualTo(7);
+        assertThat(failures).isEmpty();
+
+        // The traffic raised a denial burst (threshold 3): its alert fires (no "for").
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        List<String> firing = List.of();
+        while (System.nanoTime() < deadline && !firing.contains("McpguardDenialBurst")) {
+            List<String> now = new ArrayList<>();
+            prometheus.alerts().forEach(a -> {
+                if ("firing".equals(a.path("state").asText())) {
+                    now.add(a.path("labels").path("alertname").asText());
+                }
+            });
+            firing = now;
+            Thread.sleep(500);
+        }
+        assertThat(firing)
+                .as(
+                        "firing alerts; the events counter: %s; all alerts: %s",
+                        prometheus.query("mcp_security_events_total"), prometheus.alerts())
+                .contains("McpguardDenialBurst")
+                .doesNotContain("McpguardSessionHijackAttempt");
     }
 }

@@ -34,15 +34,26 @@ public final class PrometheusProcess implements AutoCloseable {
     private final Process process;
 
     public PrometheusProcess(Path dir) {
+        this(dir, null);
+    }
+
+    /** @param rules a rule file to load and evaluate every second, or null */
+    public PrometheusProcess(Path dir, Path rules) {
         Path binary = Tools.tool("prometheus");
         this.port = Tools.freePort();
         try {
             Path config = dir.resolve("prometheus.yml");
-            Files.writeString(config, """
-                    # Nothing is scraped: every sample arrives over OTLP.
-                    global:
-                      evaluation_interval: 1m
-                    """);
+            Files.writeString(config, rules == null ? """
+                            # Nothing is scraped: every sample arrives over OTLP.
+                            global:
+                              evaluation_interval: 1m
+                            """ : """
+                            # Nothing is scraped: every sample arrives over OTLP. Rules are evaluated every second.
+                            global:
+                              evaluation_interval: 1s
+                            rule_files:
+                              - %s
+                            """.formatted(rules.toAbsolutePath()));
             Files.createDirectories(dir.resolve("data"));
             this.log = dir.resolve("prometheus.log");
             this.process = new ProcessBuilder(
@@ -117,6 +128,16 @@ public final class PrometheusProcess implements AutoCloseable {
         List<String> values = new ArrayList<>();
         get(path).path("data").forEach(v -> values.add(v.asText()));
         return values;
+    }
+
+    /** The loaded rule groups ({@code /api/v1/rules}): each with its rules, their health and last error. */
+    public JsonNode rules() {
+        return get("/api/v1/rules").path("data").path("groups");
+    }
+
+    /** The alerts pending or firing now ({@code /api/v1/alerts}). */
+    public JsonNode alerts() {
+        return get("/api/v1/alerts").path("data").path("alerts");
     }
 
     /** Every metric name Prometheus stores. */
