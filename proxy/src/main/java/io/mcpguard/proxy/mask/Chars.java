@@ -47,6 +47,16 @@ final class Chars {
         return index >= text.length() || !isWord(text.charAt(index));
     }
 
+    /** {@link #wordStartsAt(String, int)} on the text as an array. */
+    static boolean wordStartsAt(char[] text, int index) {
+        return index == 0 || !isWord(text[index - 1]);
+    }
+
+    /** {@link #wordEndsAt(String, int)} on the text as an array. */
+    static boolean wordEndsAt(char[] text, int index) {
+        return index >= text.length || !isWord(text[index]);
+    }
+
     /** Shannon entropy of {@code text[start, end)} in bits per character. */
     static double entropy(String text, int start, int end) {
         int[] counts = new int[128];

@@ -10,7 +10,7 @@ import java.util.List;
 final class EmailClassifier implements Classifier {
 
     @Override
-    public void scan(String text, List<Finding> out) {
+    public void scan(String text, char[] chars, List<Finding> out) {
         int n = text.length();
         for (int at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
             int start = at;

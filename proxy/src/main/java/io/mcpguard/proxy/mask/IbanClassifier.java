@@ -11,23 +11,31 @@ final class IbanClassifier implements Classifier {
     private static final int MAX_LENGTH = 34;
 
     @Override
-    public void scan(String text, List<Finding> out) {
-        int n = text.length();
-        // Upper-case letters are common in code; only "letter, letter, digit" goes on to visit().
-        for (int i = 0; i + 4 <= n; i++) {
-            char c = text.charAt(i);
-            if (c >= 'A' && c <= 'Z' && Chars.isDigit(text.charAt(i + 2))) {
-                i = visit(text, i, out) - 1;
-            }
+    public void scan(String text, char[] chars, List<Finding> out) {
+        for (int i = nextCandidate(chars, 0); i + 4 <= chars.length; i = nextCandidate(chars, visit(chars, i, out))) {
+            // visit() checks for an IBAN at i and says where to look next
         }
     }
 
+    /**
+     * The first index from {@code from} where an IBAN may start. Upper-case letters are common in code; only
+     * "letter, any, digit" goes on to visit(). Kept apart from visit() so the JIT compiles this loop tight (see
+     * NumberPatterns.nextCandidate; and Classifier on why it reads the array).
+     */
+    private static int nextCandidate(char[] chars, int from) {
+        int i = from;
+        while (i + 4 <= chars.length && !(Chars.isUpper(chars[i]) && Chars.isDigit(chars[i + 2]))) {
+            i++;
+        }
+        return i;
+    }
+
     /** Checks for an IBAN starting at {@code i}; returns the index to continue from. */
-    private static int visit(String text, int i, List<Finding> out) {
-        int n = text.length();
-        if (!Chars.isUpper(text.charAt(i + 1))
-                || !Chars.isDigit(text.charAt(i + 2))
-                || !Chars.isDigit(text.charAt(i + 3))
+    private static int visit(char[] text, int i, List<Finding> out) {
+        int n = text.length;
+        if (!Chars.isUpper(text[i + 1])
+                || !Chars.isDigit(text[i + 2])
+                || !Chars.isDigit(text[i + 3])
                 || !Chars.wordStartsAt(text, i)) {
             return i + 1;
         }
@@ -35,12 +43,12 @@ final class IbanClassifier implements Classifier {
         int end = i;
         int j = i;
         while (j < n && compact.length() < MAX_LENGTH) {
-            char c = text.charAt(j);
+            char c = text[j];
             if (Chars.isUpper(c) || Chars.isDigit(c)) {
                 compact.append(c);
                 j++;
                 end = j;
-            } else if (c == ' ' && compact.length() % 4 == 0 && j + 1 < n && Chars.isAlnum(text.charAt(j + 1))) {
+            } else if (c == ' ' && compact.length() % 4 == 0 && j + 1 < n && Chars.isAlnum(text[j + 1])) {
                 j++;
             } else {
                 break;

@@ -21,7 +21,7 @@ final class InternalHostClassifier implements Classifier {
     }
 
     @Override
-    public void scan(String text, List<Finding> out) {
+    public void scan(String text, char[] chars, List<Finding> out) {
         for (String suffix : suffixes) {
             for (int at = text.indexOf(suffix); at >= 0; at = text.indexOf(suffix, at + 1)) {
                 int end = at + suffix.length();

@@ -10,7 +10,7 @@ final class JwtClassifier implements Classifier {
     private static final String ANCHOR = "eyJ";
 
     @Override
-    public void scan(String text, List<Finding> out) {
+    public void scan(String text, char[] chars, List<Finding> out) {
         for (int at = text.indexOf(ANCHOR); at >= 0; at = text.indexOf(ANCHOR, at + 1)) {
             if (!Chars.wordStartsAt(text, at)) {
                 continue;

@@ -3,6 +3,7 @@ package io.mcpguard.proxy.mask;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Values assigned to a secret-sounding key: {@code password=…}, {@code "client_secret": "…"}, {@code API_TOKEN: …},
@@ -39,9 +40,12 @@ final class KeywordAssignmentClassifier implements Classifier {
 
     private static final double MIN_RANDOM_ENTROPY = 3.0;
 
+    // Compiled once: String.matches compiles its regex at every call, and these run for every keyword assignment.
+    private static final Pattern AWS_SECRET_KEY_NAME = Pattern.compile(".*secret[_-]?access[_-]?key.*");
+    private static final Pattern PROPERTY_PATH = Pattern.compile("[a-z][A-Za-z]*(\\.[a-z][A-Za-z]*)+");
+
     @Override
-    public void scan(String text, List<Finding> out) {
-        int n = text.length();
+    public void scan(String text, char[] chars, List<Finding> out) {
         char[] key = new char[MAX_KEY];
         int nextColon = text.indexOf(':');
         int nextEquals = text.indexOf('=');
@@ -52,7 +56,7 @@ final class KeywordAssignmentClassifier implements Classifier {
             } else {
                 i = nextEquals;
             }
-            int resumeAt = scanAt(text, i, key, out);
+            int resumeAt = scanAt(text, chars, i, key, out);
             if (nextColon >= 0 && nextColon < resumeAt) {
                 nextColon = text.indexOf(':', resumeAt);
             }
@@ -62,11 +66,14 @@ final class KeywordAssignmentClassifier implements Classifier {
         }
     }
 
-    /** Looks at the separator at {@code i}; returns where the search for the next separator resumes. */
-    private int scanAt(String text, int i, char[] keyBuffer, List<Finding> out) {
-        int n = text.length();
-        char c = text.charAt(i);
-        int keyLength = keyBefore(text, i, keyBuffer);
+    /**
+     * Looks at the separator at {@code i}; returns where the search for the next separator resumes. Loops read
+     * {@code chars}, the same text as an array (see {@link Classifier}); values are cut from {@code text}.
+     */
+    private int scanAt(String text, char[] chars, int i, char[] keyBuffer, List<Finding> out) {
+        int n = chars.length;
+        char c = chars[i];
+        int keyLength = keyBefore(chars, i, keyBuffer);
         if (keyLength == 0) {
             return i + 1;
         }
@@ -76,23 +83,23 @@ final class KeywordAssignmentClassifier implements Classifier {
             return i + 1;
         }
         int valueStart = i + 1;
-        if (c == ':' && valueStart < n && text.charAt(valueStart) == '/') {
+        if (c == ':' && valueStart < n && chars[valueStart] == '/') {
             return i + 1; // a URL (scheme://), not an assignment
         }
-        if (c == '=' && valueStart < n && text.charAt(valueStart) == '=') {
+        if (c == '=' && valueStart < n && chars[valueStart] == '=') {
             return i + 2; // a comparison (==), not an assignment
         }
-        while (valueStart < n && (text.charAt(valueStart) == ' ' || text.charAt(valueStart) == '\t')) {
+        while (valueStart < n && (chars[valueStart] == ' ' || chars[valueStart] == '\t')) {
             valueStart++;
         }
-        char quote = valueStart < n ? text.charAt(valueStart) : 0;
+        char quote = valueStart < n ? chars[valueStart] : 0;
         boolean quoted = quote == '"' || quote == '\'' || quote == '`';
         if (quoted) {
             valueStart++;
         }
         int valueEnd = valueStart;
         int limit = Math.min(n, valueStart + MAX_VALUE);
-        while (valueEnd < limit && !endsValue(text.charAt(valueEnd), quoted, quote)) {
+        while (valueEnd < limit && !endsValue(chars[valueEnd], quoted, quote)) {
             valueEnd++;
         }
         if (valueEnd == limit && limit < n) {
@@ -111,7 +118,8 @@ final class KeywordAssignmentClassifier implements Classifier {
 
         String classifierName(String key) {
             // AWS calls it the secret access key; config files spell it every way.
-            if (key.contains("secret") && (key.contains("aws") || key.matches(".*secret[_-]?access[_-]?key.*"))) {
+            if (key.contains("secret")
+                    && (key.contains("aws") || AWS_SECRET_KEY_NAME.matcher(key).matches())) {
                 return "aws-secret-key";
             }
             if (key.contains("accountkey") || key.contains("sharedaccesskey")) {
@@ -127,34 +135,34 @@ final class KeywordAssignmentClassifier implements Classifier {
      * there is no identifier, it is longer than a key can be, or it cannot be a secret's name. Most separators in
      * code and JSON end here, without a string being built.
      */
-    private static int keyBefore(String text, int separator, char[] buffer) {
+    private static int keyBefore(char[] text, int separator, char[] buffer) {
         int end = separator;
-        while (end > 0 && (text.charAt(end - 1) == ' ' || text.charAt(end - 1) == '\t')) {
+        while (end > 0 && (text[end - 1] == ' ' || text[end - 1] == '\t')) {
             end--;
         }
-        if (end > 0 && (text.charAt(end - 1) == '"' || text.charAt(end - 1) == '\'')) {
+        if (end > 0 && (text[end - 1] == '"' || text[end - 1] == '\'')) {
             end--;
         }
         int start = end;
-        while (start > 0 && end - start < MAX_KEY && isKeyChar(text.charAt(start - 1))) {
+        while (start > 0 && end - start < MAX_KEY && isKeyChar(text[start - 1])) {
             start--;
         }
-        if (end - start < 3 || (start > 0 && isKeyChar(text.charAt(start - 1))) || !hasStem(text, start, end)) {
+        if (end - start < 3 || (start > 0 && isKeyChar(text[start - 1])) || !hasStem(text, start, end)) {
             return 0;
         }
         for (int k = start; k < end; k++) {
-            char ch = text.charAt(k);
+            char ch = text[k];
             buffer[k - start] = Chars.isUpper(ch) ? (char) (ch + 32) : ch;
         }
         return end - start;
     }
 
     /** Whether {@code text[start, end)} contains, ignoring case, one of the stems every keyword has. */
-    private static boolean hasStem(String text, int start, int end) {
+    private static boolean hasStem(char[] text, int start, int end) {
         for (int i = start; i + 3 <= end; i++) {
-            char a = lower(text.charAt(i));
-            char b = lower(text.charAt(i + 1));
-            char c = lower(text.charAt(i + 2));
+            char a = lower(text[i]);
+            char b = lower(text[i + 1]);
+            char c = lower(text[i + 2]);
             boolean stem = switch (a) {
                 case 'p' -> (b == 'a' && c == 's') || (b == 'w' && c == 'd');
                 case 's' -> b == 'e' && c == 'c';
@@ -247,6 +255,8 @@ final class KeywordAssignmentClassifier implements Classifier {
 
     /** A call, a property path or a type name is code reading a secret, not the secret. */
     private static boolean looksLikeCode(String value) {
-        return value.endsWith("()") || value.contains("(") || value.matches("[a-z][A-Za-z]*(\\.[a-z][A-Za-z]*)+");
+        return value.endsWith("()")
+                || value.contains("(")
+                || PROPERTY_PATH.matcher(value).matches();
     }
 }

@@ -21,25 +21,35 @@ final class NumberPatterns implements Classifier {
     private static final String SEPARATORS = " -.()+";
 
     @Override
-    public void scan(String text, List<Finding> out) {
-        int n = text.length();
-        // The hot loop does one comparison for most characters (letters, blanks, punctuation) and leaves the rare
-        // work to visit(), so the JIT can keep it tight.
-        for (int i = 0; i < n; i++) {
-            char c = text.charAt(i);
-            if (c <= '9' && (c >= '0' || c == '+' || c == '(')) {
-                i = visit(text, i, out) - 1;
-            }
+    public void scan(String text, char[] chars, List<Finding> out) {
+        for (int i = nextCandidate(chars, 0); i < chars.length; i = nextCandidate(chars, visit(chars, i, out))) {
+            // visit() classifies the run at i and says where to look next
         }
     }
 
+    /**
+     * The first index from {@code from} where a run may start. Kept apart from visit() on purpose: a loop this
+     * small, with one exit, is compiled tight, whereas the same test inlined next to visit()'s rare work made the
+     * JIT's code vary from run to run by a factor of three (see Classifier on why it reads the array).
+     */
+    private static int nextCandidate(char[] chars, int from) {
+        int i = from;
+        while (i < chars.length && !mayOpenRun(chars[i])) {
+            i++;
+        }
+        return i;
+    }
+
+    private static boolean mayOpenRun(char c) {
+        return c <= '9' && (c >= '0' || c == '+' || c == '(');
+    }
+
     /** Classifies the run that may start at {@code i}; returns the index to continue from. */
-    private static int visit(String text, int i, List<Finding> out) {
-        int n = text.length();
-        char c = text.charAt(i);
-        boolean opens = Chars.isDigit(c) || (i + 1 < n && Chars.isDigit(text.charAt(i + 1)));
-        boolean afterWordOrPath =
-                !Chars.wordStartsAt(text, i) || (i > 0 && (text.charAt(i - 1) == '.' || text.charAt(i - 1) == '/'));
+    private static int visit(char[] text, int i, List<Finding> out) {
+        int n = text.length;
+        char c = text[i];
+        boolean opens = Chars.isDigit(c) || (i + 1 < n && Chars.isDigit(text[i + 1]));
+        boolean afterWordOrPath = !Chars.wordStartsAt(text, i) || (i > 0 && (text[i - 1] == '.' || text[i - 1] == '/'));
         if (!opens || afterWordOrPath) {
             return i + 1;
         }
@@ -47,20 +57,20 @@ final class NumberPatterns implements Classifier {
         // Fewer than 8 characters cannot hold a phone number or a card; a letter or digit right after the run
         // means it is part of a longer token (a hash, an id).
         boolean longEnough = end - i >= 8;
-        if (longEnough && (end >= n || !Chars.isWord(text.charAt(end)) || text.charAt(end) == '-')) {
+        if (longEnough && (end >= n || !Chars.isWord(text[end]) || text[end] == '-')) {
             classify(text, i, end, out);
         }
         return Math.max(end, i + 1);
     }
 
     /** The end of the last digit of the run of digits and short separator sequences starting at {@code start}. */
-    private static int runEnd(String text, int start) {
-        int n = text.length();
+    private static int runEnd(char[] text, int start) {
+        int n = text.length;
         int i = start;
         int lastDigitEnd = start;
         int separators = 0;
         while (i < n) {
-            char c = text.charAt(i);
+            char c = text[i];
             if (Chars.isDigit(c)) {
                 separators = 0;
                 i++;
@@ -74,7 +84,7 @@ final class NumberPatterns implements Classifier {
         return lastDigitEnd;
     }
 
-    private static void classify(String text, int start, int end, List<Finding> out) {
+    private static void classify(char[] text, int start, int end, List<Finding> out) {
         if (end < 0) {
             return;
         }
@@ -83,7 +93,7 @@ final class NumberPatterns implements Classifier {
         boolean inGroup = false;
         boolean dots = false;
         for (int i = start; i < end; i++) {
-            char c = text.charAt(i);
+            char c = text[i];
             if (Chars.isDigit(c)) {
                 digits++;
                 if (!inGroup) {
@@ -99,7 +109,7 @@ final class NumberPatterns implements Classifier {
             out.add(new Finding(start, end, "payment-card", DataClass.PERSONAL_DATA));
             return;
         }
-        char first = text.charAt(start);
+        char first = text[start];
         if (first == '+' && digits >= 8 && digits <= 15 && groups >= 2 && !dots) {
             out.add(new Finding(start, end, "phone", DataClass.PERSONAL_DATA));
         } else if (digits == 10 && isNorthAmerican(text, start, end)) {
@@ -107,11 +117,11 @@ final class NumberPatterns implements Classifier {
         }
     }
 
-    private static boolean isCard(String text, int start, int end, int digits) {
+    private static boolean isCard(char[] text, int start, int end, int digits) {
         StringBuilder number = new StringBuilder(digits);
         int groupLength = 0;
         for (int i = start; i < end; i++) {
-            char c = text.charAt(i);
+            char c = text[i];
             if (Chars.isDigit(c)) {
                 number.append(c);
                 groupLength++;
@@ -160,12 +170,12 @@ final class NumberPatterns implements Classifier {
     }
 
     /** {@code (555) 010-9999}, {@code 555-010-9999}, {@code 555.010.9999}, {@code 555 010 9999}: 3-3-4 with separators. */
-    private static boolean isNorthAmerican(String text, int start, int end) {
+    private static boolean isNorthAmerican(char[] text, int start, int end) {
         int[] groups = new int[4];
         int count = 0;
         int length = 0;
         for (int i = start; i < end; i++) {
-            if (Chars.isDigit(text.charAt(i))) {
+            if (Chars.isDigit(text[i])) {
                 length++;
             } else if (length > 0) {
                 if (count == 3) {
@@ -181,6 +191,6 @@ final class NumberPatterns implements Classifier {
             }
             groups[count++] = length;
         }
-        return count == 3 && groups[0] == 3 && groups[1] == 3 && groups[2] == 4 && text.charAt(start) != '0';
+        return count == 3 && groups[0] == 3 && groups[1] == 3 && groups[2] == 4 && text[start] != '0';
     }
 }

@@ -13,7 +13,7 @@ final class PemPrivateKeyClassifier implements Classifier {
     private static final String KIND = "PRIVATE KEY-----";
 
     @Override
-    public void scan(String text, List<Finding> out) {
+    public void scan(String text, char[] chars, List<Finding> out) {
         for (int at = text.indexOf(BEGIN); at >= 0; at = text.indexOf(BEGIN, at + 1)) {
             int lineEnd = text.indexOf("-----", at + BEGIN.length());
             if (lineEnd < 0 || lineEnd - at > 64) {

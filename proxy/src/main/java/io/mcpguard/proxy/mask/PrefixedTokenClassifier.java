@@ -65,7 +65,7 @@ final class PrefixedTokenClassifier implements Classifier {
     }
 
     @Override
-    public void scan(String text, List<Finding> out) {
+    public void scan(String text, char[] chars, List<Finding> out) {
         for (int at = text.indexOf(stem); at >= 0; at = text.indexOf(stem, at + 1)) {
             if (!Chars.wordStartsAt(text, at)) {
                 continue;

@@ -10,7 +10,7 @@ final class PrivateAddressClassifier implements Classifier {
     private static final String[] ANCHORS = {"10.", "172.", "192.168.", "169.254."};
 
     @Override
-    public void scan(String text, List<Finding> out) {
+    public void scan(String text, char[] chars, List<Finding> out) {
         for (String anchor : ANCHORS) {
             for (int at = text.indexOf(anchor); at >= 0; at = text.indexOf(anchor, at + 1)) {
                 if (at > 0 && (Chars.isWord(text.charAt(at - 1)) || text.charAt(at - 1) == '.')) {

@@ -82,8 +82,9 @@ public final class SensitiveDataScanner {
     /** The sensitive spans of {@code text}, ordered by position and not overlapping. */
     public List<Finding> scan(String text) {
         List<Finding> found = new ArrayList<>();
+        char[] chars = text.toCharArray(); // one copy for every classifier's character loops: see Classifier
         for (Classifier classifier : classifiers) {
-            classifier.scan(text, found);
+            classifier.scan(text, chars, found);
         }
         if (found.size() <= 1) {
             return found;

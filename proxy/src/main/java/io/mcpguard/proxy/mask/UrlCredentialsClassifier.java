@@ -32,7 +32,7 @@ final class UrlCredentialsClassifier implements Classifier {
             "neo4j");
 
     @Override
-    public void scan(String text, List<Finding> out) {
+    public void scan(String text, char[] chars, List<Finding> out) {
         for (int at = text.indexOf("://"); at >= 0; at = text.indexOf("://", at + 3)) {
             int schemeStart = at;
             while (schemeStart > 0 && isSchemeChar(text.charAt(schemeStart - 1))) {
