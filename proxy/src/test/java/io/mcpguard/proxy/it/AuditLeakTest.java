@@ -12,6 +12,7 @@ import io.mcpguard.proxy.auth.ApiKeyStore;
 import io.mcpguard.proxy.policy.Subject;
 import io.mcpguard.proxy.policy.SubjectResolver;
 import io.mcpguard.proxy.testing.Issuer;
+import io.mcpguard.proxy.testing.JsonRpcAnswers;
 import io.mcpguard.proxy.testing.LogCapture;
 import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.OtelCollectorProcess;
@@ -683,15 +684,7 @@ class AuditLeakTest {
     }
 
     private static JsonNode answer(HttpResponse<String> response) throws Exception {
-        String body = response.body();
-        if (body.startsWith("data:") || body.contains("\ndata:")) { // an SSE answer: the one event's data
-            body = body.lines()
-                    .filter(l -> l.startsWith("data:"))
-                    .map(l -> l.substring(5).trim())
-                    .reduce((first, last) -> last)
-                    .orElseThrow();
-        }
-        return JSON.readTree(body);
+        return JsonRpcAnswers.message(response);
     }
 
     private static String traceId() {

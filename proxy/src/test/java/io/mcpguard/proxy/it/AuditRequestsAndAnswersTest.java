@@ -3,9 +3,9 @@ package io.mcpguard.proxy.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mcpguard.proxy.policy.Subject;
 import io.mcpguard.proxy.policy.SubjectResolver;
+import io.mcpguard.proxy.testing.JsonRpcAnswers;
 import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.OtelCollectorProcess;
 import io.mcpguard.proxy.testing.OtlpJsonSink;
@@ -36,7 +36,6 @@ import org.junit.jupiter.api.Test;
  * tool arguments and results, masked for every class; and the masking spike.
  */
 class AuditRequestsAndAnswersTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final Duration EXPORTED_WITHIN = Duration.ofSeconds(20);
@@ -338,15 +337,7 @@ class AuditRequestsAndAnswersTest {
                         .header("traceparent", traceparent(trace))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
-        String body = response.body();
-        if (body.contains("\ndata:") || body.startsWith("data:")) {
-            body = body.lines()
-                    .filter(l -> l.startsWith("data:"))
-                    .map(l -> l.substring(5).trim())
-                    .reduce((a, b) -> b)
-                    .orElseThrow();
-        }
-        return JSON.readTree(body);
+        return JsonRpcAnswers.message(response);
     }
 
     private static HttpRequest.Builder post(String url, String subject, String json) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mcpguard.proxy.policy.Subject;
+import io.mcpguard.proxy.testing.JsonRpcAnswers;
 import io.mcpguard.proxy.testing.LogCapture;
 import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.OtelCollectorProcess;
@@ -164,15 +165,7 @@ class AuditTrailThroughProxyTest {
     }
 
     private static JsonNode answer(HttpResponse<String> response) throws Exception {
-        String body = response.body();
-        if (body.startsWith("data:") || body.contains("\ndata:")) { // an SSE answer: the one event's data
-            body = body.lines()
-                    .filter(l -> l.startsWith("data:"))
-                    .map(l -> l.substring(5).trim())
-                    .findFirst()
-                    .orElseThrow();
-        }
-        return JSON.readTree(body);
+        return JsonRpcAnswers.message(response);
     }
 
     private static String traceId() {

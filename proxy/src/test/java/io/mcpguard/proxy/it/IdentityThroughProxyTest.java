@@ -14,6 +14,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import io.mcpguard.proxy.testing.Issuer;
+import io.mcpguard.proxy.testing.JsonRpcAnswers;
 import io.mcpguard.proxy.testing.LogCapture;
 import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.ProxyHarness;
@@ -589,17 +590,7 @@ class IdentityThroughProxyTest {
 
     /** The JSON-RPC message of an answer, whether sent as JSON or as the last SSE event. */
     static JsonNode message(HttpResponse<String> answer) throws Exception {
-        String contentType = answer.headers().firstValue("Content-Type").orElse("");
-        if (!contentType.startsWith("text/event-stream")) {
-            return JSON.readTree(answer.body());
-        }
-        String last = null;
-        for (String line : answer.body().split("\n")) {
-            if (line.startsWith("data:") && line.length() > 5 && line.contains("jsonrpc")) {
-                last = line.substring(5).trim();
-            }
-        }
-        return JSON.readTree(last);
+        return JsonRpcAnswers.message(answer);
     }
 
     static HttpResponse<String> post(String token, String session, String body) throws Exception {

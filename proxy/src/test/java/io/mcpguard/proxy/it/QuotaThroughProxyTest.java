@@ -3,8 +3,8 @@ package io.mcpguard.proxy.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mcpguard.proxy.policy.Subject;
+import io.mcpguard.proxy.testing.JsonRpcAnswers;
 import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.ProxyHarness;
 import io.mcpguard.proxy.testing.RecordingUpstream;
@@ -27,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  * quota lowered to 3 per 1.5 s (so the test can exhaust and watch it refill), in front of a real MCP server.
  */
 class QuotaThroughProxyTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Subject VIEWER = new Subject(
             "quota-viewer", true, "jwt", List.of("viewer@acme/*"), List.of(), null, List.of("pwd"), null, null, null);
     private static final HttpClient HTTP =
@@ -90,15 +89,7 @@ class QuotaThroughProxyTest {
         HttpResponse<String> response = post("{\"jsonrpc\":\"2.0\",\"id\":" + id
                 + ",\"method\":\"tools/call\",\"params\":{\"name\":\"get_repository\","
                 + "\"arguments\":{\"workspace\":\"acme\",\"repo\":\"api\"}}}");
-        String body = response.body();
-        if (body.startsWith("data:") || body.contains("\ndata:")) { // an SSE answer: the one event's data
-            body = body.lines()
-                    .filter(l -> l.startsWith("data:"))
-                    .map(l -> l.substring(5).trim())
-                    .findFirst()
-                    .orElseThrow();
-        }
-        return JSON.readTree(body);
+        return JsonRpcAnswers.message(response);
     }
 
     @Test
