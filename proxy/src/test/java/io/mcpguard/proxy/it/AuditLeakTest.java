@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mcpguard.core.bitbucket.BitbucketAuth;
-import io.mcpguard.core.bitbucket.BitbucketClient;
 import io.mcpguard.core.server.HttpMcpServer;
-import io.mcpguard.core.tools.ToolCatalog;
 import io.mcpguard.proxy.auth.ApiKeyStore;
 import io.mcpguard.proxy.policy.Subject;
 import io.mcpguard.proxy.policy.SubjectResolver;
@@ -19,7 +16,7 @@ import io.mcpguard.proxy.testing.OtelCollectorProcess;
 import io.mcpguard.proxy.testing.OtlpJsonSink;
 import io.mcpguard.proxy.testing.OtlpJsonSink.ExportedSpan;
 import io.mcpguard.proxy.testing.ProxyHarness;
-import io.mcpguard.sandbox.BitbucketSandbox;
+import io.mcpguard.proxy.testing.SandboxCore;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
@@ -90,8 +87,7 @@ class AuditLeakTest {
     @TempDir
     static Path dir;
 
-    private static BitbucketSandbox sandbox;
-    private static HttpMcpServer core;
+    private static SandboxCore stack;
     private static OpaProcess opa;
     private static Issuer issuer;
     private static McpSyncClient direct;
@@ -109,25 +105,13 @@ class AuditLeakTest {
 
     @BeforeAll
     static void start() throws Exception {
-        sandbox = BitbucketSandbox.start(0);
-        BitbucketClient bitbucket = new BitbucketClient(
-                URI.create(sandbox.apiUrl()),
-                new BitbucketAuth.ApiToken(BitbucketSandbox.DEMO_EMAIL, BitbucketSandbox.DEMO_API_TOKEN),
-                Duration.ofSeconds(10),
-                Duration.ofSeconds(3));
-        core = HttpMcpServer.start(
-                "127.0.0.1",
-                0,
-                Duration.ofSeconds(15),
-                List.of("127.0.0.1:*", "localhost:*"),
-                List.of("http://127.0.0.1:*", "http://localhost:*"),
-                ToolCatalog.enabled(bitbucket, false, false));
-        coreUrl = "http://127.0.0.1:" + core.port() + HttpMcpServer.ENDPOINT;
+        stack = new SandboxCore();
+        coreUrl = stack.mcpUrl();
         opa = OpaProcess.startWithRepoPolicies();
         issuer = new Issuer();
         hashKey = dir.resolve("subject-hash.key");
         Files.writeString(hashKey, HASH_KEY + "\n");
-        direct = McpClient.sync(HttpClientStreamableHttpTransport.builder("http://127.0.0.1:" + core.port())
+        direct = McpClient.sync(HttpClientStreamableHttpTransport.builder(stack.baseUrl())
                         .endpoint(HttpMcpServer.ENDPOINT)
                         .build())
                 .requestTimeout(Duration.ofSeconds(30))
@@ -141,8 +125,7 @@ class AuditLeakTest {
         if (direct != null) direct.closeGracefully();
         if (opa != null) opa.close();
         if (issuer != null) issuer.close();
-        if (core != null) core.close();
-        if (sandbox != null) sandbox.close();
+        if (stack != null) stack.close();
     }
 
     // ---- the planted values, as the MCP server answers them unmasked ----

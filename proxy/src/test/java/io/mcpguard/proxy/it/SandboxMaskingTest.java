@@ -2,21 +2,17 @@ package io.mcpguard.proxy.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mcpguard.core.bitbucket.BitbucketAuth;
-import io.mcpguard.core.bitbucket.BitbucketClient;
 import io.mcpguard.core.server.HttpMcpServer;
-import io.mcpguard.core.tools.ToolCatalog;
 import io.mcpguard.proxy.policy.Subject;
 import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.ProxyHarness;
-import io.mcpguard.sandbox.BitbucketSandbox;
+import io.mcpguard.proxy.testing.SandboxCore;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.TextContent;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,8 +36,7 @@ class SandboxMaskingTest {
     private static final Map<String, Object> PR_2 = Map.of("workspace", "acme", "repo", "payments-api", "pr_id", 2);
     private static final Map<String, Object> COMMITS = Map.of("workspace", "acme", "repo", "payments-api");
 
-    private static BitbucketSandbox sandbox;
-    private static HttpMcpServer core;
+    private static SandboxCore stack;
     private static OpaProcess opa;
     private static ProxyHarness viewerProxy;
     private static ProxyHarness maintainerProxy;
@@ -51,25 +46,13 @@ class SandboxMaskingTest {
 
     @BeforeAll
     static void start() throws Exception {
-        sandbox = BitbucketSandbox.start(0);
-        BitbucketClient bitbucket = new BitbucketClient(
-                URI.create(sandbox.apiUrl()),
-                new BitbucketAuth.ApiToken(BitbucketSandbox.DEMO_EMAIL, BitbucketSandbox.DEMO_API_TOKEN),
-                Duration.ofSeconds(10),
-                Duration.ofSeconds(3));
-        core = HttpMcpServer.start(
-                "127.0.0.1",
-                0,
-                Duration.ofSeconds(15),
-                List.of("127.0.0.1:*", "localhost:*"),
-                List.of("http://127.0.0.1:*", "http://localhost:*"),
-                ToolCatalog.enabled(bitbucket, false, false));
-        String coreUrl = "http://127.0.0.1:" + core.port() + HttpMcpServer.ENDPOINT;
+        stack = new SandboxCore();
+        String coreUrl = stack.mcpUrl();
         opa = OpaProcess.startWithRepoPolicies();
         viewerProxy = new ProxyHarness(coreUrl, opa.url(), Map.of(), (ctx, request) -> subject("viewer@acme/*"));
         maintainerProxy =
                 new ProxyHarness(coreUrl, opa.url(), Map.of(), (ctx, request) -> subject("maintainer@acme/*"));
-        direct = client("http://127.0.0.1:" + core.port());
+        direct = client(stack.baseUrl());
         viewer = client(viewerProxy.baseUrl());
         maintainer = client(maintainerProxy.baseUrl());
     }
@@ -82,8 +65,7 @@ class SandboxMaskingTest {
         if (viewerProxy != null) viewerProxy.close();
         if (maintainerProxy != null) maintainerProxy.close();
         if (opa != null) opa.close();
-        if (core != null) core.close();
-        if (sandbox != null) sandbox.close();
+        if (stack != null) stack.close();
     }
 
     private static Subject subject(String role) {
