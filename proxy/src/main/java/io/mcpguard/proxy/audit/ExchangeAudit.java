@@ -1,6 +1,7 @@
 package io.mcpguard.proxy.audit;
 
 import static io.mcpguard.proxy.audit.AuditAttributes.*;
+import static io.mcpguard.proxy.audit.SpanValues.*;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,7 +15,6 @@ import io.mcpguard.proxy.jsonrpc.DecodedBody;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
 import io.mcpguard.proxy.jsonrpc.Refusal;
-import io.mcpguard.proxy.mask.ClientText;
 import io.mcpguard.proxy.mask.MaskCounts;
 import io.mcpguard.proxy.policy.Decision;
 import io.mcpguard.proxy.policy.GateVerdict;
@@ -23,7 +23,6 @@ import io.mcpguard.proxy.quota.QuotaOutcome;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
@@ -46,13 +45,6 @@ import java.util.concurrent.TimeUnit;
  * session id and protocol version. Policy reasons are recorded; the policy marks them safe to show the caller.
  */
 public final class ExchangeAudit {
-    /** MCP 2026-07-28 is stateless; {@code mcp.session.id} must not be set from it on (semantic conventions). */
-    private static final String FIRST_STATELESS_VERSION = "2026-07-28";
-
-    /** The authentication methods (RFC 8176) the shipped step-up policy accepts as a second factor. */
-    private static final java.util.Set<String> MFA_METHODS = java.util.Set.of("mfa", "hwk", "otp", "swk");
-
-    private static final AttributeKey<Long> MASKED_TOTAL = AttributeKey.longKey("mcp.policy.masked.total");
     private static final String TRACEPARENT = "traceparent";
     private static final String TRACESTATE = "tracestate";
 
@@ -87,7 +79,7 @@ public final class ExchangeAudit {
         String sessionId = headers.get("Mcp-Session-Id");
         SpanContext headerParent = Span.fromContext(fromHeaders).getSpanContext();
         for (JsonRpcMessage message : body.messages()) {
-            Names names = Names.of(message, trail.clientText());
+            MessageNames names = MessageNames.of(message, trail.clientText());
             Context fromMeta = trail.fromMeta(message.params());
             SpanContext metaParent = fromMeta == null
                     ? SpanContext.getInvalid()
@@ -139,51 +131,6 @@ public final class ExchangeAudit {
             }
             spans.add(new MessageSpans(message, names, server));
         }
-    }
-
-    /** A protocol version as MCP spells them (a date): a header is the client's to fill, so nothing else is kept. */
-    static boolean isKnownVersion(String version) {
-        return version.length() == 10 && version.matches("\\d{4}-\\d{2}-\\d{2}");
-    }
-
-    /** {@code mcp.session.id} is for sessions of versions before the stateless 2026-07-28 (semantic conventions). */
-    static boolean sessionIdApplies(String version) {
-        return version == null || !isKnownVersion(version) || version.compareTo(FIRST_STATELESS_VERSION) < 0;
-    }
-
-    /** A session id as MCP allows them (visible ASCII), of a sane length; anything else is not recorded. */
-    static boolean isPlainToken(String value) {
-        if (value.isEmpty() || value.length() > 256) {
-            return false;
-        }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c < 0x21 || c > 0x7e) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** The {@code mcp.policy.subject.*} and {@code mcp.policy.auth.*} attributes of whoever sent a request. */
-    static void describeSubject(Span span, Subject subject, String recordedId, SubjectPseudonyms pseudonyms) {
-        setIfPresent(span, SUBJECT_ID, recordedId);
-        span.setAttribute(SUBJECT_PSEUDONYMISED, pseudonyms.pseudonymising());
-        span.setAttribute(SUBJECT_AUTHENTICATED, subject.authenticated());
-        setIfAny(span, SUBJECT_ROLES, subject.roles());
-        setIfPresent(span, SUBJECT_TENANT, subject.tenant());
-        setIfPresent(span, AUTH_METHOD, subject.authMethod());
-        setIfAny(span, AUTH_AMR, subject.amr());
-        span.setAttribute(
-                AUTH_MFA, subject.amr() != null && subject.amr().stream().anyMatch(MFA_METHODS::contains));
-    }
-
-    /** {@code mcp.policy.masked.total} and {@code mcp.policy.masked.<class>}: counts, never values. */
-    static void recordMasked(Span span, MaskCounts counts) {
-        span.setAttribute(MASKED_TOTAL, (long) counts.total());
-        counts.byClass()
-                .forEach((dataClass, n) ->
-                        span.setAttribute(AttributeKey.longKey("mcp.policy.masked." + dataClass.wireName()), (long) n));
     }
 
     /** Puts each message's decision on its span. */
@@ -505,85 +452,16 @@ public final class ExchangeAudit {
         };
     }
 
-    /**
-     * What the client named in a message, as the trail records it: each value through {@link ClientText}, so a
-     * secret sent as a tool name or a request id is redacted, and a long value cut.
-     */
-    record Names(String method, String tool, String prompt, String resourceUri, String requestId) {
-        static Names of(JsonRpcMessage message, ClientText clean) {
-            String method = message.method();
-            JsonNode id = message.id();
-            return new Names(
-                    clean.of(method),
-                    clean.of(message.toolName()),
-                    clean.of(message.paramText("prompts/get", "name")),
-                    method != null && method.startsWith("resources/")
-                            ? clean.of(message.paramText(method, "uri"))
-                            : null,
-                    id == null || id.isNull() ? null : clean.of(id.isTextual() ? id.asText() : id.toString()));
-        }
-
-        /** {@code {mcp.method.name} {target}}: the target is the tool or prompt name, never the resource URI. */
-        String spanName() {
-            if (method == null) {
-                return "response";
-            }
-            if (tool != null) {
-                return method + " " + tool;
-            }
-            return prompt != null ? method + " " + prompt : method;
-        }
-
-        void describe(SpanBuilder builder) {
-            setIfPresent(builder, MCP_METHOD_NAME, method);
-            if (tool != null) {
-                builder.setAttribute(GEN_AI_TOOL_NAME, tool);
-                builder.setAttribute(GEN_AI_OPERATION_NAME, "execute_tool");
-            }
-            setIfPresent(builder, GEN_AI_PROMPT_NAME, prompt);
-            setIfPresent(builder, MCP_RESOURCE_URI, resourceUri);
-            setIfPresent(builder, JSONRPC_REQUEST_ID, requestId);
-        }
-    }
-
-    private static void setIfPresent(SpanBuilder builder, AttributeKey<String> key, String value) {
-        if (value != null) {
-            builder.setAttribute(key, value);
-        }
-    }
-
-    private static void setIfPresent(Span span, AttributeKey<String> key, String value) {
-        if (value != null) {
-            span.setAttribute(key, value);
-        }
-    }
-
-    /*
-     * An empty list is left out rather than recorded as []: it says nothing, and the spool's deserialiser
-     * (opentelemetry-disk-buffering 1.53.0-alpha, AttributesMapper.addArray) cannot read an empty array back.
-     */
-    private static void setIfAny(SpanBuilder builder, AttributeKey<List<String>> key, List<String> values) {
-        if (values != null && !values.isEmpty()) {
-            builder.setAttribute(key, values);
-        }
-    }
-
-    private static void setIfAny(Span span, AttributeKey<List<String>> key, List<String> values) {
-        if (values != null && !values.isEmpty()) {
-            span.setAttribute(key, values);
-        }
-    }
-
     private static final class MessageSpans {
         final JsonRpcMessage message;
-        final Names names;
+        final MessageNames names;
         final Span server;
         Span client;
         Decision decision;
         String errorType;
         boolean ended;
 
-        MessageSpans(JsonRpcMessage message, Names names, Span server) {
+        MessageSpans(JsonRpcMessage message, MessageNames names, Span server) {
             this.message = message;
             this.names = names;
             this.server = server;

@@ -61,11 +61,11 @@ public final class RequestAudit {
             builder.setAttribute(URL_PATH, path);
         }
         String version = request.headers().get("MCP-Protocol-Version");
-        if (version != null && ExchangeAudit.isKnownVersion(version)) {
+        if (version != null && SpanValues.isKnownVersion(version)) {
             builder.setAttribute(MCP_PROTOCOL_VERSION, version);
         }
         String session = request.headers().get("Mcp-Session-Id");
-        if (session != null && ExchangeAudit.sessionIdApplies(version) && ExchangeAudit.isPlainToken(session)) {
+        if (session != null && SpanValues.sessionIdApplies(version) && SpanValues.isPlainToken(session)) {
             builder.setAttribute(MCP_SESSION_ID, trail.clientText().of(session));
         }
         if (ctx.channel().remoteAddress() instanceof InetSocketAddress peer) {
@@ -79,7 +79,7 @@ public final class RequestAudit {
     public RequestAudit subject(Subject subject) {
         if (subject != null && !ended) {
             subjectRecorded = trail.pseudonyms().of(subject.id());
-            ExchangeAudit.describeSubject(span, subject, subjectRecorded, trail.pseudonyms());
+            SpanValues.describeSubject(span, subject, subjectRecorded, trail.pseudonyms());
         }
         return this;
     }
@@ -127,7 +127,7 @@ public final class RequestAudit {
         if (ended) {
             return;
         }
-        ExchangeAudit.recordMasked(span, counts);
+        SpanValues.recordMasked(span, counts);
         trail.metrics().masked(counts);
         trail.maskingSpike(span, subjectRecorded, counts);
     }
