@@ -44,7 +44,7 @@ import java.util.concurrent.TimeUnit;
  * <p>What is never recorded: tool arguments and results, the client's credential, any header value other than the
  * session id and protocol version. Policy reasons are recorded; the policy marks them safe to show the caller.
  */
-public final class ExchangeAudit {
+public final class ExchangeAudit implements RelayAudit {
     private static final String TRACEPARENT = "traceparent";
     private static final String TRACESTATE = "tracestate";
 
@@ -271,6 +271,7 @@ public final class ExchangeAudit {
     }
 
     /** The server could not be reached or did not answer in time; the client gets {@code code} instead. */
+    @Override
     public void upstreamFailed(ErrorCode code) {
         for (MessageSpans message : spans) {
             if (message.client != null) {
@@ -301,6 +302,7 @@ public final class ExchangeAudit {
      * What the answer path masked, on every message's SERVER span: {@code mcp.policy.masked.total} and {@code
      * mcp.policy.masked.<data class>} — counts, never values. Called before {@link #completed()}.
      */
+    @Override
     public void masked(MaskCounts counts) {
         if (trail != null) {
             trail.metrics().masked(counts);
@@ -324,6 +326,7 @@ public final class ExchangeAudit {
      * spans; the masked answer as {@code gen_ai.tool.call.result} when recording is on. The policy outcome stays
      * {@code allow}: the policy let it through, the server failed it.
      */
+    @Override
     public void answered(ServerAnswer answer) {
         for (MessageSpans message : spans) {
             if (message.ended || !answer.idKey().equals(AnswerPlan.idKey(message.message.id()))) {
@@ -354,6 +357,7 @@ public final class ExchangeAudit {
     }
 
     /** The server's answer was relayed in full. */
+    @Override
     public void completed() {
         for (MessageSpans message : spans) {
             if (message.client != null) {
@@ -372,6 +376,7 @@ public final class ExchangeAudit {
      * The relay stopped before the whole answer was relayed: the client left ({@code abandoned}) or the server
      * failed mid-answer ({@code upstream_error}, {@code error.type = upstream_interrupted}).
      */
+    @Override
     public void interrupted(boolean clientGone) {
         String outcome = clientGone ? "abandoned" : "upstream_error";
         String errorType = clientGone ? "client_disconnected" : "upstream_interrupted";

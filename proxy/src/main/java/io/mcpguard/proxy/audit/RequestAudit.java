@@ -27,7 +27,7 @@ import java.util.Map;
  * http.request.method}, {@code url.path}, {@code http.response.status_code}) beside the MCP and {@code mcp.policy.*}
  * attributes that apply. Every method runs on the connection's event loop; the span ends exactly once.
  */
-public final class RequestAudit {
+public final class RequestAudit implements RelayAudit {
     private static final AttributeKey<String> HTTP_REQUEST_METHOD = AttributeKey.stringKey("http.request.method");
     private static final AttributeKey<String> URL_PATH = AttributeKey.stringKey("url.path");
     private static final AttributeKey<Long> HTTP_RESPONSE_STATUS_CODE =
@@ -123,6 +123,7 @@ public final class RequestAudit {
     }
 
     /** What was masked in the stream relayed for this request (counts, never values); may raise a masking spike. */
+    @Override
     public void masked(MaskCounts counts) {
         if (ended) {
             return;
@@ -133,6 +134,7 @@ public final class RequestAudit {
     }
 
     /** The server's answer began with this status (a stream's 200, a 405 for a stream it does not offer). */
+    @Override
     public void responded(int httpStatus) {
         if (!ended) {
             span.setAttribute(HTTP_RESPONSE_STATUS_CODE, (long) httpStatus);
@@ -140,7 +142,8 @@ public final class RequestAudit {
     }
 
     /** Forwarded and relayed to its end (a GET stream that ended, a DELETE answered). */
-    public void relayed() {
+    @Override
+    public void completed() {
         if (ended) {
             return;
         }
@@ -151,6 +154,7 @@ public final class RequestAudit {
     }
 
     /** Forwarded, but the server could not be reached or failed; the client got {@code code} instead. */
+    @Override
     public void upstreamFailed(ErrorCode code) {
         refused(502, code, "upstream_error", null);
     }
@@ -159,9 +163,10 @@ public final class RequestAudit {
      * The relay stopped before the server ended it. A client closing the server's stream is how a GET stream
      * normally ends ({@code allow}); the server failing mid-stream is {@code upstream_error}.
      */
+    @Override
     public void interrupted(boolean clientGone) {
         if (clientGone) {
-            relayed();
+            completed();
             return;
         }
         if (ended) {

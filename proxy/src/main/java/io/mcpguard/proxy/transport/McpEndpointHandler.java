@@ -2,6 +2,7 @@ package io.mcpguard.proxy.transport;
 
 import io.mcpguard.proxy.audit.AuditTrail;
 import io.mcpguard.proxy.audit.ExchangeAudit;
+import io.mcpguard.proxy.audit.RelayAudit;
 import io.mcpguard.proxy.audit.RequestAudit;
 import io.mcpguard.proxy.auth.AuthenticationHandler;
 import io.mcpguard.proxy.auth.Authenticator;
@@ -135,13 +136,13 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
             AnswerPlan stream = AnswerPlan.forStream(view, subject.tenant());
             RequestAudit requestAudit = audit.request(ctx, request).subject(subject);
             ctx.channel().attr(SERVER_STREAM).set(Boolean.TRUE);
-            forward(ctx, method, query, request.headers(), null, null, stream, keepAlive, null, requestAudit);
+            forward(ctx, method, query, request.headers(), null, null, stream, keepAlive, requestAudit);
             // Reading stays off during a relay, so a client that leaves would only be noticed at the next write
             // (a keep-alive, maybe minutes away). One read sees its end at once; the upstream stream is then closed.
             ctx.read();
         } else if (HttpMethod.DELETE.equals(method)) {
             RequestAudit requestAudit = audit.request(ctx, request).subject(subjects.subjectOf(ctx, request));
-            forward(ctx, method, query, request.headers(), null, null, AnswerPlan.NONE, keepAlive, null, requestAudit);
+            forward(ctx, method, query, request.headers(), null, null, AnswerPlan.NONE, keepAlive, requestAudit);
         } else {
             answers.text(
                     ctx,
@@ -294,8 +295,7 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                                     single(body),
                                     plan,
                                     keepAlive,
-                                    exchange,
-                                    null);
+                                    exchange);
                         },
                         ctx.executor());
     }
@@ -343,15 +343,14 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
             JsonRpcMessage onlyMessage,
             AnswerPlan plan,
             boolean keepAlive,
-            ExchangeAudit exchange,
-            RequestAudit requestAudit) {
+            RelayAudit relayAudit) {
         ctx.channel().config().setAutoRead(false);
         // The hop continues the audit trace: its CLIENT spans' context goes in the headers and in params._meta.
         byte[] bytes = body == null
                 ? null
-                : exchange == null
-                        ? body.canonicalBytes()
-                        : exchange.forwarding(headers, body.canonicalBytes(), body.batch(), decoder.mapper());
+                : relayAudit instanceof ExchangeAudit exchange
+                        ? exchange.forwarding(headers, body.canonicalBytes(), body.batch(), decoder.mapper())
+                        : body.canonicalBytes();
         upstream.forward(
                 ctx,
                 method,
@@ -366,12 +365,7 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
                                 .addKeyValue("error.type", code.name())
                                 .addKeyValue("reason", message)
                                 .log("upstream failed");
-                        if (exchange != null) {
-                            exchange.upstreamFailed(code);
-                        }
-                        if (requestAudit != null) {
-                            requestAudit.upstreamFailed(code);
-                        }
+                        relayAudit.upstreamFailed(code);
                         ctx.channel().attr(SERVER_STREAM).set(null);
                         Refusal refusal =
                                 new Refusal(onlyMessage == null ? null : onlyMessage.id(), code, message, null);
@@ -380,50 +374,31 @@ public final class McpEndpointHandler extends SimpleChannelInboundHandler<FullHt
 
                     @Override
                     public void completed() {
-                        if (exchange != null) {
-                            exchange.completed();
-                        }
-                        if (requestAudit != null) {
-                            requestAudit.relayed();
-                        }
+                        relayAudit.completed();
                         ctx.channel().attr(SERVER_STREAM).set(null);
                         resumeReading(ctx);
                     }
 
                     @Override
                     public void responded(int httpStatus) {
-                        if (requestAudit != null) {
-                            requestAudit.responded(httpStatus);
-                        }
+                        relayAudit.responded(httpStatus);
                     }
 
                     @Override
                     public void interrupted(String why, boolean clientGone) {
-                        if (exchange != null) {
-                            exchange.interrupted(clientGone);
-                        }
-                        if (requestAudit != null) {
-                            requestAudit.interrupted(clientGone);
-                        }
+                        relayAudit.interrupted(clientGone);
                     }
 
                     @Override
                     public void answered(ServerAnswer answer) {
-                        if (exchange != null) {
-                            exchange.answered(answer);
-                        }
+                        relayAudit.answered(answer);
                     }
 
                     @Override
                     public void masked(MaskCounts counts) {
                         // Counts per class, never values: on the audit spans, and on the channel for other readers.
                         ctx.channel().attr(MASK_COUNTS).set(counts);
-                        if (exchange != null) {
-                            exchange.masked(counts);
-                        }
-                        if (requestAudit != null) {
-                            requestAudit.masked(counts);
-                        }
+                        relayAudit.masked(counts);
                     }
                 });
     }
