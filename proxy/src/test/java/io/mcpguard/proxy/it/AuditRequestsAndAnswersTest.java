@@ -8,6 +8,7 @@ import io.mcpguard.proxy.policy.SubjectResolver;
 import io.mcpguard.proxy.testing.JsonRpcAnswers;
 import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.OtelCollectorProcess;
+import io.mcpguard.proxy.testing.OtelProperties;
 import io.mcpguard.proxy.testing.OtlpJsonSink;
 import io.mcpguard.proxy.testing.OtlpJsonSink.ExportedSpan;
 import io.mcpguard.proxy.testing.ProxyHarness;
@@ -72,28 +73,36 @@ class AuditRequestsAndAnswersTest {
         sink = new OtlpJsonSink();
         collector = new OtelCollectorProcess(sink);
         collector.start();
-        System.setProperty("otel.bsp.schedule.delay", "100");
-        try {
-            locked = new ProxyHarness(
-                    upstream.url(),
-                    opa.url(),
-                    Map.of(
-                            "auth.mode", "required",
-                            "audit.enabled", "true",
-                            "audit.otlp-endpoint", collector.httpEndpoint(),
-                            "audit.auth-failure-burst-threshold", "3"));
-            recording = new ProxyHarness(
-                    upstream.url(),
-                    opa.url(),
-                    Map.of(
-                            "audit.enabled", "true",
-                            "audit.otlp-endpoint", collector.httpEndpoint(),
-                            "audit.record-tool-calls", "true",
-                            "audit.masking-spike-threshold", "3"),
-                    SUBJECTS);
-        } finally {
-            System.clearProperty("otel.bsp.schedule.delay");
-        }
+        Map<String, String> otel = Map.of("otel.bsp.schedule.delay", "100");
+        locked = OtelProperties.during(
+                otel,
+                () -> new ProxyHarness(
+                        upstream.url(),
+                        opa.url(),
+                        Map.of(
+                                "auth.mode",
+                                "required",
+                                "audit.enabled",
+                                "true",
+                                "audit.otlp-endpoint",
+                                collector.httpEndpoint(),
+                                "audit.auth-failure-burst-threshold",
+                                "3")));
+        recording = OtelProperties.during(
+                otel,
+                () -> new ProxyHarness(
+                        upstream.url(),
+                        opa.url(),
+                        Map.of(
+                                "audit.enabled",
+                                "true",
+                                "audit.otlp-endpoint",
+                                collector.httpEndpoint(),
+                                "audit.record-tool-calls",
+                                "true",
+                                "audit.masking-spike-threshold",
+                                "3"),
+                        SUBJECTS));
     }
 
     @AfterAll

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mcpguard.proxy.testing.LogCapture;
 import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.OtelCollectorProcess;
+import io.mcpguard.proxy.testing.OtelProperties;
 import io.mcpguard.proxy.testing.OtlpJsonSink;
 import io.mcpguard.proxy.testing.OtlpJsonSink.ExportedSpan;
 import io.mcpguard.proxy.testing.ProxyHarness;
@@ -53,21 +54,20 @@ class AuditSpoolThroughProxyTest {
         if (opa != null) opa.close();
     }
 
-    private static ProxyHarness proxy(Path spool) {
-        System.setProperty("otel.bsp.schedule.delay", "100"); // OTEL_* settings reach the SDK: export quickly
-        System.setProperty("otel.metric.export.interval", "300");
-        try {
-            return new ProxyHarness(
-                    upstream.url(),
-                    opa.url(),
-                    Map.of(
-                            "audit.enabled", "true",
-                            "audit.otlp-endpoint", collector.httpEndpoint(),
-                            "audit.spool-dir", spool.toString()));
-        } finally {
-            System.clearProperty("otel.bsp.schedule.delay");
-            System.clearProperty("otel.metric.export.interval");
-        }
+    private static ProxyHarness proxy(Path spool) throws Exception {
+        return proxy(spool, OtelProperties.QUICK_EXPORT); // OTEL_* settings reach the SDK: export quickly
+    }
+
+    private static ProxyHarness proxy(Path spool, Map<String, String> otel) throws Exception {
+        return OtelProperties.during(
+                otel,
+                () -> new ProxyHarness(
+                        upstream.url(),
+                        opa.url(),
+                        Map.of(
+                                "audit.enabled", "true",
+                                "audit.otlp-endpoint", collector.httpEndpoint(),
+                                "audit.spool-dir", spool.toString())));
     }
 
     private static HttpResponse<String> post(ProxyHarness proxy, String session, String traceparent, String json)
@@ -173,14 +173,9 @@ class AuditSpoolThroughProxyTest {
         collector.start();
         // The OTLP exporter's own retries (about 8 s) would bridge this short outage on their own; without them,
         // only the spool can deliver what was collected while the collector was down.
-        System.setProperty("otel.java.exporter.otlp.retry.disabled", "true");
-        ProxyHarness started;
-        try {
-            started = proxy(spool);
-        } finally {
-            System.clearProperty("otel.java.exporter.otlp.retry.disabled");
-        }
-        try (ProxyHarness proxy = started) {
+        Map<String, String> otel = new java.util.HashMap<>(OtelProperties.QUICK_EXPORT);
+        otel.put("otel.java.exporter.otlp.retry.disabled", "true");
+        try (ProxyHarness proxy = proxy(spool, otel)) {
             String session = openSession(proxy);
             collector.stop();
             long outageStart = epochNanos();

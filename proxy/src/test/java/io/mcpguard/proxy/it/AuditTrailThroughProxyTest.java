@@ -9,6 +9,7 @@ import io.mcpguard.proxy.testing.JsonRpcAnswers;
 import io.mcpguard.proxy.testing.LogCapture;
 import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.OtelCollectorProcess;
+import io.mcpguard.proxy.testing.OtelProperties;
 import io.mcpguard.proxy.testing.OtlpJsonSink;
 import io.mcpguard.proxy.testing.OtlpJsonSink.ExportedSpan;
 import io.mcpguard.proxy.testing.ProxyHarness;
@@ -87,28 +88,23 @@ class AuditTrailThroughProxyTest {
         Path key = dir.resolve("subject-hash.key");
         Files.writeString(key, HASH_KEY + "\n");
         // The standard OTEL_* settings reach the SDK too (here as their system-property form): export quickly.
-        System.setProperty("otel.bsp.schedule.delay", "100");
-        System.setProperty("otel.metric.export.interval", "300");
-        try {
-            proxy = new ProxyHarness(
-                    upstream.url(),
-                    opa.url(),
-                    Map.of(
-                            "audit.enabled",
-                            "true",
-                            "audit.otlp-endpoint",
-                            collector.httpEndpoint(),
-                            "audit.otlp-protocol",
-                            "http/protobuf",
-                            "audit.subject-hash-key-file",
-                            key.toString(),
-                            "audit.denial-burst-threshold",
-                            "3"),
-                    SUBJECTS);
-        } finally {
-            System.clearProperty("otel.bsp.schedule.delay");
-            System.clearProperty("otel.metric.export.interval");
-        }
+        proxy = OtelProperties.during(
+                OtelProperties.QUICK_EXPORT,
+                () -> new ProxyHarness(
+                        upstream.url(),
+                        opa.url(),
+                        Map.of(
+                                "audit.enabled",
+                                "true",
+                                "audit.otlp-endpoint",
+                                collector.httpEndpoint(),
+                                "audit.otlp-protocol",
+                                "http/protobuf",
+                                "audit.subject-hash-key-file",
+                                key.toString(),
+                                "audit.denial-burst-threshold",
+                                "3"),
+                        SUBJECTS));
     }
 
     @AfterAll

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mcpguard.proxy.policy.Subject;
 import io.mcpguard.proxy.policy.SubjectResolver;
 import io.mcpguard.proxy.testing.OpaProcess;
+import io.mcpguard.proxy.testing.OtelProperties;
 import io.mcpguard.proxy.testing.OtlpJsonSink;
 import io.mcpguard.proxy.testing.PrometheusProcess;
 import io.mcpguard.proxy.testing.ProxyHarness;
@@ -115,28 +116,25 @@ class DashboardQueriesTest {
                 Long.toString(EXPORT_INTERVAL.toMillis()),
                 "otel.bsp.schedule.delay",
                 "100");
-        otel.forEach(System::setProperty);
-        try {
-            proxy = new ProxyHarness(
-                    upstream.url(),
-                    opa.url(),
-                    Map.of(
-                            "audit.enabled",
-                            "true",
-                            "audit.otlp-endpoint",
-                            traces.url(),
-                            "audit.otlp-protocol",
-                            "http/protobuf",
-                            "audit.service-name",
-                            SERVICE,
-                            "audit.spool-dir",
-                            dir.resolve("spool").toString(),
-                            "audit.denial-burst-threshold",
-                            "3"),
-                    SUBJECTS);
-        } finally {
-            otel.keySet().forEach(System::clearProperty);
-        }
+        proxy = OtelProperties.during(
+                otel,
+                () -> new ProxyHarness(
+                        upstream.url(),
+                        opa.url(),
+                        Map.of(
+                                "audit.enabled",
+                                "true",
+                                "audit.otlp-endpoint",
+                                traces.url(),
+                                "audit.otlp-protocol",
+                                "http/protobuf",
+                                "audit.service-name",
+                                SERVICE,
+                                "audit.spool-dir",
+                                dir.resolve("spool").toString(),
+                                "audit.denial-burst-threshold",
+                                "3"),
+                        SUBJECTS));
         // Twice, an export apart: a counter's first sample only says where it starts, so a rate over one sample
         // is nothing; the second round gives every series an increase.
         // The security events' series start at 0 with the proxy; an alert on increase() needs that first sample
