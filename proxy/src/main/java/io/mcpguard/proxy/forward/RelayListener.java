@@ -1,5 +1,6 @@
 package io.mcpguard.proxy.forward;
 
+import io.mcpguard.proxy.exchange.ServerAnswer;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.mask.MaskCounts;
 

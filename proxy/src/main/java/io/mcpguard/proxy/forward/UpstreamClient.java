@@ -1,9 +1,9 @@
 package io.mcpguard.proxy.forward;
 
 import io.mcpguard.proxy.config.ProxyConfig;
+import io.mcpguard.proxy.http.HopByHopHeaders;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.policy.DeclaredTools;
-import io.mcpguard.proxy.transport.HopByHopHeaders;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

@@ -1,4 +1,4 @@
-package io.mcpguard.proxy.transport;
+package io.mcpguard.proxy.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -86,7 +86,7 @@ public final class HttpAnswers {
     }
 
     /** A refusal as a complete response the caller writes itself (with {@code Connection: close}). */
-    FullHttpResponse closingResponse(Refusal refusal) {
+    public FullHttpResponse closingResponse(Refusal refusal) {
         FullHttpResponse response = jsonResponse(refusal.code().httpStatus(), refusal.toJson());
         HttpUtil.setKeepAlive(response, false);
         return response;
