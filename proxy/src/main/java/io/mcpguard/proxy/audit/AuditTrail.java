@@ -184,6 +184,24 @@ public final class AuditTrail implements ExchangeObserver, AutoCloseable {
                 config);
     }
 
+    /**
+     * A trail over an SDK the caller built, with nothing spooled: for tests that read the spans from an in-memory
+     * exporter. The SDK's tracer provider must use {@link PresetIds}.
+     */
+    static AuditTrail over(
+            OpenTelemetrySdk sdk, ProxyConfig.Audit config, URI upstream, String mcpPath, ClientText clientText) {
+        return new AuditTrail(
+                sdk,
+                sdk,
+                new SubjectPseudonyms(config.subjectHashKey()),
+                upstream,
+                null,
+                mcpPath,
+                null,
+                clientText,
+                config);
+    }
+
     /** The policy engine, measured ({@code mcp.policy.opa.duration}) when the trail is on. */
     public PolicyEngine measured(PolicyEngine engine) {
         return enabled() ? new TimedPolicyEngine(engine, metrics.opaDuration()) : engine;
