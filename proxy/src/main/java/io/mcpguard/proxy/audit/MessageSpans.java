@@ -56,6 +56,7 @@ final class MessageSpans {
         Context fromHeaders = trail.fromHeaders(log.traceparent(), log.tracestate());
         ExchangeLog.Ending ending = log.ending();
         boolean maskedReported = false;
+        boolean unmatchedReported = false;
         for (int i = 0; i < messages.size(); i++) {
             JsonRpcMessage message = messages.get(i);
             MessageNames names = MessageNames.of(message, trail.clientText());
@@ -79,6 +80,21 @@ final class MessageSpans {
                     trail.metrics().masked(masked);
                     trail.maskingSpike(server, subjectRecorded, masked);
                 }
+            }
+            if (log.unmatchedAnswers() > 0 && !unmatchedReported) {
+                unmatchedReported = true;
+                SecurityEvents.raise(
+                        trail,
+                        server,
+                        SecurityEvents.ANSWER_UNMATCHED,
+                        "the server answered an id no request of the exchange carried; masked with every class",
+                        AuditTrail.fields(
+                                SUBJECT_ID.getKey(),
+                                subjectRecorded,
+                                "mcp.policy.unmatched_answers",
+                                log.unmatchedAnswers(),
+                                "client.address",
+                                log.clientAddress()));
             }
             long end = log.endEpochNanos();
             if (!ending.refusals().isEmpty()) {

@@ -55,6 +55,7 @@ public final class ExchangeLog {
     private MaskCounts masked;
     private final List<ServerAnswer> answers = new ArrayList<>(1);
     private SessionRefusal sessionRefusal;
+    private int unmatchedAnswers;
 
     private Ending ending;
     private long endEpochNanos;
@@ -163,6 +164,13 @@ public final class ExchangeLog {
     public void answered(ServerAnswer answer) {
         if (ending == null) {
             answers.add(answer);
+        }
+    }
+
+    /** A response whose id matches no request of the exchange was masked with every class. */
+    public void unmatchedAnswer() {
+        if (ending == null) {
+            unmatchedAnswers++;
         }
     }
 
@@ -326,6 +334,11 @@ public final class ExchangeLog {
     /** What was masked in the answer, or null when nothing was. */
     public MaskCounts masked() {
         return masked;
+    }
+
+    /** How many responses matched no request of the exchange (each masked with every class). */
+    public int unmatchedAnswers() {
+        return unmatchedAnswers;
     }
 
     public List<ServerAnswer> answers() {

@@ -65,7 +65,7 @@ public enum Outcome {
             case OVER_QUOTA -> OVER_QUOTA;
             case BATCH_NOT_FORWARDED -> NOT_SENT;
             case POLICY_UNAVAILABLE -> UNAVAILABLE;
-            case UPSTREAM_UNAVAILABLE, UPSTREAM_TIMEOUT, ANSWER_TOO_LARGE -> UPSTREAM_ERROR;
+            case UPSTREAM_UNAVAILABLE, UPSTREAM_TIMEOUT, ANSWER_TOO_LARGE, ANSWER_NOT_INSPECTABLE -> UPSTREAM_ERROR;
             default -> ERROR;
         };
     }

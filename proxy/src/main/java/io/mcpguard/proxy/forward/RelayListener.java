@@ -33,4 +33,10 @@ public interface RelayListener {
      * trail records. Not called for a plain successful answer that is not recorded.
      */
     default void answered(ServerAnswer answer) {}
+
+    /**
+     * A response whose id matches no request of the exchange was masked with every class: the server echoed an id
+     * differently or answered what nobody asked. A security event.
+     */
+    default void unmatched() {}
 }

@@ -114,12 +114,14 @@ public final class ForwardStage extends SimpleChannelInboundHandler<Exchange> {
     static AnswerPlan plan(GateVerdict verdict, String tenant) {
         Map<String, Set<String>> visible = new HashMap<>();
         Map<String, List<String>> masks = new HashMap<>();
+        Set<String> decided = new HashSet<>();
         for (GateVerdict.Outcome outcome : verdict.outcomes()) {
             JsonRpcMessage message = outcome.message();
             if (!message.expectsResponse()) {
                 continue;
             }
             String key = AnswerPlan.idKey(message.id());
+            decided.add(key);
             if ("tools/list".equals(message.method()) && outcome.decision().visibleTools() != null) {
                 visible.put(key, outcome.decision().visibleTools());
             }
@@ -127,7 +129,7 @@ public final class ForwardStage extends SimpleChannelInboundHandler<Exchange> {
                 masks.put(key, outcome.decision().mask());
             }
         }
-        return visible.isEmpty() && masks.isEmpty() ? AnswerPlan.NONE : new AnswerPlan(visible, masks, tenant);
+        return new AnswerPlan(visible, masks, tenant, decided);
     }
 
     /** The ids of the tools/call requests whose results the audit trail records (opt-in), else none. */
@@ -196,6 +198,11 @@ public final class ForwardStage extends SimpleChannelInboundHandler<Exchange> {
         @Override
         public void masked(MaskCounts counts) {
             exchangeLog.masked(counts);
+        }
+
+        @Override
+        public void unmatched() {
+            exchangeLog.unmatchedAnswer();
         }
     }
 }
