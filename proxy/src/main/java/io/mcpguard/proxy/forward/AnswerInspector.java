@@ -101,6 +101,7 @@ final class AnswerInspector {
             for (String part : List.of("result", "error", "params")) {
                 JsonNode subtree = object.get(part);
                 if (subtree != null) {
+                    TextualBlobs.mask(subtree, rule, counts, shared.masker());
                     shared.masker().mask(subtree, rule, counts);
                 }
             }

@@ -87,9 +87,10 @@ final class Relay {
     }
 
     void start(Object request, long firstByteTimeoutMillis) {
-        client.channel().closeFuture().addListener(clientClosed);
+        // The timer first: a client already gone runs the close listener at once, and its abort cancels the timer.
         firstByteTimer =
                 upstream.eventLoop().schedule(this::firstByteTimedOut, firstByteTimeoutMillis, TimeUnit.MILLISECONDS);
+        client.channel().closeFuture().addListener(clientClosed);
         upstream.writeAndFlush(request).addListener(written -> {
             if (written.isSuccess()) {
                 upstream.read();

@@ -166,6 +166,29 @@ class AnswerInspectorTest {
     }
 
     @Test
+    void a_textual_blob_is_decoded_masked_and_encoded_again_and_a_binary_one_left_alone() throws Exception {
+        AnswerInspector inspector = inspector(Map.of("1", List.of("secret")));
+        String yaml = java.util.Base64.getEncoder()
+                .encodeToString(("aws_access_key_id: " + KEY + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String png = java.util.Base64.getEncoder().encodeToString(new byte[] {(byte) 0x89, 'P', 'N', 'G'});
+        JsonNode answer = JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"contents\":["
+                + "{\"uri\":\"file:///prod.yml\",\"mimeType\":\"application/yaml\",\"blob\":\"" + yaml + "\"},"
+                + "{\"uri\":\"file:///logo.png\",\"mimeType\":\"image/png\",\"blob\":\"" + png + "\"}]}}");
+
+        assertThat(inspector.inspect(answer)).isTrue();
+
+        String decoded = new String(
+                java.util.Base64.getDecoder()
+                        .decode(answer.at("/result/contents/0/blob").asText()),
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(decoded).isEqualTo("aws_access_key_id: [REDACTED:aws-access-key]\n");
+        assertThat(answer.at("/result/contents/1/blob").asText()).isEqualTo(png);
+        assertThat(TextualBlobs.isTextual("text/x-java; charset=utf-8")).isTrue();
+        assertThat(TextualBlobs.isTextual("application/vnd.api+json")).isTrue();
+        assertThat(TextualBlobs.isTextual("application/octet-stream")).isFalse();
+    }
+
+    @Test
     void text_that_is_no_json_rpc_message_is_masked_with_every_class() {
         AnswerInspector inspector = inspector(Map.of());
 
