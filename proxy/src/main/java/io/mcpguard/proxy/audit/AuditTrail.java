@@ -2,17 +2,14 @@ package io.mcpguard.proxy.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mcpguard.proxy.config.ProxyConfig;
-import io.mcpguard.proxy.jsonrpc.DecodedBody;
+import io.mcpguard.proxy.exchange.ExchangeLog;
+import io.mcpguard.proxy.exchange.ExchangeObserver;
+import io.mcpguard.proxy.exchange.Outcome;
 import io.mcpguard.proxy.mask.ClientText;
 import io.mcpguard.proxy.mask.MaskCounts;
 import io.mcpguard.proxy.mask.MaskedSnapshots;
 import io.mcpguard.proxy.policy.CachingPolicyEngine;
 import io.mcpguard.proxy.policy.PolicyEngine;
-import io.mcpguard.proxy.policy.Subject;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpRequest;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
@@ -28,12 +25,16 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The audit stage: owns the OpenTelemetry SDK and starts the spans of each exchange ({@link ExchangeAudit}).
+ * The audit stage: owns the OpenTelemetry SDK and records each exchange when it completes, from the facts the other
+ * stages wrote to its {@link ExchangeLog} — the spans of its messages ({@link MessageSpans}) or of the request
+ * ({@link RequestSpan}), the metrics and the security events. It observes; no stage calls it, and it changes no
+ * byte of what the client or the server receives.
  *
  * <p>The SDK is configured by the SDK's own autoconfiguration, with the {@code audit.*} keys as defaults and the
  * standard {@code OTEL_*} environment variables and {@code otel.*} system properties over them, so an operator can
@@ -44,11 +45,15 @@ import org.slf4j.LoggerFactory;
  * <p>Only W3C Trace Context ({@code traceparent}, {@code tracestate}) is read from clients and passed on; baggage a
  * client sends is not propagated, since the proxy cannot vouch for it.
  */
-public final class AuditTrail implements AutoCloseable {
+public final class AuditTrail implements ExchangeObserver, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AuditTrail.class);
     private static final String INSTRUMENTATION = "io.mcpguard.proxy";
     /** Every span recorded and exported, whatever the parent's sampled flag says. */
     private static final Sampler AUDIT_SAMPLER = Sampler.alwaysOn();
+
+    private static final String SUBJECT_ID_KEY = AuditAttributes.SUBJECT_ID.getKey();
+    /** Security lines the trail writes for the stages (they name subjects as the trail does: pseudonymised). */
+    private static final Logger SESSION_LOG = LoggerFactory.getLogger("io.mcpguard.proxy.security");
 
     private final OpenTelemetrySdk sdk;
     private final Tracer tracer;
@@ -64,6 +69,8 @@ public final class AuditTrail implements AutoCloseable {
     private final ClientText clientText;
     private final boolean recordsToolCalls;
     private final TextMapPropagator propagator = W3CTraceContextPropagator.getInstance();
+    private final MessageSpans messageSpans;
+    private final RequestSpan requestSpan;
 
     private AuditTrail(
             OpenTelemetrySdk sdk,
@@ -88,6 +95,8 @@ public final class AuditTrail implements AutoCloseable {
         this.denialBursts = new BurstCounter(config.denialBurstThreshold(), config.denialBurstWindow());
         this.authFailureBursts = new BurstCounter(config.authFailureBurstThreshold(), config.authFailureBurstWindow());
         this.maskingSpikes = new BurstCounter(config.maskingSpikeThreshold(), config.maskingSpikeWindow());
+        this.messageSpans = new MessageSpans(this);
+        this.requestSpan = new RequestSpan(this, mcpPath);
     }
 
     /**
@@ -131,6 +140,8 @@ public final class AuditTrail implements AutoCloseable {
                             (exporter, otelConfig) -> spool == null ? exporter : new MetricSpool(exporter, spool))
                     // An audit trail records every message. A sampler would drop some; the default one follows the
                     // client's traceparent, so a client sending "not sampled" would silence its own trail.
+                    // The forward stage chooses the hop's ids before the trail records its spans (see PresetIds).
+                    .addTracerProviderCustomizer((builder, otelConfig) -> builder.setIdGenerator(new PresetIds()))
                     .addSamplerCustomizer((configured, otelConfig) -> {
                         if (!configured.getDescription().equals(AUDIT_SAMPLER.getDescription())
                                 && otelConfig.getString("otel.traces.sampler") != null) {
@@ -173,6 +184,24 @@ public final class AuditTrail implements AutoCloseable {
                 config);
     }
 
+    /**
+     * A trail over an SDK the caller built, with nothing spooled: for tests that read the spans from an in-memory
+     * exporter. The SDK's tracer provider must use {@link PresetIds}.
+     */
+    static AuditTrail over(
+            OpenTelemetrySdk sdk, ProxyConfig.Audit config, URI upstream, String mcpPath, ClientText clientText) {
+        return new AuditTrail(
+                sdk,
+                sdk,
+                new SubjectPseudonyms(config.subjectHashKey()),
+                upstream,
+                null,
+                mcpPath,
+                null,
+                clientText,
+                config);
+    }
+
     /** The policy engine, measured ({@code mcp.policy.opa.duration}) when the trail is on. */
     public PolicyEngine measured(PolicyEngine engine) {
         return enabled() ? new TimedPolicyEngine(engine, metrics.opaDuration()) : engine;
@@ -190,54 +219,108 @@ public final class AuditTrail implements AutoCloseable {
     }
 
     /**
-     * Starts one SERVER span per message of a decoded body. Each continues the trace the client named: the {@code
-     * traceparent} in the message's {@code params._meta} (MCP SEP-414) when present, else the HTTP header's. When
-     * both are present and differ, the span's parent is the {@code _meta} context and the HTTP one is a link.
-     *
-     * @param startEpochNanos when the request was received (its span covers decode, decision and forwarding)
+     * Records a completed exchange: the spans of its messages when it carried a decoded body, else the span of the
+     * request when something happened to it worth recording (a refusal, a forward). A request answered without an
+     * ending (a health probe, an unknown path) leaves nothing.
      */
-    public ExchangeAudit begin(
-            ChannelHandlerContext ctx,
-            FullHttpRequest request,
-            DecodedBody body,
-            Subject subject,
-            long startEpochNanos) {
-        if (!enabled()) {
-            return ExchangeAudit.disabled(body);
+    @Override
+    public void exchangeCompleted(ExchangeLog log) {
+        if (log.body() != null) {
+            if (enabled()) {
+                messageSpans.record(log);
+            } else if (log.ending().outcome() == Outcome.INSUFFICIENT_SCOPE) {
+                insufficientScope(log, pseudonyms.of(log.subject().id()), null);
+            }
+            return;
         }
-        Context fromHeaders = propagator.extract(Context.root(), request.headers(), HeaderGetter.INSTANCE);
-        return new ExchangeAudit(this, ctx, request, body, subject, fromHeaders, startEpochNanos);
-    }
-
-    /**
-     * Starts the span of an HTTP request that carries no decided MCP message (see {@link RequestAudit}); its parent
-     * is the request's {@code traceparent} header, when it has one.
-     */
-    public RequestAudit request(ChannelHandlerContext ctx, HttpRequest request) {
-        Context parent = enabled()
-                ? propagator.extract(Context.root(), request.headers(), HeaderGetter.INSTANCE)
-                : Context.root();
-        return new RequestAudit(this, ctx, request, parent, mcpPath);
+        requestSpan.record(log);
     }
 
     /**
      * Counts a failed authentication from {@code clientAddress} and raises {@code
-     * security.authentication_failure_burst} on {@code audit}'s span when it makes a burst.
+     * security.authentication_failure_burst} on {@code span} when it makes a burst.
      */
-    public void authenticationFailed(RequestAudit audit, String clientAddress) {
-        int failures = authFailureBursts.count(clientAddress, System.nanoTime());
+    void authenticationFailed(Span span, String clientAddress) {
+        int failures = authFailureBursts.count(String.valueOf(clientAddress), System.nanoTime());
         if (failures > 0) {
             // Many failures from one address: credential guessing, or a client with a broken or revoked credential.
-            audit.securityEvent(
+            SecurityEvents.raise(
+                    this,
+                    span,
                     SecurityEvents.AUTHENTICATION_FAILURE_BURST,
                     "repeated authentication failures from one address",
-                    RequestAudit.fields(
+                    fields(
                             "client.address",
                             clientAddress,
                             "failures",
                             failures,
                             "window_s",
                             authFailureBursts.windowSeconds()));
+        }
+    }
+
+    /**
+     * A session refused: another subject's is {@code security.session_hijack_attempt} (a span event, a WARN and a
+     * metric); an unknown or expired one an INFO line. Session ids appear as fingerprints only.
+     */
+    void sessionRefused(Span span, ExchangeLog log, String subjectRecorded) {
+        ExchangeLog.SessionRefusal refusal = log.sessionRefusal();
+        if (refusal.foreign()) {
+            SecurityEvents.raise(
+                    this,
+                    span,
+                    SecurityEvents.SESSION_HIJACK_ATTEMPT,
+                    "session presented by a subject that did not create it; refused",
+                    fields(
+                            SUBJECT_ID_KEY,
+                            subjectRecorded,
+                            "mcp.policy.auth.method",
+                            log.subject() == null
+                                    ? null
+                                    : String.valueOf(log.subject().authMethod()),
+                            "session.id.sha256",
+                            refusal.sessionFingerprint(),
+                            "client.address",
+                            log.clientAddress()));
+        } else {
+            SESSION_LOG
+                    .atInfo()
+                    .addKeyValue("event.name", "security.session_unknown")
+                    .addKeyValue(SUBJECT_ID_KEY, subjectRecorded)
+                    .addKeyValue("session.id.sha256", refusal.sessionFingerprint())
+                    .log("session id not bound to this subject; refused");
+        }
+    }
+
+    /** The INFO line of a request refused for a missing scope: the subject as recorded, the scopes it lacked. */
+    void insufficientScope(ExchangeLog log, String subjectRecorded, MessageNames names) {
+        Set<String> needed = log.scopesNeeded() == null ? Set.of() : log.scopesNeeded();
+        var line = SESSION_LOG
+                .atInfo()
+                .addKeyValue("event.name", "security.insufficient_scope")
+                .addKeyValue(SUBJECT_ID_KEY, subjectRecorded);
+        if (names != null) {
+            line = line.addKeyValue("mcp.method", names.method()).addKeyValue("gen_ai.tool.name", names.tool());
+        }
+        line.addKeyValue("scopes.needed", needed).log("request refused: insufficient scope");
+    }
+
+    /** Reports, once per window, a subject refused again and again: a span event, a WARN line and a metric. */
+    void denialBurst(Span span, String subjectRecorded) {
+        int denials = denialBursts.count(subjectRecorded, System.nanoTime());
+        if (denials > 0) {
+            SecurityEvents.raise(
+                    this,
+                    span,
+                    SecurityEvents.DENIAL_BURST,
+                    "burst of refusals for one subject",
+                    fields(
+                            SUBJECT_ID_KEY,
+                            subjectRecorded,
+                            "mcp.policy.denials",
+                            denials,
+                            "mcp.policy.window_s",
+                            denialBursts.windowSeconds()));
         }
     }
 
@@ -250,8 +333,8 @@ public final class AuditTrail implements AutoCloseable {
                     span,
                     SecurityEvents.MASKING_SPIKE,
                     "many masked values in the answers to one subject",
-                    RequestAudit.fields(
-                            AuditAttributes.SUBJECT_ID.getKey(),
+                    fields(
+                            SUBJECT_ID_KEY,
                             subjectRecorded,
                             "mcp.policy.masked.total",
                             masked,
@@ -266,8 +349,27 @@ public final class AuditTrail implements AutoCloseable {
     }
 
     /** Cleans a value the client chose (see {@link ClientText}) before a span, metric or log line keeps it. */
-    public ClientText clientText() {
+    ClientText clientText() {
         return clientText;
+    }
+
+    /** The trace context a request's {@code traceparent}/{@code tracestate} headers name (root when none). */
+    Context fromHeaders(String traceparent, String tracestate) {
+        if (!enabled() || traceparent == null) {
+            return Context.root();
+        }
+        Map<String, String> carrier = tracestate == null
+                ? Map.of("traceparent", traceparent)
+                : Map.of("traceparent", traceparent, "tracestate", tracestate);
+        return propagator.extract(Context.root(), carrier, MapGetter.INSTANCE);
+    }
+
+    static Map<String, Object> fields(Object... keyValues) {
+        Map<String, Object> fields = new java.util.LinkedHashMap<>();
+        for (int i = 0; i + 1 < keyValues.length; i += 2) {
+            fields.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        return fields;
     }
 
     MaskedSnapshots snapshots() {
@@ -290,20 +392,8 @@ public final class AuditTrail implements AutoCloseable {
         return tracer;
     }
 
-    /**
-     * A subject id as the trail records it, for the proxy's log lines too: the pseudonym when a subject hash key is
-     * set (a log that named users in clear would undo it), else the id.
-     */
-    public String subjectIdAsRecorded(String subjectId) {
-        return pseudonyms.of(subjectId);
-    }
-
     SubjectPseudonyms pseudonyms() {
         return pseudonyms;
-    }
-
-    BurstCounter denialBursts() {
-        return denialBursts;
     }
 
     AuditMetrics metrics() {
@@ -325,16 +415,16 @@ public final class AuditTrail implements AutoCloseable {
         }
     }
 
-    private enum HeaderGetter implements TextMapGetter<HttpHeaders> {
+    private enum MapGetter implements TextMapGetter<Map<String, String>> {
         INSTANCE;
 
         @Override
-        public Iterable<String> keys(HttpHeaders carrier) {
-            return carrier.names();
+        public Iterable<String> keys(Map<String, String> carrier) {
+            return carrier.keySet();
         }
 
         @Override
-        public String get(HttpHeaders carrier, String key) {
+        public String get(Map<String, String> carrier, String key) {
             return carrier == null ? null : carrier.get(key);
         }
     }

@@ -20,8 +20,9 @@ final class SecurityEvents {
     static final String AUTHENTICATION_FAILURE_BURST = "security.authentication_failure_burst";
     static final String MASKING_SPIKE = "security.masking_spike";
     static final String SESSION_HIJACK_ATTEMPT = "security.session_hijack_attempt";
-    static final java.util.List<String> NAMES =
-            java.util.List.of(DENIAL_BURST, AUTHENTICATION_FAILURE_BURST, MASKING_SPIKE, SESSION_HIJACK_ATTEMPT);
+    static final String ANSWER_UNMATCHED = "security.answer_unmatched";
+    static final java.util.List<String> NAMES = java.util.List.of(
+            DENIAL_BURST, AUTHENTICATION_FAILURE_BURST, MASKING_SPIKE, SESSION_HIJACK_ATTEMPT, ANSWER_UNMATCHED);
 
     private static final Logger log = LoggerFactory.getLogger("io.mcpguard.proxy.security");
 

@@ -1,11 +1,11 @@
 package io.mcpguard.proxy.auth;
 
-import io.mcpguard.proxy.audit.AuditTrail;
-import io.mcpguard.proxy.audit.RequestAudit;
+import io.mcpguard.proxy.exchange.ExchangeLog;
+import io.mcpguard.proxy.exchange.Outcome;
+import io.mcpguard.proxy.http.HttpAnswers;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.jsonrpc.Refusal;
 import io.mcpguard.proxy.policy.SubjectResolver;
-import io.mcpguard.proxy.transport.HttpAnswers;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
@@ -40,20 +40,17 @@ public final class AuthenticationHandler extends HeaderStage {
     private static final AttributeKey<Identity> IDENTITY = AttributeKey.valueOf("mcpguard.identity");
 
     private final Authenticator authenticator;
-    private final AuditTrail audit;
     private final HttpAnswers answers;
     private final String mcpPath;
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     private boolean waiting;
 
-    public AuthenticationHandler(Authenticator authenticator, HttpAnswers answers, String mcpPath, AuditTrail audit) {
+    public AuthenticationHandler(Authenticator authenticator, HttpAnswers answers, String mcpPath) {
         this.authenticator = authenticator;
-        this.audit = audit;
         this.answers = answers;
         this.mcpPath = mcpPath;
     }
 
-    /** The identity of the request being handled on this channel; anonymous when authentication is off. */
     /** The policy's view of each request: the subject this stage verified (anonymous when authentication is off). */
     public static final SubjectResolver VERIFIED_SUBJECTS =
             (ctx, request) -> identityOf(ctx).subject();
@@ -61,12 +58,6 @@ public final class AuthenticationHandler extends HeaderStage {
     public static Identity identityOf(ChannelHandlerContext ctx) {
         Identity identity = ctx.channel().attr(IDENTITY).get();
         return identity == null ? Identity.ANONYMOUS : identity;
-    }
-
-    /** The subject authentication verified for the request in flight, or null (not yet, or refused). */
-    public static io.mcpguard.proxy.policy.Subject verifiedSubjectOf(ChannelHandlerContext ctx) {
-        Identity identity = ctx.channel().attr(IDENTITY).get();
-        return identity == null ? null : identity.subject();
     }
 
     /** The identity authentication verified for the request in flight, or null (not authenticated, or off). */
@@ -95,6 +86,7 @@ public final class AuthenticationHandler extends HeaderStage {
         }
         if (!authenticator.required()) {
             ctx.channel().attr(IDENTITY).set(Identity.ANONYMOUS);
+            ExchangeLog.of(ctx.channel()).subject(Identity.ANONYMOUS.subject());
             ctx.fireChannelRead(request);
             return;
         }
@@ -171,21 +163,14 @@ public final class AuthenticationHandler extends HeaderStage {
         }
         Set<String> missing = new TreeSet<>(authenticator.scopes().base());
         missing.removeAll(identity.scopes());
+        ExchangeLog exchangeLog = ExchangeLog.of(ctx.channel()).subject(identity.subject());
         if (!missing.isEmpty()) {
-            audit.request(ctx, request)
-                    .subject(identity.subject())
-                    .refused(
-                            ErrorCode.INSUFFICIENT_SCOPE.httpStatus().code(),
-                            ErrorCode.INSUFFICIENT_SCOPE,
-                            "insufficient_scope",
-                            "a scope every request needs is missing");
-            log.atInfo()
-                    .addKeyValue("event.name", "security.insufficient_scope")
-                    .addKeyValue(
-                            "mcp.policy.subject.id",
-                            audit.subjectIdAsRecorded(identity.subject().id()))
-                    .addKeyValue("scopes.missing", missing)
-                    .log("request refused: insufficient scope");
+            exchangeLog.scopesNeeded(missing);
+            exchangeLog.refused(
+                    Outcome.INSUFFICIENT_SCOPE,
+                    ErrorCode.INSUFFICIENT_SCOPE.httpStatus().code(),
+                    ErrorCode.INSUFFICIENT_SCOPE,
+                    "a scope every request needs is missing");
             Refusal refusal = new Refusal(
                     null,
                     ErrorCode.INSUFFICIENT_SCOPE,
@@ -209,14 +194,15 @@ public final class AuthenticationHandler extends HeaderStage {
                 .addKeyValue("reason", failure.getMessage())
                 .addKeyValue("client.address", clientAddress(ctx))
                 .log("request refused: not authenticated");
-        RequestAudit requestAudit = audit.request(ctx, request);
-        audit.authenticationFailed(requestAudit, clientAddress(ctx));
         // The failure's description is one of our fixed texts, never a part of the credential.
-        requestAudit.refused(
-                kind.code.httpStatus().code(),
-                kind.code,
-                kind == AuthenticationFailure.Kind.UNAVAILABLE ? "identity_unavailable" : "unauthenticated",
-                failure.getMessage());
+        ExchangeLog.of(ctx.channel())
+                .refused(
+                        kind == AuthenticationFailure.Kind.UNAVAILABLE
+                                ? Outcome.IDENTITY_UNAVAILABLE
+                                : Outcome.UNAUTHENTICATED,
+                        kind.code.httpStatus().code(),
+                        kind.code,
+                        failure.getMessage());
         Refusal refusal = new Refusal(null, kind.code, describe(kind, failure.getMessage()), null);
         String challenge = kind == AuthenticationFailure.Kind.UNAVAILABLE
                 ? null

@@ -1,6 +1,6 @@
 package io.mcpguard.proxy.auth;
 
-import io.mcpguard.proxy.transport.RequestReadTimeoutHandler;
+import io.mcpguard.proxy.http.RequestTiming;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
@@ -27,7 +27,7 @@ abstract class HeaderStage extends ChannelDuplexHandler {
             ReferenceCountUtil.release(msg);
             if (msg instanceof LastHttpContent) {
                 discarding = false;
-                RequestReadTimeoutHandler.requestReceived(ctx);
+                RequestTiming.requestReceived(ctx);
             }
             return;
         }
@@ -46,7 +46,7 @@ abstract class HeaderStage extends ChannelDuplexHandler {
         boolean keepAlive = complete && HttpUtil.isKeepAlive(request);
         ReferenceCountUtil.release(request);
         if (complete) {
-            RequestReadTimeoutHandler.requestReceived(ctx);
+            RequestTiming.requestReceived(ctx);
         } else {
             discarding = true;
         }

@@ -1,6 +1,6 @@
 package io.mcpguard.proxy.auth;
 
-import io.mcpguard.proxy.transport.HttpAnswers;
+import io.mcpguard.proxy.http.HttpAnswers;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;

@@ -1,10 +1,10 @@
 package io.mcpguard.proxy.auth;
 
-import io.mcpguard.proxy.audit.AuditTrail;
-import io.mcpguard.proxy.audit.RequestAudit;
+import io.mcpguard.proxy.exchange.ExchangeLog;
+import io.mcpguard.proxy.exchange.Outcome;
+import io.mcpguard.proxy.http.HttpAnswers;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.jsonrpc.Refusal;
-import io.mcpguard.proxy.transport.HttpAnswers;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpMethod;
@@ -30,13 +30,11 @@ public final class SessionBindingHandler extends HeaderStage {
 
     private final SessionBindings sessions;
     private final HttpAnswers answers;
-    private final AuditTrail audit;
     private Identity exchangeIdentity;
     private HttpMethod exchangeMethod;
     private String exchangeSession;
 
-    public SessionBindingHandler(Authenticator authenticator, HttpAnswers answers, AuditTrail audit) {
-        this.audit = audit;
+    public SessionBindingHandler(Authenticator authenticator, HttpAnswers answers) {
         this.sessions = authenticator.sessions();
         this.answers = answers;
     }
@@ -61,34 +59,15 @@ public final class SessionBindingHandler extends HeaderStage {
             ctx.fireChannelRead(request);
             return;
         }
-        RequestAudit requestAudit = audit.request(ctx, request).subject(identity.subject());
-        if (standing == SessionBindings.Standing.FOREIGN) {
-            requestAudit.securityEvent(
-                    "security.session_hijack_attempt",
-                    "session presented by a subject that did not create it; refused",
-                    java.util.Map.of(
-                            "mcp.policy.subject.id",
-                            requestAudit.subjectRecorded(),
-                            "mcp.policy.auth.method",
-                            String.valueOf(identity.subject().authMethod()),
-                            "session.id.sha256",
-                            SessionIds.fingerprint(exchangeSession),
-                            "client.address",
-                            AuthenticationHandler.clientAddress(ctx)));
-        } else {
-            log.atInfo()
-                    .addKeyValue("event.name", "security.session_unknown")
-                    .addKeyValue("mcp.policy.subject.id", requestAudit.subjectRecorded())
-                    .addKeyValue("session.id.sha256", SessionIds.fingerprint(exchangeSession))
-                    .log("session id not bound to this subject; refused");
-        }
-        requestAudit.refused(
+        // The audit trail raises security.session_hijack_attempt for another subject's session.
+        boolean foreign = standing == SessionBindings.Standing.FOREIGN;
+        ExchangeLog exchangeLog = ExchangeLog.of(ctx.channel());
+        exchangeLog.sessionRefused(foreign, SessionIds.fingerprint(exchangeSession));
+        exchangeLog.refused(
+                Outcome.SESSION_REFUSED,
                 ErrorCode.SESSION_NOT_FOUND.httpStatus().code(),
                 ErrorCode.SESSION_NOT_FOUND,
-                "session_refused",
-                standing == SessionBindings.Standing.FOREIGN
-                        ? "the session belongs to another subject"
-                        : "the session is unknown or expired");
+                foreign ? "the session belongs to another subject" : "the session is unknown or expired");
         exchangeIdentity = null;
         boolean keepAlive = endRequest(ctx, request);
         Refusal refusal =

@@ -405,32 +405,7 @@ public record ProxyConfig(
      * itself, so it cannot end up in a config error message.
      */
     private static Secret upstreamCredential(ConfigSource src) {
-        String file = src.string("upstream.credential-file", "");
-        String envName = src.string("upstream.credential-env", "");
-        src.require(
-                file.isEmpty() || envName.isEmpty(),
-                "config keys 'upstream.credential-file' and 'upstream.credential-env' exclude each other");
-        if (!file.isEmpty()) {
-            try {
-                String value = Files.readString(Path.of(file)).strip();
-                src.require(!value.isEmpty(), "config key 'upstream.credential-file': the file is empty");
-                src.require(
-                        value.chars().noneMatch(c -> c < 0x20 || c == 0x7f),
-                        "config key 'upstream.credential-file': the credential contains control characters");
-                return value.isEmpty() ? null : new Secret(value);
-            } catch (IOException e) {
-                src.require(false, "config key 'upstream.credential-file': cannot read " + file);
-                return null;
-            }
-        }
-        if (!envName.isEmpty()) {
-            String value = src.envValue(envName);
-            src.require(
-                    value != null && !value.isBlank(),
-                    "config key 'upstream.credential-env': environment variable " + envName + " is not set");
-            return value == null || value.isBlank() ? null : new Secret(value.strip());
-        }
-        return null;
+        return SecretKeys.load(src, "upstream.credential", 0);
     }
 
     private static Mask mask(ConfigSource src) {
@@ -454,36 +429,9 @@ public record ProxyConfig(
         return new Mask(hashKey(src), domains, styles);
     }
 
-    /** The masking HMAC key from a file or an environment variable; like the credential, never in a message. */
+    /** The masking HMAC key from a file or an environment variable (at least 32 bytes); never in a message. */
     private static Secret hashKey(ConfigSource src) {
-        String file = src.string("mask.hash-key-file", "");
-        String envName = src.string("mask.hash-key-env", "");
-        src.require(
-                file.isEmpty() || envName.isEmpty(),
-                "config keys 'mask.hash-key-file' and 'mask.hash-key-env' exclude each other");
-        String value = null;
-        String key = null;
-        if (!file.isEmpty()) {
-            key = "mask.hash-key-file";
-            try {
-                value = Files.readString(Path.of(file)).strip();
-            } catch (IOException e) {
-                src.require(false, "config key 'mask.hash-key-file': cannot read " + file);
-                return null;
-            }
-        } else if (!envName.isEmpty()) {
-            key = "mask.hash-key-env";
-            value = src.envValue(envName);
-            src.require(
-                    value != null, "config key 'mask.hash-key-env': environment variable " + envName + " is not set");
-            value = value == null ? null : value.strip();
-        }
-        if (value == null) {
-            return null;
-        }
-        boolean longEnough = value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length >= 32;
-        src.require(longEnough, "config key '" + key + "': the key needs at least 32 bytes");
-        return longEnough ? new Secret(value) : null;
+        return SecretKeys.load(src, "mask.hash-key", 32);
     }
 
     private static final List<String> OTLP_PROTOCOLS = List.of("http/protobuf", "grpc");
@@ -536,34 +484,7 @@ public record ProxyConfig(
      * over a directory of user names.
      */
     private static Secret subjectHashKey(ConfigSource src) {
-        String file = src.string("audit.subject-hash-key-file", "");
-        String envName = src.string("audit.subject-hash-key-env", "");
-        src.require(
-                file.isEmpty() || envName.isEmpty(),
-                "config keys 'audit.subject-hash-key-file' and 'audit.subject-hash-key-env' exclude each other");
-        String value = null;
-        String key = null;
-        if (!file.isEmpty()) {
-            key = "audit.subject-hash-key-file";
-            try {
-                value = Files.readString(Path.of(file)).strip();
-            } catch (IOException e) {
-                src.require(false, "config key 'audit.subject-hash-key-file': cannot read " + file);
-                return null;
-            }
-        } else if (!envName.isEmpty()) {
-            key = "audit.subject-hash-key-env";
-            value = src.envValue(envName);
-            src.require(
-                    value != null,
-                    "config key 'audit.subject-hash-key-env': environment variable " + envName + " is not set");
-            value = value == null ? null : value.strip();
-        }
-        if (key == null || value == null) {
-            return null;
-        }
-        src.require(value.length() >= 32, "config key '" + key + "': the key must be at least 32 characters");
-        return value.length() >= 32 ? new Secret(value) : null;
+        return SecretKeys.load(src, "audit.subject-hash-key", 32);
     }
 
     private static String firstLine(String text) {

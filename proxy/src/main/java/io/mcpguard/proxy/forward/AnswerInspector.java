@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.mcpguard.proxy.exchange.ServerAnswer;
 import io.mcpguard.proxy.mask.MaskCounts;
 import io.mcpguard.proxy.mask.MaskRule;
 import java.util.List;
@@ -29,6 +30,7 @@ final class AnswerInspector {
     private final ToolListFilter filter;
     private final MaskRule strictest;
     private final MaskRule undecided;
+    private final MaskRule everyClass;
     private final MaskCounts counts = new MaskCounts();
     private final RelayListener listener;
     private int listsPending;
@@ -46,6 +48,7 @@ final class AnswerInspector {
         all.addAll(plan.undecided());
         this.strictest = shared.rules().fromPolicy(all, plan.tenant());
         this.undecided = shared.rules().fromPolicy(plan.undecided(), plan.tenant());
+        this.everyClass = shared.rules().fromPolicy(AnswerPlan.EVERY_CLASS, plan.tenant());
     }
 
     MaskCounts counts() {
@@ -57,7 +60,9 @@ final class AnswerInspector {
      * lists or masks are parsed only when they might carry an error.
      */
     boolean mayRewrite(String json) {
-        return listsPending > 0
+        // A POST's answers are always read: an answer is tied to its decision by its id, which must be checked.
+        return plan.decided() != null
+                || listsPending > 0
                 || !strictest.classes().isEmpty()
                 || !plan.recorded().isEmpty()
                 || json.contains("\"error\"")
@@ -96,6 +101,7 @@ final class AnswerInspector {
             for (String part : List.of("result", "error", "params")) {
                 JsonNode subtree = object.get(part);
                 if (subtree != null) {
+                    TextualBlobs.mask(subtree, rule, counts, shared.masker());
                     shared.masker().mask(subtree, rule, counts);
                 }
             }
@@ -160,8 +166,30 @@ final class AnswerInspector {
         if (message.has("method")) { // a request or notification of the server's own
             return strictest;
         }
-        List<String> mask = plan.masks().get(AnswerPlan.idKey(message.get("id")));
-        return mask == null ? undecided : shared.rules().fromPolicy(mask, plan.tenant());
+        String idKey = AnswerPlan.idKey(message.get("id"));
+        List<String> mask = plan.masks().get(idKey);
+        if (mask != null) {
+            return shared.rules().fromPolicy(mask, plan.tenant());
+        }
+        if (plan.decided() == null) { // a stream no decision covers: everything is undecided
+            return undecided;
+        }
+        if (plan.decides(idKey)) {
+            return shared.rules().fromPolicy(List.of(), plan.tenant());
+        }
+        // Not the answer to any request this exchange decided: the server echoed an id differently (a lone
+        // surrogate turned into U+FFFD, a rounded number) or answered what nobody asked. Fail closed.
+        listener.unmatched();
+        return everyClass;
+    }
+
+    /**
+     * Masks, with every class, the data of an event that is no JSON-RPC message (another event type, or text that is
+     * no JSON): a client may still read it, and nothing ties it to a decision. Returns null when nothing changed.
+     */
+    String maskUndecidedText(String text) {
+        String masked = shared.masker().maskText(text, everyClass, counts);
+        return masked.equals(text) ? null : masked;
     }
 
     /** A clean JSON-RPC error for an upstream HTTP error answer (status 400 or more), masked as the exchange says. */

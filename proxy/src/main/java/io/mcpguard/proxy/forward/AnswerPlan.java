@@ -14,9 +14,11 @@ import java.util.Set;
  * @param visibleTools for each {@code tools/list} request id, the tool names its result may keep
  * @param masks for each request id whose decision asked for masking, the policy data classes to mask
  * @param tenant the tenant of the subject who sent the body, whose key the hash style uses; may be null
- * @param undecided the data classes to mask in a message no decision covers: a response to a request id not in
- *     {@code masks}, and (with every mask) a message the server sends on its own. Empty for a POST, whose every
- *     request was decided; every maskable class for a GET stream, which no decision covers (fail closed)
+ * @param undecided the data classes to mask, with every mask, in a message the server sends on its own: empty for a
+ *     POST (its own masks apply), every maskable class for a GET stream, which no decision covers (fail closed)
+ * @param decided the ids of the requests this exchange decided; a response whose id is not among them cannot be
+ *     tied to a decision (the server echoed an id differently, or answered what nobody asked) and is masked with
+ *     every class. Null for a stream whose requests this exchange did not carry: there every response is undecided
  * @param anyList for a stream whose requests this exchange did not carry (the GET stream, a stream resumed with
  *     {@code Last-Event-ID}), the tools any {@code tools/list} result on it may keep; null when not such a stream
  * @param recorded the request ids whose answer the audit trail records (opted in with {@code
@@ -28,8 +30,13 @@ public record AnswerPlan(
         String tenant,
         List<String> undecided,
         Set<String> anyList,
-        Set<String> recorded) {
-    public static final AnswerPlan NONE = new AnswerPlan(Map.of(), Map.of(), null, List.of(), null, Set.of());
+        Set<String> recorded,
+        Set<String> decided) {
+    /** The maskable policy classes: what a message that no decision covers is masked with. */
+    public static final List<String> EVERY_CLASS = List.of("secret", "personal_data", "internal_infrastructure");
+
+    /** For a request that carries no message (DELETE): any answer it gets is masked with every class. */
+    public static final AnswerPlan NONE = new AnswerPlan(Map.of(), Map.of(), null, List.of(), null, Set.of(), Set.of());
 
     /**
      * A server stream opened with GET: it may carry the server's own messages and, on resumption, answers to earlier
@@ -37,13 +44,7 @@ public record AnswerPlan(
      * maskable is masked, and any {@code tools/list} result on it is cut to {@code visible}.
      */
     public static AnswerPlan forStream(Set<String> visible, String tenant) {
-        return new AnswerPlan(
-                Map.of(),
-                Map.of(),
-                tenant,
-                List.of("secret", "personal_data", "internal_infrastructure"),
-                visible,
-                Set.of());
+        return new AnswerPlan(Map.of(), Map.of(), tenant, EVERY_CLASS, visible, Set.of(), null);
     }
 
     public AnswerPlan {
@@ -52,14 +53,20 @@ public record AnswerPlan(
         undecided = List.copyOf(undecided);
         anyList = anyList == null ? null : Set.copyOf(anyList);
         recorded = Set.copyOf(recorded);
+        decided = decided == null ? null : Set.copyOf(decided);
     }
 
-    public AnswerPlan(Map<String, Set<String>> visibleTools, Map<String, List<String>> masks) {
-        this(visibleTools, masks, null, List.of(), null, Set.of());
-    }
-
-    public AnswerPlan(Map<String, Set<String>> visibleTools, Map<String, List<String>> masks, String tenant) {
-        this(visibleTools, masks, tenant, List.of(), null, Set.of());
+    /**
+     * The plan of a POSTed body.
+     *
+     * @param decided the ids of its requests; an answer to any other id is masked with every class
+     */
+    public AnswerPlan(
+            Map<String, Set<String>> visibleTools,
+            Map<String, List<String>> masks,
+            String tenant,
+            Set<String> decided) {
+        this(visibleTools, masks, tenant, List.of(), null, Set.of(), decided);
     }
 
     /** The map key of a request id: its JSON text, so the number 1 and the string "1" stay apart. */
@@ -69,7 +76,12 @@ public record AnswerPlan(
 
     /** This plan, with the answers to these request ids recorded for the audit trail. */
     public AnswerPlan recording(Set<String> ids) {
-        return ids.isEmpty() ? this : new AnswerPlan(visibleTools, masks, tenant, undecided, anyList, ids);
+        return ids.isEmpty() ? this : new AnswerPlan(visibleTools, masks, tenant, undecided, anyList, ids, decided);
+    }
+
+    /** Whether a response with this id key answers a request of this exchange. */
+    public boolean decides(String idKey) {
+        return decided != null && decided.contains(idKey);
     }
 
     public boolean rewritesToolLists() {

@@ -2,10 +2,10 @@ package io.mcpguard.proxy.forward;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mcpguard.proxy.http.HopByHopHeaders;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.mask.MaskCounts;
 import io.mcpguard.proxy.policy.DeclaredTools;
-import io.mcpguard.proxy.transport.HopByHopHeaders;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -59,6 +60,9 @@ final class Relay {
     private HttpResponse heldHead;
     private CompositeByteBuf heldBody;
     private SseEventDecoder events;
+    /** The held answer is of a media type the inspector cannot read: refused unless it turns out empty. */
+    private boolean uninspectable;
+
     private ByteBuf eventsOut;
     private ScheduledFuture<?> firstByteTimer;
     private boolean responseStarted;
@@ -83,9 +87,10 @@ final class Relay {
     }
 
     void start(Object request, long firstByteTimeoutMillis) {
-        client.channel().closeFuture().addListener(clientClosed);
+        // The timer first: a client already gone runs the close listener at once, and its abort cancels the timer.
         firstByteTimer =
                 upstream.eventLoop().schedule(this::firstByteTimedOut, firstByteTimeoutMillis, TimeUnit.MILLISECONDS);
+        client.channel().closeFuture().addListener(clientClosed);
         upstream.writeAndFlush(request).addListener(written -> {
             if (written.isSuccess()) {
                 upstream.read();
@@ -104,18 +109,34 @@ final class Relay {
             firstByteTimer.cancel(false);
             listener.responded(head.status().code());
             upstreamKeepAlive = HttpUtil.isKeepAlive(head);
+            String refusal = uninspectableEncoding(head);
+            if (refusal != null) {
+                ReferenceCountUtil.release(msg);
+                abort(ErrorCode.ANSWER_NOT_INSPECTABLE, refusal);
+                return;
+            }
             String type = head.headers().get(HttpHeaderNames.CONTENT_TYPE, "").toLowerCase(Locale.ROOT);
             boolean failed = head.status().code() >= 400;
-            if ((failed && mayHaveBody(head.status())) || type.startsWith("application/json")) {
-                heldHead = clientHead(head); // nothing reaches the client until the answer is inspected
+            boolean json = type.startsWith("application/json");
+            boolean stream = type.startsWith("text/event-stream");
+            if (stream && !failed) {
+                events = new SseEventDecoder(maxRewriteBytes, this::onEvent);
+                responseStarted = true;
+                HttpResponse clientHead = clientHead(head);
+                // Events are rewritten, so the upstream's length no longer describes the body.
+                clientHead.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+                HttpUtil.setTransferEncodingChunked(clientHead, true);
+                writeToClient(clientHead, false);
+            } else if (mayHaveBody(head.status())) {
+                // Nothing reaches the client until the answer is inspected. An error body is cleaned whatever its
+                // type; a success of a type the inspector cannot read is refused unless it is empty.
+                uninspectable = !failed && !json;
+                heldHead = clientHead(head);
                 heldBody = client.alloc().compositeBuffer(Integer.MAX_VALUE);
                 if (!(msg instanceof HttpContent)) {
                     upstream.read();
                 }
             } else {
-                if (type.startsWith("text/event-stream")) {
-                    events = new SseEventDecoder(maxRewriteBytes, this::onEvent);
-                }
                 responseStarted = true;
                 writeToClient(clientHead(head), false);
             }
@@ -151,6 +172,12 @@ final class Relay {
         body.release();
         HttpResponse head = heldHead;
         heldHead = null;
+        if (uninspectable && bytes.length > 0) {
+            abort(
+                    ErrorCode.ANSWER_NOT_INSPECTABLE,
+                    "the MCP server answered with a media type the proxy cannot inspect");
+            return;
+        }
         if (head.status().code() >= 400) {
             bytes = errorAnswer(head, bytes);
         } else {
@@ -219,7 +246,9 @@ final class Relay {
         ByteBuf out = eventsOut;
         eventsOut = null;
         if (last) {
-            out.writeBytes(events.remainder());
+            if (events.endedMidEvent()) {
+                log.atDebug().log("the MCP server's stream ended mid-event; the unfinished event is dropped");
+            }
             writeToClient(new DefaultLastHttpContent(out), true);
         } else if (out.isReadable()) {
             writeToClient(new DefaultHttpContent(out), false);
@@ -235,20 +264,45 @@ final class Relay {
     }
 
     /**
-     * The rewritten JSON text of one event's data, or null to send the event as it came: the priming event
-     * without data and events whose data is no JSON-RPC message pass unchanged.
+     * The rewritten data of one event, or null to send the event as it came. A {@code message} event carrying a
+     * JSON-RPC message is inspected like a JSON answer; anything else a client could still read (another event type,
+     * data that is no JSON) is masked with every class, since no decision covers it.
      */
-    private String inspectEventData(String data) {
-        if (!inspector.mayRewrite(data)) {
-            return null;
-        }
-        try {
-            JsonNode message = JSON.readTree(data);
-            if (message != null && inspector.inspect(message)) {
-                return JSON.writeValueAsString(message);
+    private String inspectEventData(String type, String data) {
+        if ("message".equals(type) && inspector.mayRewrite(data)) {
+            try {
+                JsonNode message = JSON.readTree(data);
+                if (message != null && (message.isObject() || message.isArray())) {
+                    return inspector.inspect(message) ? JSON.writeValueAsString(message) : null;
+                }
+            } catch (IOException e) {
+                // not JSON: masked as text below
             }
-        } catch (IOException e) {
-            // not JSON: not a message to inspect
+        }
+        return inspector.maskUndecidedText(data);
+    }
+
+    /**
+     * Why an answer cannot be read, or null: a content encoding other than identity (the proxy asks for identity
+     * only; a server that compresses anyway would pass bytes the inspector cannot read), or a charset other than
+     * UTF-8 on a JSON or event-stream answer.
+     */
+    private static String uninspectableEncoding(HttpResponse head) {
+        String encoding = head.headers().get(HttpHeaderNames.CONTENT_ENCODING);
+        if (encoding != null && !encoding.isBlank() && !"identity".equalsIgnoreCase(encoding.trim())) {
+            return "the MCP server's answer is content-encoded and cannot be inspected";
+        }
+        String type = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        if (type != null) {
+            for (String parameter : type.split(";")) {
+                String[] pair = parameter.trim().split("=", 2);
+                if (pair.length == 2 && "charset".equalsIgnoreCase(pair[0].trim())) {
+                    String charset = pair[1].trim().replace("\"", "");
+                    if (!"utf-8".equalsIgnoreCase(charset) && !"utf8".equalsIgnoreCase(charset)) {
+                        return "the MCP server's answer is in a charset the proxy cannot inspect";
+                    }
+                }
+            }
         }
         return null;
     }
@@ -257,6 +311,10 @@ final class Relay {
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, upstreamHead.status());
         head.headers().set(upstreamHead.headers());
         HopByHopHeaders.strip(head.headers());
+        // The server's software and version are not the client's business; an answer is never cached or sniffed.
+        head.headers().remove(HttpHeaderNames.SERVER);
+        head.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        head.headers().set("X-Content-Type-Options", "nosniff");
         if (!head.headers().contains(HttpHeaderNames.CONTENT_LENGTH) && mayHaveBody(head.status())) {
             HttpUtil.setTransferEncodingChunked(head, true);
         }

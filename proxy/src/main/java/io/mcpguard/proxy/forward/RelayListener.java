@@ -1,5 +1,6 @@
 package io.mcpguard.proxy.forward;
 
+import io.mcpguard.proxy.exchange.ServerAnswer;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.mask.MaskCounts;
 
@@ -32,4 +33,10 @@ public interface RelayListener {
      * trail records. Not called for a plain successful answer that is not recorded.
      */
     default void answered(ServerAnswer answer) {}
+
+    /**
+     * A response whose id matches no request of the exchange was masked with every class: the server echoed an id
+     * differently or answered what nobody asked. A security event.
+     */
+    default void unmatched() {}
 }

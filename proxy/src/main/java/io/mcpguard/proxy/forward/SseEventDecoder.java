@@ -7,7 +7,9 @@ import java.util.function.Consumer;
  * Splits a {@code text/event-stream} body into events as its bytes arrive in arbitrary chunks (WHATWG HTML, "Server-
  * sent events", 9.2.5/9.2.6): an event ends at an empty line; lines end in CRLF, LF or CR. Each complete event is
  * handed on as the exact bytes received (terminating empty line included), so an event nobody rewrites passes
- * byte-identical. Only the event in progress is held, bounded by {@code maxEventBytes}.
+ * byte-identical. Only the event in progress is held, bounded by {@code maxEventBytes}. A UTF-8 byte order mark
+ * at the start of the stream is dropped, as a client drops it (9.2.5): left in place it would hide the first line's
+ * field name from the inspector but not from the client.
  */
 final class SseEventDecoder {
     /** An event grew past the bound before it ended. */
@@ -24,6 +26,10 @@ final class SseEventDecoder {
     private ByteArrayOutputStream event = new ByteArrayOutputStream();
     private int lineLength;
     private boolean afterCr;
+    /** How many bytes of a leading byte order mark were seen; -1 once the stream's start is past. */
+    private int bomSeen;
+
+    private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
     SseEventDecoder(int maxEventBytes, Consumer<byte[]> onEvent) {
         this.maxEventBytes = maxEventBytes;
@@ -32,20 +38,38 @@ final class SseEventDecoder {
 
     void feed(byte[] bytes) {
         for (byte b : bytes) {
-            event.write(b);
-            if (event.size() > maxEventBytes) {
-                throw new EventTooLongException(maxEventBytes);
+            if (bomSeen >= 0) {
+                if (b == BOM[bomSeen]) {
+                    bomSeen++;
+                    if (bomSeen == BOM.length) {
+                        bomSeen = -1; // a whole mark: dropped
+                    }
+                    continue;
+                }
+                int partial = bomSeen;
+                bomSeen = -1;
+                for (int i = 0; i < partial; i++) { // not a mark after all: those bytes are the stream's
+                    accept(BOM[i]);
+                }
             }
-            if (b == '\n' && afterCr) { // the LF of a CRLF: the line already ended at the CR
-                afterCr = false;
-                continue;
-            }
-            afterCr = b == '\r';
-            if (b == '\n' || b == '\r') {
-                lineEnded();
-            } else {
-                lineLength++;
-            }
+            accept(b);
+        }
+    }
+
+    private void accept(byte b) {
+        event.write(b);
+        if (event.size() > maxEventBytes) {
+            throw new EventTooLongException(maxEventBytes);
+        }
+        if (b == '\n' && afterCr) { // the LF of a CRLF: the line already ended at the CR
+            afterCr = false;
+            return;
+        }
+        afterCr = b == '\r';
+        if (b == '\n' || b == '\r') {
+            lineEnded();
+        } else {
+            lineLength++;
         }
     }
 
@@ -58,11 +82,14 @@ final class SseEventDecoder {
         lineLength = 0;
     }
 
-    /** The bytes of an unfinished event (the stream ended mid-event), handed back as they are. */
-    byte[] remainder() {
-        byte[] rest = event.toByteArray();
+    /**
+     * Whether the stream ended mid-event. A client discards such an event undispatched (9.2.6), so the relay drops it
+     * too rather than pass bytes it never inspected.
+     */
+    boolean endedMidEvent() {
+        boolean unfinished = event.size() > 0;
         event = new ByteArrayOutputStream();
         lineLength = 0;
-        return rest;
+        return unfinished;
     }
 }

@@ -3,36 +3,42 @@ package io.mcpguard.proxy.forward;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.UnaryOperator;
 
 /** Reading and rewriting the {@code data} of one complete server-sent event, keeping its other fields. */
 final class SseEvents {
     private SseEvents() {}
 
+    /** Rewrites one event's data: given the event's type and its data, the new data, or null to keep the event. */
+    @FunctionalInterface
+    interface DataRewrite {
+        String apply(String type, String data);
+    }
+
     /**
      * Applies {@code rewrite} to the event's data (its {@code data:} lines joined by LF, as a client reads them) and
-     * returns the event with that data in one {@code data:} line where the first one was; {@code id:}, {@code
-     * event:}, {@code retry:} and comment lines stay as they were, in order. Returns null, meaning "send the
-     * original bytes", when the event is not a {@code message} event, has no data, or {@code rewrite} returns null.
-     * The rewritten data must not contain a line break (compact JSON does not).
+     * returns the event with that data in {@code data:} lines where the first one was; {@code id:}, {@code event:},
+     * {@code retry:} and comment lines stay as they were, in order. The type is the value of the last {@code event:}
+     * line, {@code message} without one — what a client dispatches on (HTML 9.2.6), so an earlier {@code event:}
+     * line cannot hide an event from the inspector. Returns null, meaning "send the original bytes", when the event
+     * has no data or {@code rewrite} returns null.
      */
-    static byte[] rewriteData(byte[] raw, UnaryOperator<String> rewrite) {
+    static byte[] rewriteData(byte[] raw, DataRewrite rewrite) {
         String text = new String(raw, StandardCharsets.UTF_8);
         String[] lines = text.split("\r\n|\r|\n", -1);
         List<String> data = new ArrayList<>();
+        String type = "message";
         for (String line : lines) {
             String field = line.contains(":") ? line.substring(0, line.indexOf(':')) : line;
-            if ("event".equals(field) && !"message".equals(value(line))) {
-                return null;
-            }
-            if ("data".equals(field)) {
+            if ("event".equals(field)) {
+                type = value(line);
+            } else if ("data".equals(field)) {
                 data.add(value(line));
             }
         }
         if (data.isEmpty()) {
             return null;
         }
-        String replaced = rewrite.apply(String.join("\n", data));
+        String replaced = rewrite.apply(type.isEmpty() ? "message" : type, String.join("\n", data));
         if (replaced == null) {
             return null;
         }
@@ -45,7 +51,9 @@ final class SseEvents {
             String field = line.contains(":") ? line.substring(0, line.indexOf(':')) : line;
             if ("data".equals(field)) {
                 if (!dataWritten) {
-                    out.append("data: ").append(replaced).append('\n');
+                    for (String dataLine : replaced.split("\r\n|\r|\n", -1)) {
+                        out.append("data: ").append(dataLine).append('\n');
+                    }
                     dataWritten = true;
                 }
             } else {

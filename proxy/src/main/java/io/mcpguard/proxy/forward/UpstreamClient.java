@@ -1,9 +1,9 @@
 package io.mcpguard.proxy.forward;
 
 import io.mcpguard.proxy.config.ProxyConfig;
+import io.mcpguard.proxy.http.HopByHopHeaders;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.policy.DeclaredTools;
-import io.mcpguard.proxy.transport.HopByHopHeaders;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
@@ -174,6 +175,8 @@ public final class UpstreamClient implements AutoCloseable {
         headers.remove(HttpHeaderNames.CONTENT_LENGTH);
         headers.remove(HttpHeaderNames.EXPECT);
         headers.set(HttpHeaderNames.HOST, hostHeader);
+        // Every answer is inspected, which needs its bytes as they are: the client's Accept-Encoding is not passed.
+        headers.set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY);
         if (body != null) {
             headers.setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
         }

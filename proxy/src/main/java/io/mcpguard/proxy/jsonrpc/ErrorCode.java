@@ -45,6 +45,11 @@ public enum ErrorCode {
     ORIGIN_NOT_ALLOWED(-32600, HttpResponseStatus.FORBIDDEN),
     /** An answer the proxy must rewrite (a {@code tools/list} result) was larger than it may hold to do so. */
     ANSWER_TOO_LARGE(-32011, HttpResponseStatus.BAD_GATEWAY),
+    /**
+     * The server's answer cannot be inspected — a content encoding (gzip, …), a media type or a charset the proxy
+     * does not read — so it is refused rather than passed unmasked.
+     */
+    ANSWER_NOT_INSPECTABLE(-32012, HttpResponseStatus.BAD_GATEWAY),
     /** The body is larger than {@code limits.max-body-bytes}. */
     BODY_TOO_LARGE(-32600, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
 

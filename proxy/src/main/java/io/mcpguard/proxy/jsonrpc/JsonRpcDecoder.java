@@ -95,11 +95,18 @@ public final class JsonRpcDecoder {
                     "batch of " + array.size() + " messages exceeds the limit of " + maxBatchSize);
         }
         List<JsonRpcMessage> messages = new ArrayList<>(array.size());
+        java.util.Set<JsonNode> requestIds = new java.util.HashSet<>();
         for (int i = 0; i < array.size(); i++) {
             if (!(array.get(i) instanceof ObjectNode element)) {
                 throw new JsonRpcException(ErrorCode.INVALID_REQUEST, "batch element " + i + " is not an object");
             }
-            messages.add(validate(element, i));
+            JsonRpcMessage message = validate(element, i);
+            // Answers are tied to their decision by id: two requests with one id would share one answer plan, and
+            // the second's mask would be lost.
+            if (message.expectsResponse() && !requestIds.add(message.id())) {
+                throw invalid("batch element " + i + ": a request id appears twice in the batch", null);
+            }
+            messages.add(message);
         }
         return new DecodedBody(messages, true, serialise(array));
     }
@@ -187,7 +194,7 @@ public final class JsonRpcDecoder {
             throw invalid(at + "\"jsonrpc\" must be exactly \"2.0\"", safeId);
         }
         if (idNode != null && safeId == null) {
-            throw invalid(at + "\"id\" must be a string or an integer", null);
+            throw invalid(at + "\"id\" must be a string of valid Unicode or an integer within +/-(2^53 - 1)", null);
         }
 
         JsonNode method = node.get("method");
@@ -257,9 +264,34 @@ public final class JsonRpcDecoder {
         return new JsonRpcMessage(JsonRpcMessage.Kind.RESPONSE, id, null, null, node);
     }
 
-    /** MCP: ids are strings or integers, never null and never fractional. */
+    /** The largest integer every JSON peer reads exactly (a JavaScript server rounds beyond it). */
+    private static final long MAX_SAFE_ID = (1L << 53) - 1;
+
+    /**
+     * MCP: ids are strings or integers, never null and never fractional. The answer is matched to its decision by
+     * the id the server echoes, so an id a server could echo differently is refused: text that is not valid Unicode
+     * (a lone surrogate comes back as U+FFFD) and integers beyond 2^53 - 1 (a JavaScript server rounds them).
+     */
     private static boolean isValidId(JsonNode id) {
-        return id != null && (id.isTextual() || id.isIntegralNumber());
+        if (id == null) {
+            return false;
+        }
+        if (id.isTextual()) {
+            return isWellFormed(id.asText());
+        }
+        return id.isIntegralNumber() && id.canConvertToLong() && Math.abs(id.asLong()) <= MAX_SAFE_ID;
+    }
+
+    private static boolean isWellFormed(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static JsonRpcException invalid(String message, JsonNode id) {

@@ -20,6 +20,11 @@ public final class JsonMasker {
         this.texts = texts;
     }
 
+    /** Masks one text (an event's data that is no JSON); what was masked is added to {@code counts}. */
+    public String maskText(String text, MaskRule rule, MaskCounts counts) {
+        return rule.classes().isEmpty() ? text : texts.mask(text, rule, counts);
+    }
+
     /** Masks {@code node} in place; what was masked is added to {@code counts}. */
     public void mask(JsonNode node, MaskRule rule, MaskCounts counts) {
         if (rule.classes().isEmpty()) {

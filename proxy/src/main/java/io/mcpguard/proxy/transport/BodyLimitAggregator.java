@@ -1,7 +1,8 @@
 package io.mcpguard.proxy.transport;
 
-import io.mcpguard.proxy.audit.AuditTrail;
-import io.mcpguard.proxy.auth.AuthenticationHandler;
+import io.mcpguard.proxy.exchange.ExchangeLog;
+import io.mcpguard.proxy.exchange.Outcome;
+import io.mcpguard.proxy.http.HttpAnswers;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.jsonrpc.Refusal;
 import io.netty.channel.ChannelHandlerContext;
@@ -24,12 +25,10 @@ final class BodyLimitAggregator extends HttpObjectAggregator {
     static final long LINGER_MILLIS = 1_000;
 
     private final HttpAnswers answers;
-    private final AuditTrail audit;
     private final int maxBodyBytes;
 
-    BodyLimitAggregator(int maxBodyBytes, HttpAnswers answers, AuditTrail audit) {
+    BodyLimitAggregator(int maxBodyBytes, HttpAnswers answers) {
         super(maxBodyBytes, true);
-        this.audit = audit;
         this.answers = answers;
         this.maxBodyBytes = maxBodyBytes;
     }
@@ -38,13 +37,12 @@ final class BodyLimitAggregator extends HttpObjectAggregator {
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
         Refusal refusal = new Refusal(
                 null, ErrorCode.BODY_TOO_LARGE, "request body exceeds the limit of " + maxBodyBytes + " bytes", null);
-        if (oversized instanceof HttpRequest request) {
-            audit.request(ctx, request)
-                    .subject(AuthenticationHandler.verifiedSubjectOf(ctx))
+        if (oversized instanceof HttpRequest) {
+            ExchangeLog.of(ctx.channel())
                     .refused(
+                            Outcome.TOO_LARGE,
                             ErrorCode.BODY_TOO_LARGE.httpStatus().code(),
                             ErrorCode.BODY_TOO_LARGE,
-                            "too_large",
                             "request body exceeds the limit of " + maxBodyBytes + " bytes");
         }
         // Written from the keep-alive stage's position, so the answer is encoded but that stage does not close the

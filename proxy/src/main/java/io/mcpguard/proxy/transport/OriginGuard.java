@@ -1,7 +1,9 @@
 package io.mcpguard.proxy.transport;
 
-import io.mcpguard.proxy.audit.AuditTrail;
 import io.mcpguard.proxy.config.ProxyConfig;
+import io.mcpguard.proxy.exchange.ExchangeLog;
+import io.mcpguard.proxy.exchange.Outcome;
+import io.mcpguard.proxy.http.HttpAnswers;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.jsonrpc.Refusal;
 import io.netty.channel.ChannelFutureListener;
@@ -28,11 +30,9 @@ final class OriginGuard extends ChannelInboundHandlerAdapter {
     private final List<String> allowedHosts;
     private final List<String> allowedOrigins;
     private final HttpAnswers answers;
-    private final AuditTrail audit;
     private boolean discarding;
 
-    OriginGuard(ProxyConfig.Listen listen, HttpAnswers answers, AuditTrail audit) {
-        this.audit = audit;
+    OriginGuard(ProxyConfig.Listen listen, HttpAnswers answers) {
         this.allowedHosts = lower(listen.allowedHosts());
         this.allowedOrigins = lower(listen.allowedOrigins());
         this.answers = answers;
@@ -46,11 +46,11 @@ final class OriginGuard extends ChannelInboundHandlerAdapter {
             if (refusal != null) {
                 discarding = true;
                 log.atWarn().addKeyValue("reason", refusal).log("request refused: DNS-rebinding defence");
-                audit.request(ctx, request)
+                ExchangeLog.of(ctx.channel())
                         .refused(
+                                Outcome.ORIGIN_REFUSED,
                                 ErrorCode.ORIGIN_NOT_ALLOWED.httpStatus().code(),
                                 ErrorCode.ORIGIN_NOT_ALLOWED,
-                                "origin_refused",
                                 "Host or Origin is not on the allow-list");
                 answers.reject(ctx, new Refusal(null, ErrorCode.ORIGIN_NOT_ALLOWED, refusal, null), false)
                         .addListener(ChannelFutureListener.CLOSE);

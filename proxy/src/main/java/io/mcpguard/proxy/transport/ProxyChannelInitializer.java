@@ -1,11 +1,14 @@
 package io.mcpguard.proxy.transport;
 
-import io.mcpguard.proxy.audit.AuditTrail;
 import io.mcpguard.proxy.auth.AuthenticationHandler;
 import io.mcpguard.proxy.auth.Authenticator;
 import io.mcpguard.proxy.auth.ProtectedResourceMetadataHandler;
 import io.mcpguard.proxy.auth.SessionBindingHandler;
 import io.mcpguard.proxy.config.ProxyConfig;
+import io.mcpguard.proxy.exchange.ExchangeObserver;
+import io.mcpguard.proxy.http.HttpAnswers;
+import io.mcpguard.proxy.pipeline.ExchangeLogStage;
+import io.mcpguard.proxy.pipeline.MessagePath;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -16,44 +19,45 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The client-side pipeline, which is the proxy's request path read top to bottom: connection limit, idle limit,
- * request-read deadline, HTTP codec with header limits, keep-alive, no request behind a server stream, Host/Origin
- * allow-list, resource metadata, authentication and session binding (on headers alone, before any body is read),
- * body limit, then the MCP endpoint (decode → policy → forward).
+ * request-read deadline, HTTP codec with header limits, keep-alive, no request behind a server stream, the exchange
+ * log (which the audit trail reads when the exchange completes), Host/Origin allow-list, resource metadata,
+ * authentication and session binding (on headers alone, before any body is read), body limit, then the message path
+ * ({@link MessagePath}: route → decode → scope → decide → quota → forward).
  */
 public final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
-    private final ProxyConfig.Listen listen;
-    private final ProxyConfig.Limits limits;
-    private final ConnectionLimiter connectionLimiter;
-    private final HttpAnswers answers;
-    private final McpEndpointHandler endpoint;
-    private final Authenticator authenticator;
-    private final String mcpPath;
-    private final AuditTrail audit;
-
-    public ProxyChannelInitializer(
+    /**
+     * What the connection stages are made of, besides the message path.
+     *
+     * @param observer reads each exchange's log when it completes (the audit trail)
+     */
+    public record Parts(
             ProxyConfig.Listen listen,
             ProxyConfig.Limits limits,
+            String mcpPath,
             HttpAnswers answers,
             Authenticator authenticator,
-            String mcpPath,
-            McpEndpointHandler endpoint,
-            AuditTrail audit) {
-        this.audit = audit;
-        this.authenticator = authenticator;
-        this.mcpPath = mcpPath;
-        this.listen = listen;
-        this.limits = limits;
-        this.connectionLimiter = new ConnectionLimiter(limits.maxConnections());
-        this.answers = answers;
-        this.endpoint = endpoint;
+            ExchangeObserver observer,
+            MessagePath messagePath) {}
+
+    private final Parts parts;
+    private final ConnectionLimiter connectionLimiter;
+    private final ExchangeLogStage exchangeLog;
+
+    public ProxyChannelInitializer(Parts parts) {
+        this.parts = parts;
+        this.connectionLimiter = new ConnectionLimiter(parts.limits().maxConnections());
+        this.exchangeLog = new ExchangeLogStage(parts.observer());
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        ProxyConfig.Limits limits = parts.limits();
         HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
                 .setMaxInitialLineLength(8192)
                 .setMaxHeaderSize(limits.maxHeaderBytes())
                 .setMaxChunkSize(64 * 1024);
+        HttpAnswers answers = parts.answers();
+        Authenticator authenticator = parts.authenticator();
         ch.pipeline()
                 .addLast("connection-limit", connectionLimiter)
                 .addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
@@ -65,11 +69,12 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
                 .addLast("http", new HttpServerCodec(decoderConfig))
                 .addLast("keep-alive", new HttpServerKeepAliveHandler())
                 .addLast("stream-guard", StreamGuard.INSTANCE)
-                .addLast("origin", new OriginGuard(listen, answers, audit))
-                .addLast("metadata", new ProtectedResourceMetadataHandler(authenticator, answers, mcpPath))
-                .addLast("authenticate", new AuthenticationHandler(authenticator, answers, mcpPath, audit))
-                .addLast("sessions", new SessionBindingHandler(authenticator, answers, audit))
-                .addLast("body-limit", new BodyLimitAggregator(limits.maxBodyBytes(), answers, audit))
-                .addLast("mcp", endpoint);
+                .addLast("exchange-log", exchangeLog)
+                .addLast("origin", new OriginGuard(parts.listen(), answers))
+                .addLast("metadata", new ProtectedResourceMetadataHandler(authenticator, answers, parts.mcpPath()))
+                .addLast("authenticate", new AuthenticationHandler(authenticator, answers, parts.mcpPath()))
+                .addLast("sessions", new SessionBindingHandler(authenticator, answers))
+                .addLast("body-limit", new BodyLimitAggregator(limits.maxBodyBytes(), answers));
+        parts.messagePath().addTo(ch.pipeline());
     }
 }

@@ -5,7 +5,9 @@ import io.mcpguard.proxy.auth.AuthenticationHandler;
 import io.mcpguard.proxy.auth.Authenticator;
 import io.mcpguard.proxy.config.ProxyConfig;
 import io.mcpguard.proxy.forward.AnswerInspection;
+import io.mcpguard.proxy.forward.TraceContextInjector;
 import io.mcpguard.proxy.forward.UpstreamClient;
+import io.mcpguard.proxy.http.HttpAnswers;
 import io.mcpguard.proxy.jsonrpc.JsonRpcDecoder;
 import io.mcpguard.proxy.mask.ArgumentClassifier;
 import io.mcpguard.proxy.mask.ClientText;
@@ -15,6 +17,7 @@ import io.mcpguard.proxy.mask.MaskedSnapshots;
 import io.mcpguard.proxy.mask.SensitiveDataScanner;
 import io.mcpguard.proxy.mask.TextMasker;
 import io.mcpguard.proxy.mask.UpstreamErrorSanitizer;
+import io.mcpguard.proxy.pipeline.MessagePath;
 import io.mcpguard.proxy.policy.CachingPolicyEngine;
 import io.mcpguard.proxy.policy.DeclaredTools;
 import io.mcpguard.proxy.policy.OpaPolicyEngine;
@@ -103,10 +106,11 @@ public final class ProxyServer implements AutoCloseable {
         if (policy instanceof CachingPolicyEngine cached) {
             audit.watchDecisionCache(cached);
         }
-        McpEndpointHandler endpoint = new McpEndpointHandler(
+        MessagePath messagePath = new MessagePath(new MessagePath.Parts(
                 config.mcpPath(),
                 decoder,
                 subjects,
+                authenticator,
                 new PolicyGate(
                         policy,
                         declaredTools,
@@ -116,10 +120,10 @@ public final class ProxyServer implements AutoCloseable {
                 new QuotaGate(quotas),
                 upstream,
                 answers,
-                authenticator,
-                audit);
-        this.initializer = new ProxyChannelInitializer(
-                config.listen(), config.limits(), answers, authenticator, config.mcpPath(), endpoint, audit);
+                audit.enabled() ? new TraceContextInjector(decoder.mapper()) : null,
+                audit.recordsToolCalls()));
+        this.initializer = new ProxyChannelInitializer(new ProxyChannelInitializer.Parts(
+                config.listen(), config.limits(), config.mcpPath(), answers, authenticator, audit, messagePath));
     }
 
     /** The text masker as configured; without a configured key, a random one for this process. */

@@ -1,5 +1,6 @@
 package io.mcpguard.proxy.transport;
 
+import io.mcpguard.proxy.http.RequestTiming;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -12,10 +13,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Bounds the time from a request's first byte to its last ({@code limits.request-read-timeout}), headers
  * included, so a client that trickles a request (slowloris) cannot hold a connection and its buffers open. Sits
- * before the HTTP codec, where it sees raw bytes; the endpoint tells it when a whole request has arrived. On
+ * before the HTTP codec, where it sees raw bytes; a stage tells it ({@link RequestTiming}) when a whole request has arrived. On
  * expiry it answers 408 itself, as raw bytes (the codec may be mid-request), and closes.
  */
-public final class RequestReadTimeoutHandler extends ChannelInboundHandlerAdapter {
+final class RequestReadTimeoutHandler extends ChannelInboundHandlerAdapter {
     private static final byte[] TIMEOUT_ANSWER =
             ("HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 30\r\n"
                             + "Connection: close\r\n\r\nrequest not received in time\r\n")
@@ -28,12 +29,14 @@ public final class RequestReadTimeoutHandler extends ChannelInboundHandlerAdapte
         this.timeoutMillis = timeoutMillis;
     }
 
-    /** Called on the event loop by whichever stage answers a request, once the whole request was read. */
-    public static void requestReceived(ChannelHandlerContext anyContext) {
-        RequestReadTimeoutHandler handler = anyContext.pipeline().get(RequestReadTimeoutHandler.class);
-        if (handler != null) {
-            handler.cancel();
+    /** A stage read a whole request ({@link RequestTiming#RECEIVED}): the deadline stops; the event ends here. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == RequestTiming.RECEIVED) {
+            cancel();
+            return;
         }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

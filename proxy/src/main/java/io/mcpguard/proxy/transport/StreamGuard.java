@@ -1,5 +1,6 @@
 package io.mcpguard.proxy.transport;
 
+import io.mcpguard.proxy.pipeline.ForwardStage;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -25,7 +26,7 @@ final class StreamGuard extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if ((msg instanceof HttpRequest || msg instanceof HttpContent)
-                && ctx.channel().attr(McpEndpointHandler.SERVER_STREAM).get() != null) {
+                && ctx.channel().attr(ForwardStage.SERVER_STREAM).get() != null) {
             ReferenceCountUtil.release(msg);
             if (msg instanceof HttpRequest) {
                 log.atDebug().log("request sent on a connection carrying the server's stream; closing it");

@@ -55,10 +55,7 @@ public final class AddedLatencyDriver {
         // (600 reads a minute would refuse the run within seconds).
         Path policies = Files.createTempDirectory("bench-policies");
         OpaProcess.copyRepoPolicies(policies);
-        Path quotas = policies.resolve("mcp/quota/data.json");
-        Files.writeString(
-                quotas,
-                Files.readString(quotas).replace("\"viewer\": {\"read\": 600}", "\"viewer\": {\"read\": 1000000000}"));
+        OpaProcess.setReadQuota(policies, "viewer", 1_000_000_000L, null);
         boolean audited = Boolean.getBoolean("audit");
         OtlpJsonSink sink = audited ? new OtlpJsonSink() : null;
         OtelCollectorProcess collector = audited ? new OtelCollectorProcess(sink) : null;

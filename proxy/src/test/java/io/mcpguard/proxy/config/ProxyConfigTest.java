@@ -227,7 +227,7 @@ class ProxyConfigTest {
         assertThatThrownBy(() -> ProxyConfig.parse(
                         "mask:\n  hash-key-env: MASK_KEY\n", Map.of("MASK_KEY", "short-secret-value")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("'mask.hash-key-env': the key needs at least 32 bytes")
+                .hasMessageContaining("'mask.hash-key-env': the secret needs at least 32 bytes")
                 .hasMessageNotContaining("short-secret-value");
         String key = "0123456789abcdef0123456789abcdef";
         ProxyConfig config = ProxyConfig.parse("mask:\n  hash-key-env: MASK_KEY\n", Map.of("MASK_KEY", key));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mcpguard.proxy.exchange.ServerAnswer;
 import io.mcpguard.proxy.mask.DataClass;
 import io.mcpguard.proxy.mask.JsonMasker;
 import io.mcpguard.proxy.mask.MaskRules;
@@ -24,9 +25,15 @@ class AnswerInspectorTest {
     private static final String KEY = "AKIAZ7QWERTY12345678";
     private static final String EMAIL = "jordan.lee@acme-corp.example";
 
+    /** The plan of a POSTed body whose requests had these ids: those with a mask, and "9", decided without one. */
     private static AnswerInspector inspector(Map<String, List<String>> masks) {
-        return INSPECTION.forAnswer(
-                new AnswerPlan(Map.of(), masks, "acme"), new DeclaredTools(10), new RecordingListener());
+        return inspector(masks, new RecordingListener());
+    }
+
+    private static AnswerInspector inspector(Map<String, List<String>> masks, RecordingListener listener) {
+        java.util.Set<String> decided = new java.util.HashSet<>(masks.keySet());
+        decided.addAll(List.of("9", "1", "\"2\"", "3"));
+        return INSPECTION.forAnswer(new AnswerPlan(Map.of(), masks, "acme", decided), new DeclaredTools(10), listener);
     }
 
     @Test
@@ -89,8 +96,7 @@ class AnswerInspectorTest {
     void the_server_s_error_codes_and_tool_failures_are_reported_per_request_and_plain_successes_are_not()
             throws Exception {
         RecordingListener listener = new RecordingListener();
-        AnswerInspector inspector =
-                INSPECTION.forAnswer(new AnswerPlan(Map.of(), Map.of(), "acme"), new DeclaredTools(10), listener);
+        AnswerInspector inspector = inspector(Map.of(), listener);
 
         inspector.inspect(JSON.readTree("[{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602,"
                 + "\"message\":\"bad\"}},{\"jsonrpc\":\"2.0\",\"id\":\"2\",\"result\":{\"isError\":true,"
@@ -110,8 +116,8 @@ class AnswerInspectorTest {
                 INSPECTION.errors(),
                 INSPECTION.rules(),
                 new io.mcpguard.proxy.mask.MaskedSnapshots(INSPECTION.masker(), INSPECTION.rules(), 4096));
-        AnswerPlan plan =
-                new AnswerPlan(Map.of(), Map.of("7", List.of("secret")), "acme").recording(java.util.Set.of("7"));
+        AnswerPlan plan = new AnswerPlan(Map.of(), Map.of("7", List.of("secret")), "acme", java.util.Set.of("7"))
+                .recording(java.util.Set.of("7"));
         AnswerInspector inspector = recording.forAnswer(plan, new DeclaredTools(10), listener);
         JsonNode answer = JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"content\":[{\"type\":"
                 + "\"text\",\"text\":\"" + KEY + " " + EMAIL + "\"}]}}");
@@ -130,8 +136,74 @@ class AnswerInspectorTest {
         });
     }
 
+    @Test
+    void an_answer_whose_id_no_request_carried_is_masked_with_every_class_and_reported() throws Exception {
+        RecordingListener listener = new RecordingListener();
+        AnswerInspector inspector = inspector(Map.of("1", List.of("secret")), listener);
+        // A lone surrogate the server wrote back as U+FFFD, or a JavaScript server's rounded number: no decision.
+        JsonNode echoedDifferently = JSON.readTree(
+                "{\"jsonrpc\":\"2.0\",\"id\":\"\uFFFD\",\"result\":{\"t\":\"" + KEY + " " + EMAIL + " db.internal\"}}");
+
+        assertThat(inspector.mayRewrite(echoedDifferently.toString())).isTrue();
+        assertThat(inspector.inspect(echoedDifferently)).isTrue();
+
+        assertThat(echoedDifferently.at("/result/t").asText())
+                .isEqualTo("[REDACTED:aws-access-key] [REDACTED:email] [REDACTED:internal-hostname]");
+        assertThat(listener.unmatched).isEqualTo(1);
+    }
+
+    @Test
+    void a_stream_no_decision_covers_masks_every_answer_without_calling_it_unmatched() throws Exception {
+        RecordingListener listener = new RecordingListener();
+        AnswerInspector inspector =
+                INSPECTION.forAnswer(AnswerPlan.forStream(null, "acme"), new DeclaredTools(10), listener);
+        JsonNode replayed = JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":4,\"result\":{\"t\":\"" + EMAIL + "\"}}");
+
+        inspector.inspect(replayed);
+
+        assertThat(replayed.at("/result/t").asText()).isEqualTo("[REDACTED:email]");
+        assertThat(listener.unmatched).isZero();
+    }
+
+    @Test
+    void a_textual_blob_is_decoded_masked_and_encoded_again_and_a_binary_one_left_alone() throws Exception {
+        AnswerInspector inspector = inspector(Map.of("1", List.of("secret")));
+        String yaml = java.util.Base64.getEncoder()
+                .encodeToString(("aws_access_key_id: " + KEY + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String png = java.util.Base64.getEncoder().encodeToString(new byte[] {(byte) 0x89, 'P', 'N', 'G'});
+        JsonNode answer = JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"contents\":["
+                + "{\"uri\":\"file:///prod.yml\",\"mimeType\":\"application/yaml\",\"blob\":\"" + yaml + "\"},"
+                + "{\"uri\":\"file:///logo.png\",\"mimeType\":\"image/png\",\"blob\":\"" + png + "\"}]}}");
+
+        assertThat(inspector.inspect(answer)).isTrue();
+
+        String decoded = new String(
+                java.util.Base64.getDecoder()
+                        .decode(answer.at("/result/contents/0/blob").asText()),
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(decoded).isEqualTo("aws_access_key_id: [REDACTED:aws-access-key]\n");
+        assertThat(answer.at("/result/contents/1/blob").asText()).isEqualTo(png);
+        assertThat(TextualBlobs.isTextual("text/x-java; charset=utf-8")).isTrue();
+        assertThat(TextualBlobs.isTextual("application/vnd.api+json")).isTrue();
+        assertThat(TextualBlobs.isTextual("application/octet-stream")).isFalse();
+    }
+
+    @Test
+    void text_that_is_no_json_rpc_message_is_masked_with_every_class() {
+        AnswerInspector inspector = inspector(Map.of());
+
+        assertThat(inspector.maskUndecidedText("key " + KEY)).isEqualTo("key [REDACTED:aws-access-key]");
+        assertThat(inspector.maskUndecidedText("nothing here")).isNull();
+    }
+
     static final class RecordingListener implements RelayListener {
         final List<ServerAnswer> answers = new java.util.ArrayList<>();
+        int unmatched;
+
+        @Override
+        public void unmatched() {
+            unmatched++;
+        }
 
         @Override
         public void failedBeforeResponse(io.mcpguard.proxy.jsonrpc.ErrorCode code, String message) {}

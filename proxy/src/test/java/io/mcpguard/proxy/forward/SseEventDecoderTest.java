@@ -31,11 +31,32 @@ class SseEventDecoderTest {
     }
 
     @Test
-    void an_unfinished_event_is_held_and_handed_back_at_the_end() {
+    void an_unfinished_event_is_never_handed_on_as_a_client_discards_it() {
         feed("id: 1\ndata: partial");
 
         assertThat(events).isEmpty();
-        assertThat(new String(decoder.remainder(), StandardCharsets.UTF_8)).isEqualTo("id: 1\ndata: partial");
+        assertThat(decoder.endedMidEvent()).isTrue();
+        assertThat(decoder.endedMidEvent()).as("nothing is held after the end").isFalse();
+    }
+
+    @Test
+    void a_leading_byte_order_mark_is_dropped_even_when_split_across_pieces() {
+        decoder.feed(new byte[] {(byte) 0xEF});
+        decoder.feed(new byte[] {(byte) 0xBB, (byte) 0xBF, 'd'});
+        feed("ata: x\n\n");
+
+        assertThat(events).containsExactly("data: x\n\n");
+    }
+
+    @Test
+    void bytes_that_only_begin_like_a_byte_order_mark_are_kept() {
+        decoder.feed(new byte[] {(byte) 0xEF, (byte) 0xBB, ':', '\n', '\n'});
+
+        assertThat(events).hasSize(1);
+        assertThat(events.get(0))
+                .as("the two bytes stay in the event")
+                .endsWith(":\n\n")
+                .isNotEqualTo(":\n\n");
     }
 
     @Test
@@ -50,23 +71,49 @@ class SseEventDecoderTest {
                 .getBytes(StandardCharsets.UTF_8);
         List<String> seen = new ArrayList<>();
 
-        byte[] out = SseEvents.rewriteData(raw, data -> {
-            seen.add(data);
+        byte[] out = SseEvents.rewriteData(raw, (type, data) -> {
+            seen.add(type + " " + data);
             return "{\"a\":2}";
         });
 
-        assertThat(seen).containsExactly("{\"a\":\n1}");
+        assertThat(seen).containsExactly("message {\"a\":\n1}");
         assertThat(new String(out, StandardCharsets.UTF_8))
                 .isEqualTo("id: 7\nevent: message\nretry: 10\n: note\ndata: {\"a\":2}\n\n");
     }
 
     @Test
-    void events_of_another_type_or_without_data_are_not_rewritten() {
-        assertThat(SseEvents.rewriteData("event: endpoint\ndata: x\n\n".getBytes(StandardCharsets.UTF_8), d -> "y"))
+    void the_last_event_line_names_the_type_a_client_dispatches_on() {
+        List<String> types = new ArrayList<>();
+        SseEvents.rewriteData(
+                "event: endpoint\nevent: message\ndata: x\n\n".getBytes(StandardCharsets.UTF_8), (type, d) -> {
+                    types.add(type);
+                    return null;
+                });
+        SseEvents.rewriteData(
+                "event: message\nevent: other\ndata: x\n\n".getBytes(StandardCharsets.UTF_8), (type, d) -> {
+                    types.add(type);
+                    return null;
+                });
+        SseEvents.rewriteData("event:\ndata: x\n\n".getBytes(StandardCharsets.UTF_8), (type, d) -> {
+            types.add(type);
+            return null;
+        });
+
+        assertThat(types).containsExactly("message", "other", "message");
+    }
+
+    @Test
+    void rewritten_data_with_line_breaks_becomes_several_data_lines() {
+        byte[] out = SseEvents.rewriteData("data: x\n\n".getBytes(StandardCharsets.UTF_8), (t, d) -> "a\nb");
+
+        assertThat(new String(out, StandardCharsets.UTF_8)).isEqualTo("data: a\ndata: b\n\n");
+    }
+
+    @Test
+    void events_without_data_or_left_alone_are_not_rewritten() {
+        assertThat(SseEvents.rewriteData(": ping\n\n".getBytes(StandardCharsets.UTF_8), (t, d) -> "y"))
                 .isNull();
-        assertThat(SseEvents.rewriteData(": ping\n\n".getBytes(StandardCharsets.UTF_8), d -> "y"))
-                .isNull();
-        assertThat(SseEvents.rewriteData("data: x\n\n".getBytes(StandardCharsets.UTF_8), d -> null))
+        assertThat(SseEvents.rewriteData("data: x\n\n".getBytes(StandardCharsets.UTF_8), (t, d) -> null))
                 .isNull();
     }
 }

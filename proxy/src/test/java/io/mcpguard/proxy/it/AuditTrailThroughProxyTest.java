@@ -76,9 +76,7 @@ class AuditTrailThroughProxyTest {
     @BeforeAll
     static void start() throws Exception {
         OpaProcess.copyRepoPolicies(dir.resolve("policies"));
-        Path quotas = dir.resolve("policies/mcp/quota/data.json");
-        Files.writeString(
-                quotas, Files.readString(quotas).replace("\"viewer\": {\"read\": 600}", "\"viewer\": {\"read\": 3}"));
+        OpaProcess.setReadQuota(dir.resolve("policies"), "viewer", 3, null);
         opa = new OpaProcess(dir.resolve("policies"));
         opa.start();
         upstream = new RecordingUpstream();

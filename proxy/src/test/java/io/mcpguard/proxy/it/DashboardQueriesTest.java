@@ -98,9 +98,7 @@ class DashboardQueriesTest {
         prometheus = new PrometheusProcess(
                 Files.createDirectories(dir.resolve("prometheus")), Tools.repo().resolve(ALERTS));
         OpaProcess.copyRepoPolicies(dir.resolve("policies"));
-        Path quotas = dir.resolve("policies/mcp/quota/data.json");
-        Files.writeString(
-                quotas, Files.readString(quotas).replace("\"viewer\": {\"read\": 600}", "\"viewer\": {\"read\": 3}"));
+        OpaProcess.setReadQuota(dir.resolve("policies"), "viewer", 3, null);
         opa = new OpaProcess(dir.resolve("policies"));
         opa.start();
         upstream = new ScriptedUpstream();

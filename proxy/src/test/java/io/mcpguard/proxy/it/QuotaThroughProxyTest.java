@@ -12,7 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Quotas enforced by the proxy with the policy's numbers: a real OPA runs the repository's policies with the read
- * quota lowered to 3 per 1.5 s (so the test can exhaust and watch it refill), in front of a real MCP server.
+ * quota lowered to 3 per 9 s (so the test can exhaust and watch it refill), in front of a real MCP server.
  */
 class QuotaThroughProxyTest {
     private static final Subject VIEWER = new Subject(
@@ -42,12 +41,8 @@ class QuotaThroughProxyTest {
     @BeforeAll
     static void start() throws Exception {
         OpaProcess.copyRepoPolicies(dir);
-        Path quotas = dir.resolve("mcp/quota/data.json");
-        Files.writeString(
-                quotas,
-                Files.readString(quotas)
-                        .replace("\"read\": 60000", "\"read\": 1500")
-                        .replace("\"viewer\": {\"read\": 600}", "\"viewer\": {\"read\": 3}"));
+        // One token back every 3 s: long enough that four calls in a row exhaust it even on a loaded machine.
+        OpaProcess.setReadQuota(dir, "viewer", 3, 9_000L);
         opa = new OpaProcess(dir);
         opa.start();
         upstream = new RecordingUpstream();
@@ -104,7 +99,7 @@ class QuotaThroughProxyTest {
         JsonNode error = refused.get("error");
         assertThat(error.get("code").asInt()).isEqualTo(-32029);
         long retryAfter = error.get("data").get("retry_after_ms").asLong();
-        assertThat(retryAfter).isBetween(1L, 500L);
+        assertThat(retryAfter).isBetween(1L, 3_000L);
         assertThat(error.get("data").get("limit").asLong()).isEqualTo(3);
         assertThat(upstream.bodies())
                 .as("a refused call never reaches the server")

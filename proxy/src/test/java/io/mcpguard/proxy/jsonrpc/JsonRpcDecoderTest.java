@@ -57,10 +57,11 @@ class JsonRpcDecoderTest {
     @Test
     void numbers_keep_their_exact_value() throws Exception {
         DecodedBody body = decode("""
-                {"jsonrpc":"2.0","id":123456789012345678901234567890,"method":"x",\
-                "params":{"f":0.1000000000000000055511151231257827,"e":1.5E+300}}""");
+                {"jsonrpc":"2.0","id":9007199254740991,"method":"x","params":{"n":123456789012345678901234567890,\
+                "f":0.1000000000000000055511151231257827,"e":1.5E+300}}""");
 
         assertThat(canonical(body))
+                .contains("\"id\":9007199254740991")
                 .contains("123456789012345678901234567890")
                 .contains("0.1000000000000000055511151231257827")
                 .contains("1.5E+300");
@@ -87,9 +88,14 @@ class JsonRpcDecoderTest {
             scalar                      | 42                                                           | -32600 | must be an object or a batch
             version missing             | {"id":1,"method":"ping"}                                     | -32600 | "jsonrpc" must be exactly "2.0"
             version as number           | {"jsonrpc":2.0,"id":1,"method":"ping"}                       | -32600 | "jsonrpc" must be exactly "2.0"
-            null id                     | {"jsonrpc":"2.0","id":null,"method":"ping"}                  | -32600 | "id" must be a string or an integer
-            fractional id               | {"jsonrpc":"2.0","id":1.5,"method":"ping"}                   | -32600 | "id" must be a string or an integer
-            object id                   | {"jsonrpc":"2.0","id":{},"method":"ping"}                    | -32600 | "id" must be a string or an integer
+            null id                     | {"jsonrpc":"2.0","id":null,"method":"ping"}                  | -32600 | "id" must be a string of valid Unicode or an integer
+            fractional id               | {"jsonrpc":"2.0","id":1.5,"method":"ping"}                   | -32600 | "id" must be a string of valid Unicode or an integer
+            object id                   | {"jsonrpc":"2.0","id":{},"method":"ping"}                    | -32600 | "id" must be a string of valid Unicode or an integer
+            lone surrogate id           | {"jsonrpc":"2.0","id":"\\ud800","method":"ping"}           | -32600 | "id" must be a string of valid Unicode or an integer
+            reversed surrogates id      | {"jsonrpc":"2.0","id":"\\udc00\\ud800","method":"ping"}   | -32600 | "id" must be a string of valid Unicode or an integer
+            id beyond 2^53              | {"jsonrpc":"2.0","id":9007199254740993,"method":"ping"}      | -32600 | "id" must be a string of valid Unicode or an integer
+            id below -2^53              | {"jsonrpc":"2.0","id":-9007199254740992,"method":"ping"}     | -32600 | "id" must be a string of valid Unicode or an integer
+            repeated id in a batch      | [{"jsonrpc":"2.0","id":1,"method":"a"},{"jsonrpc":"2.0","id":1,"method":"b"}] | -32600 | a request id appears twice
             empty method                | {"jsonrpc":"2.0","id":1,"method":""}                         | -32600 | non-empty string
             method as number            | {"jsonrpc":"2.0","id":1,"method":7}                          | -32600 | non-empty string
             reserved method             | {"jsonrpc":"2.0","id":1,"method":"rpc.discover"}             | -32600 | reserved

@@ -58,6 +58,29 @@ public final class OpaProcess implements AutoCloseable {
         return opa;
     }
 
+    /**
+     * Sets the read quota of {@code role} in a copy of the policies made by {@link #copyRepoPolicies} (the {@code
+     * mcp.quota} data): a test lowers it to exhaust and watch it refill, a load driver lifts it to measure the path
+     * rather than the throttle.
+     *
+     * @param windowMillis the read window, or null to keep the repository's
+     */
+    public static void setReadQuota(Path copy, String role, long limit, Long windowMillis) {
+        Path file = copy.resolve("mcp/quota/data.json");
+        try {
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            com.fasterxml.jackson.databind.node.ObjectNode data =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(file.toFile());
+            data.withObjectProperty("limits").withObjectProperty(role).put("read", limit);
+            if (windowMillis != null) {
+                data.withObjectProperty("windows_ms").put("read", windowMillis);
+            }
+            Files.writeString(file, json.writerWithDefaultPrettyPrinter().writeValueAsString(data));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot set the read quota in " + file, e);
+        }
+    }
+
     /** Copies the repository's policy files, their data and the manifest to {@code dir}, for a test to change. */
     public static void copyRepoPolicies(Path dir) {
         Path source = Tools.repo().resolve("policies");

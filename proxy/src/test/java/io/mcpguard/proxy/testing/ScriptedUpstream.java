@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
@@ -29,11 +30,16 @@ public final class ScriptedUpstream implements AutoCloseable {
         }
     }
 
-    /** What to answer. */
-    public record Answer(int status, String contentType, List<Piece> pieces) {}
+    /** What to answer, with any other response headers (a {@code Content-Encoding}, a {@code Server}). */
+    public record Answer(int status, String contentType, List<Piece> pieces, Map<String, String> headers) {
+        public Answer(int status, String contentType, List<Piece> pieces) {
+            this(status, contentType, pieces, Map.of());
+        }
+    }
 
     private final HttpServer server;
     private final List<String> bodies = new CopyOnWriteArrayList<>();
+    private final List<Map<String, List<String>>> requestHeaders = new CopyOnWriteArrayList<>();
     private volatile Function<String, Answer> script = body -> new Answer(202, null, List.of());
 
     public ScriptedUpstream() {
@@ -55,6 +61,11 @@ public final class ScriptedUpstream implements AutoCloseable {
         return List.copyOf(bodies);
     }
 
+    /** The headers of each request received, in order (names as the JDK server reports them: capitalised). */
+    public List<Map<String, List<String>>> requestHeaders() {
+        return List.copyOf(requestHeaders);
+    }
+
     public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/mcp";
     }
@@ -62,10 +73,12 @@ public final class ScriptedUpstream implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         bodies.add(body);
+        requestHeaders.add(Map.copyOf(exchange.getRequestHeaders()));
         Answer answer = script.apply(body);
         if (answer.contentType() != null) {
             exchange.getResponseHeaders().set("Content-Type", answer.contentType());
         }
+        answer.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
         if (answer.pieces().isEmpty()) {
             exchange.sendResponseHeaders(answer.status(), -1);
             exchange.close();

@@ -1,4 +1,4 @@
-package io.mcpguard.proxy.transport;
+package io.mcpguard.proxy.pipeline;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

@@ -1,4 +1,4 @@
-package io.mcpguard.proxy.transport;
+package io.mcpguard.proxy.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,6 +22,10 @@ import java.util.List;
 
 /** The one place where the proxy's own answers (errors, health) become HTTP responses. */
 public final class HttpAnswers {
+    /** Every answer is marked so no browser guesses another type for it (a JSON error rendered as HTML). */
+    private static final String X_CONTENT_TYPE_OPTIONS = "X-Content-Type-Options";
+
+    private static final String NOSNIFF = "nosniff";
     private final ObjectMapper mapper;
 
     public HttpAnswers(ObjectMapper mapper) {
@@ -86,7 +90,7 @@ public final class HttpAnswers {
     }
 
     /** A refusal as a complete response the caller writes itself (with {@code Connection: close}). */
-    FullHttpResponse closingResponse(Refusal refusal) {
+    public FullHttpResponse closingResponse(Refusal refusal) {
         FullHttpResponse response = jsonResponse(refusal.code().httpStatus(), refusal.toJson());
         HttpUtil.setKeepAlive(response, false);
         return response;
@@ -104,6 +108,7 @@ public final class HttpAnswers {
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
+                .set(X_CONTENT_TYPE_OPTIONS, NOSNIFF)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         return response;
     }
@@ -116,6 +121,8 @@ public final class HttpAnswers {
                 new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN + "; charset=utf-8")
+                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
+                .set(X_CONTENT_TYPE_OPTIONS, NOSNIFF)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         if (allow != null) {
             response.headers().set(HttpHeaderNames.ALLOW, allow);

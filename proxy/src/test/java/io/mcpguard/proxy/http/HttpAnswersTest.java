@@ -1,4 +1,4 @@
-package io.mcpguard.proxy.transport;
+package io.mcpguard.proxy.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.mcpguard.proxy.transport;
+package io.mcpguard.proxy.http;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;

@@ -1,0 +1,208 @@
+package io.mcpguard.proxy.pipeline;
+
+import io.mcpguard.proxy.exchange.ExchangeLog;
+import io.mcpguard.proxy.exchange.HopContext;
+import io.mcpguard.proxy.exchange.ServerAnswer;
+import io.mcpguard.proxy.forward.AnswerPlan;
+import io.mcpguard.proxy.forward.RelayListener;
+import io.mcpguard.proxy.forward.TraceContextInjector;
+import io.mcpguard.proxy.forward.UpstreamClient;
+import io.mcpguard.proxy.jsonrpc.ErrorCode;
+import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
+import io.mcpguard.proxy.jsonrpc.Refusal;
+import io.mcpguard.proxy.mask.MaskCounts;
+import io.mcpguard.proxy.policy.GateVerdict;
+import io.mcpguard.proxy.policy.ToolViews;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.util.AttributeKey;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The forward stage: sends what the earlier stages let through to the guarded server and relays its answer
+ * ({@link UpstreamClient}), inspected as the decision planned ({@link AnswerPlan}). A POST's canonical body goes
+ * with the audit trail's trace context on the hop; a GET opens the server's stream, which no decision covers, so it
+ * is masked for every class and its tool lists cut to the subject's last view; a DELETE ends the session. What the
+ * relay reports goes to the exchange's log; a failure before any answer becomes a JSON-RPC error.
+ */
+@ChannelHandler.Sharable
+public final class ForwardStage extends SimpleChannelInboundHandler<Exchange> {
+    /** Set while the server's GET stream is relayed on this connection (the transport's stream guard reads it). */
+    public static final AttributeKey<Boolean> SERVER_STREAM = AttributeKey.valueOf("mcpguard.server-stream");
+
+    private static final Logger log = LoggerFactory.getLogger(ForwardStage.class);
+
+    private final UpstreamClient upstream;
+    private final ToolViews toolViews;
+    private final TraceContextInjector tracing;
+    private final boolean recordToolCalls;
+    private final Replies replies;
+
+    /**
+     * @param tracing puts the trail's trace context on the hop; null when the audit trail is off
+     * @param recordToolCalls whether the answers to tool calls are recorded (masked) for the audit trail
+     */
+    ForwardStage(
+            UpstreamClient upstream,
+            ToolViews toolViews,
+            TraceContextInjector tracing,
+            boolean recordToolCalls,
+            Replies replies) {
+        super(false);
+        this.upstream = upstream;
+        this.toolViews = toolViews;
+        this.tracing = tracing;
+        this.recordToolCalls = recordToolCalls;
+        this.replies = replies;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Exchange exchange) {
+        HttpMethod method = exchange.method();
+        if (HttpMethod.POST.equals(method)) {
+            AnswerPlan plan =
+                    plan(exchange.verdict(), exchange.subject().tenant()).recording(recorded(exchange.verdict()));
+            String session = exchange.headers().get("Mcp-Session-Id");
+            plan.visibleTools()
+                    .values()
+                    .forEach(view ->
+                            toolViews.remember(session, exchange.subject().id(), view));
+            byte[] bytes = exchange.body().canonicalBytes();
+            List<HopContext> hops = null;
+            if (tracing != null) {
+                TraceContextInjector.Injected injected = tracing.inject(exchange.headers(), exchange.body());
+                bytes = injected.body();
+                hops = injected.hops();
+            }
+            exchange.log().forwarded(hops);
+            forward(ctx, exchange, Unpooled.wrappedBuffer(bytes), plan);
+        } else if (HttpMethod.GET.equals(method)) {
+            // A resumed stream (Last-Event-ID) can replay a tools/list answer: cut it to the subject's last view.
+            // No decision covers what the server sends on it, so everything maskable is masked (fail closed).
+            Set<String> view = toolViews.lastView(
+                    exchange.headers().get("Mcp-Session-Id"), exchange.subject().id());
+            ctx.channel().attr(SERVER_STREAM).set(Boolean.TRUE);
+            forward(
+                    ctx,
+                    exchange,
+                    null,
+                    AnswerPlan.forStream(view, exchange.subject().tenant()));
+            // Reading stays off during a relay, so a client that leaves would only be noticed at the next write
+            // (a keep-alive, maybe minutes away). One read sees its end at once; the upstream stream is then closed.
+            ctx.read();
+        } else {
+            forward(ctx, exchange, null, AnswerPlan.NONE);
+        }
+    }
+
+    private void forward(ChannelHandlerContext ctx, Exchange exchange, ByteBuf body, AnswerPlan plan) {
+        upstream.forward(
+                ctx, exchange.method(), exchange.query(), exchange.headers(), body, plan, new Listener(ctx, exchange));
+    }
+
+    /** What the answer path must do for this body: filter its tools/list answers, mask what the decisions said. */
+    static AnswerPlan plan(GateVerdict verdict, String tenant) {
+        Map<String, Set<String>> visible = new HashMap<>();
+        Map<String, List<String>> masks = new HashMap<>();
+        Set<String> decided = new HashSet<>();
+        for (GateVerdict.Outcome outcome : verdict.outcomes()) {
+            JsonRpcMessage message = outcome.message();
+            if (!message.expectsResponse()) {
+                continue;
+            }
+            String key = AnswerPlan.idKey(message.id());
+            decided.add(key);
+            if ("tools/list".equals(message.method()) && outcome.decision().visibleTools() != null) {
+                visible.put(key, outcome.decision().visibleTools());
+            }
+            if (!outcome.decision().mask().isEmpty()) {
+                masks.put(key, outcome.decision().mask());
+            }
+        }
+        return new AnswerPlan(visible, masks, tenant, decided);
+    }
+
+    /** The ids of the tools/call requests whose results the audit trail records (opt-in), else none. */
+    private Set<String> recorded(GateVerdict verdict) {
+        if (!recordToolCalls) {
+            return Set.of();
+        }
+        Set<String> ids = new HashSet<>();
+        for (GateVerdict.Outcome outcome : verdict.outcomes()) {
+            if (outcome.message().expectsResponse() && outcome.message().toolName() != null) {
+                ids.add(AnswerPlan.idKey(outcome.message().id()));
+            }
+        }
+        return ids;
+    }
+
+    /** Writes what the relay reports to the exchange's log, and answers a failure that came before any answer. */
+    private final class Listener implements RelayListener {
+        private final ChannelHandlerContext ctx;
+        private final Exchange exchange;
+        private final ExchangeLog exchangeLog;
+
+        Listener(ChannelHandlerContext ctx, Exchange exchange) {
+            this.ctx = ctx;
+            this.exchange = exchange;
+            this.exchangeLog = exchange.log();
+        }
+
+        @Override
+        public void failedBeforeResponse(ErrorCode code, String message) {
+            log.atWarn()
+                    .addKeyValue("error.type", code.name())
+                    .addKeyValue("reason", message)
+                    .log("upstream failed");
+            exchangeLog.upstreamFailed(code);
+            ctx.channel().attr(SERVER_STREAM).set(null);
+            JsonRpcMessage only = exchange.hasMessages() && !exchange.body().batch()
+                    ? exchange.body().messages().get(0)
+                    : null;
+            Refusal refusal = new Refusal(only == null ? null : only.id(), code, message, null);
+            replies.refuse(ctx, exchange, List.of(refusal));
+        }
+
+        @Override
+        public void completed() {
+            exchangeLog.completed();
+            ctx.channel().attr(SERVER_STREAM).set(null);
+            Replies.resumeReading(ctx);
+        }
+
+        @Override
+        public void interrupted(String why, boolean clientGone) {
+            exchangeLog.interrupted(clientGone);
+        }
+
+        @Override
+        public void responded(int httpStatus) {
+            exchangeLog.responded(httpStatus);
+        }
+
+        @Override
+        public void answered(ServerAnswer answer) {
+            exchangeLog.answered(answer);
+        }
+
+        @Override
+        public void masked(MaskCounts counts) {
+            exchangeLog.masked(counts);
+        }
+
+        @Override
+        public void unmatched() {
+            exchangeLog.unmatchedAnswer();
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package io.mcpguard.proxy.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mcpguard.proxy.exchange.ExchangeLog;
+import io.mcpguard.proxy.exchange.Outcome;
+import io.mcpguard.proxy.jsonrpc.DecodedBody;
+import io.mcpguard.proxy.jsonrpc.ErrorCode;
+import io.mcpguard.proxy.jsonrpc.JsonRpcDecoder;
+import io.mcpguard.proxy.jsonrpc.JsonRpcException;
+import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
+import io.mcpguard.proxy.jsonrpc.Refusal;
+import io.mcpguard.proxy.policy.Subject;
+import io.mcpguard.proxy.policy.SubjectResolver;
+import io.mcpguard.proxy.policy.TransportFacts;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslHandler;
+import java.net.InetSocketAddress;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The decode stage: turns a request to the MCP endpoint into an {@link Exchange}. A POST's body must be {@code
+ * application/json} and strict JSON-RPC 2.0 ({@link JsonRpcDecoder}), and the MCP headers that mirror it must agree
+ * with it; what fails is answered here and never reaches the policy. From here on only the decoded body travels —
+ * what the policy checks is what is forwarded. GET and DELETE carry no message and pass with no body.
+ */
+@ChannelHandler.Sharable
+public final class McpDecoder extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(McpDecoder.class);
+    private static final String MCP_METHOD_HEADER = "Mcp-Method";
+    private static final String MCP_NAME_HEADER = "Mcp-Name";
+
+    private final JsonRpcDecoder decoder;
+    private final SubjectResolver subjects;
+    private final Replies replies;
+
+    McpDecoder(JsonRpcDecoder decoder, SubjectResolver subjects, Replies replies) {
+        this.decoder = decoder;
+        this.subjects = subjects;
+        this.replies = replies;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        ExchangeLog exchangeLog = ExchangeLog.of(ctx.channel());
+        Subject subject = subjects.subjectOf(ctx, request);
+        exchangeLog.subject(subject);
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String query = uri.rawQuery().isEmpty() ? null : uri.rawQuery();
+        HttpHeaders headers = request.headers().copy();
+        if (!HttpMethod.POST.equals(request.method())) {
+            ctx.fireChannelRead(
+                    new Exchange(request.method(), query, headers, keepAlive, null, subject, null, null, exchangeLog));
+            return;
+        }
+        String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
+        if (!contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            String reason = "a POST to the MCP endpoint must be Content-Type: application/json";
+            exchangeLog.refused(Outcome.INVALID, HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE.code(), null, reason);
+            replies.answers()
+                    .text(ctx, HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, reason, keepAlive, null)
+                    .addListener(f -> Replies.resumeReading(ctx));
+            return;
+        }
+        DecodedBody body;
+        try {
+            body = decoder.decode(ByteBufUtil.getBytes(request.content()));
+            checkHeadersMatchBody(request.headers(), body);
+        } catch (JsonRpcException e) {
+            log.atInfo()
+                    .addKeyValue("error.type", e.errorCode().name())
+                    .addKeyValue("reason", e.recordedReason())
+                    .log("rejected malformed message");
+            // The recorded reason names what is wrong (a rule, a limit), never a value from the body; the answer's
+            // message may quote a member name, which the client chose and may be anything.
+            exchangeLog.refused(Outcome.INVALID, e.errorCode().httpStatus().code(), e.errorCode(), e.recordedReason());
+            replies.reject(ctx, Refusal.of(e), keepAlive);
+            return;
+        }
+        exchangeLog.body(body);
+        TransportFacts transport =
+                transportFacts(ctx, request, uri, body.messages().size());
+        ctx.fireChannelRead(
+                new Exchange(HttpMethod.POST, query, headers, keepAlive, body, subject, transport, null, exchangeLog));
+    }
+
+    /**
+     * MCP 2026-07-28 mirrors the method and name in headers. The policy decides on the body; a server that routes
+     * on the header must not see a different method, so a disagreement is refused (-32020) rather than forwarded.
+     */
+    static void checkHeadersMatchBody(HttpHeaders headers, DecodedBody body) throws JsonRpcException {
+        String methodHeader = headers.get(MCP_METHOD_HEADER);
+        String nameHeader = headers.get(MCP_NAME_HEADER);
+        if (methodHeader == null && nameHeader == null) {
+            return;
+        }
+        if (body.batch()) {
+            throw new JsonRpcException(
+                    ErrorCode.HEADER_MISMATCH, "Mcp-Method/Mcp-Name headers cannot describe a batch");
+        }
+        JsonRpcMessage message = body.messages().get(0);
+        if (methodHeader != null && !methodHeader.equals(message.method())) {
+            throw new JsonRpcException(
+                    ErrorCode.HEADER_MISMATCH, "Mcp-Method header does not match the body's method", message.id());
+        }
+        if (nameHeader != null) {
+            String name = McpHeaderValues.decode(nameHeader);
+            JsonNode params = message.params();
+            String bodyName = params == null ? null : textOrNull(params.get("name"));
+            if (bodyName == null) {
+                bodyName = params == null ? null : textOrNull(params.get("uri"));
+            }
+            if (!name.equals(bodyName)) {
+                throw new JsonRpcException(
+                        ErrorCode.HEADER_MISMATCH, "Mcp-Name header does not match the body", message.id());
+            }
+        }
+    }
+
+    private static String textOrNull(JsonNode node) {
+        return node != null && node.isTextual() ? node.asText() : null;
+    }
+
+    private static TransportFacts transportFacts(
+            ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri, int batchSize) {
+        String address = ctx.channel().remoteAddress() instanceof InetSocketAddress peer
+                ? peer.getAddress().getHostAddress()
+                : String.valueOf(ctx.channel().remoteAddress());
+        return new TransportFacts(
+                address,
+                ctx.pipeline().get(SslHandler.class) != null,
+                request.method().name(),
+                uri.rawPath(),
+                request.headers().get("Mcp-Session-Id"),
+                request.headers().get("MCP-Protocol-Version"),
+                batchSize);
+    }
+}

@@ -1,0 +1,49 @@
+package io.mcpguard.proxy.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mcpguard.proxy.http.HttpAnswers;
+import io.mcpguard.proxy.jsonrpc.ErrorCode;
+import io.mcpguard.proxy.jsonrpc.Refusal;
+import io.netty.channel.ChannelHandlerContext;
+import java.util.List;
+
+/**
+ * How a stage of the message path answers a request itself: through {@link HttpAnswers}, and then the connection
+ * reads its next request. Reading stops when a request enters the message path (one exchange at a time per
+ * connection) and resumes only once its answer is written.
+ */
+final class Replies {
+    private final HttpAnswers answers;
+
+    Replies(HttpAnswers answers) {
+        this.answers = answers;
+    }
+
+    HttpAnswers answers() {
+        return answers;
+    }
+
+    /** Refusals of a decoded body, one per message (see {@link HttpAnswers#refuse}). */
+    void refuse(ChannelHandlerContext ctx, Exchange exchange, List<Refusal> refusals) {
+        answers.refuse(ctx, refusals, exchange.body() != null && exchange.body().batch(), exchange.keepAlive())
+                .addListener(f -> resumeReading(ctx));
+    }
+
+    /** A request the proxy cannot accept at all: the status says so, the body says why. */
+    void reject(ChannelHandlerContext ctx, Refusal refusal, boolean keepAlive) {
+        answers.reject(ctx, refusal, keepAlive).addListener(f -> resumeReading(ctx));
+    }
+
+    /** An authorization failure with its {@code WWW-Authenticate} challenge. */
+    void challenge(ChannelHandlerContext ctx, ErrorCode code, JsonNode body, String challenge, boolean keepAlive) {
+        answers.challenge(ctx, code, body, challenge, keepAlive).addListener(f -> resumeReading(ctx));
+    }
+
+    /** The answer is out: the connection may carry its next request. */
+    static void resumeReading(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive()) {
+            ctx.channel().config().setAutoRead(true);
+            ctx.read();
+        }
+    }
+}

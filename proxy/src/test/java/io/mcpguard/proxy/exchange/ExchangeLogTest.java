@@ -1,0 +1,112 @@
+package io.mcpguard.proxy.exchange;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mcpguard.proxy.jsonrpc.ErrorCode;
+import io.mcpguard.proxy.mask.MaskCounts;
+import io.mcpguard.proxy.policy.Subject;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ExchangeLogTest {
+    private final List<ExchangeLog> completed = new ArrayList<>();
+
+    private ExchangeLog open(EmbeddedChannel channel) {
+        HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/mcp?x=1");
+        request.headers()
+                .set("MCP-Protocol-Version", "2025-11-25")
+                .set("Mcp-Session-Id", "s-1")
+                .set("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        return ExchangeLog.open(channel, request, completed::add);
+    }
+
+    @Test
+    void the_log_keeps_the_request_facts_a_trail_needs_and_no_other_header() {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        ExchangeLog log = open(channel);
+
+        assertThat(ExchangeLog.of(channel)).isSameAs(log);
+        assertThat(log.httpMethod()).isEqualTo("POST");
+        assertThat(log.path()).isEqualTo("/mcp");
+        assertThat(log.httpVersion()).isEqualTo("1.1");
+        assertThat(log.protocolVersion()).isEqualTo("2025-11-25");
+        assertThat(log.sessionId()).isEqualTo("s-1");
+        assertThat(log.traceparent()).startsWith("00-0af7");
+        assertThat(log.isComplete()).isFalse();
+    }
+
+    @Test
+    void the_first_ending_wins_and_the_observer_hears_it_once() {
+        ExchangeLog log = open(new EmbeddedChannel());
+        log.subject(Subject.ANONYMOUS).responded(200);
+        log.masked(new MaskCounts());
+
+        log.completed();
+        log.interrupted(true);
+        log.upstreamFailed(ErrorCode.UPSTREAM_TIMEOUT);
+        log.responded(502);
+
+        assertThat(completed).containsExactly(log);
+        assertThat(log.ending().outcome()).isEqualTo(Outcome.ALLOW);
+        assertThat(log.ending().interrupted()).isFalse();
+        assertThat(log.upstreamStatus()).as("a fact after the end is ignored").isEqualTo(200);
+        assertThat(log.endEpochNanos()).isGreaterThanOrEqualTo(log.startEpochNanos());
+    }
+
+    @Test
+    void a_refusal_before_decoding_names_its_outcome_status_and_code() {
+        ExchangeLog log = open(new EmbeddedChannel());
+
+        log.refused(Outcome.TOO_LARGE, 413, ErrorCode.BODY_TOO_LARGE, "request body exceeds the limit");
+
+        assertThat(log.ending())
+                .isEqualTo(new ExchangeLog.Ending(
+                        Outcome.TOO_LARGE,
+                        413,
+                        ErrorCode.BODY_TOO_LARGE,
+                        "request body exceeds the limit",
+                        List.of(),
+                        false));
+    }
+
+    @Test
+    void a_client_leaving_a_relay_is_abandoned_and_a_server_failing_one_is_an_upstream_error() {
+        ExchangeLog left = open(new EmbeddedChannel());
+        ExchangeLog cut = open(new EmbeddedChannel());
+
+        left.interrupted(true);
+        cut.interrupted(false);
+
+        assertThat(left.ending().outcome()).isEqualTo(Outcome.ABANDONED);
+        assertThat(left.ending().interrupted()).isTrue();
+        assertThat(cut.ending().outcome()).isEqualTo(Outcome.UPSTREAM_ERROR);
+    }
+
+    @Test
+    void a_stage_without_the_exchange_log_stage_in_front_fails_loudly() {
+        assertThatThrownBy(() -> ExchangeLog.of(new EmbeddedChannel()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("exchange-log stage");
+    }
+
+    @Test
+    void outcomes_keep_their_wire_names_and_map_refusal_codes() {
+        assertThat(Outcome.ofRefusal(ErrorCode.POLICY_DENIED, null)).isEqualTo(Outcome.DENY);
+        assertThat(Outcome.ofRefusal(ErrorCode.OVER_QUOTA, null)).isEqualTo(Outcome.OVER_QUOTA);
+        assertThat(Outcome.ofRefusal(ErrorCode.BATCH_NOT_FORWARDED, null)).isEqualTo(Outcome.NOT_SENT);
+        assertThat(Outcome.ofRefusal(ErrorCode.INSUFFICIENT_SCOPE, null)).isEqualTo(Outcome.INSUFFICIENT_SCOPE);
+        assertThat(Outcome.ofRefusal(ErrorCode.UPSTREAM_TIMEOUT, null)).isEqualTo(Outcome.UPSTREAM_ERROR);
+        assertThat(Outcome.ofRefusal(ErrorCode.PARSE_ERROR, null)).isEqualTo(Outcome.ERROR);
+        assertThat(Outcome.STEP_UP.wireName()).isEqualTo("step_up");
+        assertThat(Outcome.IDENTITY_UNAVAILABLE.wireName()).isEqualTo("identity_unavailable");
+        assertThat(Outcome.DENY.isDenial()).isTrue();
+        assertThat(Outcome.OVER_QUOTA.isDenial()).isFalse();
+    }
+}

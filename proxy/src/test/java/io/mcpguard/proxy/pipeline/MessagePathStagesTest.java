@@ -1,0 +1,281 @@
+package io.mcpguard.proxy.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mcpguard.proxy.exchange.ExchangeLog;
+import io.mcpguard.proxy.exchange.Outcome;
+import io.mcpguard.proxy.http.HttpAnswers;
+import io.mcpguard.proxy.jsonrpc.ErrorCode;
+import io.mcpguard.proxy.jsonrpc.JsonRpcDecoder;
+import io.mcpguard.proxy.policy.Decision;
+import io.mcpguard.proxy.policy.PolicyEngine;
+import io.mcpguard.proxy.policy.PolicyGate;
+import io.mcpguard.proxy.policy.PolicyInput;
+import io.mcpguard.proxy.policy.PolicyUnavailableException;
+import io.mcpguard.proxy.policy.Subject;
+import io.mcpguard.proxy.quota.LocalQuotaStore;
+import io.mcpguard.proxy.quota.QuotaGate;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The message path's stages on an embedded channel: route → decode → decide → quota, each answering what is its to
+ * answer and writing what it learned to the exchange log; what passes reaches the end of the path as an {@link
+ * Exchange}. The policy engine here is a fixed table — the real OPA decides in the integration tests; these test
+ * what the stages do with an answer.
+ */
+class MessagePathStagesTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Subject ALICE =
+            new Subject("alice", true, "jwt", List.of("viewer"), List.of(), "acme", List.of("pwd"), null, null, null);
+
+    private final List<ExchangeLog> completed = new ArrayList<>();
+    private final List<Exchange> passed = new ArrayList<>();
+    private final LocalQuotaStore quotaStore = new LocalQuotaStore(100, Duration.ofMinutes(1));
+    private EmbeddedChannel channel;
+
+    /** Allows get_repository (with a quota of 1), denies merge, and cannot decide "boom". */
+    private static final PolicyEngine TABLE = new PolicyEngine() {
+        @Override
+        public CompletableFuture<Decision> decide(PolicyInput input) {
+            String tool = input.message().toolName();
+            if ("boom".equals(tool)) {
+                return CompletableFuture.failedFuture(new PolicyUnavailableException("OPA is down"));
+            }
+            boolean allow = "get_repository".equals(tool);
+            Decision.QuotaSpec quota = allow ? new Decision.QuotaSpec("alice:read", 1, 60_000, 1) : null;
+            return CompletableFuture.completedFuture(new Decision(
+                    allow,
+                    allow ? List.of() : List.of("viewers may not merge"),
+                    List.of("secret"),
+                    quota,
+                    null,
+                    null,
+                    0,
+                    null,
+                    "d-1",
+                    "rev-1",
+                    null));
+        }
+
+        @Override
+        public void close() {}
+    };
+
+    private EmbeddedChannel path() {
+        HttpAnswers answers = new HttpAnswers(JSON);
+        Replies replies = new Replies(answers);
+        channel = new EmbeddedChannel(
+                new ExchangeLogStage(completed::add),
+                new McpRouter("/mcp", answers),
+                new McpDecoder(new JsonRpcDecoder(64, 1 << 20, 32), (ctx, request) -> ALICE, replies),
+                new PolicyCheck(new PolicyGate(TABLE), null, replies),
+                new QuotaCheck(new QuotaGate(quotaStore), replies),
+                new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        passed.add((Exchange) msg);
+                    }
+                });
+        return channel;
+    }
+
+    @AfterEach
+    void close() {
+        if (channel != null) {
+            channel.finishAndReleaseAll();
+        }
+        quotaStore.close();
+    }
+
+    private static FullHttpRequest post(String body) {
+        FullHttpRequest request = new DefaultFullHttpRequest(
+                HttpVersion.HTTP_1_1, HttpMethod.POST, "/mcp", Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+        request.headers().set("Content-Type", "application/json").set("Host", "localhost");
+        return request;
+    }
+
+    private static String call(int id, String tool) {
+        return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool
+                + "\",\"arguments\":{\"workspace\":\"acme\"}}}";
+    }
+
+    private FullHttpResponse answer() {
+        channel.runPendingTasks();
+        return channel.readOutbound();
+    }
+
+    private static JsonNode json(FullHttpResponse response) throws Exception {
+        return JSON.readTree(response.content().toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void the_router_answers_health_unknown_paths_other_methods_and_broken_requests_itself() {
+        path();
+        FullHttpRequest health = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/healthz");
+        FullHttpRequest elsewhere = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/admin");
+        FullHttpRequest put = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.PUT, "/mcp");
+        FullHttpRequest broken = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/mcp");
+        broken.setDecoderResult(DecoderResult.failure(new IllegalArgumentException("bad header")));
+
+        channel.writeInbound(health);
+        FullHttpResponse ok = answer();
+        channel.writeInbound(elsewhere);
+        FullHttpResponse notFound = answer();
+        channel.writeInbound(put);
+        FullHttpResponse notAllowed = answer();
+        channel.writeInbound(broken);
+        FullHttpResponse badRequest = answer();
+
+        assertThat(ok.status().code()).isEqualTo(200);
+        assertThat(notFound.status().code()).isEqualTo(404);
+        assertThat(notAllowed.status().code()).isEqualTo(405);
+        assertThat(notAllowed.headers().get("Allow")).isEqualTo("GET, POST, DELETE");
+        assertThat(badRequest.status().code()).isEqualTo(400);
+        assertThat(passed).isEmpty();
+        assertThat(completed)
+                .as("nothing here is an exchange the trail records")
+                .isEmpty();
+    }
+
+    @Test
+    void a_body_that_is_not_json_rpc_is_answered_by_the_decoder_and_recorded_as_invalid() throws Exception {
+        path();
+        FullHttpRequest text = post("hello");
+        text.headers().set("Content-Type", "text/plain");
+
+        channel.writeInbound(text);
+        FullHttpResponse unsupported = answer();
+        channel.writeInbound(post("{\"jsonrpc\":\"2.0\",\"id\":1,\"id\":2,\"method\":\"ping\"}"));
+        FullHttpResponse duplicate = answer();
+
+        assertThat(unsupported.status().code()).isEqualTo(415);
+        assertThat(json(duplicate).get("error").get("code").asInt()).isEqualTo(-32700);
+        assertThat(completed).hasSize(2);
+        assertThat(completed.get(0).ending().outcome()).isEqualTo(Outcome.INVALID);
+        assertThat(completed.get(0).ending().httpStatus()).isEqualTo(415);
+        assertThat(completed.get(1).ending().code()).isEqualTo(ErrorCode.PARSE_ERROR);
+        assertThat(completed.get(1).body())
+                .as("a refused body is never recorded as decoded")
+                .isNull();
+        assertThat(passed).isEmpty();
+    }
+
+    @Test
+    void an_mcp_method_header_that_contradicts_the_body_is_refused_before_the_policy() throws Exception {
+        path();
+        FullHttpRequest request = post(call(1, "get_repository"));
+        request.headers().set("Mcp-Method", "tools/list");
+
+        channel.writeInbound(request);
+
+        assertThat(json(answer()).get("error").get("code").asInt()).isEqualTo(-32020);
+        assertThat(passed).isEmpty();
+    }
+
+    @Test
+    void an_allowed_call_passes_with_its_verdict_and_its_quota_taken() {
+        path();
+
+        channel.writeInbound(post(call(7, "get_repository")));
+        channel.runPendingTasks();
+
+        assertThat(passed).hasSize(1);
+        Exchange exchange = passed.get(0);
+        assertThat(exchange.verdict().allowed()).isTrue();
+        assertThat(exchange.subject()).isEqualTo(ALICE);
+        assertThat(new String(exchange.body().canonicalBytes(), StandardCharsets.UTF_8))
+                .contains("\"get_repository\"");
+        assertThat(exchange.log().verdict()).isSameAs(exchange.verdict());
+        assertThat(exchange.log().quota().get(0).remaining()).isZero();
+        assertThat(channel.config().isAutoRead())
+                .as("reading waits for the answer")
+                .isFalse();
+        assertThat(completed)
+                .as("the exchange is not over before it is answered")
+                .isEmpty();
+    }
+
+    @Test
+    void a_denied_call_is_answered_with_the_policy_reason_and_never_passes() throws Exception {
+        path();
+
+        channel.writeInbound(post(call(3, "merge_pull_request")));
+        FullHttpResponse denied = answer();
+
+        JsonNode error = json(denied).get("error");
+        assertThat(error.get("code").asInt()).isEqualTo(-32001);
+        assertThat(error.get("message").asText()).contains("viewers may not merge");
+        assertThat(passed).isEmpty();
+        assertThat(completed).hasSize(1);
+        assertThat(completed.get(0).ending().refusals()).hasSize(1);
+        assertThat(completed.get(0).verdict().allowed()).isFalse();
+        assertThat(channel.config().isAutoRead())
+                .as("the next request may come")
+                .isTrue();
+    }
+
+    @Test
+    void a_policy_that_cannot_answer_refuses_and_never_allows() throws Exception {
+        path();
+
+        channel.writeInbound(post(call(4, "boom")));
+        FullHttpResponse refused = answer();
+
+        assertThat(json(refused).get("error").get("code").asInt()).isEqualTo(-32004);
+        assertThat(passed).isEmpty();
+        assertThat(completed.get(0).ending().refusals().get(0).code()).isEqualTo(ErrorCode.POLICY_UNAVAILABLE);
+    }
+
+    @Test
+    void a_call_over_its_quota_is_answered_with_when_to_retry() throws Exception {
+        path();
+        channel.writeInbound(post(call(1, "get_repository")));
+        channel.runPendingTasks();
+        passed.clear();
+
+        channel.writeInbound(post(call(2, "get_repository")));
+        FullHttpResponse over = answer();
+
+        JsonNode error = json(over).get("error");
+        assertThat(error.get("code").asInt()).isEqualTo(-32029);
+        assertThat(error.get("data").get("retry_after_ms").asLong()).isPositive();
+        assertThat(passed).isEmpty();
+        assertThat(Outcome.ofRefusal(completed.get(0).ending().refusals().get(0).code(), null))
+                .isEqualTo(Outcome.OVER_QUOTA);
+    }
+
+    @Test
+    void get_and_delete_carry_no_message_and_pass_without_a_decision() {
+        path();
+        FullHttpRequest get = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/mcp");
+        FullHttpRequest delete = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.DELETE, "/mcp?x=1");
+
+        channel.writeInbound(get);
+        channel.writeInbound(delete);
+
+        assertThat(passed).extracting(Exchange::method).containsExactly(HttpMethod.GET, HttpMethod.DELETE);
+        assertThat(passed).allSatisfy(exchange -> {
+            assertThat(exchange.body()).isNull();
+            assertThat(exchange.verdict()).isNull();
+        });
+        assertThat(passed.get(1).query()).isEqualTo("x=1");
+    }
+}
