@@ -56,7 +56,10 @@ test_the_class_of_a_tool_is_raised_by_declared_hints_but_never_lowered if {
 }
 
 test_declared_data_classes_only_add if {
-	tools.data_classes_of("get_file_content", null) == {"source_code", "personal_data", "secret", "internal_infrastructure"}
+	tools.data_classes_of("get_file_content", null) == {
+		"source_code", "personal_data",
+		"secret", "internal_infrastructure",
+	}
 	tools.data_classes_of("list_directory", {"data_classes": ["secret", 1]}) == {"source_code", "secret"}
 }
 
