@@ -76,6 +76,9 @@ _kinds := {"request", "notification", "response"}
 
 _message := object.get(input, "request", {})
 
+# Who sent it; passed into the packages below, which read no input themselves.
+_subject := object.get(input, "subject", {})
+
 _method := object.get(_message, "method", null)
 
 _tool := object.get(_message, "tool", null)
@@ -113,15 +116,15 @@ _slug(value) := lower(value) if regex.match(`^[A-Za-z0-9{}][A-Za-z0-9._{}-]{0,12
 
 _needs := {"none": set(), "workspace": {"workspace"}, "repository": {"workspace", "repository"}}
 
-_roles := rbac.roles_for(_target)
+_roles := rbac.roles_for(_subject, _target)
 
-_permitted if _class in rbac.classes_for(_target)
+_permitted if _class in rbac.classes_for(_subject, _target)
 
 _step_up_needed if {
 	_known_call
 	_class == "dangerous"
 	_permitted
-	not stepup.satisfied
+	not stepup.satisfied(_subject)
 }
 
 # Why each message may pass. Only counts when no denial below applies.
@@ -212,7 +215,8 @@ _protocol_notification if startswith(_method, "notifications/")
 
 # The terms of the decision.
 
-# Data classes of the answer the subject's roles there may not see.
+# Data classes of the answer the subject's roles there may not see: every class the proxy
+# can mask, whatever the tool declares (its declaration can only add).
 default _mask(_) := []
 
 _mask(true) := masked if {
@@ -222,10 +226,11 @@ _mask(true) := masked if {
 
 default _quota(_) := null
 
-_quota(true) := bucket if {
-	_known_call
-	bucket := quota.for_call(_class, _roles)
-}
+_quota(true) := _bucket
+
+_bucket := quota.for_call(_subject, _client_address, _class, _roles) if _known_call
+
+_client_address := object.get(input, ["transport", "client_address"], null)
 
 default _require_mfa := null
 
@@ -258,7 +263,7 @@ _lists(true) := {"tools": visible} if {
 	_method == "tools/list"
 	visible := sort([name |
 		some name in tools.known
-		tools.class_of(name, null) in rbac.classes_anywhere
+		tools.class_of(name, null) in rbac.classes_anywhere(_subject)
 	])
 }
 

@@ -51,7 +51,8 @@ call_by(subject, tool, arguments) := message_from(
 
 # The decision for `given`, with the clock at now_s.
 decide(given) := decision if {
-	# regal ignore:with-outside-test-context
+	# The one helper that evaluates the entry point: the input and the clock are its fixtures.
+	# regal ignore:with-outside-test-context,external-reference
 	decision := authz.decision with input as given with time.now_ns as now_ns
 }
 
@@ -138,7 +139,7 @@ test_an_allowed_read_carries_its_mask_quota_and_a_short_cache_ttl if {
 	decision == {
 		"allow": true,
 		"reasons": [`your roles allow read tool "list_pull_requests" here`],
-		"mask": ["personal_data", "secret"],
+		"mask": ["internal_infrastructure", "personal_data", "secret"],
 		"quota": {"key": `[["subject",null,"u-1"],"read"]`, "limit": 600, "window_ms": 60000, "cost": 1},
 		"obligations": {"require_mfa": null, "audit_level": "normal"},
 		"cache_ttl_ms": 5000,
@@ -212,52 +213,12 @@ test_anonymous_callers_get_nothing_by_default if {
 
 test_anonymous_callers_get_the_anonymous_bindings_and_a_bucket_per_address if {
 	bindings := [{"role": "viewer", "scope": "acme/*"}]
-
-	# regal ignore:unresolved-reference
 	decision := decide(call_by(anonymous, "get_repository", acme_api)) with data.mcp.rbac.anonymous_bindings as bindings
 	decision.allow
 	decision.quota.key == `[["anonymous","127.0.0.1"],"read"]`
-
-	# regal ignore:unresolved-reference
 	not decide(call_by(anonymous, "create_pull_request", acme_api)).allow with data.mcp.rbac.anonymous_bindings as bindings
 	globex := {"workspace": "globex", "repo": "x"}
-
-	# regal ignore:unresolved-reference
 	not decide(call_by(anonymous, "get_repository", globex)).allow with data.mcp.rbac.anonymous_bindings as bindings
-}
-
-# Data classes
-
-test_masks_depend_on_the_roles_that_cover_the_target if {
-	read := {"workspace": "acme", "repo": "payments-api"}
-	decide(call_by(user(["viewer@acme/*"]), "get_pull_request", read)).mask == [
-		"internal_infrastructure",
-		"personal_data", "secret",
-	]
-	decide(call_by(user(["maintainer@acme/*"]), "get_pull_request", read)).mask == ["internal_infrastructure", "secret"]
-	decide(call_by(user(["admin"]), "get_file_content", read)).mask == ["secret"]
-	decide(call_by(user(["viewer@acme/*", "maintainer@globex/*"]), "list_commits", read)).mask == [
-		"personal_data",
-		"secret",
-	]
-	decide(call_by(user(["viewer@acme/*"]), "list_pull_request_comments", read)).mask == [
-		"internal_infrastructure",
-		"personal_data", "secret",
-	]
-}
-
-test_data_classes_the_server_declares_are_masked_too if {
-	given := object.union(
-		call_by(user(["maintainer@acme/*"]), "get_repository", acme_api),
-		{"tool": {"annotations": {"readOnlyHint": true}, "data_classes": ["secret", 7]}},
-	)
-	decide(given).mask == ["secret"]
-}
-
-test_a_denied_call_masks_nothing_and_has_no_quota if {
-	decision := decide(call_by(user([]), "get_file_content", acme_api))
-	decision.mask == []
-	decision.quota == null
 }
 
 # Annotations the server declared
@@ -378,8 +339,6 @@ test_a_tools_call_without_a_tool_name_is_denied if {
 test_a_tool_in_no_class_is_unknown if {
 	catalogue := {"frobnicate": {"class": "admin", "scope": "none", "data_classes": []}}
 
-	# The catalogue is data (data.json), which Regal does not read.
-	# regal ignore:unresolved-reference
 	decision := decide(call_by(user(["admin"]), "frobnicate", {})) with tools.catalogue as catalogue
 
 	decision == denied(`unknown tool "frobnicate"`)

@@ -8,30 +8,24 @@ package mcp.quota
 
 # METADATA
 # description: |
-#   The bucket one allowed call of a `class` tool draws from, for a subject holding
-#   `roles` there: the most generous limit among those roles. A subject is one bucket
-#   per class (its tenant and id); anonymous callers are one bucket per client address,
-#   so one anonymous client cannot exhaust another's. Undefined when no role has a limit.
-for_call(class, roles) := {
-	"key": json.marshal([_caller, class]),
+#   The bucket one allowed call of a `class` tool draws from, for `subject` (the policy
+#   input's subject, calling from `client_address`) holding `roles` there: the most
+#   generous limit among those roles. A subject is one bucket per class (its tenant and
+#   id); anonymous callers are one bucket per client address, so one anonymous client
+#   cannot exhaust another's. Undefined when no role has a limit.
+for_call(subject, client_address, class, roles) := {
+	"key": json.marshal([_caller(subject, client_address), class]),
 	"limit": limit,
-	"window_ms": _windows_ms[class],
+	"window_ms": data.mcp.quota.windows_ms[class],
 	"cost": 1,
 } if {
-	limits := {n | some role in roles; n := _limits[role][class]}
+	limits := {n | some role in roles; n := data.mcp.quota.limits[role][class]}
 	count(limits) > 0
 	limit := max(limits)
 }
 
-default _caller := ["anonymous", null]
+default _caller(_, _) := ["anonymous", null]
 
-_caller := ["subject", input.subject.tenant, input.subject.id] if input.subject.authenticated == true
+_caller(subject, _) := ["subject", subject.tenant, subject.id] if subject.authenticated == true
 
-_caller := ["anonymous", input.transport.client_address] if input.subject.authenticated == false
-
-# The references to this package's data document (data.json beside this file).
-# regal ignore:unresolved-reference
-_limits := data.mcp.quota.limits
-
-# regal ignore:unresolved-reference
-_windows_ms := data.mcp.quota.windows_ms
+_caller(subject, client_address) := ["anonymous", client_address] if subject.authenticated == false

@@ -2,34 +2,32 @@ package mcp.quota_test
 
 import data.mcp.quota
 
-caller(subject) := {"subject": subject, "transport": {"client_address": "10.0.0.7"}}
+address := "10.0.0.7"
 
 test_writes_are_thirty_a_minute_for_a_developer if {
-	given := caller({"id": "u-1", "tenant": "acme", "authenticated": true})
-	bucket := quota.for_call("write", {"developer"}) with input as given
+	subject := {"id": "u-1", "tenant": "acme", "authenticated": true}
+	bucket := quota.for_call(subject, address, "write", {"developer"})
 	bucket == {"key": `[["subject","acme","u-1"],"write"]`, "limit": 30, "window_ms": 60000, "cost": 1}
 }
 
 test_dangerous_calls_are_counted_per_hour if {
-	given := caller({"id": "u-1", "tenant": null, "authenticated": true})
-	bucket := quota.for_call("dangerous", {"maintainer"}) with input as given
+	bucket := quota.for_call({"id": "u-1", "tenant": null, "authenticated": true}, address, "dangerous", {"maintainer"})
 	bucket.limit == 5
 	bucket.window_ms == 3600000
 }
 
 test_a_role_without_a_limit_for_the_class_has_no_bucket if {
-	given := caller({"id": "bot", "tenant": null, "authenticated": true})
-	not quota.for_call("dangerous", {"service-account"}) with input as given
-	not quota.for_call("read", set()) with input as given
+	subject := {"id": "bot", "tenant": null, "authenticated": true}
+	not quota.for_call(subject, address, "dangerous", {"service-account"})
+	not quota.for_call(subject, address, "read", set())
 }
 
 test_anonymous_callers_are_counted_per_address if {
-	given := caller({"id": "anonymous", "authenticated": false})
-	bucket := quota.for_call("read", {"viewer"}) with input as given
+	bucket := quota.for_call({"id": "anonymous", "authenticated": false}, address, "read", {"viewer"})
 	bucket.key == `[["anonymous","10.0.0.7"],"read"]`
 }
 
 test_a_subject_of_unknown_authentication_shares_one_anonymous_bucket if {
-	bucket := quota.for_call("read", {"viewer"}) with input as caller({"id": "x"})
+	bucket := quota.for_call({"id": "x"}, address, "read", {"viewer"})
 	bucket.key == `[["anonymous",null],"read"]`
 }

@@ -13,67 +13,71 @@
 package mcp.rbac
 
 # METADATA
-# scope: document
-# description: Every grant the subject holds, as {"role", "workspace", "repository"}.
-grants contains grant if {
-	some entry in input.subject.roles
-	grant := _role_grant(entry)
-}
-
-grants contains grant if {
-	some group in input.subject.groups
-	some binding in _group_bindings[group]
-	grant := _grant(binding.role, binding.scope)
-}
-
-grants contains grant if {
-	input.subject.authenticated == false
-	some binding in _anonymous_bindings
-	grant := _grant(binding.role, binding.scope)
-}
+# description: |
+#   Every grant `subject` (the policy input's subject) holds, as {"role", "workspace",
+#   "repository"}.
+grants(subject) := (_role_grants(subject) | _group_grants(subject)) | _anonymous_grants(subject)
 
 # METADATA
 # description: |
-#   The roles whose grants cover `target`, an object {"workspace", "repository"} of
-#   lower-case slugs; a part that is null (the tool does not name one) is covered by
-#   any grant.
-roles_for(target) := {grant.role |
-	some grant in grants
+#   The roles whose grants to `subject` cover `target`, an object {"workspace",
+#   "repository"} of lower-case slugs; a part that is null (the tool does not name one)
+#   is covered by any grant.
+roles_for(subject, target) := {grant.role |
+	some grant in grants(subject)
 	_covers(grant.workspace, target.workspace)
 	_covers(grant.repository, target.repository)
 }
 
 # METADATA
-# description: The tool classes the roles covering `target` may call.
-classes_for(target) := {class |
-	some role in roles_for(target)
-	some class in _roles[role].classes
+# description: The tool classes the roles of `subject` that cover `target` may call.
+classes_for(subject, target) := {class |
+	some role in roles_for(subject, target)
+	some class in data.mcp.rbac.roles[role].classes
 }
 
 # METADATA
 # description: |
-#   The tool classes the subject may call somewhere: what tools/list shows. Where a
-#   call may go is decided per call, from its arguments.
-classes_anywhere contains class if {
-	some grant in grants
-	some class in _roles[grant.role].classes
+#   The tool classes `subject` may call somewhere: what tools/list shows. Where a call
+#   may go is decided per call, from its arguments.
+classes_anywhere(subject) := {class |
+	some grant in grants(subject)
+	some class in data.mcp.rbac.roles[grant.role].classes
 }
 
-_role_grant(entry) := _grant(parts[0], parts[1]) if {
+_role_grants(subject) := {grant |
+	some entry in subject.roles
+	grant := _role_grant(entry, object.get(subject, "tenant", null))
+}
+
+_group_grants(subject) := {grant |
+	some group in subject.groups
+	some binding in data.mcp.rbac.group_bindings[group]
+	grant := _grant(binding.role, binding.scope)
+}
+
+# Only a subject nobody authenticated gets these.
+_anonymous_grants(subject) := {grant |
+	subject.authenticated == false
+	some binding in data.mcp.rbac.anonymous_bindings
+	grant := _grant(binding.role, binding.scope)
+}
+
+_role_grant(entry, _) := _grant(parts[0], parts[1]) if {
 	parts := split(entry, "@")
 	count(parts) == 2
 }
 
-_role_grant(entry) := _grant(entry, _tenant_scope) if not contains(entry, "@")
+_role_grant(entry, tenant) := _grant(entry, _tenant_scope(tenant)) if not contains(entry, "@")
 
-default _tenant_scope := "*/*"
+_tenant_scope(tenant) := concat("", [tenant, "/*"]) if is_string(tenant)
 
-_tenant_scope := concat("", [input.subject.tenant, "/*"]) if is_string(input.subject.tenant)
+_tenant_scope(tenant) := "*/*" if not is_string(tenant)
 
 # A role this policy does not define, or a scope that is not "workspace/repository",
 # grants nothing.
 _grant(role, scope) := {"role": lower(role), "workspace": parts[0], "repository": parts[1]} if {
-	lower(role) in object.keys(_roles)
+	lower(role) in object.keys(data.mcp.rbac.roles)
 	parts := split(lower(scope), "/")
 	count(parts) == 2
 }
@@ -82,14 +86,3 @@ _covers(_, null) := true
 
 # "/" as the only delimiter: "*" then spans dots, which slugs contain, but never a "/".
 _covers(pattern, value) if glob.match(pattern, ["/"], value)
-
-# The references to this package's data document (data.json beside this file), which
-# Regal does not read.
-# regal ignore:unresolved-reference
-_roles := data.mcp.rbac.roles
-
-# regal ignore:unresolved-reference
-_group_bindings := data.mcp.rbac.group_bindings
-
-# regal ignore:unresolved-reference
-_anonymous_bindings := data.mcp.rbac.anonymous_bindings

@@ -10,30 +10,20 @@
 package mcp.stepup
 
 # METADATA
-# description: True when the subject proved a second factor recently enough.
-satisfied if {
-	_fresh(input.subject.auth_time)
-	some method in input.subject.amr
-	method in _second_factors
+# description: True when `subject` (the policy input's subject) proved a second factor recently enough.
+satisfied(subject) if {
+	_fresh(subject.auth_time)
+	some method in subject.amr
+	method in data.mcp.stepup.second_factors
 }
 
 # METADATA
 # description: What the subject must prove (one of these methods, at most this long ago).
-requirement := {"amr_any": sort(_second_factors), "max_age_s": _max_age_s}
+requirement := {"amr_any": sort(data.mcp.stepup.second_factors), "max_age_s": data.mcp.stepup.max_age_s}
 
 _fresh(auth_time) if {
 	is_number(auth_time)
 	age_s := (time.now_ns() / 1000000000) - auth_time
-	age_s <= _max_age_s
-	age_s >= 0 - _clock_skew_s
+	age_s <= data.mcp.stepup.max_age_s
+	age_s >= 0 - data.mcp.stepup.clock_skew_s
 }
-
-# The references to this package's data document (data.json beside this file).
-# regal ignore:unresolved-reference
-_second_factors := data.mcp.stepup.second_factors
-
-# regal ignore:unresolved-reference
-_max_age_s := data.mcp.stepup.max_age_s
-
-# regal ignore:unresolved-reference
-_clock_skew_s := data.mcp.stepup.clock_skew_s

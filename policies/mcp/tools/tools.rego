@@ -10,7 +10,7 @@ package mcp.tools
 
 # METADATA
 # description: Names of every tool in the catalogue, whatever its class.
-known contains name if some name, _ in _catalogue
+known contains name if some name, _ in data.mcp.tools.catalogue
 
 # METADATA
 # description: Tools that only read.
@@ -29,7 +29,7 @@ dangerous := _named("dangerous")
 #   Catalogue entries whose class is none of the three. Must stay empty: a tool in no
 #   class is neither allowed nor denied by class, only as unknown.
 misclassified contains name if {
-	some name, tool in _catalogue
+	some name, tool in data.mcp.tools.catalogue
 	not object.get(tool, "class", null) in {"read", "write", "dangerous"}
 }
 
@@ -41,17 +41,14 @@ misclassified contains name if {
 #   read tool destructive is taken at its word; one that calls a write tool read-only is
 #   not. Only explicit hints count: MCP's defaults (destructive unless said otherwise)
 #   would make every unannotated tool dangerous.
-class_of(name, declared) := class if {
-	catalogued := _rank[_catalogue[name].class]
-	class := _classes[max({catalogued, _declared_rank(declared)})]
-}
+class_of(name, declared) := _classes[max({_catalogued_rank(name), _declared_rank(declared)})]
 
 # METADATA
 # description: |
 #   The data classes the result of tool `name` may carry: the catalogue's, plus any the
 #   server declared (`declared.data_classes`); declarations only add.
 data_classes_of(name, declared) := {class |
-	some class in _catalogue[name].data_classes
+	some class in data.mcp.tools.catalogue[name].data_classes
 } | {class |
 	some class in object.get(declared, "data_classes", [])
 	is_string(class)
@@ -59,11 +56,13 @@ data_classes_of(name, declared) := {class |
 
 # METADATA
 # description: Which arguments name what tool `name` touches - "none", "workspace" or "repository".
-scope_of(name) := _catalogue[name].scope
+scope_of(name) := data.mcp.tools.catalogue[name].scope
 
 _classes := ["read", "write", "dangerous"]
 
 _rank := {"read": 0, "write": 1, "dangerous": 2}
+
+_catalogued_rank(name) := _rank[data.mcp.tools.catalogue[name].class]
 
 default _declared_rank(_) := 0
 
@@ -78,11 +77,6 @@ _declared_rank(declared) := 1 if {
 }
 
 _named(class) := {name |
-	some name, tool in _catalogue
+	some name, tool in data.mcp.tools.catalogue
 	tool.class == class
 }
-
-# The one reference to the catalogue's data document (data.json beside this file),
-# which Regal does not read.
-# regal ignore:unresolved-reference
-_catalogue := data.mcp.tools.catalogue

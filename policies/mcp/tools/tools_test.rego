@@ -28,8 +28,6 @@ test_every_catalogue_entry_has_exactly_one_known_class if {
 test_an_entry_with_an_unknown_class_is_misclassified_and_in_no_class if {
 	catalogue := {"get_repository": {"class": "read"}, "frobnicate": {"class": "admin"}, "blank": {}}
 
-	# The catalogue is data (data.json), which Regal does not read.
-	# regal ignore:unresolved-reference
 	classes := classify with tools.catalogue as catalogue
 
 	classes == {
@@ -58,7 +56,10 @@ test_the_class_of_a_tool_is_raised_by_declared_hints_but_never_lowered if {
 }
 
 test_declared_data_classes_only_add if {
-	tools.data_classes_of("get_file_content", null) == {"source_code", "secret", "internal_infrastructure"}
+	tools.data_classes_of("get_file_content", null) == {
+		"source_code", "personal_data",
+		"secret", "internal_infrastructure",
+	}
 	tools.data_classes_of("list_directory", {"data_classes": ["secret", 1]}) == {"source_code", "secret"}
 }
 

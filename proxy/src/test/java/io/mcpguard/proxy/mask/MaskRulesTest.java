@@ -2,8 +2,12 @@ package io.mcpguard.proxy.mask;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mcpguard.proxy.testing.Tools;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class MaskRulesTest {
@@ -51,5 +55,29 @@ class MaskRulesTest {
         String globex = masker.mask(text, rules.fromPolicy(List.of("personal_data"), "globex"), new MaskCounts());
 
         assertThat(acme).startsWith("mail [HASH:email:").isEqualTo(again).isNotEqualTo(globex);
+    }
+
+    /**
+     * The policy masks by default every class in {@code data.mcp.dataclass.maskable}; those are exactly the classes
+     * this engine has patterns for. A class the policy counts as maskable but the engine ignores would pass in clear
+     * while the decision says it is masked; one the engine finds but the policy does not list would never be asked for.
+     */
+    @Test
+    void the_policy_maskable_classes_are_exactly_the_classes_with_patterns() throws Exception {
+        Set<String> maskable = new HashSet<>();
+        new ObjectMapper()
+                .readTree(
+                        Tools.repo().resolve("policies/mcp/dataclass/data.json").toFile())
+                .required("maskable")
+                .forEach(c -> maskable.add(c.asText()));
+
+        Set<String> withPatterns = new HashSet<>();
+        for (DataClass dataClass : DataClass.values()) {
+            withPatterns.add(MaskRules.policyClass(dataClass));
+        }
+        assertThat(maskable).isEqualTo(withPatterns);
+        for (String policyClass : maskable) {
+            assertThat(MaskRules.engineClasses(policyClass)).as(policyClass).isNotEmpty();
+        }
     }
 }

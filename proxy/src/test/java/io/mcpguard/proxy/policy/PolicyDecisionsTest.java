@@ -142,9 +142,12 @@ class PolicyDecisionsTest {
         Subject maintainer = subject(List.of("maintainer@acme/*"), List.of("pwd"), null);
 
         assertThat(decide(developer, call("list_pull_requests", "acme", "x")).mask())
-                .containsExactly("personal_data", "secret");
+                .containsExactly("internal_infrastructure", "personal_data", "secret");
         assertThat(decide(maintainer, call("list_pull_requests", "acme", "x")).mask())
-                .containsExactly("secret");
+                .containsExactly("internal_infrastructure", "secret");
+        // get_file_content does not declare what a file may hold; the mask is every class a developer may not see.
+        assertThat(decide(developer, call("get_file_content", "acme", "x")).mask())
+                .containsExactly("internal_infrastructure", "personal_data", "secret");
         assertThat(decide(developer, call("list_pull_request_comments", "acme", "x"))
                         .mask())
                 .containsExactly("internal_infrastructure", "personal_data", "secret");

@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The real Bitbucket MCP server (bitbucket-mcp-core, read-only tools) in front of the sandbox Bitbucket with its
+ * The real Bitbucket MCP server (bitbucket-mcp-core, read-only tools unless asked for more) in front of the sandbox Bitbucket with its
  * planted secrets and personal data, both in this JVM on loopback: what the proxy guards in production.
  */
 public final class SandboxCore implements AutoCloseable {
@@ -18,6 +18,11 @@ public final class SandboxCore implements AutoCloseable {
     private final HttpMcpServer core;
 
     public SandboxCore() throws Exception {
+        this(false, false);
+    }
+
+    /** @param writes offer the write tools; @param dangerous offer merge, decline and delete a branch too */
+    public SandboxCore(boolean writes, boolean dangerous) throws Exception {
         this.sandbox = BitbucketSandbox.start(0);
         BitbucketClient bitbucket = new BitbucketClient(
                 URI.create(sandbox.apiUrl()),
@@ -31,7 +36,7 @@ public final class SandboxCore implements AutoCloseable {
                     Duration.ofSeconds(15),
                     List.of("127.0.0.1:*", "localhost:*"),
                     List.of("http://127.0.0.1:*", "http://localhost:*"),
-                    ToolCatalog.enabled(bitbucket, false, false));
+                    ToolCatalog.enabled(bitbucket, writes, dangerous));
         } catch (Exception e) {
             sandbox.close();
             throw e;
