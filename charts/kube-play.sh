@@ -59,18 +59,31 @@ YAML
   --set bitbucket.url=http://127.0.0.1:7990/2.0 --set bitbucket.enableWrites=true \
   --set audit.enabled=false --set proxy.image.pullPolicy=Never --set policy.opa.image.pullPolicy=Never \
   --set bitbucket.image.pullPolicy=Never >"$WORK/rendered.yaml"
-(cd charts/verify && go run ./cmd/podplay -extra "$WORK/sandbox.yaml" \
+mkdir -p "$WORK/secrets"
+(cd charts/verify && go run ./cmd/podplay -extra "$WORK/sandbox.yaml" -secrets-dir "$WORK/secrets" \
   "bitbucket-credentials=BITBUCKET_EMAIL=$WORK/email" "bitbucket-credentials=BITBUCKET_API_TOKEN=$WORK/token" \
   "mcpguard-api-keys=api-keys.yaml=$WORK/api-keys.yaml" "mcpguard-audit=subject.key=$WORK/subject.key") \
   <"$WORK/rendered.yaml" >"$WORK/pod.yaml"
 
 cleanup() {
-  podman pod logs "$POD-mcpguard-pod" >"$WORK/pod.log" 2>&1 || true
+  for c in $(podman pod inspect "$POD" --format "{{range .Containers}}{{.Name}} {{end}}" 2>/dev/null); do
+    { echo "== $c"; podman logs "$c"; } >>"$WORK/pod.log" 2>&1 || true
+  done
   podman kube down "$WORK/pod.yaml" >/dev/null 2>&1 || true
+  # podman 4.3 keeps a pod's volumes (emptyDir, configMap and secret ones alike) as named volumes.
+  # Those named in the played YAML are removed, so the next play starts from empty volumes and fresh secrets.
+  local names
+  names=$(awk '$1 == "name:" || $2 == "name:" || $1 == "secretName:" { print $NF }' "$WORK/pod.yaml" 2>/dev/null | sort -u)
+  for volume in $(podman volume ls -q); do
+    if grep -qx -- "$volume" <<<"$names"; then podman volume rm -f "$volume" >/dev/null 2>&1 || true; fi
+  done
   podman secret rm bitbucket-credentials mcpguard-api-keys mcpguard-audit >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 cleanup
+for file in "$WORK"/secrets/*.json; do
+  podman secret create "$(basename "$file" .json)" "$file" >/dev/null
+done
 SECONDS=0
 podman kube play "$WORK/pod.yaml" >"$WORK/play.log" 2>&1 || die "podman kube play failed: $(cat "$WORK/play.log")"
 pod=$(podman pod ps --format '{{.Name}}' | grep -m1 "^$POD") || die "no pod was created"
@@ -81,10 +94,10 @@ log "pod $pod at $ip"
 
 readonly URL="http://$ip:8443/mcp"
 for _ in $(seq 1 240); do
-  [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://$ip:8443/healthz") == 200 ]] && break
+  [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 1 -H 'Host: localhost' "http://$ip:8443/healthz") == 200 ]] && break
   sleep 0.5
 done
-[[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://$ip:8443/healthz") == 200 ]] ||
+[[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 -H 'Host: localhost' "http://$ip:8443/healthz") == 200 ]] ||
   die "the proxy's /healthz does not answer at $ip:8443"
 
 post() {

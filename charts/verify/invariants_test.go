@@ -244,6 +244,21 @@ func assertProbes(t *testing.T, pod corev1.PodSpec, withOpa bool) {
 	if proxy.ReadinessProbe != nil && proxy.ReadinessProbe.HTTPGet.Port != intstr.FromString("mcp") {
 		t.Errorf("proxy readiness probe on port %v, want mcp", proxy.ReadinessProbe.HTTPGet.Port)
 	}
+	// The kubelet sends the pod's IP as Host unless told otherwise; the proxy refuses a Host not on
+	// listen.allowed-hosts, so every proxy probe must name an allowed one.
+	for name, p := range map[string]*corev1.Probe{
+		"startup": proxy.StartupProbe, "liveness": proxy.LivenessProbe, "readiness": proxy.ReadinessProbe,
+	} {
+		if p == nil || p.HTTPGet == nil {
+			t.Errorf("proxy %s probe is missing", name)
+			continue
+		}
+		if !slices.ContainsFunc(p.HTTPGet.HTTPHeaders, func(h corev1.HTTPHeader) bool {
+			return h.Name == "Host" && h.Value == "localhost"
+		}) {
+			t.Errorf("proxy %s probe sends the pod IP as Host, which the proxy refuses", name)
+		}
+	}
 	opa := container(pod.InitContainers, "opa")
 	if withOpa && (opa == nil || opa.LivenessProbe == nil || opa.ReadinessProbe == nil) {
 		t.Error("the OPA sidecar lacks liveness or readiness probes")

@@ -70,7 +70,8 @@ seccompProfile:
 {{- define "mcpguard.proxyConfig" -}}
 {{- $fullname := include "mcpguard.fullname" . -}}
 {{- $svc := printf "%s.%s.svc" $fullname .Release.Namespace -}}
-{{- $hosts := concat .Values.proxy.allowedHosts (list $fullname (printf "%s.%s" $fullname .Release.Namespace) $svc (printf "%s.cluster.local" $svc)) | uniq -}}
+{{- /* localhost always: the probes name it (the kubelet would send the pod IP). */ -}}
+{{- $hosts := concat (list "localhost") .Values.proxy.allowedHosts (list $fullname (printf "%s.%s" $fullname .Release.Namespace) $svc (printf "%s.cluster.local" $svc)) | uniq -}}
 {{- $resource := .Values.proxy.resource | default (printf "%s://%s:%v/mcp" (include "mcpguard.scheme" .) $svc .Values.service.port) -}}
 {{- $config := dict
   "listen" (dict "host" "0.0.0.0" "port" .Values.proxy.port "allowed-hosts" $hosts "allowed-origins" .Values.proxy.allowedOrigins)

@@ -13,10 +13,12 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -27,14 +29,15 @@ import (
 
 func main() {
 	extra := flag.String("extra", "", "a file holding one more Container (YAML) to add to the pod")
+	secretsDir := flag.String("secrets-dir", "", "write each Secret as NAME.json here (for podman secret create) instead of into the output")
 	flag.Parse()
-	if err := run(os.Stdin, os.Stdout, *extra, flag.Args()); err != nil {
+	if err := run(os.Stdin, os.Stdout, *extra, *secretsDir, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "podplay:", err)
 		os.Exit(1)
 	}
 }
 
-func run(in io.Reader, out io.Writer, extra string, secretArgs []string) error {
+func run(in io.Reader, out io.Writer, extra, secretsDir string, secretArgs []string) error {
 	data, err := io.ReadAll(bufio.NewReader(in))
 	if err != nil {
 		return err
@@ -80,6 +83,13 @@ func run(in io.Reader, out io.Writer, extra string, secretArgs []string) error {
 	pod.Spec.InitContainers = inits
 	pod.Spec.Containers = append(sidecars, pod.Spec.Containers...)
 	pod.Spec.RestartPolicy = corev1.RestartPolicyNever
+	// podman 4.3 dereferences a secret volume's optional flag without checking it is set.
+	for i := range pod.Spec.Volumes {
+		if s := pod.Spec.Volumes[i].Secret; s != nil && s.Optional == nil {
+			required := false
+			s.Optional = &required
+		}
+	}
 	if extra != "" {
 		text, err := os.ReadFile(extra)
 		if err != nil {
@@ -109,9 +119,67 @@ func run(in io.Reader, out io.Writer, extra string, secretArgs []string) error {
 				Data:       map[string][]byte{},
 			}
 			secrets[parts[0]] = s
-			docs = append(docs, s)
+			if secretsDir == "" {
+				docs = append(docs, s)
+			}
 		}
 		s.Data[parts[1]] = value
+	}
+	// podman 4.3 stores a Secret given in the played YAML as YAML but reads secret volumes as a Kubernetes
+	// Secret in JSON, so such secrets are made beforehand (podman secret create) from these files. It also
+	// ignores a secret volume's items (each key becomes a file of its own name), so the keys are renamed to
+	// the paths the items ask for.
+	paths := map[string]map[string]string{}
+	for _, v := range pod.Spec.Volumes {
+		if v.Secret == nil {
+			continue
+		}
+		for _, item := range v.Secret.Items {
+			if paths[v.Secret.SecretName] == nil {
+				paths[v.Secret.SecretName] = map[string]string{}
+			}
+			paths[v.Secret.SecretName][item.Key] = item.Path
+		}
+	}
+	for name, s := range secrets {
+		if secretsDir == "" {
+			break
+		}
+		// Values as plain strings under "data": podman 4.3 writes a secret volume's file from the JSON string
+		// as it is, without the base64 decoding the API type implies.
+		data := map[string]string{}
+		for k, v := range s.Data {
+			if path, ok := paths[name][k]; ok {
+				k = path
+			}
+			data[k] = string(v)
+		}
+		text, err := json.Marshal(map[string]any{
+			"apiVersion": "v1", "kind": "Secret", "metadata": map[string]string{"name": name}, "data": data,
+		})
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(secretsDir, name+".json"), text, 0o600); err != nil {
+			return err
+		}
+	}
+	// podman 4.3 fails to read a secret named by an env secretKeyRef ("not valid JSON: illegal base64 data",
+	// whatever the encoding), so those values are set literally in the played pod.
+	for _, list := range [][]corev1.Container{pod.Spec.InitContainers, pod.Spec.Containers} {
+		for i := range list {
+			for j, e := range list[i].Env {
+				if e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil {
+					continue
+				}
+				ref := e.ValueFrom.SecretKeyRef
+				s, ok := secrets[ref.Name]
+				if !ok {
+					return fmt.Errorf("env %s names secret %s, which was not given", e.Name, ref.Name)
+				}
+				list[i].Env[j] = corev1.EnvVar{Name: e.Name, Value: string(s.Data[ref.Key])}
+			}
+		}
 	}
 	docs = append(docs, pod)
 	for _, d := range docs {
