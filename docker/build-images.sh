@@ -26,7 +26,7 @@ die() {
   exit 1
 }
 
-command -v podman >/dev/null || die "podman is not installed (apt-get install podman runc debootstrap; see docker/README.md)"
+command -v podman >/dev/null || die "podman is not installed (apt-get install podman runc debootstrap; README "Deployment")"
 
 build_base() {
   if podman image exists "$BASE"; then
