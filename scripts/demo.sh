@@ -6,7 +6,8 @@
 #   scripts/demo.sh           run the stack
 #   scripts/demo.sh --smoke   run the stack, run the printed client commands, check them, stop
 #
-# Ports: SANDBOX_PORT (7990), CORE_PORT (8080), OPA_PORT (8181), PROXY_PORT (8443), OTLP_PORT (4318).
+# Ports: SANDBOX_PORT (7990), CORE_PORT (8080), OPA_PORT (8181), PROXY_PORT (8443), OTLP_PORT (4318),
+# JAEGER_UI_PORT (16686; Jaeger's OTLP receiver takes JAEGER_OTLP_PORT, 4328).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 readonly ROOT=$PWD
@@ -15,6 +16,8 @@ readonly CORE_PORT=${CORE_PORT:-8080}
 readonly OPA_PORT=${OPA_PORT:-8181}
 readonly PROXY_PORT=${PROXY_PORT:-8443}
 readonly OTLP_PORT=${OTLP_PORT:-4318}
+readonly JAEGER_UI_PORT=${JAEGER_UI_PORT:-16686}
+readonly JAEGER_OTLP_PORT=${JAEGER_OTLP_PORT:-4328}
 readonly LOGS=$ROOT/target/demo
 readonly VERSION=0.1.0-SNAPSHOT
 
@@ -52,14 +55,15 @@ port_free() {
   ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-for port in "$SANDBOX_PORT" "$CORE_PORT" "$OPA_PORT" "$PROXY_PORT" "$OTLP_PORT"; do
-  port_free "$port" || die "port $port is in use; set SANDBOX_PORT, CORE_PORT, OPA_PORT, PROXY_PORT or OTLP_PORT"
+for port in "$SANDBOX_PORT" "$CORE_PORT" "$OPA_PORT" "$PROXY_PORT" "$OTLP_PORT" "$JAEGER_UI_PORT" "$JAEGER_OTLP_PORT"; do
+  port_free "$port" || die "port $port is in use; set SANDBOX_PORT, CORE_PORT, OPA_PORT, PROXY_PORT, OTLP_PORT, JAEGER_UI_PORT or JAEGER_OTLP_PORT"
 done
 
 log "building (./mvnw package, tests skipped)"
 ./mvnw -q -B -DskipTests package
 opa=$(scripts/tools.sh opa)
 otelcol=$(scripts/tools.sh otelcol)
+jaeger=$(scripts/tools.sh jaeger)
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
 
@@ -82,6 +86,43 @@ wait_for core "http://127.0.0.1:$CORE_PORT/mcp"
 pids+=($!)
 wait_for opa "http://127.0.0.1:$OPA_PORT/health?bundles" 200
 
+# Jaeger v2, in memory: the collector forwards the audit trail to it, for a look at the traces in its UI.
+cat >"$LOGS/jaeger.yaml" <<YAML
+service:
+  extensions: [jaeger_storage, jaeger_query]
+  pipelines:
+    traces:
+      receivers: [otlp]
+      exporters: [jaeger_storage_exporter]
+  telemetry:
+    metrics:
+      level: none
+extensions:
+  jaeger_query:
+    storage:
+      traces: memstore
+    http:
+      endpoint: 127.0.0.1:$JAEGER_UI_PORT
+    grpc:
+      endpoint: 127.0.0.1:0
+  jaeger_storage:
+    backends:
+      memstore:
+        memory:
+          max_traces: 10000
+receivers:
+  otlp:
+    protocols:
+      http:
+        endpoint: 127.0.0.1:$JAEGER_OTLP_PORT
+exporters:
+  jaeger_storage_exporter:
+    trace_storage: memstore
+YAML
+"$jaeger" --config "file:$LOGS/jaeger.yaml" >"$LOGS/jaeger.log" 2>&1 &
+pids+=($!)
+wait_for jaeger "http://127.0.0.1:$JAEGER_UI_PORT/api/services" 200
+
 # The audit trail (on by default) goes over OTLP to a collector that prints every span in full.
 cat >"$LOGS/otelcol.yaml" <<YAML
 receivers:
@@ -92,6 +133,8 @@ receivers:
 exporters:
   debug:
     verbosity: detailed
+  otlp_http/jaeger:
+    endpoint: http://127.0.0.1:$JAEGER_OTLP_PORT
 service:
   telemetry:
     metrics:
@@ -99,7 +142,7 @@ service:
   pipelines:
     traces:
       receivers: [otlp]
-      exporters: [debug]
+      exporters: [debug, otlp_http/jaeger]
 YAML
 "$otelcol" --config "file:$LOGS/otelcol.yaml" >"$LOGS/otelcol.log" 2>&1 &
 pids+=($!)
@@ -137,6 +180,7 @@ cat <<TEXT
     bitbucket-mcp-core         http://127.0.0.1:$CORE_PORT/mcp
     OPA                        http://127.0.0.1:$OPA_PORT   (policies/, decision log in opa.log)
     audit trail (OTLP)         http://127.0.0.1:$OTLP_PORT  (every span printed in otelcol.log)
+    traces (Jaeger UI)         http://127.0.0.1:$JAEGER_UI_PORT  (service mcpguard-proxy)
     sandbox Bitbucket          http://127.0.0.1:$SANDBOX_PORT/2.0
 
   Try, in another shell:
@@ -192,6 +236,12 @@ grep -q 'Name           : tools/call get_repository' "$LOGS/otelcol.log" ||
   die "no tools/call span reached the collector; see $LOGS/otelcol.log and $LOGS/proxy.log"
 grep -q 'mcp.policy.outcome: Str(deny)' "$LOGS/otelcol.log" || die "the denied call has no audit span"
 grep -q 'mcp.policy.masked.secrets: Int(' "$LOGS/otelcol.log" || die "the masked file read has no masked counts"
+for _ in $(seq 1 100); do
+  curl -s "http://127.0.0.1:$JAEGER_UI_PORT/api/services" | grep -q mcpguard-proxy && break
+  sleep 0.2
+done
+curl -s "http://127.0.0.1:$JAEGER_UI_PORT/api/services" | grep -q mcpguard-proxy ||
+  die "the audit trail did not reach Jaeger; see $LOGS/jaeger.log"
 for planted in AKIAIMJFOP3TFK2KBRYS "$API_KEY"; do
   if grep -qF "$planted" "$LOGS/otelcol.log" "$LOGS/proxy.log"; then
     die "a secret reached the audit trail or the proxy log"

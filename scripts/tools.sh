@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Provides the pinned external tools the build and the tests drive as real programs.
 #
-#   scripts/tools.sh <opa|regal|otelcol|prometheus|inspector|conformance>
+#   scripts/tools.sh <opa|regal|otelcol|prometheus|jaeger|helm|inspector|conformance>
 #
 # Prints the absolute path of a ready executable on stdout (that line only); progress and
 # the tool's version go to stderr. The first call builds or installs the tool into
@@ -31,6 +31,24 @@ readonly PROMETHEUS_VERSION=v0.316.0
 readonly PROMETHEUS_RELEASE=3.16.0
 # A release build stamps its version with -ldflags; `go install` alone reports none.
 readonly PROMETHEUS_LDFLAGS="-X github.com/prometheus/common/version.Version=${PROMETHEUS_RELEASE}"
+# Jaeger v2 (an OpenTelemetry Collector distribution with Jaeger's storage and query extensions).
+# The repository tags each release twice (v1.x for the old binaries, v2.x for cmd/jaeger) but its Go
+# module is not /v2, so the proxy serves the v1.x tags only: v1.76.0 is the commit tagged v2.13.0.
+# Its go.mod carries a replace directive, so go_build falls back to its wrapper module.
+readonly JAEGER_MODULE=github.com/jaegertracing/jaeger/cmd/jaeger
+readonly JAEGER_VERSION=v1.76.0
+readonly JAEGER_RELEASE=v2.13.0
+# A release build stamps its version with -ldflags (scripts/makefiles/BuildInfo.mk upstream).
+readonly JAEGER_LDFLAGS="-X github.com/jaegertracing/jaeger/internal/version.latestVersion=${JAEGER_RELEASE}"
+# Helm 3 renders and lints charts/mcpguard. Its release build stamps the version and the Kubernetes version it
+# renders for (that of its client-go, v0.37 => 1.37) with -ldflags; `go install` alone says v3.22 and 1.20,
+# and a chart's kubeVersion constraint then refuses to render.
+readonly HELM_MODULE=helm.sh/helm/v3/cmd/helm
+readonly HELM_VERSION=v3.22.1
+readonly HELM_K8S_MINOR=37
+readonly HELM_LDFLAGS="-X helm.sh/helm/v3/internal/version.version=${HELM_VERSION} \
+-X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=${HELM_K8S_MINOR} \
+-X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=${HELM_K8S_MINOR}"
 readonly INSPECTOR_PACKAGE=@modelcontextprotocol/inspector
 readonly INSPECTOR_VERSION=2.12.0
 readonly CONFORMANCE_PACKAGE=@modelcontextprotocol/conformance
@@ -51,6 +69,8 @@ usage: scripts/tools.sh <tool>
   regal        Regal ${REGAL_VERSION} (${REGAL_MODULE}, built with go)
   otelcol      OpenTelemetry Collector ${OTELCOL_VERSION}, core components (built with its builder)
   prometheus   Prometheus ${PROMETHEUS_RELEASE} (${PROMETHEUS_MODULE}@${PROMETHEUS_VERSION}, built with go, no web UI)
+  jaeger       Jaeger ${JAEGER_RELEASE} (${JAEGER_MODULE}@${JAEGER_VERSION}, built with go)
+  helm         Helm ${HELM_VERSION} (${HELM_MODULE}, built with go)
   inspector    ${INSPECTOR_PACKAGE}@${INSPECTOR_VERSION} CLI (npm)
   conformance  ${CONFORMANCE_PACKAGE}@${CONFORMANCE_VERSION} CLI (npm)
 cache: ${CACHE}
@@ -76,11 +96,20 @@ with_lock() {
 }
 
 # Prints X from the "Version: X" line of `<binary> version` for a Go tool, or nothing;
-# for Prometheus, from its "prometheus, version X (branch: ...)" line of `--version`.
+# for Prometheus, from its "prometheus, version X (branch: ...)" line of `--version`;
+# for Jaeger, the gitVersion of its JSON `version`; for Helm, `version --template`.
 # REGAL_DISABLE_VERSION_CHECK stops `regal version` from asking GitHub for a newer release.
 go_tool_version() {
   if [[ "$(basename "$1")" == prometheus ]]; then
     "$1" --version 2>/dev/null | awk '/^prometheus, version / { print $3; exit }'
+    return 0
+  fi
+  if [[ "$(basename "$1")" == jaeger ]]; then
+    "$1" version 2>/dev/null | sed -n 's/.*"gitVersion":"\([^"]*\)".*/\1/p'
+    return 0
+  fi
+  if [[ "$(basename "$1")" == helm ]]; then
+    "$1" version --template '{{.Version}}' 2>/dev/null
     return 0
   fi
   REGAL_DISABLE_VERSION_CHECK=1 "$1" version 2>/dev/null | awk '/^Version:/ { print $2; exit }'
@@ -234,6 +263,8 @@ main() {
   regal) provide_go_tool regal "$REGAL_MODULE" "$REGAL_VERSION" "$REGAL_LDFLAGS" ;;
   otelcol) provide_otelcol ;;
   prometheus) provide_go_tool prometheus "$PROMETHEUS_MODULE" "$PROMETHEUS_VERSION" "$PROMETHEUS_LDFLAGS" "$PROMETHEUS_RELEASE" ;;
+  jaeger) provide_go_tool jaeger "$JAEGER_MODULE" "$JAEGER_VERSION" "$JAEGER_LDFLAGS" "$JAEGER_RELEASE" ;;
+  helm) provide_go_tool helm "$HELM_MODULE" "$HELM_VERSION" "$HELM_LDFLAGS" "$HELM_VERSION" ;;
   inspector) provide_npm_tool "$INSPECTOR_PACKAGE" "$INSPECTOR_VERSION" mcp-inspector ;;
   conformance) provide_npm_tool "$CONFORMANCE_PACKAGE" "$CONFORMANCE_VERSION" conformance ;;
   -h | --help) usage ;;
