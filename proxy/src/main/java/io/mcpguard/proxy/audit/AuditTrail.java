@@ -202,6 +202,22 @@ public final class AuditTrail implements ExchangeObserver, AutoCloseable {
                 config);
     }
 
+    /**
+     * Completes when the spool can be written (or there is none: a memory spool), fails otherwise: for {@code
+     * /readyz}. The file system is touched off the event loop.
+     */
+    public java.util.concurrent.CompletableFuture<Void> spoolWritable() {
+        if (spool == null) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+        return java.util.concurrent.CompletableFuture.supplyAsync(spool::writable)
+                .thenAccept(writable -> {
+                    if (!writable) {
+                        throw new IllegalStateException("the audit spool directory is not writable");
+                    }
+                });
+    }
+
     /** The policy engine, measured ({@code mcp.policy.opa.duration}) when the trail is on. */
     public PolicyEngine measured(PolicyEngine engine) {
         return enabled() ? new TimedPolicyEngine(engine, metrics.opaDuration()) : engine;

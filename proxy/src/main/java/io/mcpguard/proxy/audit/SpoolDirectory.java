@@ -119,6 +119,17 @@ final class SpoolDirectory implements AutoCloseable {
         return total;
     }
 
+    /** Whether a file can be created in the directory now (a full or read-only volume cannot): for readiness. */
+    boolean writable() {
+        try {
+            Path probe = Files.createTempFile(root, ".ready", ".tmp");
+            Files.delete(probe);
+            return true;
+        } catch (IOException | UncheckedIOException e) {
+            return false;
+        }
+    }
+
     /** How often a spool in this directory reached its bound (each time it went from below to at it). */
     long timesFull() {
         return timesFull.get();

@@ -53,6 +53,7 @@ public final class UpstreamClient implements AutoCloseable {
     private final AnswerInspection inspection;
     private final String credentialHeader;
     private final io.mcpguard.proxy.config.Secret credential;
+    private final int connectMillis;
 
     /**
      * @param declaredTools learns what the server declares about its tools from the {@code tools/list} answers the
@@ -79,7 +80,7 @@ public final class UpstreamClient implements AutoCloseable {
         this.credentialHeader = config.credentialHeader();
         this.credential = config.credential();
         int perLoop = Math.max(1, (config.maxConnections() + eventLoops - 1) / eventLoops);
-        int connectMillis = (int) config.connectTimeout().toMillis();
+        this.connectMillis = (int) config.connectTimeout().toMillis();
         this.pools = new AbstractChannelPoolMap<>() {
             @Override
             protected FixedChannelPool newPool(EventLoop loop) {
@@ -186,6 +187,29 @@ public final class UpstreamClient implements AutoCloseable {
             headers.set("X-Forwarded-For", forwardedFor == null ? ip : forwardedFor + ", " + ip);
         }
         return request;
+    }
+
+    /**
+     * Completes when a TCP connection to the guarded server opens within the connect timeout, and fails otherwise:
+     * for {@code /readyz}. The connection is closed at once; no request is sent.
+     */
+    public java.util.concurrent.CompletableFuture<Void> reachable(EventLoop loop) {
+        java.util.concurrent.CompletableFuture<Void> result = new java.util.concurrent.CompletableFuture<>();
+        new Bootstrap()
+                .group(loop)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis)
+                .handler(new io.netty.channel.ChannelInboundHandlerAdapter())
+                .connect(address)
+                .addListener((io.netty.channel.ChannelFutureListener) connected -> {
+                    if (connected.isSuccess()) {
+                        connected.channel().close();
+                        result.complete(null);
+                    } else {
+                        result.completeExceptionally(new IllegalStateException("the MCP server is unreachable"));
+                    }
+                });
+        return result;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.mcpguard.proxy.pipeline;
 
 import io.mcpguard.proxy.http.HttpAnswers;
+import io.mcpguard.proxy.http.Readiness;
 import io.mcpguard.proxy.http.RequestTiming;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -15,7 +16,8 @@ import io.netty.util.ReferenceCountUtil;
 
 /**
  * Routes each whole request: what the HTTP codec could not read (400, 431), the liveness probe ({@code GET
- * /healthz}), any other path (404) and any other method (405) are answered here; a {@code POST}, {@code GET} or
+ * /healthz}), the readiness probe ({@code GET /readyz}, see {@link Readiness}), any other path (404) and any other
+ * method (405) are answered here; a {@code POST}, {@code GET} or
  * {@code DELETE} to the MCP endpoint goes on into the message path, and the connection stops reading until it is
  * answered (one exchange at a time per connection).
  */
@@ -25,10 +27,12 @@ public final class McpRouter extends ChannelInboundHandlerAdapter {
 
     private final String mcpPath;
     private final HttpAnswers answers;
+    private final Readiness readiness;
 
-    public McpRouter(String mcpPath, HttpAnswers answers) {
+    public McpRouter(String mcpPath, HttpAnswers answers, Readiness readiness) {
         this.mcpPath = mcpPath;
         this.answers = answers;
+        this.readiness = readiness;
     }
 
     @Override
@@ -54,6 +58,10 @@ public final class McpRouter extends ChannelInboundHandlerAdapter {
             if ("/healthz".equals(path) && HttpMethod.GET.equals(method)) {
                 status = HttpResponseStatus.OK;
                 answer = "ok";
+            } else if ("/readyz".equals(path) && HttpMethod.GET.equals(method)) {
+                ReferenceCountUtil.release(request);
+                ready(ctx, keepAlive);
+                return;
             } else if (!mcpPath.equals(path)) {
                 status = HttpResponseStatus.NOT_FOUND;
                 answer = "no MCP endpoint at this path";
@@ -72,5 +80,35 @@ public final class McpRouter extends ChannelInboundHandlerAdapter {
         }
         ctx.channel().config().setAutoRead(false);
         ctx.fireChannelRead(request);
+    }
+
+    /** 200 when every readiness check passes, else 503 naming what is missing; checked off the event loop. */
+    private void ready(ChannelHandlerContext ctx, boolean keepAlive) {
+        ctx.channel().config().setAutoRead(false);
+        readiness
+                .check()
+                .whenCompleteAsync(
+                        (report, failure) -> {
+                            boolean ready = failure == null && report.ready();
+                            String text = ready
+                                    ? "ready"
+                                    : "not ready: "
+                                            + (failure != null
+                                                    ? "readiness check failed"
+                                                    : String.join("; ", report.problems()));
+                            answers.text(
+                                            ctx,
+                                            ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                                            text,
+                                            keepAlive,
+                                            null)
+                                    .addListener(f -> {
+                                        if (ctx.channel().isActive()) {
+                                            ctx.channel().config().setAutoRead(true);
+                                            ctx.read();
+                                        }
+                                    });
+                        },
+                        ctx.executor());
     }
 }

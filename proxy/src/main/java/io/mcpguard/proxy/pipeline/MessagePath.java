@@ -4,6 +4,7 @@ import io.mcpguard.proxy.auth.Authenticator;
 import io.mcpguard.proxy.forward.TraceContextInjector;
 import io.mcpguard.proxy.forward.UpstreamClient;
 import io.mcpguard.proxy.http.HttpAnswers;
+import io.mcpguard.proxy.http.Readiness;
 import io.mcpguard.proxy.jsonrpc.JsonRpcDecoder;
 import io.mcpguard.proxy.policy.PolicyGate;
 import io.mcpguard.proxy.policy.SubjectResolver;
@@ -24,6 +25,7 @@ public final class MessagePath {
      * @param subjects where each request's subject comes from (the identity stage's, or a test's fixed one)
      * @param tracing puts the audit trail's trace context on the hop; null when the trail is off
      * @param recordToolCalls whether tool results are recorded (masked) for the audit trail
+     * @param readiness what {@code GET /readyz} checks
      */
     public record Parts(
             String mcpPath,
@@ -35,7 +37,8 @@ public final class MessagePath {
             UpstreamClient upstream,
             HttpAnswers answers,
             TraceContextInjector tracing,
-            boolean recordToolCalls) {}
+            boolean recordToolCalls,
+            Readiness readiness) {}
 
     private final McpRouter route;
     private final McpDecoder decode;
@@ -46,7 +49,7 @@ public final class MessagePath {
 
     public MessagePath(Parts parts) {
         Replies replies = new Replies(parts.answers());
-        this.route = new McpRouter(parts.mcpPath(), parts.answers());
+        this.route = new McpRouter(parts.mcpPath(), parts.answers(), parts.readiness());
         this.decode = new McpDecoder(parts.decoder(), parts.subjects(), replies);
         this.scope = new ScopeCheck(parts.authenticator(), replies);
         this.decide = new PolicyCheck(parts.policy(), parts.authenticator(), replies);

@@ -122,6 +122,28 @@ public final class OpaPolicyEngine implements PolicyEngine {
         });
     }
 
+    /**
+     * Completes when OPA answers with the decision rule defined — a policy is loaded — and fails otherwise: for
+     * {@code /readyz}. The rule evaluated without input is the policy's cheap default deny.
+     */
+    public CompletableFuture<Void> policyLoaded() {
+        return exchange(HttpMethod.GET, null, response -> {
+            if (!HttpResponseStatus.OK.equals(response.status())) {
+                throw new PolicyUnavailableException(
+                        "policy engine answered HTTP " + response.status().code());
+            }
+            try {
+                JsonNode document = mapper.readTree(new io.netty.buffer.ByteBufInputStream(response.content()));
+                if (document == null || !document.has("result")) {
+                    throw new PolicyUnavailableException("policy engine has no decision rule loaded");
+                }
+                return null;
+            } catch (IOException e) {
+                throw new PolicyUnavailableException("policy engine answered malformed JSON");
+            }
+        });
+    }
+
     private <T> CompletableFuture<T> exchange(
             HttpMethod method, byte[] body, java.util.function.Function<FullHttpResponse, T> parse) {
         CompletableFuture<T> result = new CompletableFuture<>();

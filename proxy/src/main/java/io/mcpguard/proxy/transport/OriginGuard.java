@@ -41,7 +41,7 @@ final class OriginGuard extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         // A request the codec could not read (headers too large, malformed) is the endpoint's to answer (431/400).
-        if (msg instanceof HttpRequest request && request.decoderResult().isSuccess()) {
+        if (msg instanceof HttpRequest request && request.decoderResult().isSuccess() && !isProbe(request)) {
             String refusal = refusal(request);
             if (refusal != null) {
                 discarding = true;
@@ -65,6 +65,16 @@ final class OriginGuard extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /**
+     * The liveness and readiness probes reveal nothing and the kubelet sends them with the pod's address as Host:
+     * they are not refused for it.
+     */
+    private static boolean isProbe(HttpRequest request) {
+        String uri = request.uri();
+        return io.netty.handler.codec.http.HttpMethod.GET.equals(request.method())
+                && (uri.equals("/healthz") || uri.equals("/readyz"));
     }
 
     private String refusal(HttpRequest request) {

@@ -8,6 +8,7 @@ import io.mcpguard.proxy.forward.AnswerInspection;
 import io.mcpguard.proxy.forward.TraceContextInjector;
 import io.mcpguard.proxy.forward.UpstreamClient;
 import io.mcpguard.proxy.http.HttpAnswers;
+import io.mcpguard.proxy.http.Readiness;
 import io.mcpguard.proxy.jsonrpc.JsonRpcDecoder;
 import io.mcpguard.proxy.mask.ArgumentClassifier;
 import io.mcpguard.proxy.mask.ClientText;
@@ -38,6 +39,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,7 +123,11 @@ public final class ProxyServer implements AutoCloseable {
                 upstream,
                 answers,
                 audit.enabled() ? new TraceContextInjector(decoder.mapper()) : null,
-                audit.recordsToolCalls()));
+                audit.recordsToolCalls(),
+                new Readiness(List.of(
+                        new Readiness.Check("policy", opa::policyLoaded),
+                        new Readiness.Check("upstream", () -> upstream.reachable(workers.next())),
+                        new Readiness.Check("audit spool", audit::spoolWritable)))));
         this.initializer = new ProxyChannelInitializer(new ProxyChannelInitializer.Parts(
                 config.listen(), config.limits(), config.mcpPath(), answers, authenticator, audit, messagePath));
     }

@@ -84,7 +84,7 @@ class MessagePathStagesTest {
         Replies replies = new Replies(answers);
         channel = new EmbeddedChannel(
                 new ExchangeLogStage(completed::add),
-                new McpRouter("/mcp", answers),
+                new McpRouter("/mcp", answers, new io.mcpguard.proxy.http.Readiness(java.util.List.of())),
                 new McpDecoder(new JsonRpcDecoder(64, 1 << 20, 32), (ctx, request) -> ALICE, replies),
                 new PolicyCheck(new PolicyGate(TABLE), null, replies),
                 new QuotaCheck(new QuotaGate(quotaStore), replies),
