@@ -12,16 +12,25 @@ package mcp.quota
 #   `roles` there: the most generous limit among those roles. A subject is one bucket
 #   per class (its tenant and id); anonymous callers are one bucket per client address,
 #   so one anonymous client cannot exhaust another's. Undefined when no role has a limit.
-for_call(class, roles) := {
-	"key": json.marshal([_caller, class]),
-	"limit": limit,
-	"window_ms": _windows_ms[class],
-	"cost": 1,
-} if {
+#   Carries on_store_failure only for a class whose data names a mode; absent means deny.
+for_call(class, roles) := object.union(
+	{
+		"key": json.marshal([_caller, class]),
+		"limit": limit,
+		"window_ms": _windows_ms[class],
+		"cost": 1,
+	},
+	_store_failure(class),
+) if {
 	limits := {n | some role in roles; n := _limits[role][class]}
 	count(limits) > 0
 	limit := max(limits)
 }
+
+_store_failure(class) := {"on_store_failure": mode} if {
+	mode := _on_store_failure[class]
+	mode in {"deny", "local"}
+} else := {}
 
 default _caller := ["anonymous", null]
 
@@ -35,3 +44,6 @@ _limits := data.mcp.quota.limits
 
 # regal ignore:unresolved-reference
 _windows_ms := data.mcp.quota.windows_ms
+
+# regal ignore:unresolved-reference
+_on_store_failure := object.get(data.mcp.quota, "on_store_failure", {})

@@ -33,3 +33,24 @@ test_a_subject_of_unknown_authentication_shares_one_anonymous_bucket if {
 	bucket := quota.for_call("read", {"viewer"}) with input as caller({"id": "x"})
 	bucket.key == `[["anonymous",null],"read"]`
 }
+
+test_a_quota_says_nothing_of_store_failure_by_default_which_means_deny if {
+	given := caller({"id": "u-1", "tenant": "acme", "authenticated": true})
+	bucket := quota.for_call("write", {"developer"}) with input as given
+	not "on_store_failure" in object.keys(bucket)
+}
+
+test_a_class_marked_local_falls_back_to_the_replica_bucket if {
+	given := caller({"id": "u-1", "tenant": "acme", "authenticated": true})
+	bucket := quota.for_call("read", {"viewer"}) with input as given
+		with data.mcp.quota.on_store_failure as {"read": "local"}
+	bucket.on_store_failure == "local"
+	bucket.limit == 600
+}
+
+test_an_unknown_mode_in_the_data_is_not_passed_on if {
+	given := caller({"id": "u-1", "tenant": "acme", "authenticated": true})
+	bucket := quota.for_call("read", {"viewer"}) with input as given
+		with data.mcp.quota.on_store_failure as {"read": "open"}
+	not "on_store_failure" in object.keys(bucket)
+}

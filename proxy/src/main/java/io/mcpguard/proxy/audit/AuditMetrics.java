@@ -109,6 +109,10 @@ final class AuditMetrics {
         }
     }
 
+    Meter meter() {
+        return meter;
+    }
+
     DoubleHistogram opaDuration() {
         return opaDuration;
     }

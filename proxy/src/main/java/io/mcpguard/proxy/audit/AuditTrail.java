@@ -185,6 +185,11 @@ public final class AuditTrail implements AutoCloseable {
         }
     }
 
+    /** The proxy's meter, for a component outside this package that exports its own figures (quota store). */
+    public io.opentelemetry.api.metrics.Meter meter() {
+        return metrics.meter();
+    }
+
     public boolean enabled() {
         return sdk != null;
     }

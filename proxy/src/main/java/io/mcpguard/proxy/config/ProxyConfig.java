@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -131,11 +132,32 @@ public record ProxyConfig(
     public record PolicyCache(int maxEntries, Duration maxTtl, Duration revisionCheckInterval) {}
 
     /**
-     * Token buckets for the policy's quotas ({@code quota.LocalQuotaStore}).
+     * Token buckets for the policy's quotas: in this process ({@code quota.LocalQuotaStore}) or shared by every
+     * replica in Redis ({@code quota.RedisQuotaStore}).
      *
-     * @param maxBuckets buckets kept at most (one per subject and tool class in use); least recently used go first
+     * @param maxBuckets buckets kept at most in this process (one per subject and tool class in use); least recently
+     *     used go first. With Redis, the bound of the fallback buckets
+     * @param store where the buckets live
+     * @param redis how to reach Redis; null unless {@code store} is {@code REDIS}
      */
-    public record Quota(int maxBuckets) {}
+    public record Quota(int maxBuckets, Store store, Redis redis) {
+        public Quota(int maxBuckets) {
+            this(maxBuckets, Store.LOCAL, null);
+        }
+
+        public enum Store {
+            LOCAL,
+            REDIS
+        }
+
+        /**
+         * @param url {@code redis://host:port[/db]} or {@code rediss://} for TLS; never with a password in it
+         * @param username the ACL user, or null for the default user
+         * @param password the AUTH password (from a file or an environment variable), or null
+         * @param timeout the longest a quota check waits for Redis before the policy's fail mode applies
+         */
+        public record Redis(URI url, String username, Secret password, Duration timeout) {}
+    }
 
     /**
      * Bounds on what a client may send and how long it may hold a connection.
@@ -282,7 +304,7 @@ public record ProxyConfig(
                 src.integer("policy-cache.max-entries", 10_000, 0, 10_000_000),
                 src.duration("policy-cache.max-ttl", Duration.ofSeconds(60), ms1, day),
                 src.duration("policy-cache.revision-check-interval", Duration.ofSeconds(1), ms1, Duration.ofHours(1)));
-        Quota quota = new Quota(src.integer("quota.max-buckets", 100_000, 1, 100_000_000));
+        Quota quota = quota(src);
         Limits limits = new Limits(
                 src.bytes("limits.max-body-bytes", 4 * 1024 * 1024, 256, 256 * 1024 * 1024),
                 src.bytes("limits.max-header-bytes", 16 * 1024, 1024, 1024 * 1024),
@@ -484,6 +506,82 @@ public record ProxyConfig(
         boolean longEnough = value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length >= 32;
         src.require(longEnough, "config key '" + key + "': the key needs at least 32 bytes");
         return longEnough ? new Secret(value) : null;
+    }
+
+    private static Quota quota(ConfigSource src) {
+        int maxBuckets = src.integer("quota.max-buckets", 100_000, 1, 100_000_000);
+        String store = src.string("quota.store", "local");
+        src.require(
+                store.equals("local") || store.equals("redis"),
+                "config key 'quota.store': expected local or redis, got '" + store + "'");
+        if (!store.equals("redis")) {
+            return new Quota(maxBuckets, Quota.Store.LOCAL, null);
+        }
+        String urlText = src.string("quota.redis.url", "");
+        URI url = null;
+        String expected = "config key 'quota.redis.url': expected redis://host:port or rediss://host:port (TLS)";
+        if (urlText.isEmpty()) {
+            src.require(false, expected + " when quota.store is redis, got nothing");
+        } else {
+            try {
+                URI parsed = new URI(urlText);
+                String scheme = parsed.getScheme() == null ? "" : parsed.getScheme();
+                boolean ok = (scheme.equals("redis") || scheme.equals("rediss")) && parsed.getHost() != null;
+                // A password in the URL would sit in a config file and in any message that quotes the URL.
+                boolean noPassword = parsed.getRawUserInfo() == null;
+                src.require(ok, expected + ", got '" + (noPassword ? urlText : scheme + "://…") + "'");
+                src.require(
+                        noPassword,
+                        "config key 'quota.redis.url': must not carry credentials; use quota.redis.username and"
+                                + " quota.redis.password-file or quota.redis.password-env");
+                url = ok && noPassword ? parsed : null;
+            } catch (URISyntaxException e) {
+                src.require(false, expected + " (not a URL)");
+            }
+        }
+        String username = src.string("quota.redis.username", "");
+        Secret password = secret(src, "quota.redis.password-file", "quota.redis.password-env");
+        Duration timeout = src.duration(
+                "quota.redis.timeout", Duration.ofMillis(250), Duration.ofMillis(1), Duration.ofSeconds(30));
+        return new Quota(
+                maxBuckets,
+                Quota.Store.REDIS,
+                new Quota.Redis(url, username.isEmpty() ? null : username, password, timeout));
+    }
+
+    /**
+     * A secret from a file (a mounted Kubernetes Secret) or an environment variable named by the config, never a
+     * config value itself, so it cannot end up in a config error message. Null when neither key is set.
+     */
+    private static Secret secret(ConfigSource src, String fileKey, String envKey) {
+        String file = src.string(fileKey, "");
+        String envName = src.string(envKey, "");
+        src.require(
+                file.isEmpty() || envName.isEmpty(),
+                "config keys '" + fileKey + "' and '" + envKey + "' exclude each other");
+        String value;
+        String key;
+        if (!file.isEmpty()) {
+            key = fileKey;
+            try {
+                value = Files.readString(Path.of(file)).strip();
+            } catch (IOException e) {
+                src.require(false, "config key '" + fileKey + "': cannot read " + file);
+                return null;
+            }
+        } else if (!envName.isEmpty()) {
+            key = envKey;
+            value = src.envValue(envName);
+            src.require(value != null, "config key '" + envKey + "': environment variable " + envName + " is not set");
+            value = value == null ? null : value.strip();
+        } else {
+            return null;
+        }
+        if (value == null) {
+            return null;
+        }
+        src.require(!value.isEmpty(), "config key '" + key + "': the secret is empty");
+        return value.isEmpty() ? null : new Secret(value);
     }
 
     private static final List<String> OTLP_PROTOCOLS = List.of("http/protobuf", "grpc");
