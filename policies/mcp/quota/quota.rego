@@ -45,5 +45,6 @@ _limits := data.mcp.quota.limits
 # regal ignore:unresolved-reference
 _windows_ms := data.mcp.quota.windows_ms
 
+# Optional in data.json: absent, every class fails closed (deny).
 # regal ignore:unresolved-reference
-_on_store_failure := object.get(data.mcp.quota, "on_store_failure", {})
+_on_store_failure := data.mcp.quota.on_store_failure
