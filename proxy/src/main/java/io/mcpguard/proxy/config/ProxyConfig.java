@@ -228,6 +228,9 @@ public record ProxyConfig(
      * @param recordToolCalls opt-in: record tool arguments and results on the spans ({@code
      *     gen_ai.tool.call.arguments}, {@code gen_ai.tool.call.result}), every maskable class masked
      * @param recordMaxChars the longest recorded argument or result; longer ones are cut
+     * @param spoolKeys the AES-256-GCM keys of the spool, the one new data is sealed with first, then older ones
+     *     that still open what they sealed until it drains; empty: the spool is written in clear
+     * @param spoolMaxAge spooled data older than this is dropped, with a WARN line and a count
      */
     public record Audit(
             boolean enabled,
@@ -244,7 +247,22 @@ public record ProxyConfig(
             int maskingSpikeThreshold,
             Duration maskingSpikeWindow,
             boolean recordToolCalls,
-            int recordMaxChars) {}
+            int recordMaxChars,
+            List<SpoolKey> spoolKeys,
+            Duration spoolMaxAge) {
+
+        public Audit {
+            spoolKeys = List.copyOf(spoolKeys);
+        }
+    }
+
+    /**
+     * A key of the audit spool's encryption at rest.
+     *
+     * @param id written beside every record it seals, so the record finds its key after a rotation
+     * @param key 32 bytes (AES-256)
+     */
+    public record SpoolKey(String id, Secret key) {}
 
     /** Loads {@code file} (may be null: defaults and environment only) and validates every key. */
     public static ProxyConfig load(Path file, Map<String, String> env) {
@@ -625,7 +643,57 @@ public record ProxyConfig(
                 src.duration(
                         "audit.masking-spike-window", Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(1)),
                 src.bool("audit.record-tool-calls", false),
-                src.integer("audit.record-max-chars", 4096, 64, 1_048_576));
+                src.integer("audit.record-max-chars", 4096, 64, 1_048_576),
+                spoolKeys(src),
+                src.duration("audit.spool-max-age", Duration.ofDays(7), Duration.ofMinutes(1), Duration.ofDays(365)));
+    }
+
+    /**
+     * The spool's keys, from a file ({@code audit.spool-key-file}, a mounted Kubernetes Secret) or an environment
+     * variable ({@code audit.spool-key-env}): one {@code id=base64-of-32-bytes} per line (or comma-separated), the
+     * current key first, older keys after it until what they sealed has drained.
+     */
+    private static List<SpoolKey> spoolKeys(ConfigSource src) {
+        Secret text = secret(src, "audit.spool-key-file", "audit.spool-key-env");
+        if (text == null) {
+            return List.of();
+        }
+        String key = src.string("audit.spool-key-file", "").isEmpty() ? "audit.spool-key-env" : "audit.spool-key-file";
+        List<SpoolKey> keys = new java.util.ArrayList<>();
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        int entry = 0;
+        for (String line : text.reveal().split("[\\r\\n,]+")) {
+            String item = line.strip();
+            if (item.isEmpty() || item.startsWith("#")) {
+                continue;
+            }
+            entry++;
+            int eq = item.indexOf('=');
+            String id = eq < 0 ? "" : item.substring(0, eq).strip();
+            // Never quote the entry: it holds the key.
+            String where = "config key '" + key + "', entry " + entry + ": ";
+            if (!id.matches("[A-Za-z0-9._-]{1,64}")) {
+                src.require(false, where + "expected id=base64-of-32-bytes with an id of letters, digits, . _ -");
+                continue;
+            }
+            src.require(ids.add(id), where + "key id '" + id + "' is listed twice");
+            byte[] raw;
+            try {
+                raw = java.util.Base64.getDecoder()
+                        .decode(item.substring(eq + 1).strip());
+            } catch (IllegalArgumentException e) {
+                src.require(false, where + "the key of id '" + id + "' is not base64");
+                continue;
+            }
+            src.require(
+                    raw.length == 32,
+                    where + "the key of id '" + id + "' is " + raw.length + " bytes; AES-256 needs 32"
+                            + " (head -c 32 /dev/urandom | base64)");
+            keys.add(new SpoolKey(id, new Secret(item.substring(eq + 1).strip())));
+            java.util.Arrays.fill(raw, (byte) 0);
+        }
+        src.require(!keys.isEmpty(), "config key '" + key + "': no key in it");
+        return keys;
     }
 
     /**
