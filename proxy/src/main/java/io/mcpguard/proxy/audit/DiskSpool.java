@@ -64,7 +64,7 @@ final class DiskSpool<T> {
     private long retryAtNanos;
     private volatile boolean full;
     private boolean undelivered; // drainer thread only
-    private long sweptAtNanos; // drainer thread only
+    private long sweptAtNanos; // the constructor, then the drainer thread only
 
     /**
      * @param signal {@code spans} or {@code metrics}, for log lines and the drainer's thread name
@@ -89,6 +89,10 @@ final class DiskSpool<T> {
             thread.setDaemon(true);
             return thread;
         });
+        // Before the first write or read: the storage would otherwise delete files long past their age on its own,
+        // silently, as it looks for one to write or read (after a proxy was down for a while).
+        dropExpired(System.currentTimeMillis());
+        sweptAtNanos = System.nanoTime();
         drainer.scheduleWithFixedDelay(this::drain, 200, 200, TimeUnit.MILLISECONDS);
     }
 

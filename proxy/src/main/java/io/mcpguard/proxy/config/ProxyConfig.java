@@ -155,8 +155,13 @@ public record ProxyConfig(
          * @param username the ACL user, or null for the default user
          * @param password the AUTH password (from a file or an environment variable), or null
          * @param timeout the longest a quota check waits for Redis before the policy's fail mode applies
+         * @param tlsCaFile PEM certificates trusted for a {@code rediss://} server, or null for the JDK's trust store
          */
-        public record Redis(URI url, String username, Secret password, Duration timeout) {}
+        public record Redis(URI url, String username, Secret password, Duration timeout, Path tlsCaFile) {
+            public Redis(URI url, String username, Secret password, Duration timeout) {
+                this(url, username, password, timeout, null);
+            }
+        }
     }
 
     /**
@@ -561,10 +566,18 @@ public record ProxyConfig(
         Secret password = secret(src, "quota.redis.password-file", "quota.redis.password-env");
         Duration timeout = src.duration(
                 "quota.redis.timeout", Duration.ofMillis(250), Duration.ofMillis(1), Duration.ofSeconds(30));
+        String caText = src.string("quota.redis.tls-ca-file", "");
+        Path ca = caText.isEmpty() ? null : Path.of(caText);
+        if (ca != null) {
+            src.require(Files.isReadable(ca), "config key 'quota.redis.tls-ca-file': cannot read " + caText);
+            src.require(
+                    url == null || url.getScheme().equals("rediss"),
+                    "config key 'quota.redis.tls-ca-file' needs a rediss:// quota.redis.url (TLS)");
+        }
         return new Quota(
                 maxBuckets,
                 Quota.Store.REDIS,
-                new Quota.Redis(url, username.isEmpty() ? null : username, password, timeout));
+                new Quota.Redis(url, username.isEmpty() ? null : username, password, timeout, ca));
     }
 
     /**

@@ -7,6 +7,7 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
@@ -135,8 +136,14 @@ public final class RedisQuotaStore implements QuotaStore {
                         Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
                 .build();
         this.client = RedisClient.create(resources);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
+        ClientOptions.Builder options = ClientOptions.builder();
+        if (config.tlsCaFile() != null) { // else rediss:// verifies the server against the JDK's trust store
+            options.sslOptions(SslOptions.builder()
+                    .jdkSslProvider()
+                    .trustManager(config.tlsCaFile().toFile())
+                    .build());
+        }
+        client.setOptions(options.autoReconnect(true)
                 // While disconnected a take fails at once and the policy's fail mode applies, instead of the
                 // command waiting in a queue for a Redis that may never come back.
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)

@@ -217,6 +217,26 @@ class RedisQuotaStoreTest {
         }
     }
 
+    @Test
+    void over_tls_the_server_is_verified_against_the_configured_ca(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        try (RedisProcess tls = RedisProcess.withTls(dir)) {
+            tls.start();
+            try (RedisQuotaStore store = new RedisQuotaStore(
+                    new ProxyConfig.Quota.Redis(URI.create(tls.url()), null, null, Duration.ofSeconds(2), tls.caFile()),
+                    new LocalQuotaStore(10, Duration.ofMinutes(1)),
+                    OpenTelemetry.noop().getMeter("test"))) {
+                assertThat(take(store, new QuotaSpec("tls", 3, 60_000, 1)).remaining())
+                        .isEqualTo(2);
+            }
+            // Without the CA the server's certificate is not trusted: no connection, the quota refuses.
+            try (RedisQuotaStore untrusting = store(tls, Duration.ofMillis(500))) {
+                assertThatThrownBy(() -> take(untrusting, new QuotaSpec("tls", 3, 60_000, 1)))
+                        .hasCauseInstanceOf(QuotaStoreUnavailableException.class);
+            }
+        }
+    }
+
     /** Takes until Redis answers (Lettuce reconnects on its own), within ten seconds. */
     private static QuotaOutcome awaitShared(RedisQuotaStore store, QuotaSpec spec) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

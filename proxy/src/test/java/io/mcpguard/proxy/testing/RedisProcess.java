@@ -18,12 +18,96 @@ public final class RedisProcess implements AutoCloseable {
     private final int port;
     private final String password;
     private final Path log;
+    private final Path tls;
     private Process process;
 
     /** @param password the {@code requirepass}, or null for none */
     public RedisProcess(String password) {
+        this(password, null);
+    }
+
+    /**
+     * A Redis that speaks TLS only, with a server certificate for 127.0.0.1 issued by a CA made for it (openssl) in
+     * {@code dir}; {@link #caFile()} is that CA.
+     */
+    public static RedisProcess withTls(Path dir) {
+        String subject = "/CN=mcpguard test redis CA";
+        openssl(
+                dir,
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                subject,
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem");
+        openssl(
+                dir,
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-keyout",
+                "server.key",
+                "-out",
+                "server.csr");
+        try {
+            Files.writeString(dir.resolve("san.ext"), "subjectAltName=IP:127.0.0.1\n");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        openssl(
+                dir,
+                "x509",
+                "-req",
+                "-in",
+                "server.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-days",
+                "2",
+                "-extfile",
+                "san.ext",
+                "-out",
+                "server.pem");
+        return new RedisProcess(null, dir);
+    }
+
+    private static void openssl(Path dir, String... args) {
+        List<String> command = new ArrayList<>(List.of("openssl"));
+        command.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(command)
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("openssl " + String.join(" ", args) + " failed: " + out);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("openssl is needed to make the test's TLS certificates", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private RedisProcess(String password, Path tls) {
         this.port = Tools.freePort();
         this.password = password;
+        this.tls = tls;
         try {
             this.log = Files.createTempFile("redis-", ".log");
         } catch (IOException e) {
@@ -38,7 +122,12 @@ public final class RedisProcess implements AutoCloseable {
     }
 
     public String url() {
-        return "redis://127.0.0.1:" + port;
+        return (tls == null ? "redis" : "rediss") + "://127.0.0.1:" + port;
+    }
+
+    /** The CA that issued a TLS Redis's certificate. */
+    public Path caFile() {
+        return tls.resolve("ca.pem");
     }
 
     public int port() {
@@ -54,7 +143,7 @@ public final class RedisProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(
                 binary.toString(),
                 "--port",
-                Integer.toString(port),
+                Integer.toString(tls == null ? port : 0),
                 "--bind",
                 "127.0.0.1",
                 "--save",
@@ -65,6 +154,19 @@ public final class RedisProcess implements AutoCloseable {
                 "yes",
                 "--loglevel",
                 "warning"));
+        if (tls != null) {
+            command.addAll(List.of(
+                    "--tls-port",
+                    Integer.toString(port),
+                    "--tls-cert-file",
+                    tls.resolve("server.pem").toString(),
+                    "--tls-key-file",
+                    tls.resolve("server.key").toString(),
+                    "--tls-ca-cert-file",
+                    tls.resolve("ca.pem").toString(),
+                    "--tls-auth-clients",
+                    "no"));
+        }
         if (password != null) {
             command.add("--requirepass");
             command.add(password);
