@@ -12,17 +12,26 @@ package mcp.quota
 #   input's subject, calling from `client_address`) holding `roles` there: the most
 #   generous limit among those roles. A subject is one bucket per class (its tenant and
 #   id); anonymous callers are one bucket per client address, so one anonymous client
-#   cannot exhaust another's. Undefined when no role has a limit.
-for_call(subject, client_address, class, roles) := {
-	"key": json.marshal([_caller(subject, client_address), class]),
-	"limit": limit,
-	"window_ms": data.mcp.quota.windows_ms[class],
-	"cost": 1,
-} if {
+#   cannot exhaust another's. Undefined when no role has a limit. Carries
+#   on_store_failure only for a class whose data names a mode; absent means deny.
+for_call(subject, client_address, class, roles) := object.union(
+	{
+		"key": json.marshal([_caller(subject, client_address), class]),
+		"limit": limit,
+		"window_ms": data.mcp.quota.windows_ms[class],
+		"cost": 1,
+	},
+	_store_failure(class),
+) if {
 	limits := {n | some role in roles; n := data.mcp.quota.limits[role][class]}
 	count(limits) > 0
 	limit := max(limits)
 }
+
+_store_failure(class) := {"on_store_failure": mode} if {
+	mode := data.mcp.quota.on_store_failure[class]
+	mode in {"deny", "local"}
+} else := {}
 
 default _caller(_, _) := ["anonymous", null]
 

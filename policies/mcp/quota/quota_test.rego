@@ -31,3 +31,21 @@ test_a_subject_of_unknown_authentication_shares_one_anonymous_bucket if {
 	bucket := quota.for_call({"id": "x"}, address, "read", {"viewer"})
 	bucket.key == `[["anonymous",null],"read"]`
 }
+
+test_a_quota_says_nothing_of_store_failure_by_default_which_means_deny if {
+	bucket := quota.for_call({"id": "u-1", "tenant": "acme", "authenticated": true}, address, "write", {"developer"})
+	not "on_store_failure" in object.keys(bucket)
+}
+
+test_a_class_marked_local_falls_back_to_the_replica_bucket if {
+	subject := {"id": "u-1", "tenant": "acme", "authenticated": true}
+	bucket := quota.for_call(subject, address, "read", {"viewer"}) with data.mcp.quota.on_store_failure as {"read": "local"}
+	bucket.on_store_failure == "local"
+	bucket.limit == 600
+}
+
+test_an_unknown_mode_in_the_data_is_not_passed_on if {
+	subject := {"id": "u-1", "tenant": "acme", "authenticated": true}
+	bucket := quota.for_call(subject, address, "read", {"viewer"}) with data.mcp.quota.on_store_failure as {"read": "open"}
+	not "on_store_failure" in object.keys(bucket)
+}

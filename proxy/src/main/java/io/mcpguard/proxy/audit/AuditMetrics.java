@@ -93,6 +93,11 @@ final class AuditMetrics {
                     .setUnit("{event}")
                     .setDescription("Times the spool reached its bound and began dropping its oldest data")
                     .buildWithCallback(counter -> counter.record(spool.timesFull()));
+            meter.counterBuilder("mcp.audit.spool.expired")
+                    .setUnit("By")
+                    .setDescription("Bytes of audit data dropped from the spool undelivered for being older than"
+                            + " audit.spool-max-age")
+                    .buildWithCallback(counter -> counter.record(spool.expiredBytes()));
         }
     }
 
@@ -107,6 +112,10 @@ final class AuditMetrics {
             quotaRejections.add(
                     1, method == null ? Attributes.empty() : Attributes.of(AuditAttributes.MCP_METHOD_NAME, method));
         }
+    }
+
+    Meter meter() {
+        return meter;
     }
 
     DoubleHistogram opaDuration() {

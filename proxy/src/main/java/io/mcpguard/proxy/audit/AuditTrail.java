@@ -127,8 +127,10 @@ public final class AuditTrail implements ExchangeObserver, AutoCloseable {
                 "otel.propagators", "tracecontext",
                 // Room for bursts: a span the batch processor has no room for is dropped (the SDK logs it).
                 "otel.bsp.max.queue.size", "8192");
-        SpoolDirectory spool =
-                config.spoolDir() == null ? null : SpoolDirectory.open(config.spoolDir(), config.spoolMaxBytes());
+        SpoolDirectory spool = config.spoolDir() == null
+                ? null
+                : SpoolDirectory.open(
+                        config.spoolDir(), config.spoolMaxBytes(), config.spoolKeys(), config.spoolMaxAge());
         OpenTelemetrySdk sdk;
         try {
             sdk = AutoConfiguredOpenTelemetrySdk.builder()
@@ -165,6 +167,7 @@ public final class AuditTrail implements ExchangeObserver, AutoCloseable {
                 .addKeyValue("otlp_protocol", config.otlpProtocol())
                 .addKeyValue("subject_pseudonymised", config.subjectHashKey() != null)
                 .addKeyValue("spool_dir", config.spoolDir())
+                .addKeyValue("spool_encrypted", !config.spoolKeys().isEmpty())
                 .addKeyValue("record_tool_calls", config.recordToolCalls())
                 .log("audit trail on (OTEL_* variables override these)");
         if (config.spoolDir() == null) {
@@ -228,6 +231,11 @@ public final class AuditTrail implements ExchangeObserver, AutoCloseable {
         if (enabled()) {
             metrics.decisionCache(cache::hits, cache::misses);
         }
+    }
+
+    /** The proxy's meter, for a component outside this package that exports its own figures (quota store). */
+    public io.opentelemetry.api.metrics.Meter meter() {
+        return metrics.meter();
     }
 
     public boolean enabled() {

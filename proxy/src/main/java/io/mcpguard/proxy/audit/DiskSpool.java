@@ -1,8 +1,14 @@
 package io.mcpguard.proxy.audit;
 
+import io.opentelemetry.contrib.disk.buffering.internal.serialization.deserializers.SignalDeserializer;
+import io.opentelemetry.contrib.disk.buffering.internal.serialization.serializers.SignalSerializer;
+import io.opentelemetry.contrib.disk.buffering.internal.storage.FileSignalStorage;
+import io.opentelemetry.contrib.disk.buffering.internal.storage.FolderManager;
+import io.opentelemetry.contrib.disk.buffering.internal.storage.Storage;
 import io.opentelemetry.contrib.disk.buffering.storage.SignalStorage;
 import io.opentelemetry.contrib.disk.buffering.storage.impl.FileStorageConfiguration;
 import io.opentelemetry.contrib.disk.buffering.storage.result.WriteResult;
+import io.opentelemetry.sdk.common.Clock;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -29,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * <p>The spool is bounded; when a write would pass the bound, the storage drops the oldest file. Reaching 90 % of the
  * bound starts an episode, reported once (a WARN line with {@code event.name=audit.spool_full}, and the count behind
  * {@code mcp.audit.spool.full}); it ends when the spool drains below half. Nothing here runs on an event loop.
+ *
+ * <p>The spool is bounded in time too ({@code audit.spool-max-age}): the drainer deletes files older than that, says
+ * how many files and bytes in one WARN line per sweep that dropped any ({@code event.name=audit.spool_expired}) and
+ * counts them ({@code mcp.audit.spool.expired}). With encryption at rest on, records are sealed as they are written
+ * ({@link SealedSerializer}) and opened as they are read ({@link SealedDeserializer}).
  */
 final class DiskSpool<T> {
     private static final Logger log = LoggerFactory.getLogger(DiskSpool.class);
@@ -36,7 +47,10 @@ final class DiskSpool<T> {
     private static final long WRITE_FOR_MILLIS = 1_000;
 
     private static final long READ_AFTER = 1_100;
-    private static final long KEEP_FOR_MILLIS = TimeUnit.DAYS.toMillis(7);
+    /** The storage's own age limit is set past ours, so what it would drop silently the sweep drops first, logged. */
+    private static final long STORAGE_AGE_MARGIN_MILLIS = TimeUnit.MINUTES.toMillis(1);
+
+    private static final long SWEEP_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int MAX_FILE_BYTES = 1024 * 1024;
 
     private final String signal;
@@ -50,10 +64,11 @@ final class DiskSpool<T> {
     private long retryAtNanos;
     private volatile boolean full;
     private boolean undelivered; // drainer thread only
+    private long sweptAtNanos; // the constructor, then the drainer thread only
 
     /**
      * @param signal {@code spans} or {@code metrics}, for log lines and the drainer's thread name
-     * @param storage the file storage, created on {@link #configuration(long)} with {@code maxBytes} in {@code folder}
+     * @param storage the file storage, made by {@link #storage} with {@code maxBytes} in {@code folder}
      * @param send hands one batch to the real exporter
      */
     DiskSpool(
@@ -74,6 +89,10 @@ final class DiskSpool<T> {
             thread.setDaemon(true);
             return thread;
         });
+        // Before the first write or read: the storage would otherwise delete files long past their age on its own,
+        // silently, as it looks for one to write or read (after a proxy was down for a while).
+        dropExpired(System.currentTimeMillis());
+        sweptAtNanos = System.nanoTime();
         drainer.scheduleWithFixedDelay(this::drain, 200, 200, TimeUnit.MILLISECONDS);
     }
 
@@ -81,18 +100,36 @@ final class DiskSpool<T> {
      * The storage settings for a folder of at most {@code maxBytes}: files of at most an eighth of it, so dropping
      * the oldest file to make room drops a small part of what is spooled.
      */
-    static FileStorageConfiguration configuration(long maxBytes) {
+    static FileStorageConfiguration configuration(long maxBytes, Duration maxAge) {
         return FileStorageConfiguration.builder()
                 .setMaxFileSize((int) Math.min(MAX_FILE_BYTES, maxBytes / 8))
                 .setMaxFolderSize((int) Math.min(Integer.MAX_VALUE, maxBytes))
                 .setMaxFileAgeForWriteMillis(WRITE_FOR_MILLIS)
                 .setMinFileAgeForReadMillis(READ_AFTER)
-                .setMaxFileAgeForReadMillis(KEEP_FOR_MILLIS)
+                .setMaxFileAgeForReadMillis(maxAge.toMillis() + STORAGE_AGE_MARGIN_MILLIS)
                 .build();
     }
 
-    static java.io.File folder(Path path) {
-        return path.toFile();
+    /**
+     * The file storage of one signal in {@code folder}: disk-buffering's, with its serializers wrapped in the
+     * directory's cipher when encryption at rest is on.
+     */
+    static <T> SignalStorage<T> storage(
+            String signal,
+            Path folder,
+            long maxBytes,
+            SpoolDirectory directory,
+            SignalSerializer<T> serializer,
+            SignalDeserializer<T> deserializer) {
+        SpoolCipher cipher = directory.cipher();
+        Storage<T> files = new Storage<>(
+                FolderManager.create(folder.toFile(), configuration(maxBytes, directory.maxAge()), Clock.getDefault()));
+        return cipher == null
+                ? new FileSignalStorage<>(files, serializer, deserializer)
+                : new FileSignalStorage<>(
+                        files,
+                        new SealedSerializer<>(serializer, cipher, signal),
+                        new SealedDeserializer<>(deserializer, cipher, signal));
     }
 
     /** Appends a batch to the spool; fails only when it cannot be written. */
@@ -135,6 +172,10 @@ final class DiskSpool<T> {
     /** Sends spooled batches oldest first until the spool is empty or the collector refuses. */
     private void drain() {
         try {
+            if (System.nanoTime() - sweptAtNanos >= SWEEP_EVERY_NANOS) {
+                sweptAtNanos = System.nanoTime();
+                dropExpired(System.currentTimeMillis());
+            }
             if (System.nanoTime() < retryAtNanos) {
                 return;
             }
@@ -172,6 +213,52 @@ final class DiskSpool<T> {
             }
         } catch (RuntimeException e) {
             log.atWarn().addKeyValue("signal", signal).setCause(e).log("audit spool drain failed; retrying");
+        }
+    }
+
+    /**
+     * Deletes the files older than {@code audit.spool-max-age} (a file is named by the time it was started, in epoch
+     * milliseconds) and reports what it dropped. The file being written is a second old at most, never among them.
+     */
+    void dropExpired(long nowMillis) {
+        long cutoff = nowMillis - directory.maxAge().toMillis();
+        long files = 0;
+        long bytes = 0;
+        long oldest = Long.MAX_VALUE;
+        try (var listing = java.nio.file.Files.list(folder)) {
+            for (Path file : (Iterable<Path>) listing::iterator) {
+                long started = startedMillis(file);
+                if (started < 0 || started >= cutoff) {
+                    continue;
+                }
+                long size = java.nio.file.Files.size(file);
+                if (java.nio.file.Files.deleteIfExists(file)) {
+                    files++;
+                    bytes += size;
+                    oldest = Math.min(oldest, started);
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            log.atWarn().addKeyValue("signal", signal).setCause(e).log("audit spool retention sweep failed");
+        }
+        if (files > 0) {
+            directory.expired(files, bytes);
+            log.atWarn()
+                    .addKeyValue("event.name", "audit.spool_expired")
+                    .addKeyValue("signal", signal)
+                    .addKeyValue("files", files)
+                    .addKeyValue("bytes", bytes)
+                    .addKeyValue("oldest_age_s", (nowMillis - oldest) / 1000)
+                    .addKeyValue("max_age_s", directory.maxAge().toSeconds())
+                    .log("audit data older than audit.spool-max-age dropped from the spool, never delivered");
+        }
+    }
+
+    private static long startedMillis(Path file) {
+        try {
+            return Long.parseLong(file.getFileName().toString());
+        } catch (NumberFormatException e) {
+            return -1; // not a spool file
         }
     }
 

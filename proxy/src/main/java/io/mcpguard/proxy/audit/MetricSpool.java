@@ -1,6 +1,7 @@
 package io.mcpguard.proxy.audit;
 
-import io.opentelemetry.contrib.disk.buffering.storage.impl.FileMetricStorage;
+import io.opentelemetry.contrib.disk.buffering.internal.serialization.deserializers.SignalDeserializer;
+import io.opentelemetry.contrib.disk.buffering.internal.serialization.serializers.SignalSerializer;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.export.MemoryMode;
 import io.opentelemetry.sdk.metrics.Aggregation;
@@ -23,8 +24,13 @@ final class MetricSpool implements MetricExporter {
         this.delegate = delegate;
         this.spool = new DiskSpool<>(
                 "metrics",
-                FileMetricStorage.create(
-                        DiskSpool.folder(directory.metrics()), DiskSpool.configuration(directory.metricsMaxBytes())),
+                DiskSpool.storage(
+                        "metrics",
+                        directory.metrics(),
+                        directory.metricsMaxBytes(),
+                        directory,
+                        SignalSerializer.ofMetrics(),
+                        SignalDeserializer.ofMetrics()),
                 delegate::export,
                 directory,
                 directory.metrics(),

@@ -1,6 +1,7 @@
 package io.mcpguard.proxy.audit;
 
-import io.opentelemetry.contrib.disk.buffering.storage.impl.FileSpanStorage;
+import io.opentelemetry.contrib.disk.buffering.internal.serialization.deserializers.SignalDeserializer;
+import io.opentelemetry.contrib.disk.buffering.internal.serialization.serializers.SignalSerializer;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
@@ -18,8 +19,13 @@ final class SpanSpool implements SpanExporter {
         this.delegate = delegate;
         this.spool = new DiskSpool<>(
                 "spans",
-                FileSpanStorage.create(
-                        DiskSpool.folder(directory.spans()), DiskSpool.configuration(directory.spansMaxBytes())),
+                DiskSpool.storage(
+                        "spans",
+                        directory.spans(),
+                        directory.spansMaxBytes(),
+                        directory,
+                        SignalSerializer.ofSpans(),
+                        SignalDeserializer.ofSpans()),
                 delegate::export,
                 directory,
                 directory.spans(),

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -131,11 +132,37 @@ public record ProxyConfig(
     public record PolicyCache(int maxEntries, Duration maxTtl, Duration revisionCheckInterval) {}
 
     /**
-     * Token buckets for the policy's quotas ({@code quota.LocalQuotaStore}).
+     * Token buckets for the policy's quotas: in this process ({@code quota.LocalQuotaStore}) or shared by every
+     * replica in Redis ({@code quota.RedisQuotaStore}).
      *
-     * @param maxBuckets buckets kept at most (one per subject and tool class in use); least recently used go first
+     * @param maxBuckets buckets kept at most in this process (one per subject and tool class in use); least recently
+     *     used go first. With Redis, the bound of the fallback buckets
+     * @param store where the buckets live
+     * @param redis how to reach Redis; null unless {@code store} is {@code REDIS}
      */
-    public record Quota(int maxBuckets) {}
+    public record Quota(int maxBuckets, Store store, Redis redis) {
+        public Quota(int maxBuckets) {
+            this(maxBuckets, Store.LOCAL, null);
+        }
+
+        public enum Store {
+            LOCAL,
+            REDIS
+        }
+
+        /**
+         * @param url {@code redis://host:port[/db]} or {@code rediss://} for TLS; never with a password in it
+         * @param username the ACL user, or null for the default user
+         * @param password the AUTH password (from a file or an environment variable), or null
+         * @param timeout the longest a quota check waits for Redis before the policy's fail mode applies
+         * @param tlsCaFile PEM certificates trusted for a {@code rediss://} server, or null for the JDK's trust store
+         */
+        public record Redis(URI url, String username, Secret password, Duration timeout, Path tlsCaFile) {
+            public Redis(URI url, String username, Secret password, Duration timeout) {
+                this(url, username, password, timeout, null);
+            }
+        }
+    }
 
     /**
      * Bounds on what a client may send and how long it may hold a connection.
@@ -206,6 +233,9 @@ public record ProxyConfig(
      * @param recordToolCalls opt-in: record tool arguments and results on the spans ({@code
      *     gen_ai.tool.call.arguments}, {@code gen_ai.tool.call.result}), every maskable class masked
      * @param recordMaxChars the longest recorded argument or result; longer ones are cut
+     * @param spoolKeys the AES-256-GCM keys of the spool, the one new data is sealed with first, then older ones
+     *     that still open what they sealed until it drains; empty: the spool is written in clear
+     * @param spoolMaxAge spooled data older than this is dropped, with a WARN line and a count
      */
     public record Audit(
             boolean enabled,
@@ -222,7 +252,22 @@ public record ProxyConfig(
             int maskingSpikeThreshold,
             Duration maskingSpikeWindow,
             boolean recordToolCalls,
-            int recordMaxChars) {}
+            int recordMaxChars,
+            List<SpoolKey> spoolKeys,
+            Duration spoolMaxAge) {
+
+        public Audit {
+            spoolKeys = List.copyOf(spoolKeys);
+        }
+    }
+
+    /**
+     * A key of the audit spool's encryption at rest.
+     *
+     * @param id written beside every record it seals, so the record finds its key after a rotation
+     * @param key 32 bytes (AES-256)
+     */
+    public record SpoolKey(String id, Secret key) {}
 
     /** Loads {@code file} (may be null: defaults and environment only) and validates every key. */
     public static ProxyConfig load(Path file, Map<String, String> env) {
@@ -282,7 +327,7 @@ public record ProxyConfig(
                 src.integer("policy-cache.max-entries", 10_000, 0, 10_000_000),
                 src.duration("policy-cache.max-ttl", Duration.ofSeconds(60), ms1, day),
                 src.duration("policy-cache.revision-check-interval", Duration.ofSeconds(1), ms1, Duration.ofHours(1)));
-        Quota quota = new Quota(src.integer("quota.max-buckets", 100_000, 1, 100_000_000));
+        Quota quota = quota(src);
         Limits limits = new Limits(
                 src.bytes("limits.max-body-bytes", 4 * 1024 * 1024, 256, 256 * 1024 * 1024),
                 src.bytes("limits.max-header-bytes", 16 * 1024, 1024, 1024 * 1024),
@@ -434,6 +479,90 @@ public record ProxyConfig(
         return SecretKeys.load(src, "mask.hash-key", 32);
     }
 
+    private static Quota quota(ConfigSource src) {
+        int maxBuckets = src.integer("quota.max-buckets", 100_000, 1, 100_000_000);
+        String store = src.string("quota.store", "local");
+        src.require(
+                store.equals("local") || store.equals("redis"),
+                "config key 'quota.store': expected local or redis, got '" + store + "'");
+        if (!store.equals("redis")) {
+            return new Quota(maxBuckets, Quota.Store.LOCAL, null);
+        }
+        String urlText = src.string("quota.redis.url", "");
+        URI url = null;
+        String expected = "config key 'quota.redis.url': expected redis://host:port or rediss://host:port (TLS)";
+        if (urlText.isEmpty()) {
+            src.require(false, expected + " when quota.store is redis, got nothing");
+        } else {
+            try {
+                URI parsed = new URI(urlText);
+                String scheme = parsed.getScheme() == null ? "" : parsed.getScheme();
+                boolean ok = (scheme.equals("redis") || scheme.equals("rediss")) && parsed.getHost() != null;
+                // A password in the URL would sit in a config file and in any message that quotes the URL.
+                boolean noPassword = parsed.getRawUserInfo() == null;
+                src.require(ok, expected + ", got '" + (noPassword ? urlText : scheme + "://…") + "'");
+                src.require(
+                        noPassword,
+                        "config key 'quota.redis.url': must not carry credentials; use quota.redis.username and"
+                                + " quota.redis.password-file or quota.redis.password-env");
+                url = ok && noPassword ? parsed : null;
+            } catch (URISyntaxException e) {
+                src.require(false, expected + " (not a URL)");
+            }
+        }
+        String username = src.string("quota.redis.username", "");
+        Secret password = secret(src, "quota.redis.password-file", "quota.redis.password-env");
+        Duration timeout = src.duration(
+                "quota.redis.timeout", Duration.ofMillis(250), Duration.ofMillis(1), Duration.ofSeconds(30));
+        String caText = src.string("quota.redis.tls-ca-file", "");
+        Path ca = caText.isEmpty() ? null : Path.of(caText);
+        if (ca != null) {
+            src.require(Files.isReadable(ca), "config key 'quota.redis.tls-ca-file': cannot read " + caText);
+            src.require(
+                    url == null || url.getScheme().equals("rediss"),
+                    "config key 'quota.redis.tls-ca-file' needs a rediss:// quota.redis.url (TLS)");
+        }
+        return new Quota(
+                maxBuckets,
+                Quota.Store.REDIS,
+                new Quota.Redis(url, username.isEmpty() ? null : username, password, timeout, ca));
+    }
+
+    /**
+     * A secret from a file (a mounted Kubernetes Secret) or an environment variable named by the config, never a
+     * config value itself, so it cannot end up in a config error message. Null when neither key is set.
+     */
+    private static Secret secret(ConfigSource src, String fileKey, String envKey) {
+        String file = src.string(fileKey, "");
+        String envName = src.string(envKey, "");
+        src.require(
+                file.isEmpty() || envName.isEmpty(),
+                "config keys '" + fileKey + "' and '" + envKey + "' exclude each other");
+        String value;
+        String key;
+        if (!file.isEmpty()) {
+            key = fileKey;
+            try {
+                value = Files.readString(Path.of(file)).strip();
+            } catch (IOException e) {
+                src.require(false, "config key '" + fileKey + "': cannot read " + file);
+                return null;
+            }
+        } else if (!envName.isEmpty()) {
+            key = envKey;
+            value = src.envValue(envName);
+            src.require(value != null, "config key '" + envKey + "': environment variable " + envName + " is not set");
+            value = value == null ? null : value.strip();
+        } else {
+            return null;
+        }
+        if (value == null) {
+            return null;
+        }
+        src.require(!value.isEmpty(), "config key '" + key + "': the secret is empty");
+        return value.isEmpty() ? null : new Secret(value);
+    }
+
     private static final List<String> OTLP_PROTOCOLS = List.of("http/protobuf", "grpc");
 
     /** Where the Helm chart mounts the spool volume; a proxy that cannot write it refuses to start. */
@@ -475,7 +604,57 @@ public record ProxyConfig(
                 src.duration(
                         "audit.masking-spike-window", Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(1)),
                 src.bool("audit.record-tool-calls", false),
-                src.integer("audit.record-max-chars", 4096, 64, 1_048_576));
+                src.integer("audit.record-max-chars", 4096, 64, 1_048_576),
+                spoolKeys(src),
+                src.duration("audit.spool-max-age", Duration.ofDays(7), Duration.ofMinutes(1), Duration.ofDays(365)));
+    }
+
+    /**
+     * The spool's keys, from a file ({@code audit.spool-key-file}, a mounted Kubernetes Secret) or an environment
+     * variable ({@code audit.spool-key-env}): one {@code id=base64-of-32-bytes} per line (or comma-separated), the
+     * current key first, older keys after it until what they sealed has drained.
+     */
+    private static List<SpoolKey> spoolKeys(ConfigSource src) {
+        Secret text = secret(src, "audit.spool-key-file", "audit.spool-key-env");
+        if (text == null) {
+            return List.of();
+        }
+        String key = src.string("audit.spool-key-file", "").isEmpty() ? "audit.spool-key-env" : "audit.spool-key-file";
+        List<SpoolKey> keys = new java.util.ArrayList<>();
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        int entry = 0;
+        for (String line : text.reveal().split("[\\r\\n,]+")) {
+            String item = line.strip();
+            if (item.isEmpty() || item.startsWith("#")) {
+                continue;
+            }
+            entry++;
+            int eq = item.indexOf('=');
+            String id = eq < 0 ? "" : item.substring(0, eq).strip();
+            // Never quote the entry: it holds the key.
+            String where = "config key '" + key + "', entry " + entry + ": ";
+            if (!id.matches("[A-Za-z0-9._-]{1,64}")) {
+                src.require(false, where + "expected id=base64-of-32-bytes with an id of letters, digits, . _ -");
+                continue;
+            }
+            src.require(ids.add(id), where + "key id '" + id + "' is listed twice");
+            byte[] raw;
+            try {
+                raw = java.util.Base64.getDecoder()
+                        .decode(item.substring(eq + 1).strip());
+            } catch (IllegalArgumentException e) {
+                src.require(false, where + "the key of id '" + id + "' is not base64");
+                continue;
+            }
+            src.require(
+                    raw.length == 32,
+                    where + "the key of id '" + id + "' is " + raw.length + " bytes; AES-256 needs 32"
+                            + " (head -c 32 /dev/urandom | base64)");
+            keys.add(new SpoolKey(id, new Secret(item.substring(eq + 1).strip())));
+            java.util.Arrays.fill(raw, (byte) 0);
+        }
+        src.require(!keys.isEmpty(), "config key '" + key + "': no key in it");
+        return keys;
     }
 
     /**

@@ -44,8 +44,23 @@ public record Decision(
      * A token bucket: at most {@code limit} units per {@code windowMillis}, this message costing {@code cost}.
      *
      * @param key the bucket's identity, chosen by the policy (who, which tool class)
+     * @param onStoreFailure what the proxy does when the shared quota store cannot answer
      */
-    public record QuotaSpec(String key, long limit, long windowMillis, long cost) {}
+    public record QuotaSpec(String key, long limit, long windowMillis, long cost, StoreFailureMode onStoreFailure) {
+        /** A bucket that refuses when its store cannot answer (the policy's default). */
+        public QuotaSpec(String key, long limit, long windowMillis, long cost) {
+            this(key, limit, windowMillis, cost, StoreFailureMode.DENY);
+        }
+    }
+
+    /**
+     * What a quota does when the shared store (Redis) cannot answer: {@code deny} refuses the call; {@code local}
+     * counts it in this replica's own bucket instead, so the limit holds per replica until the store is back.
+     */
+    public enum StoreFailureMode {
+        DENY,
+        LOCAL
+    }
 
     /**
      * What the subject must prove before the denied call can pass (policy obligation {@code require_mfa}).

@@ -68,7 +68,21 @@ final class DecisionReader {
         if (key == null || !key.isTextual() || key.asText().isEmpty()) {
             throw unusable("member \"quota.key\" is not a non-empty string");
         }
-        return new Decision.QuotaSpec(key.asText(), limit, window, cost);
+        return new Decision.QuotaSpec(key.asText(), limit, window, cost, onStoreFailure(node.get("on_store_failure")));
+    }
+
+    /** Absent means deny: a policy that says nothing never opens the quota when the store fails. */
+    private static Decision.StoreFailureMode onStoreFailure(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return Decision.StoreFailureMode.DENY;
+        }
+        if (node.isTextual() && node.asText().equals("deny")) {
+            return Decision.StoreFailureMode.DENY;
+        }
+        if (node.isTextual() && node.asText().equals("local")) {
+            return Decision.StoreFailureMode.LOCAL;
+        }
+        throw unusable("member \"quota.on_store_failure\" is not deny or local");
     }
 
     private static Decision.StepUp stepUp(JsonNode node) {

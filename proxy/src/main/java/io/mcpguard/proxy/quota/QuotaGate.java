@@ -60,6 +60,12 @@ public final class QuotaGate {
         });
     }
 
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause()
+                : failure;
+    }
+
     private static List<Refusal> refusals(
             List<GateVerdict.Outcome> outcomes, List<CompletableFuture<QuotaOutcome>> takes, Throwable failure) {
         int refused = -1;
@@ -82,6 +88,13 @@ public final class QuotaGate {
                         message.id(),
                         ErrorCode.BATCH_NOT_FORWARDED,
                         "Not sent: batch element " + refused + " was over its quota",
+                        null));
+            } else if (over == null && unwrap(failure) instanceof QuotaStoreUnavailableException) {
+                // The store logs the outage once; a line per refused call would flood the log during it.
+                refusals.add(new Refusal(
+                        message.id(),
+                        ErrorCode.POLICY_UNAVAILABLE,
+                        "Quota store unavailable: the quota could not be checked; not sent",
                         null));
             } else if (over == null) {
                 log.atWarn().setCause(failure).log("quota store failed; refusing");

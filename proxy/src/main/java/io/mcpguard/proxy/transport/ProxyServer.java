@@ -25,7 +25,6 @@ import io.mcpguard.proxy.policy.OpaPolicyEngine;
 import io.mcpguard.proxy.policy.PolicyEngine;
 import io.mcpguard.proxy.policy.PolicyGate;
 import io.mcpguard.proxy.policy.SubjectResolver;
-import io.mcpguard.proxy.quota.LocalQuotaStore;
 import io.mcpguard.proxy.quota.QuotaGate;
 import io.mcpguard.proxy.quota.QuotaStore;
 import io.netty.bootstrap.ServerBootstrap;
@@ -38,7 +37,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -77,7 +75,6 @@ public final class ProxyServer implements AutoCloseable {
                 config.limits().maxJsonDepth(),
                 config.limits().maxStringLength(),
                 config.limits().maxBatchSize());
-        this.quotas = new LocalQuotaStore(config.quota().maxBuckets(), Duration.ofHours(1));
         DeclaredTools declaredTools = new DeclaredTools(10_000);
         SensitiveDataScanner scanner =
                 SensitiveDataScanner.withDefaults(config.mask().internalDomains());
@@ -94,6 +91,7 @@ public final class ProxyServer implements AutoCloseable {
         this.authenticator = new Authenticator(config.auth());
         this.audit = AuditTrail.start(
                 config.audit(), config.upstream().url(), config.mcpPath(), inspection.snapshots(), clientText);
+        this.quotas = QuotaStore.open(config.quota(), audit.meter());
         OpaPolicyEngine opa = new OpaPolicyEngine(config.opa(), workers, decoder.mapper());
         ProxyConfig.PolicyCache cache = config.policyCache();
         this.policy = cache.maxEntries() == 0

@@ -28,6 +28,17 @@ class DecisionReaderTest {
         assertThat(decision.revision()).isEqualTo("r1");
     }
 
+    @Test
+    void a_quota_fails_closed_on_store_failure_unless_the_policy_says_local() throws Exception {
+        String quota = "{\"allow\":true,\"quota\":{\"key\":\"k\",\"limit\":1,\"window_ms\":1000,\"cost\":1";
+
+        assertThat(read(quota + "}}").quota().onStoreFailure()).isEqualTo(Decision.StoreFailureMode.DENY);
+        assertThat(read(quota + ",\"on_store_failure\":\"deny\"}}").quota().onStoreFailure())
+                .isEqualTo(Decision.StoreFailureMode.DENY);
+        assertThat(read(quota + ",\"on_store_failure\":\"local\"}}").quota().onStoreFailure())
+                .isEqualTo(Decision.StoreFailureMode.LOCAL);
+    }
+
     @ParameterizedTest
     @ValueSource(
             strings = {
@@ -38,6 +49,8 @@ class DecisionReaderTest {
                 "{\"allow\":true,\"quota\":{\"key\":\"k\",\"limit\":0,\"window_ms\":1000}}",
                 "{\"allow\":true,\"quota\":{\"key\":\"\",\"limit\":1,\"window_ms\":1000}}",
                 "{\"allow\":true,\"quota\":{\"key\":\"k\",\"limit\":1.5,\"window_ms\":1000}}",
+                "{\"allow\":true,\"quota\":{\"key\":\"k\",\"limit\":1,\"window_ms\":1000,\"on_store_failure\":\"open\"}}",
+                "{\"allow\":true,\"quota\":{\"key\":\"k\",\"limit\":1,\"window_ms\":1000,\"on_store_failure\":true}}",
                 "{\"allow\":true,\"cache_ttl_ms\":-1}",
                 "{\"allow\":true,\"lists\":{\"tools\":\"all\"}}",
                 "{\"allow\":false,\"obligations\":{\"require_mfa\":true}}",

@@ -1,0 +1,254 @@
+package io.mcpguard.proxy.quota;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.mcpguard.proxy.config.ProxyConfig;
+import io.mcpguard.proxy.config.Secret;
+import io.mcpguard.proxy.policy.Decision.QuotaSpec;
+import io.mcpguard.proxy.policy.Decision.StoreFailureMode;
+import io.mcpguard.proxy.testing.LogCapture;
+import io.mcpguard.proxy.testing.RedisProcess;
+import io.opentelemetry.api.OpenTelemetry;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The shared token buckets against a real redis-server: atomic across stores, expiring, and honest in an outage. */
+class RedisQuotaStoreTest {
+    private static RedisProcess redis;
+    private static RedisClient inspector;
+    private static StatefulRedisConnection<String, String> direct;
+
+    @BeforeAll
+    static void start() {
+        redis = RedisProcess.started();
+        inspector = RedisClient.create(redis.url());
+        direct = inspector.connect();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (direct != null) direct.close();
+        if (inspector != null) inspector.shutdown();
+        if (redis != null) redis.close();
+    }
+
+    private static RedisQuotaStore store(RedisProcess server, Duration timeout) {
+        return new RedisQuotaStore(
+                new ProxyConfig.Quota.Redis(URI.create(server.url()), null, null, timeout),
+                new LocalQuotaStore(1000, Duration.ofMinutes(1)),
+                OpenTelemetry.noop().getMeter("test"));
+    }
+
+    private static QuotaOutcome take(QuotaStore store, QuotaSpec spec) throws Exception {
+        return store.take(spec).get(10, TimeUnit.SECONDS); // a bound against hanging, not a speed claim
+    }
+
+    @Test
+    void two_stores_sharing_one_redis_grant_the_limit_once_between_them() throws Exception {
+        QuotaSpec spec = new QuotaSpec("[[\"subject\",\"acme\",\"shared\"],\"write\"]", 25, 3_600_000, 1);
+        try (RedisQuotaStore a = store(redis, Duration.ofSeconds(2));
+                RedisQuotaStore b = store(redis, Duration.ofSeconds(2))) {
+            List<CompletableFuture<QuotaOutcome>> takes = new ArrayList<>();
+            for (int i = 0; i < 100; i++) { // all in flight at once: races would grant more than 25
+                takes.add((i % 2 == 0 ? a : b).take(spec));
+            }
+            long granted = 0;
+            for (CompletableFuture<QuotaOutcome> take : takes) {
+                if (take.get(10, TimeUnit.SECONDS).granted()) {
+                    granted++;
+                }
+            }
+            assertThat(granted).isEqualTo(25);
+        }
+    }
+
+    @Test
+    void a_bucket_refills_over_its_window_and_says_when_to_retry() throws Exception {
+        QuotaSpec spec = new QuotaSpec("refill", 2, 400, 1);
+        try (RedisQuotaStore store = store(redis, Duration.ofSeconds(2))) {
+            assertThat(take(store, spec).granted()).isTrue();
+            assertThat(take(store, spec).granted()).isTrue();
+            QuotaOutcome refused = take(store, spec);
+            assertThat(refused.granted()).isFalse();
+            assertThat(refused.retryAfterMillis()).isBetween(1L, 200L);
+
+            Thread.sleep(refused.retryAfterMillis() + 20);
+            assertThat(take(store, spec).granted()).isTrue();
+        }
+    }
+
+    @Test
+    void a_cost_above_the_limit_never_passes() throws Exception {
+        try (RedisQuotaStore store = store(redis, Duration.ofSeconds(2))) {
+            QuotaOutcome outcome = take(store, new QuotaSpec("big", 2, 1_000, 3));
+            assertThat(outcome.granted()).isFalse();
+            assertThat(outcome.retryAfterMillis()).isEqualTo(1_000);
+        }
+    }
+
+    @Test
+    void a_bucket_key_is_a_cluster_hash_tag_without_the_subject_in_clear_and_expires_after_its_window()
+            throws Exception {
+        QuotaSpec spec = new QuotaSpec("[[\"subject\",\"acme\",\"alice@example.com\"],\"read\"]", 600, 60_000, 1);
+        try (RedisQuotaStore store = store(redis, Duration.ofSeconds(2))) {
+            take(store, spec);
+        }
+        String key = RedisQuotaStore.key(spec);
+        assertThat(key).matches("mcpguard:quota:\\{[A-Za-z0-9_-]{43}\\}:600:60000");
+        assertThat(direct.sync().keys("*alice*")).isEmpty();
+        assertThat(direct.sync().pttl(key)).isBetween(50_000L, 60_000L);
+        assertThat(direct.sync().hget(key, "tokens")).startsWith("599");
+    }
+
+    @Test
+    void a_script_unknown_to_the_server_is_sent_in_full_and_cached_again() throws Exception {
+        QuotaSpec spec = new QuotaSpec("flushed", 5, 60_000, 1);
+        try (RedisQuotaStore store = store(redis, Duration.ofSeconds(2))) {
+            assertThat(take(store, spec).remaining()).isEqualTo(4);
+            direct.sync().scriptFlush();
+
+            assertThat(take(store, spec).remaining()).isEqualTo(3);
+            assertThat(direct.sync().scriptExists(direct.sync().digest(RedisQuotaStore.SCRIPT)))
+                    .containsExactly(true);
+        }
+    }
+
+    @Test
+    void with_redis_gone_deny_quotas_refuse_and_local_quotas_count_here_and_both_recover_when_it_is_back()
+            throws Exception {
+        try (RedisProcess own = RedisProcess.started();
+                RedisQuotaStore store = store(own, Duration.ofMillis(300));
+                LogCapture logs = new LogCapture(RedisQuotaStore.class.getName())) {
+            QuotaSpec deny = new QuotaSpec("outage-deny", 100, 60_000, 1);
+            QuotaSpec local = new QuotaSpec("outage-local", 2, 60_000, 1, StoreFailureMode.LOCAL);
+            assertThat(take(store, deny).granted()).isTrue();
+            assertThat(take(store, local).remaining()).isEqualTo(1);
+
+            own.stop();
+
+            for (int i = 0; i < 3; i++) {
+                assertThatThrownBy(() -> take(store, deny))
+                        .isInstanceOf(ExecutionException.class)
+                        .hasCauseInstanceOf(QuotaStoreUnavailableException.class);
+            }
+            // The replica's own bucket starts full: the local mode bounds calls per replica, it does not open them.
+            assertThat(take(store, local).granted()).isTrue();
+            assertThat(take(store, local).granted()).isTrue();
+            assertThat(take(store, local).granted()).isFalse();
+            assertThat(store.denied()).isEqualTo(3);
+            assertThat(store.fellBack()).isEqualTo(3);
+            assertThat(logs.lines())
+                    .filteredOn(line -> line.level().equals("WARN"))
+                    .as("one warning per outage, not one per call")
+                    .hasSize(1)
+                    .allSatisfy(line -> assertThat(line.text()).contains("quota.store_unavailable"));
+
+            own.start();
+
+            QuotaOutcome back = awaitShared(store, deny);
+            assertThat(back.granted()).isTrue();
+            assertThat(back.remaining())
+                    .as("a restarted Redis without persistence starts the bucket afresh")
+                    .isEqualTo(99);
+            assertThat(logs.lines()).anySatisfy(line -> assertThat(line.text()).contains("quota.store_available"));
+        }
+    }
+
+    @Test
+    void a_store_started_before_redis_refuses_until_redis_answers_then_shares() throws Exception {
+        RedisProcess later = new RedisProcess(null);
+        try (RedisQuotaStore store = store(later, Duration.ofMillis(300))) {
+            QuotaSpec spec = new QuotaSpec("late", 10, 60_000, 1);
+            assertThatThrownBy(() -> take(store, spec)).hasCauseInstanceOf(QuotaStoreUnavailableException.class);
+
+            later.start();
+
+            assertThat(awaitShared(store, spec).remaining()).isEqualTo(9);
+        } finally {
+            later.close();
+        }
+    }
+
+    @Test
+    void a_wrong_password_stops_the_start_with_an_error_naming_the_keys_and_not_the_password() {
+        try (RedisProcess guarded = new RedisProcess("right-horse-battery-staple")) {
+            guarded.start();
+            assertThatThrownBy(() -> new RedisQuotaStore(
+                            new ProxyConfig.Quota.Redis(
+                                    URI.create(guarded.url()),
+                                    null,
+                                    new Secret("wrong-password-value"),
+                                    Duration.ofSeconds(1)),
+                            new LocalQuotaStore(10, Duration.ofMinutes(1)),
+                            OpenTelemetry.noop().getMeter("test")))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("quota.redis.password-file")
+                    .hasMessageNotContaining("wrong-password-value");
+        }
+    }
+
+    @Test
+    void the_right_password_is_sent_with_auth() throws Exception {
+        try (RedisProcess guarded = new RedisProcess("right-horse-battery-staple")) {
+            guarded.start();
+            try (RedisQuotaStore store = new RedisQuotaStore(
+                    new ProxyConfig.Quota.Redis(
+                            URI.create(guarded.url()),
+                            null,
+                            new Secret("right-horse-battery-staple"),
+                            Duration.ofSeconds(1)),
+                    new LocalQuotaStore(10, Duration.ofMinutes(1)),
+                    OpenTelemetry.noop().getMeter("test"))) {
+                assertThat(take(store, new QuotaSpec("authed", 3, 60_000, 1)).remaining())
+                        .isEqualTo(2);
+                assertThat(store.denied()).isZero();
+            }
+        }
+    }
+
+    @Test
+    void over_tls_the_server_is_verified_against_the_configured_ca(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        try (RedisProcess tls = RedisProcess.withTls(dir)) {
+            tls.start();
+            try (RedisQuotaStore store = new RedisQuotaStore(
+                    new ProxyConfig.Quota.Redis(URI.create(tls.url()), null, null, Duration.ofSeconds(2), tls.caFile()),
+                    new LocalQuotaStore(10, Duration.ofMinutes(1)),
+                    OpenTelemetry.noop().getMeter("test"))) {
+                assertThat(take(store, new QuotaSpec("tls", 3, 60_000, 1)).remaining())
+                        .isEqualTo(2);
+            }
+            // Without the CA the server's certificate is not trusted: no connection, the quota refuses.
+            try (RedisQuotaStore untrusting = store(tls, Duration.ofMillis(500))) {
+                assertThatThrownBy(() -> take(untrusting, new QuotaSpec("tls", 3, 60_000, 1)))
+                        .hasCauseInstanceOf(QuotaStoreUnavailableException.class);
+            }
+        }
+    }
+
+    /** Takes until Redis answers (Lettuce reconnects on its own), within ten seconds. */
+    private static QuotaOutcome awaitShared(RedisQuotaStore store, QuotaSpec spec) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                return take(store, spec);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof QuotaStoreUnavailableException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+}
