@@ -511,7 +511,7 @@ public record ProxyConfig(
             }
         }
         String username = src.string("quota.redis.username", "");
-        Secret password = secret(src, "quota.redis.password-file", "quota.redis.password-env");
+        Secret password = SecretKeys.load(src, "quota.redis.password", 0);
         Duration timeout = src.duration(
                 "quota.redis.timeout", Duration.ofMillis(250), Duration.ofMillis(1), Duration.ofSeconds(30));
         String caText = src.string("quota.redis.tls-ca-file", "");
@@ -532,37 +532,6 @@ public record ProxyConfig(
      * A secret from a file (a mounted Kubernetes Secret) or an environment variable named by the config, never a
      * config value itself, so it cannot end up in a config error message. Null when neither key is set.
      */
-    private static Secret secret(ConfigSource src, String fileKey, String envKey) {
-        String file = src.string(fileKey, "");
-        String envName = src.string(envKey, "");
-        src.require(
-                file.isEmpty() || envName.isEmpty(),
-                "config keys '" + fileKey + "' and '" + envKey + "' exclude each other");
-        String value;
-        String key;
-        if (!file.isEmpty()) {
-            key = fileKey;
-            try {
-                value = Files.readString(Path.of(file)).strip();
-            } catch (IOException e) {
-                src.require(false, "config key '" + fileKey + "': cannot read " + file);
-                return null;
-            }
-        } else if (!envName.isEmpty()) {
-            key = envKey;
-            value = src.envValue(envName);
-            src.require(value != null, "config key '" + envKey + "': environment variable " + envName + " is not set");
-            value = value == null ? null : value.strip();
-        } else {
-            return null;
-        }
-        if (value == null) {
-            return null;
-        }
-        src.require(!value.isEmpty(), "config key '" + key + "': the secret is empty");
-        return value.isEmpty() ? null : new Secret(value);
-    }
-
     private static final List<String> OTLP_PROTOCOLS = List.of("http/protobuf", "grpc");
 
     /** Where the Helm chart mounts the spool volume; a proxy that cannot write it refuses to start. */
@@ -615,7 +584,7 @@ public record ProxyConfig(
      * current key first, older keys after it until what they sealed has drained.
      */
     private static List<SpoolKey> spoolKeys(ConfigSource src) {
-        Secret text = secret(src, "audit.spool-key-file", "audit.spool-key-env");
+        Secret text = SecretKeys.load(src, "audit.spool-key", 0, true);
         if (text == null) {
             return List.of();
         }

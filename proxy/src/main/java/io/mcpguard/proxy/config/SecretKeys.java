@@ -20,6 +20,15 @@ final class SecretKeys {
      *     block of entropy could be brute-forced over a directory of user names
      */
     static Secret load(ConfigSource src, String name, int minBytes) {
+        return load(src, name, minBytes, false);
+    }
+
+    /**
+     * The secret configured under {@code name}, or null when neither key is set.
+     *
+     * @param lines whether the secret may hold line breaks (a list of keys, one a line)
+     */
+    static Secret load(ConfigSource src, String name, int minBytes, boolean lines) {
         String fileKey = name + "-file";
         String envKey = name + "-env";
         String file = src.string(fileKey, "");
@@ -54,7 +63,7 @@ final class SecretKeys {
         if (value.isEmpty()) {
             src.require(false, "config key '" + key + "': the secret is empty");
             valid = false;
-        } else if (value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+        } else if (value.chars().anyMatch(c -> (c < 0x20 || c == 0x7f) && !(lines && (c == '\n' || c == '\r')))) {
             src.require(false, "config key '" + key + "': the secret contains control characters");
             valid = false;
         } else if (value.getBytes(StandardCharsets.UTF_8).length < minBytes) {
