@@ -78,7 +78,7 @@ final class MessageSpans {
                 if (!maskedReported) { // once per exchange: the counts are the whole answer's
                     maskedReported = true;
                     trail.metrics().masked(masked);
-                    trail.maskingSpike(server, subjectRecorded, masked);
+                    trail.security().maskingSpike(server, subjectRecorded, masked);
                 }
             }
             if (log.unmatchedAnswers() > 0 && !unmatchedReported) {
@@ -207,7 +207,7 @@ final class MessageSpans {
         }
         ErrorCode code = ending.code() != null ? ending.code() : ErrorCode.POLICY_UNAVAILABLE;
         if (ending.outcome() == Outcome.INSUFFICIENT_SCOPE) {
-            trail.insufficientScope(log, subjectRecorded, names);
+            trail.security().insufficientScope(log, subjectRecorded, names);
         }
         endRefused(server, names, log, ending.outcome(), code, subjectRecorded);
     }
@@ -216,7 +216,7 @@ final class MessageSpans {
             Span span, MessageNames names, ExchangeLog log, Outcome outcome, ErrorCode code, String subjectRecorded) {
         measure(log, names, outcome, String.valueOf(code.code()));
         if (outcome.isDenial()) {
-            trail.denialBurst(span, subjectRecorded);
+            trail.security().denialBurst(span, subjectRecorded);
         }
         span.setAttribute(POLICY_OUTCOME, outcome.wireName());
         span.setAttribute(RPC_RESPONSE_STATUS_CODE, String.valueOf(code.code()));

@@ -75,7 +75,7 @@ final class RequestSpan {
         if (log.masked() != null) { // counts, never values
             SpanValues.recordMasked(span, log.masked());
             trail.metrics().masked(log.masked());
-            trail.maskingSpike(span, subjectRecorded, log.masked());
+            trail.security().maskingSpike(span, subjectRecorded, log.masked());
         }
         securityEvents(span, log, subjectRecorded);
         end(span, log);
@@ -85,11 +85,11 @@ final class RequestSpan {
     private void securityEvents(Span span, ExchangeLog log, String subjectRecorded) {
         Outcome outcome = log.ending().outcome();
         if (outcome == Outcome.UNAUTHENTICATED || outcome == Outcome.IDENTITY_UNAVAILABLE) {
-            trail.authenticationFailed(span, log.clientAddress());
+            trail.security().authenticationFailed(span, log.clientAddress());
         } else if (outcome == Outcome.SESSION_REFUSED && log.sessionRefusal() != null) {
-            trail.sessionRefused(span, log, subjectRecorded);
+            trail.security().sessionRefused(span, log, subjectRecorded);
         } else if (outcome == Outcome.INSUFFICIENT_SCOPE) {
-            trail.insufficientScope(log, subjectRecorded, null);
+            trail.security().insufficientScope(log, subjectRecorded, null);
         }
     }
 
