@@ -26,8 +26,19 @@ public final class SensitiveDataScanner {
      * @param internalDomains the organisation's internal DNS suffixes, e.g. {@code internal}, {@code corp.acme.com}
      */
     public static SensitiveDataScanner withDefaults(List<String> internalDomains) {
+        return withDefaults(internalDomains, new PatternRuleClassifier(RulesFile.defaults()));
+    }
+
+    /**
+     * Every classifier this product ships, with the pattern rules of a rules file (see {@link RulesFile}) in place
+     * of the project's own.
+     *
+     * @param rules the rules file's rules; a reload swaps them in this classifier, and this scanner sees it
+     */
+    public static SensitiveDataScanner withDefaults(List<String> internalDomains, PatternRuleClassifier rules) {
         List<Classifier> all = new ArrayList<>();
         all.add(new PemPrivateKeyClassifier());
+        all.add(new PemBodyClassifier());
         for (String aws : List.of("AKIA", "ASIA")) { // long-term and temporary access key ids
             all.add(new PrefixedTokenClassifier(
                     "aws-access-key", List.of(aws), PrefixedTokenClassifier.Alphabet.UPPER_ALNUM, 16, 16));
@@ -67,12 +78,16 @@ public final class SensitiveDataScanner {
         all.add(new PrefixedTokenClassifier(
                 "bitbucket-app-password", List.of("ATBB"), PrefixedTokenClassifier.Alphabet.ALNUM, 28, 40));
         all.add(new JwtClassifier());
+        // Before the generic classifiers: a span a rule and a generic classifier both claim keeps the rule's name
+        // (the sort below is stable), so "api_key = sk_live_…" is reported as stripe-secret-key.
+        all.add(rules);
         all.add(new UrlCredentialsClassifier());
         all.add(new KeywordAssignmentClassifier());
         all.add(new EmailClassifier());
         all.add(new NumberPatterns());
         all.add(new IbanClassifier());
         all.add(new PrivateAddressClassifier());
+        all.add(new PrivateIpv6Classifier());
         if (!internalDomains.isEmpty()) {
             all.add(new InternalHostClassifier(internalDomains));
         }
