@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Runs every classifier over a text and returns its sensitive spans in order, without overlaps. Where two
  * classifiers claim overlapping text, the span that starts first wins, and of two starting together the longer:
- * a PEM block swallows the base64 inside it, a database URL's password is not also a "secret assignment".
+ * a PEM block swallows the base64 inside it, a database URL's password is not also a "secret assignment". A span
+ * that starts inside a kept one but ends after it keeps its tail, so overlaps never unmask anything.
  * Thread-safe.
  */
 public final class SensitiveDataScanner {
@@ -110,6 +111,11 @@ public final class SensitiveDataScanner {
         for (Finding finding : found) {
             if (finding.start() >= coveredTo) {
                 kept.add(finding);
+                coveredTo = finding.end();
+            } else if (finding.end() > coveredTo) {
+                // It starts inside a kept span and runs past it: its tail is kept too. Dropping it whole would pass
+                // the rest in clear, e.g. a private key block whose BEGIN line an unquoted assignment ran into.
+                kept.add(new Finding(coveredTo, finding.end(), finding.classifier(), finding.dataClass()));
                 coveredTo = finding.end();
             }
         }
