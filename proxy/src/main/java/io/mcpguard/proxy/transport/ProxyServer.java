@@ -12,6 +12,10 @@ import io.mcpguard.proxy.mask.ClientText;
 import io.mcpguard.proxy.mask.JsonMasker;
 import io.mcpguard.proxy.mask.MaskRules;
 import io.mcpguard.proxy.mask.MaskedSnapshots;
+import io.mcpguard.proxy.mask.PatternRuleClassifier;
+import io.mcpguard.proxy.mask.RulesFile;
+import io.mcpguard.proxy.mask.RulesFileException;
+import io.mcpguard.proxy.mask.RulesFileWatcher;
 import io.mcpguard.proxy.mask.SensitiveDataScanner;
 import io.mcpguard.proxy.mask.TextMasker;
 import io.mcpguard.proxy.mask.UpstreamErrorSanitizer;
@@ -52,6 +56,7 @@ public final class ProxyServer implements AutoCloseable {
     private final Authenticator authenticator;
     private final AuditTrail audit;
     private final ProxyChannelInitializer initializer;
+    private final RulesFileWatcher rulesWatcher;
     private Channel serverChannel;
 
     /** The production proxy: each request's subject is the one the identity stage verified. */
@@ -65,6 +70,8 @@ public final class ProxyServer implements AutoCloseable {
      */
     public ProxyServer(ProxyConfig config, SubjectResolver subjects) {
         this.config = config;
+        // First: a rules file that does not load stops the start before any thread exists.
+        PatternRuleClassifier rules = maskingRules(config.mask());
         int loops = Math.max(2, Runtime.getRuntime().availableProcessors());
         this.acceptors = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(loops, NioIoHandler.newFactory());
@@ -75,7 +82,7 @@ public final class ProxyServer implements AutoCloseable {
         this.quotas = new LocalQuotaStore(config.quota().maxBuckets(), Duration.ofHours(1));
         DeclaredTools declaredTools = new DeclaredTools(10_000);
         SensitiveDataScanner scanner =
-                SensitiveDataScanner.withDefaults(config.mask().internalDomains());
+                SensitiveDataScanner.withDefaults(config.mask().internalDomains(), rules);
         TextMasker texts = textMasker(config.mask(), scanner);
         AnswerInspection inspection = inspection(config.mask(), texts, config.audit());
         ClientText clientText = new ClientText(texts);
@@ -107,12 +114,7 @@ public final class ProxyServer implements AutoCloseable {
                 config.mcpPath(),
                 decoder,
                 subjects,
-                new PolicyGate(
-                        policy,
-                        declaredTools,
-                        new ArgumentClassifier(
-                                SensitiveDataScanner.withDefaults(config.mask().internalDomains())),
-                        clientText),
+                new PolicyGate(policy, declaredTools, new ArgumentClassifier(scanner), clientText),
                 new QuotaGate(quotas),
                 upstream,
                 answers,
@@ -120,6 +122,27 @@ public final class ProxyServer implements AutoCloseable {
                 audit);
         this.initializer = new ProxyChannelInitializer(
                 config.listen(), config.limits(), answers, authenticator, config.mcpPath(), endpoint, audit);
+        this.rulesWatcher = rulesWatcher(config.mask(), rules);
+    }
+
+    /** The masking rules: the project's, with {@code mask.rules-file}'s applied; a file that does not load stops the start. */
+    private static PatternRuleClassifier maskingRules(ProxyConfig.Mask mask) {
+        try {
+            return new PatternRuleClassifier(RulesFile.load(mask.rulesFile()));
+        } catch (RulesFileException e) {
+            throw new IllegalStateException("config key 'mask.rules-file': " + e.getMessage(), e);
+        }
+    }
+
+    private static RulesFileWatcher rulesWatcher(ProxyConfig.Mask mask, PatternRuleClassifier rules) {
+        if (mask.rulesFile() == null) {
+            return null;
+        }
+        try {
+            return new RulesFileWatcher(mask.rulesFile(), rules, Duration.ofSeconds(5));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("config key 'mask.rules-file': cannot watch " + mask.rulesFile(), e);
+        }
     }
 
     /** The text masker as configured; without a configured key, a random one for this process. */
@@ -184,6 +207,9 @@ public final class ProxyServer implements AutoCloseable {
         authenticator.close();
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (rulesWatcher != null) {
+            rulesWatcher.close();
+        }
         audit.close(); // last: every exchange has ended its spans; what is buffered is exported now
     }
 }
