@@ -14,6 +14,7 @@ import java.util.List;
  */
 final class KeywordPrefilter {
     private static final int BITS = 14;
+    private static final int QUAD_BITS = 1 << 16;
     private static final byte[] LOWER = new byte[128];
 
     static {
@@ -23,6 +24,13 @@ final class KeywordPrefilter {
     }
 
     private final long[] pairs = new long[(1 << BITS) / 64];
+    /** Pairs that start a keyword of two or three characters: those are compared at every hit of the pair. */
+    private final long[] shortPairs = new long[(1 << BITS) / 64];
+    /**
+     * A hash of the first four characters of the longer keywords: a pair hit is compared only when the next two
+     * characters fit too. Common pairs ("re", "co", "pe") start keywords and hit everywhere in text and code.
+     */
+    private final long[] quads = new long[QUAD_BITS / 64];
     /** By pair: the indexes of the keywords starting with it. */
     private final int[][] byPair = new int[1 << BITS][];
 
@@ -36,6 +44,12 @@ final class KeywordPrefilter {
             this.keywords[k] = word;
             int pair = (word[0] << 7) | word[1];
             pairs[pair >>> 6] |= 1L << pair;
+            if (word.length < 4) {
+                shortPairs[pair >>> 6] |= 1L << pair;
+            } else {
+                int quad = quad(pair, (word[2] << 7) | word[3]);
+                quads[quad >>> 6] |= 1L << quad;
+            }
             int[] list = byPair[pair];
             list = list == null ? new int[1] : Arrays.copyOf(list, list.length + 1);
             list[list.length - 1] = k;
@@ -51,10 +65,27 @@ final class KeywordPrefilter {
             int current = LOWER[Math.min(text[i], 127)];
             int pair = (previous << 7) | current;
             previous = current;
-            if ((pairs[pair >>> 6] & (1L << pair)) != 0) {
+            if ((pairs[pair >>> 6] & (1L << pair)) != 0 && mayStartKeyword(text, i, pair)) {
                 verify(text, i - 1, pair, hits);
             }
         }
+    }
+
+    /** Whether a keyword may start at {@code i - 1}, whose pair is {@code pair}: a short one, or the quad fits. */
+    private boolean mayStartKeyword(char[] text, int i, int pair) {
+        if ((shortPairs[pair >>> 6] & (1L << pair)) != 0) {
+            return true;
+        }
+        if (i + 2 >= text.length) {
+            return false;
+        }
+        int next = (LOWER[Math.min(text[i + 1], 127)] << 7) | LOWER[Math.min(text[i + 2], 127)];
+        int quad = quad(pair, next);
+        return (quads[quad >>> 6] & (1L << quad)) != 0;
+    }
+
+    private static int quad(int pair, int next) {
+        return (pair * 0x9E37 ^ next) & (QUAD_BITS - 1);
     }
 
     private void verify(char[] text, int start, int pair, Hits hits) {

@@ -9,14 +9,18 @@ import java.util.Locale;
  * A loaded set of {@link PatternRule}s, ready to scan: the rules and one {@link KeywordPrefilter} over all their
  * keywords. Immutable; a reload builds a new one.
  *
- * <p>A rule's pattern runs on windows of the text around its keyword hits: the line the keyword is on, at most
- * {@value #BEFORE} characters before the keyword and {@value #AFTER} after it (overlapping windows merged). Token
- * formats and "keyword: value" shapes fit in that; a pattern that spans lines does not (PEM blocks are found by
- * their own classifiers). RE2 runs in time linear in the window, so no pattern can stall an answer.
+ * <p>A rule's pattern runs on windows of the text around its keyword hits: the line the keyword is on, from
+ * {@value #BEFORE} characters before the keyword to {@value #AFTER} after it, each end moved on to the next blank so
+ * that a long token is never cut (overlapping windows merged). Token formats and "keyword: value" shapes fit in that;
+ * a pattern that spans lines does not (PEM blocks are found by their own classifiers). The windows are kept small on
+ * purpose: RE2/J runs in time linear in the window, but at tens of megabytes a second, so the window, not the
+ * text, is what a rule costs.
  */
 public final class PatternRules {
-    static final int BEFORE = 256;
-    static final int AFTER = 512;
+    static final int BEFORE = 64;
+    static final int AFTER = 192;
+    /** How far a window's end may move on to reach a blank: past it, the token is cut (and masked up to there). */
+    private static final int TOKEN_REACH = 4096;
 
     private final List<PatternRule> rules;
     private final KeywordPrefilter prefilter;
@@ -71,8 +75,8 @@ public final class PatternRules {
         int[] windowEnd = new int[rules.size()];
         java.util.Arrays.fill(windowEnd, -1);
         prefilter.scan(chars, (keyword, start, end) -> {
-            int from = Math.max(lineStart(chars, start), start - BEFORE);
-            int to = Math.min(lineEnd(chars, end), end + AFTER);
+            int from = lineStart(chars, start);
+            int to = lineEnd(chars, end);
             for (int r : rulesOfKeyword[keyword]) {
                 if (windowEnd[r] >= from) {
                     windowEnd[r] = Math.max(windowEnd[r], to);
@@ -95,19 +99,29 @@ public final class PatternRules {
         }
     }
 
+    /** The window's start for a keyword at {@code from}: the line's start, or a blank at most about BEFORE back. */
     private static int lineStart(char[] chars, int from) {
         int i = from;
         int stop = Math.max(0, from - BEFORE);
         while (i > stop && chars[i - 1] != '\n') {
             i--;
         }
+        int reach = Math.max(0, i - TOKEN_REACH);
+        while (i > reach && chars[i - 1] != '\n' && !Character.isWhitespace(chars[i - 1])) {
+            i--;
+        }
         return i;
     }
 
+    /** The window's end for a keyword ending at {@code from}: the line's end, or a blank past AFTER. */
     private static int lineEnd(char[] chars, int from) {
         int i = from;
         int stop = Math.min(chars.length, from + AFTER);
         while (i < stop && chars[i] != '\n') {
+            i++;
+        }
+        int reach = Math.min(chars.length, i + TOKEN_REACH);
+        while (i < reach && chars[i] != '\n' && !Character.isWhitespace(chars[i])) {
             i++;
         }
         return i;

@@ -95,6 +95,10 @@ public final class SensitiveDataScanner {
         return new SensitiveDataScanner(all);
     }
 
+    List<Classifier> classifiers() {
+        return classifiers;
+    }
+
     /** The sensitive spans of {@code text}, ordered by position and not overlapping. */
     public List<Finding> scan(String text) {
         List<Finding> found = new ArrayList<>();
