@@ -198,8 +198,10 @@ public record ProxyConfig(
      * @param internalDomains DNS suffixes whose host names count as internal infrastructure
      * @param styles the style per policy data class ({@code secret}, {@code personal_data},
      *     {@code internal_infrastructure}): {@code redact}, {@code partial} or {@code hash}
+     * @param rulesFile a team's masking rules in gitleaks' TOML format ({@code mask.RulesFile}), added to the
+     *     project's own and reloaded when it changes; null for the project's rules alone
      */
-    public record Mask(Secret hashKey, List<String> internalDomains, Map<String, String> styles) {
+    public record Mask(Secret hashKey, List<String> internalDomains, Map<String, String> styles, Path rulesFile) {
         /** The policy data classes a style can be set for: the ones with patterns to find. */
         public static final List<String> STYLED_CLASSES = List.of("secret", "personal_data", "internal_infrastructure");
 
@@ -471,7 +473,12 @@ public record ProxyConfig(
                     "config key '" + key + "': expected redact, partial or hash, got '" + style + "'");
             styles.put(dataClass, style);
         }
-        return new Mask(hashKey(src), domains, styles);
+        String rules = src.string("mask.rules-file", "");
+        Path rulesFile = rules.isEmpty() ? null : Path.of(rules);
+        src.require(
+                rulesFile == null || (Files.isRegularFile(rulesFile) && Files.isReadable(rulesFile)),
+                "config key 'mask.rules-file': " + rules + " is not a readable file");
+        return new Mask(hashKey(src), domains, styles, rulesFile);
     }
 
     /** The masking HMAC key from a file or an environment variable (at least 32 bytes); never in a message. */

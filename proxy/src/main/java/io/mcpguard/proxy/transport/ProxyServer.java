@@ -15,6 +15,10 @@ import io.mcpguard.proxy.mask.ClientText;
 import io.mcpguard.proxy.mask.JsonMasker;
 import io.mcpguard.proxy.mask.MaskRules;
 import io.mcpguard.proxy.mask.MaskedSnapshots;
+import io.mcpguard.proxy.mask.PatternRuleClassifier;
+import io.mcpguard.proxy.mask.RulesFile;
+import io.mcpguard.proxy.mask.RulesFileException;
+import io.mcpguard.proxy.mask.RulesFileWatcher;
 import io.mcpguard.proxy.mask.SensitiveDataScanner;
 import io.mcpguard.proxy.mask.TextMasker;
 import io.mcpguard.proxy.mask.UpstreamErrorSanitizer;
@@ -37,6 +41,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -55,6 +60,7 @@ public final class ProxyServer implements AutoCloseable {
     private final Authenticator authenticator;
     private final AuditTrail audit;
     private final ProxyChannelInitializer initializer;
+    private final RulesFileWatcher rulesWatcher;
     private Channel serverChannel;
 
     /** The production proxy: each request's subject is the one the identity stage verified. */
@@ -68,6 +74,8 @@ public final class ProxyServer implements AutoCloseable {
      */
     public ProxyServer(ProxyConfig config, SubjectResolver subjects) {
         this.config = config;
+        // First: a rules file that does not load stops the start before any thread exists.
+        PatternRuleClassifier rules = maskingRules(config.mask());
         int loops = Math.max(2, Runtime.getRuntime().availableProcessors());
         this.acceptors = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(loops, NioIoHandler.newFactory());
@@ -77,7 +85,7 @@ public final class ProxyServer implements AutoCloseable {
                 config.limits().maxBatchSize());
         DeclaredTools declaredTools = new DeclaredTools(10_000);
         SensitiveDataScanner scanner =
-                SensitiveDataScanner.withDefaults(config.mask().internalDomains());
+                SensitiveDataScanner.withDefaults(config.mask().internalDomains(), rules);
         TextMasker texts = textMasker(config.mask(), scanner);
         AnswerInspection inspection = inspection(config.mask(), texts, config.audit());
         ClientText clientText = new ClientText(texts);
@@ -111,12 +119,7 @@ public final class ProxyServer implements AutoCloseable {
                 decoder,
                 subjects,
                 authenticator,
-                new PolicyGate(
-                        policy,
-                        declaredTools,
-                        new ArgumentClassifier(
-                                SensitiveDataScanner.withDefaults(config.mask().internalDomains())),
-                        clientText),
+                new PolicyGate(policy, declaredTools, new ArgumentClassifier(scanner), clientText),
                 new QuotaGate(quotas),
                 upstream,
                 answers,
@@ -128,6 +131,27 @@ public final class ProxyServer implements AutoCloseable {
                         new Readiness.Check("audit spool", audit::spoolWritable)))));
         this.initializer = new ProxyChannelInitializer(new ProxyChannelInitializer.Parts(
                 config.listen(), config.limits(), config.mcpPath(), answers, authenticator, audit, messagePath));
+        this.rulesWatcher = rulesWatcher(config.mask(), rules);
+    }
+
+    /** The masking rules: the project's, with {@code mask.rules-file}'s applied; a file that does not load stops the start. */
+    private static PatternRuleClassifier maskingRules(ProxyConfig.Mask mask) {
+        try {
+            return new PatternRuleClassifier(RulesFile.load(mask.rulesFile()));
+        } catch (RulesFileException e) {
+            throw new IllegalStateException("config key 'mask.rules-file': " + e.getMessage(), e);
+        }
+    }
+
+    private static RulesFileWatcher rulesWatcher(ProxyConfig.Mask mask, PatternRuleClassifier rules) {
+        if (mask.rulesFile() == null) {
+            return null;
+        }
+        try {
+            return new RulesFileWatcher(mask.rulesFile(), rules, Duration.ofSeconds(5));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("config key 'mask.rules-file': cannot watch " + mask.rulesFile(), e);
+        }
     }
 
     /** The text masker as configured; without a configured key, a random one for this process. */
@@ -192,6 +216,9 @@ public final class ProxyServer implements AutoCloseable {
         authenticator.close();
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (rulesWatcher != null) {
+            rulesWatcher.close();
+        }
         audit.close(); // last: every exchange has ended its spans; what is buffered is exported now
     }
 }

@@ -142,6 +142,24 @@ class ProxyConfigTest {
     }
 
     @Test
+    void a_masking_rules_file_must_be_a_readable_file(@TempDir Path dir) throws Exception {
+        Path rules = dir.resolve("rules.toml");
+        Files.writeString(rules, "[[rules]]\nid = \"x\"\nregex = 'x'\n");
+
+        assertThat(ProxyConfig.load(null, Map.of()).mask().rulesFile()).isNull();
+        assertThat(ProxyConfig.parse("mask:\n  rules-file: " + rules + "\n", Map.of())
+                        .mask()
+                        .rulesFile())
+                .isEqualTo(rules);
+        assertThatThrownBy(() -> ProxyConfig.parse("mask:\n  rules-file: " + dir.resolve("nope.toml") + "\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'mask.rules-file'");
+        assertThatThrownBy(() -> ProxyConfig.parse("mask:\n  rules-file: " + dir + "\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'mask.rules-file'");
+    }
+
+    @Test
     void authentication_is_required_by_default_and_accepts_only_asymmetric_algorithms() {
         ProxyConfig.Auth auth = ProxyConfig.load(null, Map.of()).auth();
 
