@@ -21,6 +21,7 @@ import io.mcpguard.proxy.policy.OpaPolicyEngine;
 import io.mcpguard.proxy.policy.PolicyEngine;
 import io.mcpguard.proxy.policy.PolicyGate;
 import io.mcpguard.proxy.policy.SubjectResolver;
+import io.mcpguard.proxy.policy.WasmPolicyEngine;
 import io.mcpguard.proxy.quota.LocalQuotaStore;
 import io.mcpguard.proxy.quota.QuotaGate;
 import io.mcpguard.proxy.quota.QuotaStore;
@@ -89,16 +90,27 @@ public final class ProxyServer implements AutoCloseable {
         this.authenticator = new Authenticator(config.auth());
         this.audit = AuditTrail.start(
                 config.audit(), config.upstream().url(), config.mcpPath(), inspection.snapshots(), clientText);
-        OpaPolicyEngine opa = new OpaPolicyEngine(config.opa(), workers, decoder.mapper());
+        PolicyEngine engine;
+        java.util.function.Supplier<java.util.concurrent.CompletableFuture<String>> revision;
+        if (config.policy().engine() == ProxyConfig.Policy.Engine.WASM) {
+            WasmPolicyEngine wasm =
+                    new WasmPolicyEngine(config.policy(), config.opa().decisionPath(), decoder.mapper());
+            engine = wasm;
+            revision = wasm::currentRevision;
+        } else {
+            OpaPolicyEngine opa = new OpaPolicyEngine(config.opa(), workers, decoder.mapper());
+            engine = opa;
+            revision = opa::currentRevision;
+        }
         ProxyConfig.PolicyCache cache = config.policyCache();
         this.policy = cache.maxEntries() == 0
-                ? audit.measured(opa)
+                ? audit.measured(engine)
                 : new CachingPolicyEngine(
-                        audit.measured(opa),
+                        audit.measured(engine),
                         cache.maxEntries(),
                         cache.maxTtl(),
                         cache.revisionCheckInterval(),
-                        opa::currentRevision,
+                        revision,
                         workers.next());
         if (policy instanceof CachingPolicyEngine cached) {
             audit.watchDecisionCache(cached);
