@@ -351,6 +351,7 @@ public record ProxyConfig(
                 engine != Policy.Engine.WASM || bundle == null || Files.exists(bundle),
                 "config key 'policy.wasm.bundle': no such file or directory '" + bundleText + "'");
         int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+        int instances = src.integer("policy.wasm.instances", 0, 0, 256); // 0: one per core
         return new Policy(
                 engine,
                 bundle,
@@ -359,7 +360,7 @@ public record ProxyConfig(
                         Duration.ofSeconds(5),
                         Duration.ofMillis(100),
                         Duration.ofHours(1)),
-                src.integer("policy.wasm.instances", cores, 1, 256),
+                instances == 0 ? cores : instances,
                 src.integer("policy.wasm.max-pending-decisions", 1024, 0, 1_000_000));
     }
 

@@ -111,8 +111,12 @@ public final class WasmPolicyEngine implements PolicyEngine {
         return CompletableFuture.completedFuture(current.get().revision());
     }
 
-    /** Decides on the calling thread; for the engine's own pool and for benchmarks that measure one core. */
-    Decision evaluate(byte[] input) {
+    /**
+     * Decides one input (the policy input as JSON, UTF-8) on the calling thread, with one of the current bundle's
+     * instances. The engine's own pool calls this; so do benchmarks measuring one core. A caller beyond {@code
+     * policy.wasm.instances} concurrent ones is refused rather than made to wait.
+     */
+    public Decision evaluate(byte[] input) {
         Generation generation = current.get();
         WasmEvaluator evaluator = generation.idle().poll();
         if (evaluator == null) {
