@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * Decides in-process: the repository's Rego compiled to Wasm ({@code opa build -t wasm -e mcp/authz/decision -b
  * policies/}) and evaluated on Chicory through {@code opa-java-wasm}, with no OPA sidecar and no network hop.
  *
- * <p><b>Threads.</b> An evaluation costs far more than the ~10 µs that could run on a Netty event loop unnoticed (the
- * README's benchmark figures; the repository's policy compiles RE2 patterns and walks its role data), so decisions run
+ * <p><b>Threads.</b> An evaluation costs far more than the ~10 µs that could run on a Netty event loop unnoticed (measured
+ * with {@code scripts/bench-decisions-wasm.sh}: 0.3–6 ms per decision on the repository's policy, see the README), so decisions run
  * on a fixed pool of {@code policy.wasm.instances} threads, each lending one policy instance at a time (an instance
  * is not thread-safe). The pool's queue is bounded ({@code policy.wasm.max-pending-decisions}); a decision that finds
  * it full is refused with {@link PolicyUnavailableException}, which denies — a saturated engine fails closed quickly
