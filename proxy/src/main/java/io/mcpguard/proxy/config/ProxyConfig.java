@@ -27,7 +27,8 @@ public record ProxyConfig(
         Limits limits,
         Mask mask,
         Auth auth,
-        Audit audit) {
+        Audit audit,
+        Policy policy) {
 
     /**
      * Where the proxy accepts clients, and which {@code Host} and {@code Origin} headers it accepts from them (the
@@ -120,6 +121,24 @@ public record ProxyConfig(
 
     /** The OPA sidecar: where to ask, which rule, and how long a decision may take before the proxy denies. */
     public record Opa(URI url, String decisionPath, Duration timeout, int maxConnections, int maxPendingDecisions) {}
+
+    /**
+     * Which engine decides ({@code policy.engine}): {@code rest} asks the OPA sidecar at {@code opa.url}; {@code wasm}
+     * evaluates the policy compiled to Wasm ({@code opa build -t wasm}) inside the proxy ({@code policy.WasmPolicyEngine}).
+     *
+     * @param wasmBundle the bundle: {@code bundle.tar.gz} or a directory holding {@code policy.wasm}, {@code
+     *     data.json} and {@code .manifest}; null with {@code rest}
+     * @param wasmReloadInterval how often the bundle file is checked for a new version
+     * @param wasmInstances policy instances, one per evaluating thread
+     * @param wasmMaxPending decisions that may wait for a free instance before new ones are denied
+     */
+    public record Policy(
+            Engine engine, Path wasmBundle, Duration wasmReloadInterval, int wasmInstances, int wasmMaxPending) {
+        public enum Engine {
+            REST,
+            WASM
+        }
+    }
 
     /**
      * Reuse of decisions for identical inputs ({@code policy.CachingPolicyEngine}).
@@ -354,8 +373,42 @@ public record ProxyConfig(
                 limits.maxStringLength() <= limits.maxBodyBytes(),
                 "config key 'limits.max-string-length' must not exceed 'limits.max-body-bytes'");
         Audit audit = audit(src);
+        Policy policy = policy(src, opa);
         src.finish();
-        return new ProxyConfig(listen, mcpPath, upstream, opa, policyCache, quota, limits, mask, auth, audit);
+        return new ProxyConfig(listen, mcpPath, upstream, opa, policyCache, quota, limits, mask, auth, audit, policy);
+    }
+
+    private static Policy policy(ConfigSource src, Opa opa) {
+        String engineText = src.string("policy.engine", "rest");
+        Policy.Engine engine = switch (engineText) {
+            case "rest" -> Policy.Engine.REST;
+            case "wasm" -> Policy.Engine.WASM;
+            default -> {
+                src.require(false, "config key 'policy.engine': expected rest or wasm, got '" + engineText + "'");
+                yield Policy.Engine.REST;
+            }
+        };
+        String bundleText = src.string("policy.wasm.bundle", "");
+        Path bundle = bundleText.isEmpty() ? null : Path.of(bundleText);
+        src.require(
+                engine != Policy.Engine.WASM || bundle != null,
+                "config key 'policy.wasm.bundle': required with policy.engine: wasm (a bundle built with"
+                        + " opa build -t wasm -e " + opa.decisionPath() + " -b policies/)");
+        src.require(
+                engine != Policy.Engine.WASM || bundle == null || Files.exists(bundle),
+                "config key 'policy.wasm.bundle': no such file or directory '" + bundleText + "'");
+        int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+        int instances = src.integer("policy.wasm.instances", 0, 0, 256); // 0: one per core
+        return new Policy(
+                engine,
+                bundle,
+                src.duration(
+                        "policy.wasm.reload-interval",
+                        Duration.ofSeconds(5),
+                        Duration.ofMillis(100),
+                        Duration.ofHours(1)),
+                instances == 0 ? cores : instances,
+                src.integer("policy.wasm.max-pending-decisions", 1024, 0, 1_000_000));
     }
 
     private static String credentialHeader(ConfigSource src) {

@@ -29,6 +29,7 @@ import io.mcpguard.proxy.policy.OpaPolicyEngine;
 import io.mcpguard.proxy.policy.PolicyEngine;
 import io.mcpguard.proxy.policy.PolicyGate;
 import io.mcpguard.proxy.policy.SubjectResolver;
+import io.mcpguard.proxy.policy.WasmPolicyEngine;
 import io.mcpguard.proxy.quota.QuotaGate;
 import io.mcpguard.proxy.quota.QuotaStore;
 import io.netty.bootstrap.ServerBootstrap;
@@ -100,16 +101,30 @@ public final class ProxyServer implements AutoCloseable {
         this.audit = AuditTrail.start(
                 config.audit(), config.upstream().url(), config.mcpPath(), inspection.snapshots(), clientText);
         this.quotas = QuotaStore.open(config.quota(), audit.meter());
-        OpaPolicyEngine opa = new OpaPolicyEngine(config.opa(), workers, decoder.mapper());
+        PolicyEngine engine;
+        java.util.function.Supplier<java.util.concurrent.CompletableFuture<String>> revision;
+        java.util.function.Supplier<java.util.concurrent.CompletableFuture<Void>> policyLoaded;
+        if (config.policy().engine() == ProxyConfig.Policy.Engine.WASM) {
+            WasmPolicyEngine wasm =
+                    new WasmPolicyEngine(config.policy(), config.opa().decisionPath(), decoder.mapper());
+            engine = wasm;
+            revision = wasm::currentRevision;
+            policyLoaded = () -> java.util.concurrent.CompletableFuture.completedFuture(null); // holds a bundle
+        } else {
+            OpaPolicyEngine opa = new OpaPolicyEngine(config.opa(), workers, decoder.mapper());
+            engine = opa;
+            revision = opa::currentRevision;
+            policyLoaded = opa::policyLoaded;
+        }
         ProxyConfig.PolicyCache cache = config.policyCache();
         this.policy = cache.maxEntries() == 0
-                ? audit.measured(opa)
+                ? audit.measured(engine)
                 : new CachingPolicyEngine(
-                        audit.measured(opa),
+                        audit.measured(engine),
                         cache.maxEntries(),
                         cache.maxTtl(),
                         cache.revisionCheckInterval(),
-                        opa::currentRevision,
+                        revision,
                         workers.next());
         if (policy instanceof CachingPolicyEngine cached) {
             audit.watchDecisionCache(cached);
@@ -126,7 +141,7 @@ public final class ProxyServer implements AutoCloseable {
                 audit.enabled() ? new TraceContextInjector(decoder.mapper()) : null,
                 audit.recordsToolCalls(),
                 new Readiness(List.of(
-                        new Readiness.Check("policy", opa::policyLoaded),
+                        new Readiness.Check("policy", policyLoaded),
                         new Readiness.Check("upstream", () -> upstream.reachable(workers.next())),
                         new Readiness.Check("audit spool", audit::spoolWritable)))));
         this.initializer = new ProxyChannelInitializer(new ProxyChannelInitializer.Parts(
