@@ -56,18 +56,17 @@ public final class ProxyStack implements BeforeAllCallback, AfterAllCallback, Be
     public void beforeAll(ExtensionContext context) throws Exception {
         scratch = Files.createTempDirectory("proxy-stack-");
         opa = declared.policies.start(scratch.resolve("policies"));
-        String upstreamUrl =
-                switch (declared.upstream) {
-                    case RECORDING -> {
-                        recording = new RecordingUpstream(declared.recordingKept, declared.keepAlive);
-                        yield recording.url();
-                    }
-                    case SCRIPTED -> {
-                        scripted = new ScriptedUpstream();
-                        yield scripted.url();
-                    }
-                    case SUPPLIED -> Objects.requireNonNull(declared.upstreamUrl.get(), "the supplied upstream URL");
-                };
+        String upstreamUrl = switch (declared.upstream) {
+            case RECORDING -> {
+                recording = new RecordingUpstream(declared.recordingKept, declared.keepAlive);
+                yield recording.url();
+            }
+            case SCRIPTED -> {
+                scripted = new ScriptedUpstream();
+                yield scripted.url();
+            }
+            case SUPPLIED -> Objects.requireNonNull(declared.upstreamUrl.get(), "the supplied upstream URL");
+        };
         Map<String, String> settings = declared.settings.get();
         String yaml = declared.yaml.get();
         proxy = OtelProperties.during(
@@ -220,6 +219,11 @@ public final class ProxyStack implements BeforeAllCallback, AfterAllCallback, Be
         public Builder policies(Policies policies) {
             this.policies = Objects.requireNonNull(policies, "policies");
             return this;
+        }
+
+        /** @param kept false for runs where keeping every request would only cost memory */
+        public Builder recordingUpstream(boolean kept) {
+            return recordingUpstream(kept, Duration.ofSeconds(15));
         }
 
         /**
