@@ -67,10 +67,15 @@ public final class ProxyStack implements BeforeAllCallback, AfterAllCallback, Be
             }
             case SUPPLIED -> Objects.requireNonNull(declared.upstreamUrl.get(), "the supplied upstream URL");
         };
-        Map<String, String> settings = declared.settings.get();
+        Map<String, String> settings = new java.util.HashMap<>(declared.settings.get());
+        if (declared.subjectHashKey != null) {
+            Path key = scratch.resolve("subject-hash.key");
+            Files.writeString(key, declared.subjectHashKey + "\n");
+            settings.put("audit.subject-hash-key-file", key.toString());
+        }
         String yaml = declared.yaml.get();
         proxy = OtelProperties.during(
-                declared.otel, () -> new ProxyHarness(upstreamUrl, opa.url(), settings, yaml, declared.subjects));
+                declared.otel.get(), () -> new ProxyHarness(upstreamUrl, opa.url(), settings, yaml, declared.subjects));
     }
 
     @Override
@@ -132,6 +137,16 @@ public final class ProxyStack implements BeforeAllCallback, AfterAllCallback, Be
             return scratch -> OpaProcess.startWithRepoPolicies();
         }
 
+        /** A copy of the repository's policies ({@link OpaProcess#copyRepoPolicies}): the files a bundle holds. */
+        static Policies copyOfRepo() {
+            return scratch -> {
+                OpaProcess.copyRepoPolicies(scratch);
+                OpaProcess opa = new OpaProcess(scratch);
+                opa.start();
+                return opa;
+            };
+        }
+
         /** A copy of the repository's policies with {@code role}'s read quota set ({@link OpaProcess#setReadQuota}). */
         static Policies withReadQuota(String role, long limit, Long windowMillis) {
             return scratch -> {
@@ -186,7 +201,8 @@ public final class ProxyStack implements BeforeAllCallback, AfterAllCallback, Be
         private boolean recordingKept = true;
         private Duration keepAlive = Duration.ofSeconds(15);
         private Supplier<String> upstreamUrl;
-        private Map<String, String> otel = Map.of();
+        private Supplier<Map<String, String>> otel = Map::of;
+        private String subjectHashKey;
 
         private Builder() {}
 
@@ -252,7 +268,20 @@ public final class ProxyStack implements BeforeAllCallback, AfterAllCallback, Be
 
         /** OpenTelemetry system properties set while the proxy is built ({@link OtelProperties#during}). */
         public Builder otel(Map<String, String> properties) {
-            this.otel = Map.copyOf(properties);
+            Map<String, String> copy = Map.copyOf(properties);
+            this.otel = () -> copy;
+            return this;
+        }
+
+        /** OpenTelemetry system properties that depend on parts started before the stack, read when it starts. */
+        public Builder otel(Supplier<Map<String, String>> properties) {
+            this.otel = Objects.requireNonNull(properties, "properties");
+            return this;
+        }
+
+        /** The audit trail's subject-hash key, written to a file the {@code audit.subject-hash-key-file} names. */
+        public Builder subjectHashKey(String key) {
+            this.subjectHashKey = Objects.requireNonNull(key, "key");
             return this;
         }
 
