@@ -79,14 +79,10 @@ class AuditRequestsAndAnswersTest {
     static final ProxyStack stack = ProxyStack.builder()
             .otel(OTEL)
             .settings(() -> Map.of(
-                    "audit.enabled",
-                    "true",
-                    "audit.otlp-endpoint",
-                    collector.get().httpEndpoint(),
-                    "audit.record-tool-calls",
-                    "true",
-                    "audit.masking-spike-threshold",
-                    "3"))
+                    "audit.enabled", "true",
+                    "audit.otlp-endpoint", collector.get().httpEndpoint(),
+                    "audit.record-tool-calls", "true",
+                    "audit.masking-spike-threshold", "3"))
             .subjects(SUBJECTS)
             .build();
 

@@ -81,14 +81,10 @@ class AuditTrailThroughProxyTest {
             // The standard OTEL_* settings reach the SDK too (here as their system-property form): export quickly.
             .otel(OtelProperties.QUICK_EXPORT)
             .settings(() -> Map.of(
-                    "audit.enabled",
-                    "true",
-                    "audit.otlp-endpoint",
-                    collector.get().httpEndpoint(),
-                    "audit.otlp-protocol",
-                    "http/protobuf",
-                    "audit.denial-burst-threshold",
-                    "3"))
+                    "audit.enabled", "true",
+                    "audit.otlp-endpoint", collector.get().httpEndpoint(),
+                    "audit.otlp-protocol", "http/protobuf",
+                    "audit.denial-burst-threshold", "3"))
             .subjectHashKey(HASH_KEY)
             .subjects(SUBJECTS)
             .build();

@@ -158,11 +158,6 @@ public final class ProxyStack implements BeforeAllCallback, AfterAllCallback, Be
             };
         }
 
-        /** A copy of the repository's policies that OPA watches: a test may change it ({@link OpaProcess#policies()}). */
-        static Policies watchedCopy() {
-            return OpaProcess::startWithWatchedCopyOfRepoPolicies;
-        }
-
         /** Another policy directory, such as a test resource. */
         static Policies at(Supplier<Path> directory) {
             return scratch -> {
