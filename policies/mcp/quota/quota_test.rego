@@ -39,13 +39,15 @@ test_a_quota_says_nothing_of_store_failure_by_default_which_means_deny if {
 
 test_a_class_marked_local_falls_back_to_the_replica_bucket if {
 	subject := {"id": "u-1", "tenant": "acme", "authenticated": true}
-	bucket := quota.for_call(subject, address, "read", {"viewer"}) with data.mcp.quota.on_store_failure as {"read": "local"}
+	modes := {"read": "local"}
+	bucket := quota.for_call(subject, address, "read", {"viewer"}) with quota.on_store_failure as modes
 	bucket.on_store_failure == "local"
 	bucket.limit == 600
 }
 
 test_an_unknown_mode_in_the_data_is_not_passed_on if {
 	subject := {"id": "u-1", "tenant": "acme", "authenticated": true}
-	bucket := quota.for_call(subject, address, "read", {"viewer"}) with data.mcp.quota.on_store_failure as {"read": "open"}
+	modes := {"read": "open"}
+	bucket := quota.for_call(subject, address, "read", {"viewer"}) with quota.on_store_failure as modes
 	not "on_store_failure" in object.keys(bucket)
 }

@@ -6,26 +6,16 @@ import io.mcpguard.proxy.exchange.ExchangeLog;
 import io.mcpguard.proxy.exchange.ExchangeObserver;
 import io.mcpguard.proxy.exchange.Outcome;
 import io.mcpguard.proxy.mask.ClientText;
-import io.mcpguard.proxy.mask.MaskCounts;
 import io.mcpguard.proxy.mask.MaskedSnapshots;
 import io.mcpguard.proxy.policy.CachingPolicyEngine;
 import io.mcpguard.proxy.policy.PolicyEngine;
 import io.opentelemetry.api.OpenTelemetry;
-import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.propagation.TextMapGetter;
-import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.net.URI;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,13 +52,10 @@ public final class AuditTrail implements ExchangeObserver, AutoCloseable {
     private final String mcpPath;
     private final AuditMetrics metrics;
     private final SpoolDirectory spool;
-    private final BurstCounter denialBursts;
-    private final BurstCounter authFailureBursts;
-    private final BurstCounter maskingSpikes;
+    private final SecurityWatch security;
     private final MaskedSnapshots snapshots;
     private final ClientText clientText;
     private final boolean recordsToolCalls;
-    private final TextMapPropagator propagator = W3CTraceContextPropagator.getInstance();
     private final MessageSpans messageSpans;
     private final RequestSpan requestSpan;
 
@@ -92,9 +79,7 @@ public final class AuditTrail implements ExchangeObserver, AutoCloseable {
         this.snapshots = snapshots;
         this.clientText = clientText;
         this.recordsToolCalls = config.recordToolCalls() && snapshots != null;
-        this.denialBursts = new BurstCounter(config.denialBurstThreshold(), config.denialBurstWindow());
-        this.authFailureBursts = new BurstCounter(config.authFailureBurstThreshold(), config.authFailureBurstWindow());
-        this.maskingSpikes = new BurstCounter(config.maskingSpikeThreshold(), config.maskingSpikeWindow());
+        this.security = new SecurityWatch(this, config);
         this.messageSpans = new MessageSpans(this);
         this.requestSpan = new RequestSpan(this, mcpPath);
     }
@@ -117,45 +102,13 @@ public final class AuditTrail implements ExchangeObserver, AutoCloseable {
             return new AuditTrail(
                     null, OpenTelemetry.noop(), null, upstream, null, mcpPath, snapshots, clientText, config);
         }
-        Map<String, String> defaults = Map.of(
-                "otel.service.name", config.serviceName(),
-                "otel.exporter.otlp.endpoint", config.otlpEndpoint().toString(),
-                "otel.exporter.otlp.protocol", config.otlpProtocol(),
-                "otel.traces.exporter", "otlp",
-                "otel.metrics.exporter", "otlp",
-                "otel.logs.exporter", "none",
-                "otel.propagators", "tracecontext",
-                // Room for bursts: a span the batch processor has no room for is dropped (the SDK logs it).
-                "otel.bsp.max.queue.size", "8192");
         SpoolDirectory spool = config.spoolDir() == null
                 ? null
                 : SpoolDirectory.open(
                         config.spoolDir(), config.spoolMaxBytes(), config.spoolKeys(), config.spoolMaxAge());
         OpenTelemetrySdk sdk;
         try {
-            sdk = AutoConfiguredOpenTelemetrySdk.builder()
-                    .addPropertiesSupplier(() -> defaults)
-                    // Spans and metrics go to the disk spool first, then to the OTLP exporters.
-                    .addSpanExporterCustomizer(
-                            (exporter, otelConfig) -> spool == null ? exporter : new SpanSpool(exporter, spool))
-                    .addMetricExporterCustomizer(
-                            (exporter, otelConfig) -> spool == null ? exporter : new MetricSpool(exporter, spool))
-                    // An audit trail records every message. A sampler would drop some; the default one follows the
-                    // client's traceparent, so a client sending "not sampled" would silence its own trail.
-                    // The forward stage chooses the hop's ids before the trail records its spans (see PresetIds).
-                    .addTracerProviderCustomizer((builder, otelConfig) -> builder.setIdGenerator(new PresetIds()))
-                    .addSamplerCustomizer((configured, otelConfig) -> {
-                        if (!configured.getDescription().equals(AUDIT_SAMPLER.getDescription())
-                                && otelConfig.getString("otel.traces.sampler") != null) {
-                            log.atWarn()
-                                    .addKeyValue("configured", configured.getDescription())
-                                    .log("OTEL_TRACES_SAMPLER is ignored: the audit trail records every message");
-                        }
-                        return AUDIT_SAMPLER;
-                    })
-                    .disableShutdownHook() // ProxyServer.close() flushes and shuts down, after the last exchange
-                    .build()
-                    .getOpenTelemetrySdk();
+            sdk = AuditSdk.build(config, spool);
         } catch (RuntimeException e) {
             if (spool != null) {
                 spool.close();
@@ -253,118 +206,16 @@ public final class AuditTrail implements ExchangeObserver, AutoCloseable {
             if (enabled()) {
                 messageSpans.record(log);
             } else if (log.ending().outcome() == Outcome.INSUFFICIENT_SCOPE) {
-                insufficientScope(log, pseudonyms.of(log.subject().id()), null);
+                security.insufficientScope(log, pseudonyms.of(log.subject().id()), null);
             }
             return;
         }
         requestSpan.record(log);
     }
 
-    /**
-     * Counts a failed authentication from {@code clientAddress} and raises {@code
-     * security.authentication_failure_burst} on {@code span} when it makes a burst.
-     */
-    void authenticationFailed(Span span, String clientAddress) {
-        int failures = authFailureBursts.count(String.valueOf(clientAddress), System.nanoTime());
-        if (failures > 0) {
-            // Many failures from one address: credential guessing, or a client with a broken or revoked credential.
-            SecurityEvents.raise(
-                    this,
-                    span,
-                    SecurityEvents.AUTHENTICATION_FAILURE_BURST,
-                    "repeated authentication failures from one address",
-                    fields(
-                            "client.address",
-                            clientAddress,
-                            "failures",
-                            failures,
-                            "window_s",
-                            authFailureBursts.windowSeconds()));
-        }
-    }
-
-    /**
-     * A session refused: another subject's is {@code security.session_hijack_attempt} (a span event, a WARN and a
-     * metric); an unknown or expired one an INFO line. Session ids appear as fingerprints only.
-     */
-    void sessionRefused(Span span, ExchangeLog log, String subjectRecorded) {
-        ExchangeLog.SessionRefusal refusal = log.sessionRefusal();
-        if (refusal.foreign()) {
-            SecurityEvents.raise(
-                    this,
-                    span,
-                    SecurityEvents.SESSION_HIJACK_ATTEMPT,
-                    "session presented by a subject that did not create it; refused",
-                    fields(
-                            SUBJECT_ID_KEY,
-                            subjectRecorded,
-                            "mcp.policy.auth.method",
-                            log.subject() == null
-                                    ? null
-                                    : String.valueOf(log.subject().authMethod()),
-                            "session.id.sha256",
-                            refusal.sessionFingerprint(),
-                            "client.address",
-                            log.clientAddress()));
-        } else {
-            SESSION_LOG
-                    .atInfo()
-                    .addKeyValue("event.name", "security.session_unknown")
-                    .addKeyValue(SUBJECT_ID_KEY, subjectRecorded)
-                    .addKeyValue("session.id.sha256", refusal.sessionFingerprint())
-                    .log("session id not bound to this subject; refused");
-        }
-    }
-
-    /** The INFO line of a request refused for a missing scope: the subject as recorded, the scopes it lacked. */
-    void insufficientScope(ExchangeLog log, String subjectRecorded, MessageNames names) {
-        Set<String> needed = log.scopesNeeded() == null ? Set.of() : log.scopesNeeded();
-        var line = SESSION_LOG
-                .atInfo()
-                .addKeyValue("event.name", "security.insufficient_scope")
-                .addKeyValue(SUBJECT_ID_KEY, subjectRecorded);
-        if (names != null) {
-            line = line.addKeyValue("mcp.method", names.method()).addKeyValue("gen_ai.tool.name", names.tool());
-        }
-        line.addKeyValue("scopes.needed", needed).log("request refused: insufficient scope");
-    }
-
-    /** Reports, once per window, a subject refused again and again: a span event, a WARN line and a metric. */
-    void denialBurst(Span span, String subjectRecorded) {
-        int denials = denialBursts.count(subjectRecorded, System.nanoTime());
-        if (denials > 0) {
-            SecurityEvents.raise(
-                    this,
-                    span,
-                    SecurityEvents.DENIAL_BURST,
-                    "burst of refusals for one subject",
-                    fields(
-                            SUBJECT_ID_KEY,
-                            subjectRecorded,
-                            "mcp.policy.denials",
-                            denials,
-                            "mcp.policy.window_s",
-                            denialBursts.windowSeconds()));
-        }
-    }
-
-    /** Counts what was masked for one subject and raises {@code security.masking_spike} when it makes a spike. */
-    void maskingSpike(Span span, String subjectRecorded, MaskCounts counts) {
-        int masked = maskingSpikes.count(subjectRecorded, System.nanoTime(), counts.total());
-        if (masked > 0) {
-            SecurityEvents.raise(
-                    this,
-                    span,
-                    SecurityEvents.MASKING_SPIKE,
-                    "many masked values in the answers to one subject",
-                    fields(
-                            SUBJECT_ID_KEY,
-                            subjectRecorded,
-                            "mcp.policy.masked.total",
-                            masked,
-                            "mcp.policy.window_s",
-                            maskingSpikes.windowSeconds()));
-        }
+    /** The security events' detectors and lines (bursts, spikes, hijack attempts, missing scopes). */
+    SecurityWatch security() {
+        return security;
     }
 
     /** Whether tool arguments and results are recorded on the spans (opt-in, masked). */
@@ -379,13 +230,7 @@ public final class AuditTrail implements ExchangeObserver, AutoCloseable {
 
     /** The trace context a request's {@code traceparent}/{@code tracestate} headers name (root when none). */
     Context fromHeaders(String traceparent, String tracestate) {
-        if (!enabled() || traceparent == null) {
-            return Context.root();
-        }
-        Map<String, String> carrier = tracestate == null
-                ? Map.of("traceparent", traceparent)
-                : Map.of("traceparent", traceparent, "tracestate", tracestate);
-        return propagator.extract(Context.root(), carrier, MapGetter.INSTANCE);
+        return enabled() ? TraceParents.fromHeaders(traceparent, tracestate) : Context.root();
     }
 
     static Map<String, Object> fields(Object... keyValues) {
@@ -401,15 +246,7 @@ public final class AuditTrail implements ExchangeObserver, AutoCloseable {
     }
 
     Context fromMeta(JsonNode params) {
-        JsonNode meta = params == null ? null : params.get("_meta");
-        if (meta == null || !meta.isObject() || !meta.has("traceparent")) {
-            return null;
-        }
-        return propagator.extract(Context.root(), meta, MetaGetter.INSTANCE);
-    }
-
-    TextMapPropagator propagator() {
-        return propagator;
+        return TraceParents.fromMeta(params);
     }
 
     Tracer tracer() {
@@ -436,39 +273,6 @@ public final class AuditTrail implements ExchangeObserver, AutoCloseable {
         }
         if (spool != null) {
             spool.close(); // after the SDK: its last export went to the spool
-        }
-    }
-
-    private enum MapGetter implements TextMapGetter<Map<String, String>> {
-        INSTANCE;
-
-        @Override
-        public Iterable<String> keys(Map<String, String> carrier) {
-            return carrier.keySet();
-        }
-
-        @Override
-        public String get(Map<String, String> carrier, String key) {
-            return carrier == null ? null : carrier.get(key);
-        }
-    }
-
-    private enum MetaGetter implements TextMapGetter<JsonNode> {
-        INSTANCE;
-
-        @Override
-        public Iterable<String> keys(JsonNode carrier) {
-            List<String> names = new ArrayList<>();
-            for (Iterator<String> it = carrier.fieldNames(); it.hasNext(); ) {
-                names.add(it.next());
-            }
-            return names;
-        }
-
-        @Override
-        public String get(JsonNode carrier, String key) {
-            JsonNode value = carrier == null ? null : carrier.get(key);
-            return value != null && value.isTextual() ? value.asText() : null;
         }
     }
 }

@@ -64,6 +64,22 @@ public final class MaskRules {
         };
     }
 
+    /** The policy classes a rules file's rule can put its findings in. */
+    static final List<String> FINDING_CLASSES = List.of("secret", "personal_data", "internal_infrastructure");
+
+    /**
+     * The engine class of a finding a rules file's rule reports under {@code policyClass}, or null for a class
+     * without patterns. A {@code secret} rule reports {@link DataClass#SECRETS}: masked wherever {@code secret} is.
+     */
+    static DataClass findingClass(String policyClass) {
+        return switch (policyClass) {
+            case "secret" -> DataClass.SECRETS;
+            case "personal_data" -> DataClass.PERSONAL_DATA;
+            case "internal_infrastructure" -> DataClass.INTERNAL_INFRASTRUCTURE;
+            default -> null;
+        };
+    }
+
     static List<DataClass> engineClasses(String policyClass) {
         return switch (policyClass) {
             case "secret" -> List.of(DataClass.SECRETS, DataClass.CREDENTIALS);

@@ -11,6 +11,7 @@ import java.util.List;
  * <ul>
  *   <li><b>payment card</b>: 13–19 digits, separators only between groups, a known issuer prefix, and a valid
  *       Luhn checksum (so order numbers and timestamps of the same length rarely pass);
+ *   <li><b>US SSN / ITIN</b>: {@code 3-2-4} digits with dashes whose area, group and serial were ever issued;
  *   <li><b>phone</b>: {@code +} and 8–15 digits in groups (E.164 as people write it), or the North American
  *       {@code 3-3-4} shape with separators ({@code (555) 010-9999}, {@code 555.010.9999}). Dates, versions,
  *       IP addresses and bare digit strings do not have these shapes.
@@ -109,6 +110,15 @@ final class NumberPatterns implements Classifier {
             out.add(new Finding(start, end, "payment-card", DataClass.PERSONAL_DATA));
             return;
         }
+        if (digits == 9 && groups == 3 && !dots && isSsnShape(text, start, end)) {
+            String number = new String(text, start, end - start);
+            if (CheckDigits.US_SSN.test(number)) {
+                out.add(new Finding(start, end, "us-ssn", DataClass.PERSONAL_DATA));
+            } else if (CheckDigits.US_ITIN.test(number)) {
+                out.add(new Finding(start, end, "us-itin", DataClass.PERSONAL_DATA));
+            }
+            return;
+        }
         char first = text[start];
         if (first == '+' && digits >= 8 && digits <= 15 && groups >= 2 && !dots) {
             out.add(new Finding(start, end, "phone", DataClass.PERSONAL_DATA));
@@ -167,6 +177,17 @@ final class NumberPatterns implements Classifier {
             twice = !twice;
         }
         return sum % 10 == 0;
+    }
+
+    /** {@code 123-45-6789}: the US SSN and ITIN shape, dashes only (spaced or bare nine digits are too common). */
+    private static boolean isSsnShape(char[] text, int start, int end) {
+        return end - start == 11
+                && text[start + 3] == '-'
+                && text[start + 6] == '-'
+                && Chars.isDigit(text[start])
+                && Chars.isDigit(text[start + 2])
+                && Chars.isDigit(text[start + 4])
+                && Chars.isDigit(text[start + 7]);
     }
 
     /** {@code (555) 010-9999}, {@code 555-010-9999}, {@code 555.010.9999}, {@code 555 010 9999}: 3-3-4 with separators. */

@@ -3,7 +3,8 @@ package io.mcpguard.proxy.mask;
 import java.util.List;
 
 /**
- * PEM private key blocks ({@code -----BEGIN RSA PRIVATE KEY----- … -----END RSA PRIVATE KEY-----}), whole. A
+ * PEM private key blocks ({@code -----BEGIN RSA PRIVATE KEY----- … -----END RSA PRIVATE KEY-----}) and PGP
+ * private key blocks ({@code -----BEGIN PGP PRIVATE KEY BLOCK-----}), whole. A
  * block cut off before its END line (a truncated file) is masked to the end of the text: half a key is still a
  * leak.
  */
@@ -11,6 +12,7 @@ final class PemPrivateKeyClassifier implements Classifier {
     private static final String BEGIN = "-----BEGIN ";
     private static final String END = "-----END ";
     private static final String KIND = "PRIVATE KEY-----";
+    private static final String PGP_KIND = "PRIVATE KEY BLOCK-----";
 
     @Override
     public void scan(String text, char[] chars, List<Finding> out) {
@@ -20,7 +22,8 @@ final class PemPrivateKeyClassifier implements Classifier {
                 continue;
             }
             int headerEnd = lineEnd + 5;
-            if (!text.startsWith(KIND, headerEnd - KIND.length())) {
+            if (!text.startsWith(KIND, headerEnd - KIND.length())
+                    && !text.startsWith(PGP_KIND, headerEnd - PGP_KIND.length())) {
                 continue; // a certificate or public key, not a private key
             }
             int footer = text.indexOf(END, headerEnd);

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Runs every classifier over a text and returns its sensitive spans in order, without overlaps. Where two
  * classifiers claim overlapping text, the span that starts first wins, and of two starting together the longer:
- * a PEM block swallows the base64 inside it, a database URL's password is not also a "secret assignment".
+ * a PEM block swallows the base64 inside it, a database URL's password is not also a "secret assignment". A span
+ * that starts inside a kept one but ends after it keeps its tail, so overlaps never unmask anything.
  * Thread-safe.
  */
 public final class SensitiveDataScanner {
@@ -26,8 +27,19 @@ public final class SensitiveDataScanner {
      * @param internalDomains the organisation's internal DNS suffixes, e.g. {@code internal}, {@code corp.acme.com}
      */
     public static SensitiveDataScanner withDefaults(List<String> internalDomains) {
+        return withDefaults(internalDomains, new PatternRuleClassifier(RulesFile.defaults()));
+    }
+
+    /**
+     * Every classifier this product ships, with the pattern rules of a rules file (see {@link RulesFile}) in place
+     * of the project's own.
+     *
+     * @param rules the rules file's rules; a reload swaps them in this classifier, and this scanner sees it
+     */
+    public static SensitiveDataScanner withDefaults(List<String> internalDomains, PatternRuleClassifier rules) {
         List<Classifier> all = new ArrayList<>();
         all.add(new PemPrivateKeyClassifier());
+        all.add(new PemBodyClassifier());
         for (String aws : List.of("AKIA", "ASIA")) { // long-term and temporary access key ids
             all.add(new PrefixedTokenClassifier(
                     "aws-access-key", List.of(aws), PrefixedTokenClassifier.Alphabet.UPPER_ALNUM, 16, 16));
@@ -67,16 +79,24 @@ public final class SensitiveDataScanner {
         all.add(new PrefixedTokenClassifier(
                 "bitbucket-app-password", List.of("ATBB"), PrefixedTokenClassifier.Alphabet.ALNUM, 28, 40));
         all.add(new JwtClassifier());
+        // Before the generic classifiers: a span a rule and a generic classifier both claim keeps the rule's name
+        // (the sort below is stable), so "api_key = sk_live_…" is reported as stripe-secret-key.
+        all.add(rules);
         all.add(new UrlCredentialsClassifier());
         all.add(new KeywordAssignmentClassifier());
         all.add(new EmailClassifier());
         all.add(new NumberPatterns());
         all.add(new IbanClassifier());
         all.add(new PrivateAddressClassifier());
+        all.add(new PrivateIpv6Classifier());
         if (!internalDomains.isEmpty()) {
             all.add(new InternalHostClassifier(internalDomains));
         }
         return new SensitiveDataScanner(all);
+    }
+
+    List<Classifier> classifiers() {
+        return classifiers;
     }
 
     /** The sensitive spans of {@code text}, ordered by position and not overlapping. */
@@ -95,6 +115,11 @@ public final class SensitiveDataScanner {
         for (Finding finding : found) {
             if (finding.start() >= coveredTo) {
                 kept.add(finding);
+                coveredTo = finding.end();
+            } else if (finding.end() > coveredTo) {
+                // It starts inside a kept span and runs past it: its tail is kept too. Dropping it whole would pass
+                // the rest in clear, e.g. a private key block whose BEGIN line an unquoted assignment ran into.
+                kept.add(new Finding(coveredTo, finding.end(), finding.classifier(), finding.dataClass()));
                 coveredTo = finding.end();
             }
         }

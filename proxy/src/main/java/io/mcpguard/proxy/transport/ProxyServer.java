@@ -15,6 +15,10 @@ import io.mcpguard.proxy.mask.ClientText;
 import io.mcpguard.proxy.mask.JsonMasker;
 import io.mcpguard.proxy.mask.MaskRules;
 import io.mcpguard.proxy.mask.MaskedSnapshots;
+import io.mcpguard.proxy.mask.PatternRuleClassifier;
+import io.mcpguard.proxy.mask.RulesFile;
+import io.mcpguard.proxy.mask.RulesFileException;
+import io.mcpguard.proxy.mask.RulesFileWatcher;
 import io.mcpguard.proxy.mask.SensitiveDataScanner;
 import io.mcpguard.proxy.mask.TextMasker;
 import io.mcpguard.proxy.mask.UpstreamErrorSanitizer;
@@ -25,6 +29,7 @@ import io.mcpguard.proxy.policy.OpaPolicyEngine;
 import io.mcpguard.proxy.policy.PolicyEngine;
 import io.mcpguard.proxy.policy.PolicyGate;
 import io.mcpguard.proxy.policy.SubjectResolver;
+import io.mcpguard.proxy.policy.WasmPolicyEngine;
 import io.mcpguard.proxy.quota.QuotaGate;
 import io.mcpguard.proxy.quota.QuotaStore;
 import io.netty.bootstrap.ServerBootstrap;
@@ -37,6 +42,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -55,6 +61,7 @@ public final class ProxyServer implements AutoCloseable {
     private final Authenticator authenticator;
     private final AuditTrail audit;
     private final ProxyChannelInitializer initializer;
+    private final RulesFileWatcher rulesWatcher;
     private Channel serverChannel;
 
     /** The production proxy: each request's subject is the one the identity stage verified. */
@@ -68,6 +75,8 @@ public final class ProxyServer implements AutoCloseable {
      */
     public ProxyServer(ProxyConfig config, SubjectResolver subjects) {
         this.config = config;
+        // First: a rules file that does not load stops the start before any thread exists.
+        PatternRuleClassifier rules = maskingRules(config.mask());
         int loops = Math.max(2, Runtime.getRuntime().availableProcessors());
         this.acceptors = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(loops, NioIoHandler.newFactory());
@@ -77,7 +86,7 @@ public final class ProxyServer implements AutoCloseable {
                 config.limits().maxBatchSize());
         DeclaredTools declaredTools = new DeclaredTools(10_000);
         SensitiveDataScanner scanner =
-                SensitiveDataScanner.withDefaults(config.mask().internalDomains());
+                SensitiveDataScanner.withDefaults(config.mask().internalDomains(), rules);
         TextMasker texts = textMasker(config.mask(), scanner);
         AnswerInspection inspection = inspection(config.mask(), texts, config.audit());
         ClientText clientText = new ClientText(texts);
@@ -92,16 +101,30 @@ public final class ProxyServer implements AutoCloseable {
         this.audit = AuditTrail.start(
                 config.audit(), config.upstream().url(), config.mcpPath(), inspection.snapshots(), clientText);
         this.quotas = QuotaStore.open(config.quota(), audit.meter());
-        OpaPolicyEngine opa = new OpaPolicyEngine(config.opa(), workers, decoder.mapper());
+        PolicyEngine engine;
+        java.util.function.Supplier<java.util.concurrent.CompletableFuture<String>> revision;
+        java.util.function.Supplier<java.util.concurrent.CompletableFuture<Void>> policyLoaded;
+        if (config.policy().engine() == ProxyConfig.Policy.Engine.WASM) {
+            WasmPolicyEngine wasm =
+                    new WasmPolicyEngine(config.policy(), config.opa().decisionPath(), decoder.mapper());
+            engine = wasm;
+            revision = wasm::currentRevision;
+            policyLoaded = () -> java.util.concurrent.CompletableFuture.completedFuture(null); // holds a bundle
+        } else {
+            OpaPolicyEngine opa = new OpaPolicyEngine(config.opa(), workers, decoder.mapper());
+            engine = opa;
+            revision = opa::currentRevision;
+            policyLoaded = opa::policyLoaded;
+        }
         ProxyConfig.PolicyCache cache = config.policyCache();
         this.policy = cache.maxEntries() == 0
-                ? audit.measured(opa)
+                ? audit.measured(engine)
                 : new CachingPolicyEngine(
-                        audit.measured(opa),
+                        audit.measured(engine),
                         cache.maxEntries(),
                         cache.maxTtl(),
                         cache.revisionCheckInterval(),
-                        opa::currentRevision,
+                        revision,
                         workers.next());
         if (policy instanceof CachingPolicyEngine cached) {
             audit.watchDecisionCache(cached);
@@ -111,23 +134,39 @@ public final class ProxyServer implements AutoCloseable {
                 decoder,
                 subjects,
                 authenticator,
-                new PolicyGate(
-                        policy,
-                        declaredTools,
-                        new ArgumentClassifier(
-                                SensitiveDataScanner.withDefaults(config.mask().internalDomains())),
-                        clientText),
+                new PolicyGate(policy, declaredTools, new ArgumentClassifier(scanner), clientText),
                 new QuotaGate(quotas),
                 upstream,
                 answers,
                 audit.enabled() ? new TraceContextInjector(decoder.mapper()) : null,
                 audit.recordsToolCalls(),
                 new Readiness(List.of(
-                        new Readiness.Check("policy", opa::policyLoaded),
+                        new Readiness.Check("policy", policyLoaded),
                         new Readiness.Check("upstream", () -> upstream.reachable(workers.next())),
                         new Readiness.Check("audit spool", audit::spoolWritable)))));
         this.initializer = new ProxyChannelInitializer(new ProxyChannelInitializer.Parts(
                 config.listen(), config.limits(), config.mcpPath(), answers, authenticator, audit, messagePath));
+        this.rulesWatcher = rulesWatcher(config.mask(), rules);
+    }
+
+    /** The masking rules: the project's, with {@code mask.rules-file}'s applied; a file that does not load stops the start. */
+    private static PatternRuleClassifier maskingRules(ProxyConfig.Mask mask) {
+        try {
+            return new PatternRuleClassifier(RulesFile.load(mask.rulesFile()));
+        } catch (RulesFileException e) {
+            throw new IllegalStateException("config key 'mask.rules-file': " + e.getMessage(), e);
+        }
+    }
+
+    private static RulesFileWatcher rulesWatcher(ProxyConfig.Mask mask, PatternRuleClassifier rules) {
+        if (mask.rulesFile() == null) {
+            return null;
+        }
+        try {
+            return new RulesFileWatcher(mask.rulesFile(), rules, Duration.ofSeconds(5));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("config key 'mask.rules-file': cannot watch " + mask.rulesFile(), e);
+        }
     }
 
     /** The text masker as configured; without a configured key, a random one for this process. */
@@ -192,6 +231,9 @@ public final class ProxyServer implements AutoCloseable {
         authenticator.close();
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (rulesWatcher != null) {
+            rulesWatcher.close();
+        }
         audit.close(); // last: every exchange has ended its spans; what is buffered is exported now
     }
 }

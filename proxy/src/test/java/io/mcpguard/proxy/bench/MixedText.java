@@ -15,11 +15,11 @@ import java.util.stream.Stream;
  * with the sandbox's files that carry planted secrets and personal data mixed in, or with every line that holds a
  * finding removed.
  */
-final class MixedText {
+public final class MixedText {
     private MixedText() {}
 
     /** {@code size} characters of mixed text; {@code withFindings} false guarantees the scanner finds nothing. */
-    static String of(Path repo, int size, boolean withFindings, SensitiveDataScanner scanner) {
+    public static String of(Path repo, int size, boolean withFindings, SensitiveDataScanner scanner) {
         List<String> parts = new ArrayList<>();
         List<Path> sources = files(repo.resolve("proxy/src/main/java"), ".java");
         for (int i = 0; i < sources.size(); i++) {

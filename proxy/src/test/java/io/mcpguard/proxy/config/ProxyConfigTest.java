@@ -142,6 +142,46 @@ class ProxyConfigTest {
     }
 
     @Test
+    void a_masking_rules_file_must_be_a_readable_file(@TempDir Path dir) throws Exception {
+        Path rules = dir.resolve("rules.toml");
+        Files.writeString(rules, "[[rules]]\nid = \"x\"\nregex = 'x'\n");
+
+        assertThat(ProxyConfig.load(null, Map.of()).mask().rulesFile()).isNull();
+        assertThat(ProxyConfig.parse("mask:\n  rules-file: " + rules + "\n", Map.of())
+                        .mask()
+                        .rulesFile())
+                .isEqualTo(rules);
+        assertThatThrownBy(() -> ProxyConfig.parse("mask:\n  rules-file: " + dir.resolve("nope.toml") + "\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'mask.rules-file'");
+        assertThatThrownBy(() -> ProxyConfig.parse("mask:\n  rules-file: " + dir + "\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'mask.rules-file'");
+    }
+
+    @Test
+    void the_wasm_engine_needs_an_existing_bundle_and_the_engine_name_is_checked(@TempDir Path dir) throws Exception {
+        assertThat(ProxyConfig.load(null, Map.of()).policy().engine()).isEqualTo(ProxyConfig.Policy.Engine.REST);
+        assertThatThrownBy(() -> ProxyConfig.parse("policy:\n  engine: wasm\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'policy.wasm.bundle': required with policy.engine: wasm");
+        assertThatThrownBy(() -> ProxyConfig.parse(
+                        "policy:\n  engine: wasm\n  wasm:\n    bundle: " + dir.resolve("none.tar.gz") + "\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("no such file or directory");
+        assertThatThrownBy(() -> ProxyConfig.parse("policy:\n  engine: opa\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'policy.engine': expected rest or wasm, got 'opa'");
+        Path bundle = Files.createFile(dir.resolve("bundle.tar.gz"));
+        ProxyConfig.Policy wasm = ProxyConfig.parse(
+                        "policy:\n  engine: wasm\n  wasm:\n    bundle: " + bundle + "\n    instances: 3\n", Map.of())
+                .policy();
+        assertThat(wasm.engine()).isEqualTo(ProxyConfig.Policy.Engine.WASM);
+        assertThat(wasm.wasmBundle()).isEqualTo(bundle);
+        assertThat(wasm.wasmInstances()).isEqualTo(3);
+    }
+
+    @Test
     void authentication_is_required_by_default_and_accepts_only_asymmetric_algorithms() {
         ProxyConfig.Auth auth = ProxyConfig.load(null, Map.of()).auth();
 

@@ -418,7 +418,7 @@ class DashboardQueriesTest {
                 }
             }
         }
-        assertThat(alerts).as("rules loaded from %s", ALERTS).isEqualTo(7);
+        assertThat(alerts).as("rules loaded from %s", ALERTS).isEqualTo(8);
         assertThat(failures).isEmpty();
 
         // The traffic raised a denial burst (threshold 3): its alert fires (no "for").

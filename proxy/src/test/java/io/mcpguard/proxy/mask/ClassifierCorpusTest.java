@@ -77,7 +77,15 @@ class ClassifierCorpusTest {
                         "iban",
                         "payment-card",
                         "private-ip",
+                        "private-ipv6",
+                        "us-ssn",
+                        "us-itin",
                         "internal-hostname");
+        assertThat(counts.keySet())
+                .as("every rule of the shipped rules file has positives in the corpus")
+                .containsAll(RulesFile.defaults().rules().stream()
+                        .map(PatternRule::id)
+                        .toList());
     }
 
     @Test
