@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -67,15 +68,15 @@ public final class ProxyStack implements BeforeAllCallback, AfterAllCallback, Be
             }
             case SUPPLIED -> Objects.requireNonNull(declared.upstreamUrl.get(), "the supplied upstream URL");
         };
-        Map<String, String> settings = new java.util.HashMap<>(declared.settings.get());
+        Map<String, String> settings = new HashMap<>(declared.settings.get());
         if (declared.subjectHashKey != null) {
             Path key = scratch.resolve("subject-hash.key");
             Files.writeString(key, declared.subjectHashKey + "\n");
             settings.put("audit.subject-hash-key-file", key.toString());
         }
-        String yaml = declared.yaml.get();
         proxy = OtelProperties.during(
-                declared.otel.get(), () -> new ProxyHarness(upstreamUrl, opa.url(), settings, yaml, declared.subjects));
+                declared.otel.get(),
+                () -> new ProxyHarness(upstreamUrl, opa.url(), settings, declared.yaml, declared.subjects));
     }
 
     @Override
@@ -190,7 +191,7 @@ public final class ProxyStack implements BeforeAllCallback, AfterAllCallback, Be
     public static final class Builder {
         private Supplier<Map<String, String>> settings = Map::of;
         private SubjectResolver subjects;
-        private Supplier<String> yaml = () -> "";
+        private String yaml = "";
         private Policies policies = Policies.repo();
         private UpstreamKind upstream = UpstreamKind.RECORDING;
         private boolean recordingKept = true;
@@ -222,8 +223,7 @@ public final class ProxyStack implements BeforeAllCallback, AfterAllCallback, Be
 
         /** More of the config file, for what has no environment form. */
         public Builder yaml(String yaml) {
-            Objects.requireNonNull(yaml, "yaml");
-            this.yaml = () -> yaml;
+            this.yaml = Objects.requireNonNull(yaml, "yaml");
             return this;
         }
 
