@@ -188,4 +188,24 @@ class SandboxMaskingTest {
         }
         assertThat(text(maintainer, "list_commits", COMMITS)).contains(emails.get(0));
     }
+
+    @Test
+    void a_request_id_the_server_would_echo_differently_is_refused_before_anything_is_read() throws Exception {
+        // A lone surrogate: the core writes it back as invalid UTF-8, read as U+FFFD, which matches no decision.
+        List<String> secrets = configSecrets();
+        String session =
+                io.mcpguard.proxy.testing.RawMcp.initialize(stack.proxy().mcpUrl());
+        String call = "{\"jsonrpc\":\"2.0\",\"id\":\"\\ud800\",\"method\":\"tools/call\",\"params\":{\"name\":"
+                + "\"get_file_content\",\"arguments\":{\"workspace\":\"acme\",\"repo\":\"payments-api\","
+                + "\"path\":\"config/application-prod.yml\"}}}";
+
+        java.net.http.HttpResponse<String> answer =
+                io.mcpguard.proxy.testing.RawMcp.post(stack.proxy().mcpUrl(), session, call);
+
+        assertThat(answer.statusCode()).isEqualTo(400);
+        assertThat(answer.body()).contains("-32600").contains("valid Unicode");
+        assertThat(secrets)
+                .isNotEmpty()
+                .allSatisfy(secret -> assertThat(answer.body()).doesNotContain(secret));
+    }
 }
