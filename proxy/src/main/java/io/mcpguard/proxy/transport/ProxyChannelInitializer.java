@@ -2,6 +2,7 @@ package io.mcpguard.proxy.transport;
 
 import io.mcpguard.proxy.auth.AuthenticationHandler;
 import io.mcpguard.proxy.auth.Authenticator;
+import io.mcpguard.proxy.auth.ClientCertificates;
 import io.mcpguard.proxy.auth.ProtectedResourceMetadataHandler;
 import io.mcpguard.proxy.auth.SessionBindingHandler;
 import io.mcpguard.proxy.config.ProxyConfig;
@@ -29,6 +30,8 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
      * What the connection stages are made of, besides the message path.
      *
      * @param observer reads each exchange's log when it completes (the audit trail)
+     * @param tls the listener's TLS, or null for plain HTTP
+     * @param clientCertificates who a client certificate identifies, or null when the listener takes none
      */
     public record Parts(
             ProxyConfig.Listen listen,
@@ -37,7 +40,9 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
             HttpAnswers answers,
             Authenticator authenticator,
             ExchangeObserver observer,
-            MessagePath messagePath) {}
+            MessagePath messagePath,
+            ListenerTls tls,
+            ClientCertificates clientCertificates) {}
 
     private final Parts parts;
     private final ConnectionLimiter connectionLimiter;
@@ -58,8 +63,13 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
                 .setMaxChunkSize(64 * 1024);
         HttpAnswers answers = parts.answers();
         Authenticator authenticator = parts.authenticator();
+        ch.pipeline().addLast("connection-limit", connectionLimiter);
+        if (parts.tls() != null) {
+            // First after the connection limit: everything above it reads plain HTTP. The context is the one
+            // current now, so a certificate rotated later leaves this connection's session alone.
+            ch.pipeline().addLast("tls", parts.tls().newHandler(ch.alloc()));
+        }
         ch.pipeline()
-                .addLast("connection-limit", connectionLimiter)
                 .addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
                 .addLast("idle-close", IdleConnectionCloser.INSTANCE)
                 .addLast(
@@ -72,7 +82,9 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
                 .addLast("exchange-log", exchangeLog)
                 .addLast("origin", new OriginGuard(parts.listen(), answers))
                 .addLast("metadata", new ProtectedResourceMetadataHandler(authenticator, answers, parts.mcpPath()))
-                .addLast("authenticate", new AuthenticationHandler(authenticator, answers, parts.mcpPath()))
+                .addLast(
+                        "authenticate",
+                        new AuthenticationHandler(authenticator, answers, parts.mcpPath(), parts.clientCertificates()))
                 .addLast("sessions", new SessionBindingHandler(authenticator, answers))
                 .addLast("body-limit", new BodyLimitAggregator(limits.maxBodyBytes(), answers));
         parts.messagePath().addTo(ch.pipeline());
