@@ -175,7 +175,7 @@ class TlsListenerTest {
     }
 
     /** One keep-alive {@code GET /healthz} on the connection; the status. */
-    private static int healthz(SSLSocket socket) throws IOException {
+    static int healthz(SSLSocket socket) throws IOException {
         OutputStream out = socket.getOutputStream();
         out.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();
