@@ -43,6 +43,7 @@ import java.util.concurrent.TimeUnit;
  * that long streams would exhaust.
  */
 public final class UpstreamClient implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(UpstreamClient.class);
     /** Pooled connections idle longer than this are closed, well inside common server idle timeouts (30 s). */
     private static final int POOL_IDLE_SECONDS = 15;
 
@@ -108,7 +109,19 @@ public final class UpstreamClient implements AutoCloseable {
                             public void channelCreated(Channel ch) {
                                 if (tls != null) {
                                     // SNI and hostname verification against the URL's host (an IP: its SAN).
-                                    ch.pipeline().addLast(tls.newHandler(ch.alloc(), host, port));
+                                    io.netty.handler.ssl.SslHandler ssl = tls.newHandler(ch.alloc(), host, port);
+                                    ssl.handshakeFuture().addListener(done -> {
+                                        if (!done.isSuccess()) {
+                                            // Why the hop failed, for the operator: an untrusted or misnamed
+                                            // certificate reads very differently from a refused connection.
+                                            log.atWarn()
+                                                    .addKeyValue("event.name", "upstream.tls_handshake_failed")
+                                                    .addKeyValue("upstream", host + ":" + port)
+                                                    .addKeyValue("error", String.valueOf(done.cause()))
+                                                    .log("TLS handshake with the MCP server failed");
+                                        }
+                                    });
+                                    ch.pipeline().addLast(ssl);
                                 }
                                 ch.pipeline()
                                         .addLast(new HttpClientCodec())

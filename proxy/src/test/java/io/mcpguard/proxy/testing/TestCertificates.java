@@ -89,6 +89,20 @@ public final class TestCertificates {
                                 new GeneralName(GeneralName.dNSName, "localhost"))));
     }
 
+    /** A server certificate naming only {@code dnsName}: for 127.0.0.1 it is the wrong host. */
+    public static Issued serverNamed(Issued ca, String dnsName) {
+        KeyPair keys = rsa();
+        return new Issued(
+                keys,
+                sign(
+                        dnsName,
+                        keys,
+                        cn(ca.certificate()),
+                        ca.keys().getPrivate(),
+                        false,
+                        List.of(new GeneralName(GeneralName.dNSName, dnsName))));
+    }
+
     /** A client certificate naming {@code uri} as its SAN URI (a SPIFFE ID, say). */
     public static Issued client(Issued ca, String cn, String uri) {
         KeyPair keys = rsa();
