@@ -19,7 +19,8 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The client-side pipeline, which is the proxy's request path read top to bottom: connection limit, idle limit,
+ * The client-side pipeline, which is the proxy's request path read top to bottom: connection limit, TLS (when the
+ * listener has it; see {@link ListenerTls}), idle limit,
  * request-read deadline, HTTP codec with header limits, keep-alive, no request behind a server stream, the exchange
  * log (which the audit trail reads when the exchange completes), Host/Origin allow-list, resource metadata,
  * authentication and session binding (on headers alone, before any body is read), body limit, then the message path
