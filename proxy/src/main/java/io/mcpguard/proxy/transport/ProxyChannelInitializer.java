@@ -15,8 +15,11 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The client-side pipeline, which is the proxy's request path read top to bottom: connection limit, TLS (when the
@@ -27,6 +30,8 @@ import java.util.concurrent.TimeUnit;
  * ({@link MessagePath}: route → decode → scope → decide → quota → forward).
  */
 public final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
+    private static final Logger log = LoggerFactory.getLogger(ProxyChannelInitializer.class);
+
     /**
      * What the connection stages are made of, besides the message path.
      *
@@ -68,7 +73,18 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
         if (parts.tls() != null) {
             // First after the connection limit: everything above it reads plain HTTP. The context is the one
             // current now, so a certificate rotated later leaves this connection's session alone.
-            ch.pipeline().addLast("tls", parts.tls().newHandler(ch.alloc()));
+            SslHandler tls = parts.tls().newHandler(ch.alloc());
+            tls.handshakeFuture().addListener(done -> {
+                if (!done.isSuccess()) {
+                    // A refused client certificate or protocol version is a security signal, like a refused token.
+                    log.atInfo()
+                            .addKeyValue("event.name", "security.tls_handshake_failed")
+                            .addKeyValue("client.address", String.valueOf(ch.remoteAddress()))
+                            .addKeyValue("reason", String.valueOf(done.cause().getMessage()))
+                            .log("TLS handshake refused");
+                }
+            });
+            ch.pipeline().addLast("tls", tls);
         }
         ch.pipeline()
                 .addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mcpguard.proxy.config.ProxyConfig;
+import io.mcpguard.proxy.testing.LogCapture;
 import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.RecordingUpstream;
 import io.mcpguard.proxy.testing.TestCertificates;
@@ -151,9 +152,21 @@ class MutualTlsTest {
     }
 
     @Test
-    void a_client_without_a_certificate_is_refused_in_the_handshake() {
-        assertThatThrownBy(() -> exchange(TestCertificates.trusting(serverCa.certificate())))
-                .isInstanceOf(IOException.class);
+    void a_client_without_a_certificate_is_refused_in_the_handshake_and_the_refusal_logged() throws Exception {
+        try (LogCapture logs = new LogCapture("io.mcpguard.proxy.transport")) {
+            assertThatThrownBy(() -> exchange(TestCertificates.trusting(serverCa.certificate())))
+                    .isInstanceOf(IOException.class);
+            // The server logs once its side of the handshake has ended, which may be just after the client's.
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (logs.lines().stream().noneMatch(l -> l.text().contains("security.tls_handshake_failed"))
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(logs.lines())
+                    .anySatisfy(l -> assertThat(l.text())
+                            .contains("security.tls_handshake_failed")
+                            .contains("Empty client certificate chain"));
+        }
     }
 
     @Test
