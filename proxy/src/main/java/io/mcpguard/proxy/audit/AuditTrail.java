@@ -5,11 +5,14 @@ import io.mcpguard.proxy.config.ProxyConfig;
 import io.mcpguard.proxy.exchange.ExchangeLog;
 import io.mcpguard.proxy.exchange.ExchangeObserver;
 import io.mcpguard.proxy.exchange.Outcome;
+import io.mcpguard.proxy.exchange.TraceContexts;
 import io.mcpguard.proxy.mask.ClientText;
 import io.mcpguard.proxy.mask.MaskedSnapshots;
 import io.mcpguard.proxy.policy.CachingPolicyEngine;
 import io.mcpguard.proxy.policy.PolicyEngine;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -230,7 +233,8 @@ public final class AuditTrail implements ExchangeObserver, AutoCloseable {
 
     /** The trace context a request's {@code traceparent}/{@code tracestate} headers name (root when none). */
     Context fromHeaders(String traceparent, String tracestate) {
-        return enabled() ? TraceParents.fromHeaders(traceparent, tracestate) : Context.root();
+        SpanContext parent = enabled() ? TraceContexts.ofHeaders(traceparent, tracestate) : SpanContext.getInvalid();
+        return parent.isValid() ? Context.root().with(Span.wrap(parent)) : Context.root();
     }
 
     static Map<String, Object> fields(Object... keyValues) {
@@ -245,8 +249,10 @@ public final class AuditTrail implements ExchangeObserver, AutoCloseable {
         return snapshots;
     }
 
+    /** The context a message's {@code params._meta} names (MCP SEP-414), or null when it names none. */
     Context fromMeta(JsonNode params) {
-        return TraceParents.fromMeta(params);
+        SpanContext parent = TraceContexts.ofMeta(params);
+        return parent.isValid() ? Context.root().with(Span.wrap(parent)) : null;
     }
 
     Tracer tracer() {

@@ -53,7 +53,8 @@ final class MessageSpans {
         }
         Subject subject = log.subject();
         String subjectRecorded = trail.pseudonyms().of(subject.id());
-        Context fromHeaders = trail.fromHeaders(log.traceparent(), log.tracestate());
+        Context fromHeaders =
+                trail.fromHeaders(log.head().traceparent(), log.head().tracestate());
         ExchangeLog.Ending ending = log.ending();
         boolean maskedReported = false;
         boolean unmatchedReported = false;
@@ -94,7 +95,7 @@ final class MessageSpans {
                                 "mcp.policy.unmatched_answers",
                                 log.unmatchedAnswers(),
                                 "client.address",
-                                log.clientAddress()));
+                                log.head().clientAddress()));
             }
             long end = log.endEpochNanos();
             if (!ending.refusals().isEmpty()) {
@@ -140,22 +141,22 @@ final class MessageSpans {
             builder.setParent(fromHeaders);
         }
         names.describe(builder);
-        String version = log.protocolVersion() != null
-                ? log.protocolVersion()
+        String version = log.head().protocolVersion() != null
+                ? log.head().protocolVersion()
                 : "initialize".equals(message.method()) ? message.paramText("initialize", "protocolVersion") : null;
         if (version != null && isKnownVersion(version)) {
             builder.setAttribute(MCP_PROTOCOL_VERSION, version);
         }
-        String sessionId = log.sessionId();
+        String sessionId = log.head().sessionId();
         if (sessionId != null && sessionIdApplies(version) && isPlainToken(sessionId)) {
             builder.setAttribute(MCP_SESSION_ID, trail.clientText().of(sessionId));
         }
         builder.setAttribute(NETWORK_TRANSPORT, "tcp");
         builder.setAttribute(NETWORK_PROTOCOL_NAME, "http");
-        builder.setAttribute(NETWORK_PROTOCOL_VERSION, log.httpVersion());
-        if (log.client() != null) {
-            builder.setAttribute(CLIENT_ADDRESS, log.clientAddress());
-            builder.setAttribute(CLIENT_PORT, (long) log.client().getPort());
+        builder.setAttribute(NETWORK_PROTOCOL_VERSION, log.head().httpVersion());
+        if (log.head().client() != null) {
+            builder.setAttribute(CLIENT_ADDRESS, log.head().clientAddress());
+            builder.setAttribute(CLIENT_PORT, (long) log.head().client().getPort());
         }
         // A message that starts a trace gets the trace id the forward stage already put on the hop.
         PresetIds.next(hop == null || metaParent.isValid() || headerParent.isValid() ? null : hop.traceId(), null);

@@ -36,32 +36,33 @@ final class RequestSpan {
     }
 
     void record(ExchangeLog log) {
-        boolean mcpRoute = log.path().equals(mcpPath);
-        String method = log.httpMethod();
+        boolean mcpRoute = log.head().path().equals(mcpPath);
+        String method = log.head().httpMethod();
         // The route, not the path: a refused request may name any path, and span names must stay few.
         SpanBuilder builder = trail.tracer()
                 .spanBuilder(mcpRoute ? method + " " + mcpPath : method)
                 .setSpanKind(SpanKind.SERVER)
-                .setParent(trail.fromHeaders(log.traceparent(), log.tracestate()))
+                .setParent(
+                        trail.fromHeaders(log.head().traceparent(), log.head().tracestate()))
                 .setStartTimestamp(log.startEpochNanos(), TimeUnit.NANOSECONDS)
                 .setAttribute(HTTP_REQUEST_METHOD, method)
                 .setAttribute(NETWORK_TRANSPORT, "tcp")
                 .setAttribute(NETWORK_PROTOCOL_NAME, "http")
-                .setAttribute(NETWORK_PROTOCOL_VERSION, log.httpVersion());
+                .setAttribute(NETWORK_PROTOCOL_VERSION, log.head().httpVersion());
         if (mcpRoute) { // any other path is the client's text: not kept
-            builder.setAttribute(URL_PATH, log.path());
+            builder.setAttribute(URL_PATH, log.head().path());
         }
-        String version = log.protocolVersion();
+        String version = log.head().protocolVersion();
         if (version != null && SpanValues.isKnownVersion(version)) {
             builder.setAttribute(MCP_PROTOCOL_VERSION, version);
         }
-        String session = log.sessionId();
+        String session = log.head().sessionId();
         if (session != null && SpanValues.sessionIdApplies(version) && SpanValues.isPlainToken(session)) {
             builder.setAttribute(MCP_SESSION_ID, trail.clientText().of(session));
         }
-        if (log.client() != null) {
-            builder.setAttribute(CLIENT_ADDRESS, log.clientAddress());
-            builder.setAttribute(CLIENT_PORT, (long) log.client().getPort());
+        if (log.head().client() != null) {
+            builder.setAttribute(CLIENT_ADDRESS, log.head().clientAddress());
+            builder.setAttribute(CLIENT_PORT, (long) log.head().client().getPort());
         }
         Span span = builder.startSpan();
         String subjectRecorded = null;
@@ -85,7 +86,7 @@ final class RequestSpan {
     private void securityEvents(Span span, ExchangeLog log, String subjectRecorded) {
         Outcome outcome = log.ending().outcome();
         if (outcome == Outcome.UNAUTHENTICATED || outcome == Outcome.IDENTITY_UNAVAILABLE) {
-            trail.security().authenticationFailed(span, log.clientAddress());
+            trail.security().authenticationFailed(span, log.head().clientAddress());
         } else if (outcome == Outcome.SESSION_REFUSED && log.sessionRefusal() != null) {
             trail.security().sessionRefused(span, log, subjectRecorded);
         } else if (outcome == Outcome.INSUFFICIENT_SCOPE) {
@@ -99,14 +100,14 @@ final class RequestSpan {
         if (outcome == Outcome.ALLOW || (ending.interrupted() && outcome == Outcome.ABANDONED)) {
             // A client closing the server's stream is how a GET stream normally ends.
             span.setAttribute(POLICY_OUTCOME, Outcome.ALLOW.wireName());
-            trail.metrics().request(log.httpMethod(), Outcome.ALLOW.wireName(), null);
+            trail.metrics().request(log.head().httpMethod(), Outcome.ALLOW.wireName(), null);
             return;
         }
         if (ending.interrupted()) {
             span.setAttribute(POLICY_OUTCOME, Outcome.UPSTREAM_ERROR.wireName());
             span.setAttribute(ERROR_TYPE, "upstream_interrupted");
             span.setStatus(StatusCode.ERROR, "upstream_interrupted");
-            trail.metrics().request(log.httpMethod(), Outcome.UPSTREAM_ERROR.wireName(), "upstream_interrupted");
+            trail.metrics().request(log.head().httpMethod(), Outcome.UPSTREAM_ERROR.wireName(), "upstream_interrupted");
             return;
         }
         int httpStatus = ending.httpStatus();
@@ -121,6 +122,6 @@ final class RequestSpan {
         }
         span.setAttribute(ERROR_TYPE, errorType);
         span.setStatus(StatusCode.ERROR, outcome.wireName());
-        trail.metrics().request(log.httpMethod(), outcome.wireName(), errorType);
+        trail.metrics().request(log.head().httpMethod(), outcome.wireName(), errorType);
     }
 }

@@ -75,7 +75,7 @@ final class SecurityWatch {
                             "session.id.sha256",
                             refusal.sessionFingerprint(),
                             "client.address",
-                            log.clientAddress()));
+                            log.head().clientAddress()));
         } else {
             SECURITY_LOG
                     .atInfo()

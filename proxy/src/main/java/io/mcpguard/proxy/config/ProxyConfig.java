@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -337,11 +336,11 @@ public record ProxyConfig(
                 src.duration("upstream.connect-timeout", Duration.ofSeconds(2), ms1, Duration.ofMinutes(1)),
                 src.duration("upstream.response-timeout", Duration.ofSeconds(60), ms1, day),
                 src.integer("upstream.max-connections", 512, 1, 65536),
-                credentialHeader(src),
-                upstreamCredential(src));
+                UpstreamSection.credentialHeader(src),
+                UpstreamSection.upstreamCredential(src));
         Opa opa = new Opa(
                 src.httpUri("opa.url", "http://127.0.0.1:8181"),
-                decisionPath(src),
+                PolicySection.decisionPath(src),
                 src.duration("opa.timeout", Duration.ofMillis(500), ms1, Duration.ofMinutes(1)),
                 src.integer("opa.max-connections", 32, 1, 4096),
                 src.integer("opa.max-pending-decisions", 1024, 0, 1_000_000));
@@ -349,7 +348,7 @@ public record ProxyConfig(
                 src.integer("policy-cache.max-entries", 10_000, 0, 10_000_000),
                 src.duration("policy-cache.max-ttl", Duration.ofSeconds(60), ms1, day),
                 src.duration("policy-cache.revision-check-interval", Duration.ofSeconds(1), ms1, Duration.ofHours(1)));
-        Quota quota = quota(src);
+        Quota quota = QuotaSection.parse(src);
         Limits limits = new Limits(
                 src.bytes("limits.max-body-bytes", 4 * 1024 * 1024, 256, 256 * 1024 * 1024),
                 src.bytes("limits.max-header-bytes", 16 * 1024, 1024, 1024 * 1024),
@@ -361,8 +360,8 @@ public record ProxyConfig(
                 src.integer("limits.max-connections", 10_000, 1, 1_000_000),
                 src.bytes("limits.max-rewrite-bytes", 4 * 1024 * 1024, 1024, 256 * 1024 * 1024));
 
-        Auth auth = auth(src);
-        Mask mask = mask(src);
+        Auth auth = AuthSection.parse(src);
+        Mask mask = MaskSection.parse(src);
 
         // A request waiting for the issuer's keys (discovery, then the JWKS) must not hit the read deadline first.
         src.require(
@@ -373,8 +372,8 @@ public record ProxyConfig(
         src.require(
                 limits.maxStringLength() <= limits.maxBodyBytes(),
                 "config key 'limits.max-string-length' must not exceed 'limits.max-body-bytes'");
-        Audit audit = audit(src);
-        Policy policy = policy(src, opa);
+        Audit audit = AuditSection.parse(src);
+        Policy policy = PolicySection.parse(src, opa);
         TlsSettings tls =
                 TlsSettings.parse(src, "https".equalsIgnoreCase(upstream.url().getScheme()));
         src.finish();
@@ -382,334 +381,7 @@ public record ProxyConfig(
                 listen, mcpPath, upstream, opa, policyCache, quota, limits, mask, auth, audit, policy, tls);
     }
 
-    private static Policy policy(ConfigSource src, Opa opa) {
-        String engineText = src.string("policy.engine", "rest");
-        Policy.Engine engine = switch (engineText) {
-            case "rest" -> Policy.Engine.REST;
-            case "wasm" -> Policy.Engine.WASM;
-            default -> {
-                src.require(false, "config key 'policy.engine': expected rest or wasm, got '" + engineText + "'");
-                yield Policy.Engine.REST;
-            }
-        };
-        String bundleText = src.string("policy.wasm.bundle", "");
-        Path bundle = bundleText.isEmpty() ? null : Path.of(bundleText);
-        src.require(
-                engine != Policy.Engine.WASM || bundle != null,
-                "config key 'policy.wasm.bundle': required with policy.engine: wasm (a bundle built with"
-                        + " opa build -t wasm -e " + opa.decisionPath() + " -b policies/)");
-        src.require(
-                engine != Policy.Engine.WASM || bundle == null || Files.exists(bundle),
-                "config key 'policy.wasm.bundle': no such file or directory '" + bundleText + "'");
-        int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
-        int instances = src.integer("policy.wasm.instances", 0, 0, 256); // 0: one per core
-        return new Policy(
-                engine,
-                bundle,
-                src.duration(
-                        "policy.wasm.reload-interval",
-                        Duration.ofSeconds(5),
-                        Duration.ofMillis(100),
-                        Duration.ofHours(1)),
-                instances == 0 ? cores : instances,
-                src.integer("policy.wasm.max-pending-decisions", 1024, 0, 1_000_000));
-    }
-
-    private static String credentialHeader(ConfigSource src) {
-        String name = src.string("upstream.credential-header", "Authorization");
-        src.require(
-                name.matches("[A-Za-z0-9-]{1,64}")
-                        && !List.of("host", "content-length", "transfer-encoding", "connection", "mcp-session-id")
-                                .contains(name.toLowerCase(java.util.Locale.ROOT)),
-                "config key 'upstream.credential-header': expected a header name such as Authorization, got '" + name
-                        + "'");
-        return name;
-    }
-
-    private static final List<String> ASYMMETRIC_ALGORITHMS = List.of(
-            // EdDSA is left out: verifying it needs Google Tink, which the proxy does not ship.
-            "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512");
-
-    private static Auth auth(ConfigSource src) {
-        Duration zero = Duration.ZERO;
-        String modeText = src.string("auth.mode", "required");
-        Auth.Mode mode = switch (modeText) {
-            case "required" -> Auth.Mode.REQUIRED;
-            case "none" -> Auth.Mode.NONE;
-            default -> {
-                src.require(false, "config key 'auth.mode': expected required or none, got '" + modeText + "'");
-                yield Auth.Mode.REQUIRED;
-            }
-        };
-        URI resource = src.uri("auth.resource", "http://localhost:8443/mcp", false);
-        String issuerText = src.string("auth.issuer", "");
-        URI issuer = issuerText.isEmpty() ? null : src.uri("auth.issuer", issuerText, true);
-        String jwksText = src.string("auth.jwks-uri", "");
-        URI jwksUri = jwksText.isEmpty() ? null : src.uri("auth.jwks-uri", jwksText, true);
-        List<String> algorithms = src.list("auth.algorithms", List.of("RS256", "PS256", "ES256"));
-        for (String alg : algorithms) {
-            // HMAC would need a secret shared with the issuer, and "none" is no signature: a resource server
-            // verifying with the issuer's published keys accepts asymmetric signatures only.
-            src.require(
-                    ASYMMETRIC_ALGORITHMS.contains(alg),
-                    "config key 'auth.algorithms': '" + alg + "' is not an accepted asymmetric JWS algorithm "
-                            + ASYMMETRIC_ALGORITHMS);
-        }
-        src.require(!algorithms.isEmpty(), "config key 'auth.algorithms' must name at least one algorithm");
-        Duration clockSkew = src.duration("auth.clock-skew", Duration.ofSeconds(30), zero, Duration.ofMinutes(5));
-        Duration cacheTtl =
-                src.duration("auth.jwks-cache-ttl", Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(1));
-        Duration minRefresh =
-                src.duration("auth.jwks-min-refresh-interval", Duration.ofSeconds(30), zero, Duration.ofHours(1));
-        Duration fetchTimeout = src.duration(
-                "auth.fetch-timeout", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofMinutes(1));
-        List<String> requiredScopes = src.list("auth.required-scopes", List.of());
-        Map<String, List<String>> methodScopes = src.listMap("auth.method-scopes");
-        Map<String, List<String>> toolScopes = src.listMap("auth.tool-scopes");
-        String stepUpScope = src.string("auth.step-up-scope", "");
-        Auth.Claims claims = new Auth.Claims(
-                src.string("auth.claims.roles", "roles"),
-                src.string("auth.claims.groups", "groups"),
-                src.string("auth.claims.tenant", "tenant"));
-        String keysText = src.string("auth.api-keys.file", "");
-        Duration reload = src.duration(
-                "auth.api-keys.reload-interval", Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofHours(1));
-        Duration sessionTtl =
-                src.duration("auth.sessions.ttl", Duration.ofHours(24), Duration.ofSeconds(1), Duration.ofDays(30));
-        int maxSessions = src.integer("auth.sessions.max", 100_000, 1, 100_000_000);
-        for (String scope : requiredScopes) {
-            src.require(
-                    scope.matches("[\\x21\\x23-\\x5B\\x5D-\\x7E]+"),
-                    "config key 'auth.required-scopes': '" + scope + "' is not a valid OAuth scope token");
-        }
-        return new Auth(
-                mode,
-                resource,
-                issuer,
-                jwksUri,
-                algorithms,
-                clockSkew,
-                cacheTtl,
-                minRefresh,
-                fetchTimeout,
-                requiredScopes,
-                methodScopes,
-                toolScopes,
-                stepUpScope.isEmpty() ? null : stepUpScope,
-                claims,
-                keysText.isEmpty() ? null : Path.of(keysText),
-                reload,
-                sessionTtl,
-                maxSessions);
-    }
-
-    /**
-     * The proxy's credential for the upstream, from a file ({@code upstream.credential-file}, e.g. a mounted
-     * Kubernetes secret) or an environment variable named by {@code upstream.credential-env}. Never a config value
-     * itself, so it cannot end up in a config error message.
-     */
-    private static Secret upstreamCredential(ConfigSource src) {
-        return SecretKeys.load(src, "upstream.credential", 0);
-    }
-
-    private static Mask mask(ConfigSource src) {
-        List<String> domains = src.list("mask.internal-domains", List.of("internal"));
-        for (String domain : domains) {
-            src.require(
-                    domain.matches(
-                            "[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*"),
-                    "config key 'mask.internal-domains': expected DNS suffixes such as corp.example.com, got '" + domain
-                            + "'");
-        }
-        Map<String, String> styles = new java.util.LinkedHashMap<>();
-        for (String dataClass : Mask.STYLED_CLASSES) {
-            String key = "mask.styles." + dataClass.replace('_', '-');
-            String style = src.string(key, "redact").toLowerCase(java.util.Locale.ROOT);
-            src.require(
-                    List.of("redact", "partial", "hash").contains(style),
-                    "config key '" + key + "': expected redact, partial or hash, got '" + style + "'");
-            styles.put(dataClass, style);
-        }
-        String rules = src.string("mask.rules-file", "");
-        Path rulesFile = rules.isEmpty() ? null : Path.of(rules);
-        src.require(
-                rulesFile == null || (Files.isRegularFile(rulesFile) && Files.isReadable(rulesFile)),
-                "config key 'mask.rules-file': " + rules + " is not a readable file");
-        return new Mask(hashKey(src), domains, styles, rulesFile);
-    }
-
-    /** The masking HMAC key from a file or an environment variable (at least 32 bytes); never in a message. */
-    private static Secret hashKey(ConfigSource src) {
-        return SecretKeys.load(src, "mask.hash-key", 32);
-    }
-
-    private static Quota quota(ConfigSource src) {
-        int maxBuckets = src.integer("quota.max-buckets", 100_000, 1, 100_000_000);
-        String store = src.string("quota.store", "local");
-        src.require(
-                store.equals("local") || store.equals("redis"),
-                "config key 'quota.store': expected local or redis, got '" + store + "'");
-        if (!store.equals("redis")) {
-            return new Quota(maxBuckets, Quota.Store.LOCAL, null);
-        }
-        String urlText = src.string("quota.redis.url", "");
-        URI url = null;
-        String expected = "config key 'quota.redis.url': expected redis://host:port or rediss://host:port (TLS)";
-        if (urlText.isEmpty()) {
-            src.require(false, expected + " when quota.store is redis, got nothing");
-        } else {
-            try {
-                URI parsed = new URI(urlText);
-                String scheme = parsed.getScheme() == null ? "" : parsed.getScheme();
-                boolean ok = (scheme.equals("redis") || scheme.equals("rediss")) && parsed.getHost() != null;
-                // A password in the URL would sit in a config file and in any message that quotes the URL.
-                boolean noPassword = parsed.getRawUserInfo() == null;
-                src.require(ok, expected + ", got '" + (noPassword ? urlText : scheme + "://…") + "'");
-                src.require(
-                        noPassword,
-                        "config key 'quota.redis.url': must not carry credentials; use quota.redis.username and"
-                                + " quota.redis.password-file or quota.redis.password-env");
-                url = ok && noPassword ? parsed : null;
-            } catch (URISyntaxException e) {
-                src.require(false, expected + " (not a URL)");
-            }
-        }
-        String username = src.string("quota.redis.username", "");
-        Secret password = SecretKeys.load(src, "quota.redis.password", 0);
-        Duration timeout = src.duration(
-                "quota.redis.timeout", Duration.ofMillis(250), Duration.ofMillis(1), Duration.ofSeconds(30));
-        String caText = src.string("quota.redis.tls-ca-file", "");
-        Path ca = caText.isEmpty() ? null : Path.of(caText);
-        if (ca != null) {
-            src.require(Files.isReadable(ca), "config key 'quota.redis.tls-ca-file': cannot read " + caText);
-            src.require(
-                    url == null || url.getScheme().equals("rediss"),
-                    "config key 'quota.redis.tls-ca-file' needs a rediss:// quota.redis.url (TLS)");
-        }
-        return new Quota(
-                maxBuckets,
-                Quota.Store.REDIS,
-                new Quota.Redis(url, username.isEmpty() ? null : username, password, timeout, ca));
-    }
-
-    /**
-     * A secret from a file (a mounted Kubernetes Secret) or an environment variable named by the config, never a
-     * config value itself, so it cannot end up in a config error message. Null when neither key is set.
-     */
-    private static final List<String> OTLP_PROTOCOLS = List.of("http/protobuf", "grpc");
-
-    /** Where the Helm chart mounts the spool volume; a proxy that cannot write it refuses to start. */
-    private static final String DEFAULT_SPOOL_DIR = "/var/lib/mcpguard/audit-spool";
-
-    private static Audit audit(ConfigSource src) {
-        boolean enabled = src.bool("audit.enabled", true);
-        URI endpoint = src.httpUri("audit.otlp-endpoint", "http://127.0.0.1:4318");
-        String protocol = src.string("audit.otlp-protocol", "http/protobuf");
-        src.require(
-                OTLP_PROTOCOLS.contains(protocol),
-                "config key 'audit.otlp-protocol': expected http/protobuf or grpc, got '" + protocol + "'");
-        String serviceName = src.string("audit.service-name", "mcpguard-proxy");
-        src.require(!serviceName.isBlank(), "config key 'audit.service-name' must not be empty");
-        String spool = src.string("audit.spool", "disk");
-        src.require(
-                spool.equals("disk") || spool.equals("memory"),
-                "config key 'audit.spool': expected disk or memory, got '" + spool + "'");
-        String spoolDir = spool.equals("memory") ? "" : src.string("audit.spool-dir", DEFAULT_SPOOL_DIR);
-        int spoolMaxBytes = src.bytes("audit.spool-max-bytes", 256 * 1024 * 1024, 1024 * 1024, Integer.MAX_VALUE);
-        return new Audit(
-                enabled,
-                endpoint,
-                protocol,
-                serviceName,
-                subjectHashKey(src),
-                spoolDir.isEmpty() ? null : Path.of(spoolDir),
-                spoolMaxBytes,
-                src.integer("audit.denial-burst-threshold", 20, 2, 1_000_000),
-                src.duration(
-                        "audit.denial-burst-window", Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofDays(1)),
-                src.integer("audit.auth-failure-burst-threshold", 10, 2, 1_000_000),
-                src.duration(
-                        "audit.auth-failure-burst-window",
-                        Duration.ofMinutes(1),
-                        Duration.ofSeconds(1),
-                        Duration.ofDays(1)),
-                src.integer("audit.masking-spike-threshold", 100, 2, 100_000_000),
-                src.duration(
-                        "audit.masking-spike-window", Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(1)),
-                src.bool("audit.record-tool-calls", false),
-                src.integer("audit.record-max-chars", 4096, 64, 1_048_576),
-                spoolKeys(src),
-                src.duration("audit.spool-max-age", Duration.ofDays(7), Duration.ofMinutes(1), Duration.ofDays(365)));
-    }
-
-    /**
-     * The spool's keys, from a file ({@code audit.spool-key-file}, a mounted Kubernetes Secret) or an environment
-     * variable ({@code audit.spool-key-env}): one {@code id=base64-of-32-bytes} per line (or comma-separated), the
-     * current key first, older keys after it until what they sealed has drained.
-     */
-    private static List<SpoolKey> spoolKeys(ConfigSource src) {
-        Secret text = SecretKeys.load(src, "audit.spool-key", 0, true);
-        if (text == null) {
-            return List.of();
-        }
-        String key = src.string("audit.spool-key-file", "").isEmpty() ? "audit.spool-key-env" : "audit.spool-key-file";
-        List<SpoolKey> keys = new java.util.ArrayList<>();
-        java.util.Set<String> ids = new java.util.HashSet<>();
-        int entry = 0;
-        for (String line : text.reveal().split("[\\r\\n,]+")) {
-            String item = line.strip();
-            if (item.isEmpty() || item.startsWith("#")) {
-                continue;
-            }
-            entry++;
-            int eq = item.indexOf('=');
-            String id = eq < 0 ? "" : item.substring(0, eq).strip();
-            // Never quote the entry: it holds the key.
-            String where = "config key '" + key + "', entry " + entry + ": ";
-            if (!id.matches("[A-Za-z0-9._-]{1,64}")) {
-                src.require(false, where + "expected id=base64-of-32-bytes with an id of letters, digits, . _ -");
-                continue;
-            }
-            src.require(ids.add(id), where + "key id '" + id + "' is listed twice");
-            byte[] raw;
-            try {
-                raw = java.util.Base64.getDecoder()
-                        .decode(item.substring(eq + 1).strip());
-            } catch (IllegalArgumentException e) {
-                src.require(false, where + "the key of id '" + id + "' is not base64");
-                continue;
-            }
-            src.require(
-                    raw.length == 32,
-                    where + "the key of id '" + id + "' is " + raw.length + " bytes; AES-256 needs 32"
-                            + " (head -c 32 /dev/urandom | base64)");
-            keys.add(new SpoolKey(id, new Secret(item.substring(eq + 1).strip())));
-            java.util.Arrays.fill(raw, (byte) 0);
-        }
-        src.require(!keys.isEmpty(), "config key '" + key + "': no key in it");
-        return keys;
-    }
-
-    /**
-     * The key that pseudonymises subject ids in the audit trail, from a file or a named environment variable; like
-     * the upstream credential, never a config value itself. At least 32 bytes, so the hash cannot be brute-forced
-     * over a directory of user names.
-     */
-    private static Secret subjectHashKey(ConfigSource src) {
-        return SecretKeys.load(src, "audit.subject-hash-key", 32);
-    }
-
     private static String firstLine(String text) {
         return text == null ? "" : text.lines().findFirst().orElse("");
-    }
-
-    /** A rule path such as {@code mcp/authz/decision}: slash-separated Rego identifiers, no leading slash. */
-    private static String decisionPath(ConfigSource src) {
-        String path = src.string("opa.decision-path", "mcp/authz/decision");
-        String trimmed = path.startsWith("/") ? path.substring(1) : path;
-        src.require(
-                trimmed.matches("[A-Za-z_][A-Za-z0-9_]*(/[A-Za-z_][A-Za-z0-9_]*)*"),
-                "config key 'opa.decision-path': expected a rule path such as mcp/authz/decision, got '" + path + "'");
-        return trimmed;
     }
 }

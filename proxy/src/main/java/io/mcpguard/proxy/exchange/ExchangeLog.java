@@ -8,9 +8,7 @@ import io.mcpguard.proxy.policy.GateVerdict;
 import io.mcpguard.proxy.policy.Subject;
 import io.mcpguard.proxy.quota.QuotaOutcome;
 import io.netty.channel.Channel;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
 import java.time.Instant;
@@ -34,14 +32,7 @@ public final class ExchangeLog {
 
     private final ExchangeObserver observer;
     private final long startEpochNanos;
-    private final String httpMethod;
-    private final String path;
-    private final String httpVersion;
-    private final String protocolVersion;
-    private final String sessionId;
-    private final String traceparent;
-    private final String tracestate;
-    private final InetSocketAddress client;
+    private final RequestHead head;
 
     private Subject subject;
     private DecodedBody body;
@@ -63,16 +54,7 @@ public final class ExchangeLog {
     private ExchangeLog(ExchangeObserver observer, HttpRequest request, InetSocketAddress client) {
         this.observer = observer;
         this.startEpochNanos = epochNanos();
-        this.httpMethod = request.method().name();
-        this.path = new QueryStringDecoder(request.uri()).rawPath();
-        this.httpVersion = request.protocolVersion().majorVersion() + "."
-                + request.protocolVersion().minorVersion();
-        HttpHeaders headers = request.headers();
-        this.protocolVersion = headers.get("MCP-Protocol-Version");
-        this.sessionId = headers.get("Mcp-Session-Id");
-        this.traceparent = headers.get("traceparent");
-        this.tracestate = headers.get("tracestate");
-        this.client = client;
+        this.head = RequestHead.of(request, client);
     }
 
     /** Opens the log of a request whose head just arrived on {@code channel}, replacing the previous request's. */
@@ -252,47 +234,9 @@ public final class ExchangeLog {
         return forwardedEpochNanos;
     }
 
-    public String httpMethod() {
-        return httpMethod;
-    }
-
-    /** The request's path as the client sent it: the client's text, to be recorded only when it is a known route. */
-    public String path() {
-        return path;
-    }
-
-    public String httpVersion() {
-        return httpVersion;
-    }
-
-    /** The {@code MCP-Protocol-Version} header, or null. */
-    public String protocolVersion() {
-        return protocolVersion;
-    }
-
-    /** The {@code Mcp-Session-Id} header, or null. */
-    public String sessionId() {
-        return sessionId;
-    }
-
-    /** The client's {@code traceparent} header, or null. */
-    public String traceparent() {
-        return traceparent;
-    }
-
-    /** The client's {@code tracestate} header, or null. */
-    public String tracestate() {
-        return tracestate;
-    }
-
-    /** The client's address, or null when the transport has none. */
-    public InetSocketAddress client() {
-        return client;
-    }
-
-    /** The client's IP address as text, or null. */
-    public String clientAddress() {
-        return client == null ? null : client.getAddress().getHostAddress();
+    /** What the request's head said: method, path, MCP headers, trace context, the client's address. */
+    public RequestHead head() {
+        return head;
     }
 
     public Subject subject() {
@@ -373,6 +317,6 @@ public final class ExchangeLog {
 
     @Override
     public String toString() {
-        return "ExchangeLog" + Map.of("method", httpMethod, "complete", ending != null);
+        return "ExchangeLog" + Map.of("method", head.httpMethod(), "complete", ending != null);
     }
 }

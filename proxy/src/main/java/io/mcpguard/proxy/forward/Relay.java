@@ -1,7 +1,5 @@
 package io.mcpguard.proxy.forward;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mcpguard.proxy.http.HopByHopHeaders;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.mask.MaskCounts;
@@ -27,8 +25,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -49,12 +45,12 @@ import org.slf4j.LoggerFactory;
  */
 final class Relay {
     private static final Logger log = LoggerFactory.getLogger(Relay.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final ChannelHandlerContext client;
     private final Channel upstream;
     private final ChannelPool pool;
     private final RelayListener listener;
     private final AnswerInspector inspector;
+    private final AnswerReading reading;
     private final int maxRewriteBytes;
     private final ChannelFutureListener clientClosed = f -> abort("client went away");
     private HttpResponse heldHead;
@@ -83,6 +79,7 @@ final class Relay {
         this.pool = pool;
         this.listener = listener;
         this.inspector = inspection.forAnswer(plan, declared, listener);
+        this.reading = new AnswerReading(inspector);
         this.maxRewriteBytes = maxRewriteBytes;
     }
 
@@ -109,7 +106,7 @@ final class Relay {
             firstByteTimer.cancel(false);
             listener.responded(head.status().code());
             upstreamKeepAlive = HttpUtil.isKeepAlive(head);
-            String refusal = uninspectableEncoding(head);
+            String refusal = AnswerReading.uninspectableEncoding(head);
             if (refusal != null) {
                 ReferenceCountUtil.release(msg);
                 abort(ErrorCode.ANSWER_NOT_INSPECTABLE, refusal);
@@ -179,57 +176,15 @@ final class Relay {
             return;
         }
         if (head.status().code() >= 400) {
-            bytes = errorAnswer(head, bytes);
+            bytes = reading.errorAnswer(head, bytes);
         } else {
-            bytes = inspectBody(bytes);
+            bytes = reading.inspectBody(bytes);
         }
         HttpUtil.setTransferEncodingChunked(head, false);
         head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         responseStarted = true;
         client.write(head);
         writeToClient(new DefaultLastHttpContent(Unpooled.wrappedBuffer(bytes)), true);
-    }
-
-    /** The JSON answer inspected and rewritten, or exactly what the server sent when nothing changed. */
-    private byte[] inspectBody(byte[] bytes) {
-        String text = new String(bytes, StandardCharsets.UTF_8);
-        if (!inspector.mayRewrite(text)) {
-            return bytes;
-        }
-        try {
-            JsonNode answer = JSON.readTree(bytes);
-            if (answer != null && inspector.inspect(answer)) {
-                return JSON.writeValueAsBytes(answer);
-            }
-        } catch (IOException e) {
-            // Not JSON: no message in it to inspect, and the client gets exactly what the server sent.
-        }
-        return bytes;
-    }
-
-    /**
-     * An upstream error answer keeps its status (clients act on 400, 404 for an unknown session, 405), but its body,
-     * which may hold a stack trace, exception class names, paths or internal hosts, becomes a clean JSON-RPC error.
-     * An empty body stays empty.
-     */
-    private byte[] errorAnswer(HttpResponse head, byte[] bytes) {
-        if (bytes.length == 0) {
-            return bytes;
-        }
-        String text = new String(bytes, StandardCharsets.UTF_8);
-        JsonNode parsed = null;
-        try {
-            parsed = JSON.readTree(bytes);
-        } catch (IOException e) {
-            // plain text or HTML: the sanitizer reads the text
-        }
-        head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-        try {
-            return JSON.writeValueAsBytes(
-                    inspector.errorAnswer(parsed, text, head.status().code()));
-        } catch (IOException e) {
-            throw new IllegalStateException("a JSON tree always serialises", e);
-        }
     }
 
     private void decodeEvents(HttpContent content, boolean last) {
@@ -259,52 +214,8 @@ final class Relay {
     }
 
     private void onEvent(byte[] raw) {
-        byte[] rewritten = SseEvents.rewriteData(raw, this::inspectEventData);
+        byte[] rewritten = SseEvents.rewriteData(raw, reading::inspectEventData);
         eventsOut.writeBytes(rewritten == null ? raw : rewritten);
-    }
-
-    /**
-     * The rewritten data of one event, or null to send the event as it came. A {@code message} event carrying a
-     * JSON-RPC message is inspected like a JSON answer; anything else a client could still read (another event type,
-     * data that is no JSON) is masked with every class, since no decision covers it.
-     */
-    private String inspectEventData(String type, String data) {
-        if ("message".equals(type) && inspector.mayRewrite(data)) {
-            try {
-                JsonNode message = JSON.readTree(data);
-                if (message != null && (message.isObject() || message.isArray())) {
-                    return inspector.inspect(message) ? JSON.writeValueAsString(message) : null;
-                }
-            } catch (IOException e) {
-                // not JSON: masked as text below
-            }
-        }
-        return inspector.maskUndecidedText(data);
-    }
-
-    /**
-     * Why an answer cannot be read, or null: a content encoding other than identity (the proxy asks for identity
-     * only; a server that compresses anyway would pass bytes the inspector cannot read), or a charset other than
-     * UTF-8 on a JSON or event-stream answer.
-     */
-    private static String uninspectableEncoding(HttpResponse head) {
-        String encoding = head.headers().get(HttpHeaderNames.CONTENT_ENCODING);
-        if (encoding != null && !encoding.isBlank() && !"identity".equalsIgnoreCase(encoding.trim())) {
-            return "the MCP server's answer is content-encoded and cannot be inspected";
-        }
-        String type = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        if (type != null) {
-            for (String parameter : type.split(";")) {
-                String[] pair = parameter.trim().split("=", 2);
-                if (pair.length == 2 && "charset".equalsIgnoreCase(pair[0].trim())) {
-                    String charset = pair[1].trim().replace("\"", "");
-                    if (!"utf-8".equalsIgnoreCase(charset) && !"utf8".equalsIgnoreCase(charset)) {
-                        return "the MCP server's answer is in a charset the proxy cannot inspect";
-                    }
-                }
-            }
-        }
-        return null;
     }
 
     private static HttpResponse clientHead(HttpResponse upstreamHead) {

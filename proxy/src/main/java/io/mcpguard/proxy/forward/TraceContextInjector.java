@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mcpguard.proxy.exchange.HopContext;
+import io.mcpguard.proxy.exchange.TraceContexts;
 import io.mcpguard.proxy.jsonrpc.DecodedBody;
 import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -15,11 +16,9 @@ import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.trace.IdGenerator;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -52,11 +51,10 @@ public final class TraceContextInjector {
      * @param body the decoded body whose canonical bytes go to the server
      */
     public Injected inject(HttpHeaders headers, DecodedBody body) {
-        SpanContext fromHeaders = Span.fromContext(propagator.extract(Context.root(), headers, HeaderGetter.INSTANCE))
-                .getSpanContext();
+        SpanContext fromHeaders = TraceContexts.ofHeaders(headers.get(TRACEPARENT), headers.get(TRACESTATE));
         List<SpanContext> hops = new ArrayList<>(body.messages().size());
         for (JsonRpcMessage message : body.messages()) {
-            SpanContext fromMeta = fromMeta(message.params());
+            SpanContext fromMeta = TraceContexts.ofMeta(message.params());
             SpanContext parent = fromMeta.isValid() ? fromMeta : fromHeaders;
             String traceId = parent.isValid() ? parent.getTraceId() : ids.generateTraceId();
             hops.add(
@@ -70,15 +68,6 @@ public final class TraceContextInjector {
                 .map(hop -> new HopContext(hop.getTraceId(), hop.getSpanId()))
                 .toList();
         return new Injected(withMetaContext(body, hops), contexts);
-    }
-
-    private SpanContext fromMeta(JsonNode params) {
-        JsonNode meta = params == null ? null : params.get("_meta");
-        if (meta == null || !meta.isObject() || !meta.has(TRACEPARENT)) {
-            return SpanContext.getInvalid();
-        }
-        return Span.fromContext(propagator.extract(Context.root(), meta, MetaGetter.INSTANCE))
-                .getSpanContext();
     }
 
     private byte[] withMetaContext(DecodedBody body, List<SpanContext> hops) {
@@ -115,39 +104,6 @@ public final class TraceContextInjector {
             return mapper.writeValueAsBytes(out.get(0));
         } catch (JsonProcessingException e) {
             return body.canonicalBytes(); // cannot happen for a tree the same mapper read; the header still carries it
-        }
-    }
-
-    private enum HeaderGetter implements TextMapGetter<HttpHeaders> {
-        INSTANCE;
-
-        @Override
-        public Iterable<String> keys(HttpHeaders carrier) {
-            return carrier.names();
-        }
-
-        @Override
-        public String get(HttpHeaders carrier, String key) {
-            return carrier == null ? null : carrier.get(key);
-        }
-    }
-
-    private enum MetaGetter implements TextMapGetter<JsonNode> {
-        INSTANCE;
-
-        @Override
-        public Iterable<String> keys(JsonNode carrier) {
-            List<String> names = new ArrayList<>();
-            for (Iterator<String> it = carrier.fieldNames(); it.hasNext(); ) {
-                names.add(it.next());
-            }
-            return names;
-        }
-
-        @Override
-        public String get(JsonNode carrier, String key) {
-            JsonNode value = carrier == null ? null : carrier.get(key);
-            return value != null && value.isTextual() ? value.asText() : null;
         }
     }
 }

@@ -33,12 +33,12 @@ class ExchangeLogTest {
         ExchangeLog log = open(channel);
 
         assertThat(ExchangeLog.of(channel)).isSameAs(log);
-        assertThat(log.httpMethod()).isEqualTo("POST");
-        assertThat(log.path()).isEqualTo("/mcp");
-        assertThat(log.httpVersion()).isEqualTo("1.1");
-        assertThat(log.protocolVersion()).isEqualTo("2025-11-25");
-        assertThat(log.sessionId()).isEqualTo("s-1");
-        assertThat(log.traceparent()).startsWith("00-0af7");
+        assertThat(log.head().httpMethod()).isEqualTo("POST");
+        assertThat(log.head().path()).isEqualTo("/mcp");
+        assertThat(log.head().httpVersion()).isEqualTo("1.1");
+        assertThat(log.head().protocolVersion()).isEqualTo("2025-11-25");
+        assertThat(log.head().sessionId()).isEqualTo("s-1");
+        assertThat(log.head().traceparent()).startsWith("00-0af7");
         assertThat(log.isComplete()).isFalse();
     }
 

@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mcpguard.proxy.policy.Subject;
-import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.ProxyHarness;
-import io.mcpguard.proxy.testing.ScriptedUpstream;
+import io.mcpguard.proxy.testing.ProxyStack;
 import io.mcpguard.proxy.testing.ScriptedUpstream.Answer;
 import io.mcpguard.proxy.testing.ScriptedUpstream.Piece;
 import io.mcpguard.proxy.testing.SseLines;
@@ -25,10 +24,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -59,27 +57,16 @@ class AnswerMaskingTest {
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
             .build();
-    private static OpaProcess opa;
-    private static ScriptedUpstream upstream;
-    private static ProxyHarness proxy;
 
-    @BeforeAll
-    static void start() {
-        opa = OpaProcess.startWithRepoPolicies();
-        upstream = new ScriptedUpstream();
-        proxy = new ProxyHarness(upstream.url(), opa.url(), Map.of(), (ctx, request) -> DEVELOPER);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (proxy != null) proxy.close();
-        if (upstream != null) upstream.close();
-        if (opa != null) opa.close();
-    }
+    @RegisterExtension
+    static final ProxyStack stack = ProxyStack.builder()
+            .scriptedUpstream()
+            .subjects((ctx, request) -> DEVELOPER)
+            .build();
 
     @BeforeEach
     void reset() {
-        upstream.script(body -> new Answer(202, null, List.of()));
+        stack.scripted().script(body -> new Answer(202, null, List.of()));
     }
 
     private static HttpRequest post(ProxyHarness to, String body) {
@@ -110,19 +97,21 @@ class AnswerMaskingTest {
                 11,
                 "Questions go to " + EMAIL + "; deploy key " + AWS_KEY,
                 "{\"author\":\"" + EMAIL + "\",\"comments\":3,\"open\":true}");
-        upstream.script(body -> new Answer(
-                200,
-                "text/event-stream",
-                List.of(
-                        Piece.of("id: prime\ndata: \n\n"),
-                        Piece.of("id: e1\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\","
-                                + "\"params\":{\"progressToken\":1,\"progress\":1,\"message\":\"using "
-                                + AWS_KEY + "\"}}\n\n"),
-                        // Held back until the client has the progress event: a proxy that buffered the stream hangs.
-                        Piece.after(waitForClient, "id: e2\ndata: " + result + "\n\n"))));
+        stack.scripted()
+                .script(body -> new Answer(
+                        200,
+                        "text/event-stream",
+                        List.of(
+                                Piece.of("id: prime\ndata: \n\n"),
+                                Piece.of("id: e1\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\","
+                                        + "\"params\":{\"progressToken\":1,\"progress\":1,\"message\":\"using "
+                                        + AWS_KEY + "\"}}\n\n"),
+                                // Held back until the client has the progress event: a proxy that buffered the stream
+                                // hangs.
+                                Piece.after(waitForClient, "id: e2\ndata: " + result + "\n\n"))));
 
         HttpResponse<InputStream> response =
-                HTTP.send(post(proxy, READ_PR.formatted(11)), HttpResponse.BodyHandlers.ofInputStream());
+                HTTP.send(post(stack.proxy(), READ_PR.formatted(11)), HttpResponse.BodyHandlers.ofInputStream());
         List<String> lines = SseLines.readAll(response.body(), "notifications/progress", progressSeen);
 
         assertThat(progressSeen.getCount())
@@ -145,16 +134,17 @@ class AnswerMaskingTest {
 
     @Test
     void a_json_answer_is_masked_and_its_length_fixed() throws Exception {
-        upstream.script(body -> new Answer(
-                200,
-                "application/json",
-                List.of(Piece.of(toolResult(
-                        12,
-                        "host pg-01.prod.acme-corp.internal, mail " + EMAIL,
-                        "{\"resource\":{\"uri\":\"file:///x\",\"text\":\"" + AWS_KEY + "\"}}")))));
+        stack.scripted()
+                .script(body -> new Answer(
+                        200,
+                        "application/json",
+                        List.of(Piece.of(toolResult(
+                                12,
+                                "host pg-01.prod.acme-corp.internal, mail " + EMAIL,
+                                "{\"resource\":{\"uri\":\"file:///x\",\"text\":\"" + AWS_KEY + "\"}}")))));
 
         HttpResponse<String> response =
-                HTTP.send(post(proxy, READ_PR.formatted(12)), HttpResponse.BodyHandlers.ofString());
+                HTTP.send(post(stack.proxy(), READ_PR.formatted(12)), HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.body())
                 .doesNotContain(AWS_KEY)
@@ -169,17 +159,20 @@ class AnswerMaskingTest {
 
     @Test
     void a_get_stream_which_no_decision_covers_is_masked_whole() throws Exception {
-        upstream.script(body -> new Answer(
-                200,
-                "text/event-stream",
-                List.of(
-                        Piece.of("id: s1\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\","
-                                + "\"params\":{\"level\":\"info\",\"data\":\"" + EMAIL + " " + AWS_KEY + "\"}}\n\n"),
-                        // a response replayed on resumption (Last-Event-ID) to a request of an earlier body
-                        Piece.of("id: s2\ndata: " + toolResult(3, "host pg.prod.acme-corp.internal", "{}") + "\n\n"))));
+        stack.scripted()
+                .script(body -> new Answer(
+                        200,
+                        "text/event-stream",
+                        List.of(
+                                Piece.of("id: s1\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\","
+                                        + "\"params\":{\"level\":\"info\",\"data\":\"" + EMAIL + " " + AWS_KEY
+                                        + "\"}}\n\n"),
+                                // a response replayed on resumption (Last-Event-ID) to a request of an earlier body
+                                Piece.of("id: s2\ndata: " + toolResult(3, "host pg.prod.acme-corp.internal", "{}")
+                                        + "\n\n"))));
 
         HttpResponse<String> response = HTTP.send(
-                HttpRequest.newBuilder(URI.create(proxy.mcpUrl()))
+                HttpRequest.newBuilder(URI.create(stack.proxy().mcpUrl()))
                         .header("Accept", "text/event-stream")
                         .header("Last-Event-ID", "s0")
                         .timeout(Duration.ofSeconds(20))
@@ -197,10 +190,10 @@ class AnswerMaskingTest {
 
     @Test
     void an_upstream_stack_trace_never_reaches_the_client() throws Exception {
-        upstream.script(body -> new Answer(500, "text/html", List.of(Piece.of(STACK_TRACE))));
+        stack.scripted().script(body -> new Answer(500, "text/html", List.of(Piece.of(STACK_TRACE))));
 
         HttpResponse<String> response =
-                HTTP.send(post(proxy, READ_PR.formatted(13)), HttpResponse.BodyHandlers.ofString());
+                HTTP.send(post(stack.proxy(), READ_PR.formatted(13)), HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(500);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
@@ -221,10 +214,10 @@ class AnswerMaskingTest {
         String sdkError = "{\"jsonrpc\":\"2.0\",\"id\":14,\"error\":{\"code\":-32603,\"message\":"
                 + "\"java.lang.RuntimeException: lookup failed at /srv/core/data\\n\\tat io.x.Y.z(Y.java:3)\","
                 + "\"data\":{\"stackTrace\":[{\"className\":\"io.x.Y\",\"lineNumber\":3}]}}}";
-        upstream.script(body -> new Answer(200, "application/json", List.of(Piece.of(sdkError))));
+        stack.scripted().script(body -> new Answer(200, "application/json", List.of(Piece.of(sdkError))));
 
         HttpResponse<String> response = HTTP.send(
-                post(proxy, "{\"jsonrpc\":\"2.0\",\"id\":14,\"method\":\"ping\"}"),
+                post(stack.proxy(), "{\"jsonrpc\":\"2.0\",\"id\":14,\"method\":\"ping\"}"),
                 HttpResponse.BodyHandlers.ofString());
 
         JsonNode answer = JSON.readTree(response.body());
@@ -244,10 +237,10 @@ class AnswerMaskingTest {
                 + "git.build.acme-corp.internal\",\"data\":null},"
                 + "\"message\":\"io.modelcontextprotocol.spec.McpError: Invalid params\","
                 + "\"localizedMessage\":\"Invalid params\",\"suppressed\":[]}";
-        upstream.script(body -> new Answer(500, "application/json", List.of(Piece.of(sdkBody))));
+        stack.scripted().script(body -> new Answer(500, "application/json", List.of(Piece.of(sdkBody))));
 
         HttpResponse<String> response =
-                HTTP.send(post(proxy, READ_PR.formatted(19)), HttpResponse.BodyHandlers.ofString());
+                HTTP.send(post(stack.proxy(), READ_PR.formatted(19)), HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(500);
         assertThat(response.body())
@@ -261,13 +254,14 @@ class AnswerMaskingTest {
 
     @Test
     void an_unknown_session_keeps_its_404_with_a_clean_body() throws Exception {
-        upstream.script(body -> new Answer(
-                404,
-                "text/plain",
-                List.of(Piece.of("Session not found\n\tat io.modelcontextprotocol.server.X.y(X.java:88)"))));
+        stack.scripted()
+                .script(body -> new Answer(
+                        404,
+                        "text/plain",
+                        List.of(Piece.of("Session not found\n\tat io.modelcontextprotocol.server.X.y(X.java:88)"))));
 
         HttpResponse<String> response = HTTP.send(
-                post(proxy, "{\"jsonrpc\":\"2.0\",\"id\":15,\"method\":\"ping\"}"),
+                post(stack.proxy(), "{\"jsonrpc\":\"2.0\",\"id\":15,\"method\":\"ping\"}"),
                 HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(404);
@@ -276,14 +270,14 @@ class AnswerMaskingTest {
 
     @Test
     void a_write_whose_arguments_carry_a_secret_is_refused_before_the_server() throws Exception {
-        int before = upstream.bodies().size();
+        int before = stack.scripted().bodies().size();
         String create = "{\"jsonrpc\":\"2.0\",\"id\":16,\"method\":\"tools/call\",\"params\":{\"name\":"
                 + "\"create_pull_request\",\"arguments\":{\"workspace\":\"acme\",\"repo\":\"payments-api\","
                 + "\"title\":\"Deploy\",\"source_branch\":\"f\",\"description\":\"use " + AWS_KEY + "\"}}}";
 
-        HttpResponse<String> response = HTTP.send(post(proxy, create), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HTTP.send(post(stack.proxy(), create), HttpResponse.BodyHandlers.ofString());
 
-        assertThat(upstream.bodies()).hasSize(before);
+        assertThat(stack.scripted().bodies()).hasSize(before);
         assertThat(response.body()).doesNotContain(AWS_KEY);
         JsonNode error = JSON.readTree(response.body()).get("error");
         assertThat(error.get("code").asInt()).isEqualTo(-32001);
@@ -291,26 +285,31 @@ class AnswerMaskingTest {
                 .contains("tool \"create_pull_request\" may not send data of class \"secret\"");
 
         String clean = create.replace("use " + AWS_KEY, "ready for review");
-        upstream.script(body -> new Answer(200, "application/json", List.of(Piece.of(toolResult(16, "ok", "{}")))));
-        assertThat(HTTP.send(post(proxy, clean), HttpResponse.BodyHandlers.ofString())
+        stack.scripted()
+                .script(body -> new Answer(200, "application/json", List.of(Piece.of(toolResult(16, "ok", "{}")))));
+        assertThat(HTTP.send(post(stack.proxy(), clean), HttpResponse.BodyHandlers.ofString())
                         .body())
                 .contains("\"ok\"");
-        assertThat(upstream.bodies()).hasSize(before + 1);
+        assertThat(stack.scripted().bodies()).hasSize(before + 1);
     }
 
     @Test
     void an_event_over_the_bound_closes_the_stream_instead_of_passing_unmasked() throws Exception {
         try (ProxyHarness small = new ProxyHarness(
-                upstream.url(), opa.url(), Map.of("limits.max-rewrite-bytes", "1KiB"), (ctx, request) -> DEVELOPER)) {
+                stack.scripted().url(),
+                stack.opa().url(),
+                Map.of("limits.max-rewrite-bytes", "1KiB"),
+                (ctx, request) -> DEVELOPER)) {
             String big = toolResult(17, "x".repeat(2048) + " " + AWS_KEY, "{}");
-            upstream.script(body -> new Answer(
-                    200,
-                    "text/event-stream",
-                    List.of(
-                            Piece.of(
-                                    "id: a\ndata: {\"jsonrpc\":\"2.0\",\"method\":"
-                                            + "\"notifications/progress\",\"params\":{\"progressToken\":1,\"progress\":1}}\n\n"),
-                            Piece.of("id: b\ndata: " + big + "\n\n"))));
+            stack.scripted()
+                    .script(body -> new Answer(
+                            200,
+                            "text/event-stream",
+                            List.of(
+                                    Piece.of(
+                                            "id: a\ndata: {\"jsonrpc\":\"2.0\",\"method\":"
+                                                    + "\"notifications/progress\",\"params\":{\"progressToken\":1,\"progress\":1}}\n\n"),
+                                    Piece.of("id: b\ndata: " + big + "\n\n"))));
 
             String received;
             try {
@@ -329,15 +328,16 @@ class AnswerMaskingTest {
         Path key = dir.resolve("mask.key");
         Files.writeString(key, "0123456789abcdef0123456789abcdef-test-key");
         try (ProxyHarness hashing = new ProxyHarness(
-                upstream.url(),
-                opa.url(),
+                stack.scripted().url(),
+                stack.opa().url(),
                 Map.of("mask.styles.personal-data", "hash", "mask.hash-key-file", key.toString()),
                 (ctx, request) -> DEVELOPER)) {
-            upstream.script(body -> new Answer(
-                    200,
-                    "application/json",
-                    List.of(Piece.of(
-                            toolResult(18, EMAIL + " and " + EMAIL + " and jordan.lee@acme-corp.example", "{}")))));
+            stack.scripted()
+                    .script(body -> new Answer(
+                            200,
+                            "application/json",
+                            List.of(Piece.of(toolResult(
+                                    18, EMAIL + " and " + EMAIL + " and jordan.lee@acme-corp.example", "{}")))));
 
             String text = JSON.readTree(
                             HTTP.send(post(hashing, READ_PR.formatted(18)), HttpResponse.BodyHandlers.ofString())

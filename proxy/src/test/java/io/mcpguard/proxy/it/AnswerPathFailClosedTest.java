@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mcpguard.proxy.policy.Subject;
-import io.mcpguard.proxy.testing.OpaProcess;
-import io.mcpguard.proxy.testing.ProxyHarness;
-import io.mcpguard.proxy.testing.ScriptedUpstream;
+import io.mcpguard.proxy.testing.ProxyStack;
 import io.mcpguard.proxy.testing.ScriptedUpstream.Answer;
 import io.mcpguard.proxy.testing.ScriptedUpstream.Piece;
 import java.io.ByteArrayOutputStream;
@@ -20,9 +18,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The answer path fails closed against an upstream that behaves like many real MCP servers, not like ours: it
@@ -41,26 +38,15 @@ class AnswerPathFailClosedTest {
     private static final HttpClient HTTP =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    private static OpaProcess opa;
-    private static ScriptedUpstream upstream;
-    private static ProxyHarness proxy;
-
-    @BeforeAll
-    static void start() {
-        opa = OpaProcess.startWithRepoPolicies();
-        upstream = new ScriptedUpstream();
-        proxy = new ProxyHarness(upstream.url(), opa.url(), Map.of(), (ctx, request) -> DEVELOPER);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (proxy != null) proxy.close();
-        if (upstream != null) upstream.close();
-        if (opa != null) opa.close();
-    }
+    @RegisterExtension
+    static final ProxyStack stack = ProxyStack.builder()
+            .scriptedUpstream()
+            .subjects((ctx, request) -> DEVELOPER)
+            .build();
 
     private static HttpResponse<String> send(String method, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(proxy.mcpUrl()))
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create(stack.proxy().mcpUrl()))
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json, text/event-stream")
                 .header("Accept-Encoding", "gzip, br")
@@ -87,12 +73,18 @@ class AnswerPathFailClosedTest {
     @Test
     void the_proxy_asks_for_identity_and_refuses_a_compressed_answer() throws Exception {
         byte[] compressed = gzip(result(1));
-        upstream.script(body -> new Answer(
-                200, "application/json", List.of(new Piece(compressed, () -> {})), Map.of("Content-Encoding", "gzip")));
+        stack.scripted()
+                .script(body -> new Answer(
+                        200,
+                        "application/json",
+                        List.of(new Piece(compressed, () -> {})),
+                        Map.of("Content-Encoding", "gzip")));
 
         HttpResponse<String> response = send("POST", CALL.formatted(1));
 
-        assertThat(upstream.requestHeaders().get(upstream.requestHeaders().size() - 1))
+        assertThat(stack.scripted()
+                        .requestHeaders()
+                        .get(stack.scripted().requestHeaders().size() - 1))
                 .containsEntry("Accept-encoding", List.of("identity"));
         // A JSON-RPC error answers the request it refuses (HTTP 200, like any JSON-RPC error with an id).
         assertThat(response.headers().firstValue("Content-Encoding")).isEmpty();
@@ -102,11 +94,13 @@ class AnswerPathFailClosedTest {
 
     @Test
     void a_success_in_a_media_type_or_charset_the_inspector_cannot_read_is_refused() throws Exception {
-        upstream.script(body -> new Answer(200, "text/plain", List.of(Piece.of("aws_access_key_id = " + AWS_KEY))));
+        stack.scripted()
+                .script(body -> new Answer(200, "text/plain", List.of(Piece.of("aws_access_key_id = " + AWS_KEY))));
         HttpResponse<String> text = send("POST", CALL.formatted(2));
-        upstream.script(body -> new Answer(200, "application/json; charset=iso-8859-1", List.of(Piece.of(result(3)))));
+        stack.scripted()
+                .script(body -> new Answer(200, "application/json; charset=iso-8859-1", List.of(Piece.of(result(3)))));
         HttpResponse<String> latin1 = send("POST", CALL.formatted(3));
-        upstream.script(body -> new Answer(200, "text/html", List.of(Piece.of("<p>" + AWS_KEY + "</p>"))));
+        stack.scripted().script(body -> new Answer(200, "text/html", List.of(Piece.of("<p>" + AWS_KEY + "</p>"))));
         HttpResponse<String> deleted = send("DELETE", null);
 
         for (HttpResponse<String> response : List.of(text, latin1, deleted)) {
@@ -119,7 +113,7 @@ class AnswerPathFailClosedTest {
 
     @Test
     void an_empty_answer_of_any_type_passes_as_it_is() throws Exception {
-        upstream.script(body -> new Answer(202, null, List.of()));
+        stack.scripted().script(body -> new Answer(202, null, List.of()));
 
         HttpResponse<String> accepted = send("POST", "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
 
@@ -130,7 +124,7 @@ class AnswerPathFailClosedTest {
     @Test
     void an_answer_to_an_id_no_request_carried_is_masked_with_every_class() throws Exception {
         // The request's id is the number 4; the server echoes it as the string "4" (or as a rounded number).
-        upstream.script(body -> new Answer(200, "application/json", List.of(Piece.of(result("\"4\"")))));
+        stack.scripted().script(body -> new Answer(200, "application/json", List.of(Piece.of(result("\"4\"")))));
 
         HttpResponse<String> response = send("POST", CALL.formatted(4));
 
@@ -141,19 +135,21 @@ class AnswerPathFailClosedTest {
     @Test
     void every_event_a_client_could_read_is_inspected_however_the_stream_is_written() throws Exception {
         String message = result(5);
-        upstream.script(body -> new Answer(
-                200,
-                "text/event-stream",
-                List.of(
-                        // A byte order mark hides the first line's field name from a naive reader, not a client's.
-                        Piece.of("\uFEFFid: 1\ndata: " + result(5) + "\n\n"),
-                        // The last event line counts: this is a message event.
-                        Piece.of("event: other\nevent: message\ndata: " + message + "\n\n"),
-                        // Another type, and text that is no JSON: a client may still show them.
-                        Piece.of("event: notice\ndata: key " + AWS_KEY + "\n\n"),
-                        Piece.of("data: plain " + AWS_KEY + "\n\n"),
-                        // An unfinished event at the end is never dispatched by a client, and never passed.
-                        Piece.of("data: " + AWS_KEY))));
+        stack.scripted()
+                .script(body -> new Answer(
+                        200,
+                        "text/event-stream",
+                        List.of(
+                                // A byte order mark hides the first line's field name from a naive reader, not a
+                                // client's.
+                                Piece.of("\uFEFFid: 1\ndata: " + result(5) + "\n\n"),
+                                // The last event line counts: this is a message event.
+                                Piece.of("event: other\nevent: message\ndata: " + message + "\n\n"),
+                                // Another type, and text that is no JSON: a client may still show them.
+                                Piece.of("event: notice\ndata: key " + AWS_KEY + "\n\n"),
+                                Piece.of("data: plain " + AWS_KEY + "\n\n"),
+                                // An unfinished event at the end is never dispatched by a client, and never passed.
+                                Piece.of("data: " + AWS_KEY))));
 
         HttpResponse<String> response = send("POST", CALL.formatted(5));
 
@@ -165,8 +161,9 @@ class AnswerPathFailClosedTest {
 
     @Test
     void answers_name_no_server_software_and_are_never_cached_or_sniffed() throws Exception {
-        upstream.script(body ->
-                new Answer(200, "application/json", List.of(Piece.of(result(6))), Map.of("Server", "Jetty(12.1.14)")));
+        stack.scripted()
+                .script(body -> new Answer(
+                        200, "application/json", List.of(Piece.of(result(6))), Map.of("Server", "Jetty(12.1.14)")));
 
         HttpResponse<String> response = send("POST", CALL.formatted(6));
 

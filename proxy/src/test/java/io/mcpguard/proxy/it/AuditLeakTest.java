@@ -59,6 +59,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The scenario runs once per audit configuration (each with its own proxies, collector and sink): the defaults,
  * and {@code audit.record-tool-calls} on. Log lines are those of every logger but the parts that are other processes
  * in production ({@link #NOT_THE_PROXY}).
+ *
+ * <p>Not on {@link io.mcpguard.proxy.testing.ProxyStack}: each run builds three proxies (viewer, maintainer, one with
+ * authentication) per audit configuration, with their own collector and sink, and closes them before its checks.
  */
 class AuditLeakTest {
     private static final ObjectMapper JSON = new ObjectMapper();

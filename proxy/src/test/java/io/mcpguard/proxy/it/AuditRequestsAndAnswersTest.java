@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mcpguard.proxy.policy.Subject;
 import io.mcpguard.proxy.policy.SubjectResolver;
+import io.mcpguard.proxy.testing.ClassPart;
 import io.mcpguard.proxy.testing.JsonRpcAnswers;
-import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.OtelCollectorProcess;
 import io.mcpguard.proxy.testing.OtelProperties;
 import io.mcpguard.proxy.testing.OtlpJsonSink;
 import io.mcpguard.proxy.testing.OtlpJsonSink.ExportedSpan;
 import io.mcpguard.proxy.testing.ProxyHarness;
-import io.mcpguard.proxy.testing.RecordingUpstream;
+import io.mcpguard.proxy.testing.ProxyStack;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.Socket;
@@ -28,7 +28,9 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The audit trail beyond decided messages, through a real OpenTelemetry Collector: requests refused before a message
@@ -57,63 +59,60 @@ class AuditRequestsAndAnswersTest {
             null,
             null);
 
-    private static OpaProcess opa;
-    private static RecordingUpstream upstream;
-    private static OtlpJsonSink sink;
-    private static OtelCollectorProcess collector;
-    /** Authentication required with no issuer and no key: every credential is refused. */
-    private static ProxyHarness locked;
+    @RegisterExtension
+    @Order(1)
+    static final ClassPart<OtlpJsonSink> sink = ClassPart.of(OtlpJsonSink::new);
+
+    @RegisterExtension
+    @Order(2)
+    static final ClassPart<OtelCollectorProcess> collector = ClassPart.of(() -> {
+        OtelCollectorProcess started = new OtelCollectorProcess(sink.get());
+        started.start();
+        return started;
+    });
+
+    private static final Map<String, String> OTEL = Map.of("otel.bsp.schedule.delay", "100");
+
     /** Arguments and results recorded; a masking spike at 3 masked values per subject. */
-    private static ProxyHarness recording;
+    @RegisterExtension
+    @Order(3)
+    static final ProxyStack stack = ProxyStack.builder()
+            .otel(OTEL)
+            .settings(() -> Map.of(
+                    "audit.enabled", "true",
+                    "audit.otlp-endpoint", collector.get().httpEndpoint(),
+                    "audit.record-tool-calls", "true",
+                    "audit.masking-spike-threshold", "3"))
+            .subjects(SUBJECTS)
+            .build();
+
+    /**
+     * Authentication required with no issuer and no key: every credential is refused. A second proxy in front of
+     * the stack's upstream and OPA.
+     */
+    private static ProxyHarness locked;
 
     @BeforeAll
     static void start() throws Exception {
-        opa = OpaProcess.startWithRepoPolicies();
-        upstream = new RecordingUpstream();
-        sink = new OtlpJsonSink();
-        collector = new OtelCollectorProcess(sink);
-        collector.start();
-        Map<String, String> otel = Map.of("otel.bsp.schedule.delay", "100");
         locked = OtelProperties.during(
-                otel,
+                OTEL,
                 () -> new ProxyHarness(
-                        upstream.url(),
-                        opa.url(),
+                        stack.upstream().url(),
+                        stack.opa().url(),
                         Map.of(
                                 "auth.mode",
                                 "required",
                                 "audit.enabled",
                                 "true",
                                 "audit.otlp-endpoint",
-                                collector.httpEndpoint(),
+                                collector.get().httpEndpoint(),
                                 "audit.auth-failure-burst-threshold",
                                 "3")));
-        recording = OtelProperties.during(
-                otel,
-                () -> new ProxyHarness(
-                        upstream.url(),
-                        opa.url(),
-                        Map.of(
-                                "audit.enabled",
-                                "true",
-                                "audit.otlp-endpoint",
-                                collector.httpEndpoint(),
-                                "audit.record-tool-calls",
-                                "true",
-                                "audit.masking-spike-threshold",
-                                "3"),
-                        SUBJECTS));
     }
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable part : new AutoCloseable[] {recording, locked, collector, sink, upstream, opa}) {
-            try {
-                if (part != null) part.close();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
+        if (locked != null) locked.close();
     }
 
     @Test
@@ -146,7 +145,7 @@ class AuditRequestsAndAnswersTest {
         assertThat(events(one(traces.get(2))))
                 .anySatisfy(event ->
                         assertThat(event.path("name").asText()).isEqualTo("security.authentication_failure_burst"));
-        assertThat(sink.everything()).doesNotContain(PLANTED_TOKEN);
+        assertThat(sink.get().everything()).doesNotContain(PLANTED_TOKEN);
     }
 
     @Test
@@ -154,7 +153,7 @@ class AuditRequestsAndAnswersTest {
         String trace = traceId();
 
         HttpResponse<String> refused = HTTP.send(
-                post(recording.mcpUrl(), "undecodable", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":")
+                post(stack.proxy().mcpUrl(), "undecodable", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":")
                         .header("traceparent", traceparent(trace))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -173,7 +172,7 @@ class AuditRequestsAndAnswersTest {
     void the_server_stream_and_the_end_of_a_session_leave_request_spans() throws Exception {
         String session = initialize("streamer");
         String getTrace = traceId();
-        URI proxy = URI.create(recording.mcpUrl());
+        URI proxy = URI.create(stack.proxy().mcpUrl());
         String deleteTrace = traceId();
         HttpResponse<String> deleted;
         try (Socket socket = new Socket(proxy.getHost(), proxy.getPort())) {
@@ -210,13 +209,13 @@ class AuditRequestsAndAnswersTest {
     void a_client_leaving_the_server_stream_ends_it_before_the_servers_next_keep_alive() throws Exception {
         String session = initialize("leaver");
         String getTrace = traceId();
-        URI proxy = URI.create(recording.mcpUrl());
+        URI proxy = URI.create(stack.proxy().mcpUrl());
         try (Socket socket = new Socket(proxy.getHost(), proxy.getPort())) {
             openStream(socket, proxy, session, "leaver", getTrace);
         } // the client leaves; the server would only write again at its next keep-alive, 15 s away
 
-        ExportedSpan get = sink.await(
-                        s -> s.traceId().equals(getTrace) && s.kind() == ExportedSpan.SERVER, 1, Duration.ofSeconds(5))
+        ExportedSpan get = sink.get()
+                .await(s -> s.traceId().equals(getTrace) && s.kind() == ExportedSpan.SERVER, 1, Duration.ofSeconds(5))
                 .get(0);
         assertThat(get.attributes())
                 .containsEntry("mcp.policy.outcome", "allow")
@@ -244,7 +243,8 @@ class AuditRequestsAndAnswersTest {
                 .containsEntry("mcp.policy.outcome", "allow")
                 .containsEntry("rpc.response.status_code", "-32602")
                 .containsEntry("error.type", "-32602");
-        assertThat(sink.await(s -> s.traceId().equals(missing) && s.kind() == ExportedSpan.CLIENT, 1, EXPORTED_WITHIN))
+        assertThat(sink.get()
+                        .await(s -> s.traceId().equals(missing) && s.kind() == ExportedSpan.CLIENT, 1, EXPORTED_WITHIN))
                 .singleElement()
                 .satisfies(hop -> assertThat(hop.attributes()).containsEntry("error.type", "tool_error"));
     }
@@ -252,7 +252,7 @@ class AuditRequestsAndAnswersTest {
     @Test
     void recorded_arguments_and_results_are_masked_for_every_class_and_a_masking_spike_is_raised() throws Exception {
         String session = initialize("recorded");
-        upstream.releaseStream(); // list_commits answers at once
+        stack.upstream().releaseStream(); // list_commits answers at once
         String first = traceId();
         String second = traceId();
 
@@ -286,7 +286,7 @@ class AuditRequestsAndAnswersTest {
         assertThat(spikes)
                 .filteredOn(e -> e.path("name").asText().equals("security.masking_spike"))
                 .hasSize(1);
-        assertThat(sink.everything()).doesNotContain(AWS_KEY).doesNotContain(EMAIL);
+        assertThat(sink.get().everything()).doesNotContain(AWS_KEY).doesNotContain(EMAIL);
     }
 
     /** Opens the session's GET stream on {@code socket} and reads its status line. */
@@ -304,7 +304,7 @@ class AuditRequestsAndAnswersTest {
         socket.setSoTimeout(200);
         String status = null;
         for (int i = 0; i < 100 && status == null; i++) {
-            upstream.toolsListChanged();
+            stack.upstream().toolsListChanged();
             try {
                 status = head.readLine();
             } catch (java.net.SocketTimeoutException e) {
@@ -317,7 +317,7 @@ class AuditRequestsAndAnswersTest {
     private static String initialize(String subject) throws Exception {
         HttpResponse<String> initialized = HTTP.send(
                 post(
-                                recording.mcpUrl(),
+                                stack.proxy().mcpUrl(),
                                 subject,
                                 "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
                                         + "\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"audit\","
@@ -326,7 +326,7 @@ class AuditRequestsAndAnswersTest {
                 HttpResponse.BodyHandlers.ofString());
         String session = initialized.headers().firstValue("Mcp-Session-Id").orElseThrow();
         HTTP.send(
-                post(recording.mcpUrl(), subject, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}")
+                post(stack.proxy().mcpUrl(), subject, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}")
                         .header("Mcp-Session-Id", session)
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -337,7 +337,7 @@ class AuditRequestsAndAnswersTest {
             throws Exception {
         HttpResponse<String> response = HTTP.send(
                 post(
-                                recording.mcpUrl(),
+                                stack.proxy().mcpUrl(),
                                 subject,
                                 "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{"
                                         + "\"name\":\"" + tool + "\",\"arguments\":{\"workspace\":\"acme\","
@@ -363,7 +363,8 @@ class AuditRequestsAndAnswersTest {
     }
 
     private static ExportedSpan one(String traceId) {
-        return sink.await(s -> s.traceId().equals(traceId) && s.kind() == ExportedSpan.SERVER, 1, EXPORTED_WITHIN)
+        return sink.get()
+                .await(s -> s.traceId().equals(traceId) && s.kind() == ExportedSpan.SERVER, 1, EXPORTED_WITHIN)
                 .get(0);
     }
 

@@ -28,6 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * No audit span is lost while the collector is away, nor across a restart of the proxy: spans are spooled to disk
  * first ({@code audit.spool-dir}) and sent when a real OpenTelemetry Collector takes them again.
+ *
+ * <p>Not on {@link io.mcpguard.proxy.testing.ProxyStack}: the proxy's start and stop are the subject (spans spooled
+ * by one proxy are sent by the next one on the same spool), so each test builds and closes its proxies itself.
  */
 class AuditSpoolThroughProxyTest {
     private static final HttpClient HTTP =

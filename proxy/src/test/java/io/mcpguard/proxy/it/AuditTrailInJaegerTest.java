@@ -5,17 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mcpguard.proxy.policy.Subject;
 import io.mcpguard.proxy.policy.SubjectResolver;
+import io.mcpguard.proxy.testing.ClassPart;
 import io.mcpguard.proxy.testing.JaegerProcess;
 import io.mcpguard.proxy.testing.JsonRpcAnswers;
-import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.OtelProperties;
-import io.mcpguard.proxy.testing.ProxyHarness;
-import io.mcpguard.proxy.testing.RecordingUpstream;
+import io.mcpguard.proxy.testing.ProxyStack;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,9 +21,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -48,39 +47,36 @@ class AuditTrailInJaegerTest {
     @TempDir
     static Path dir;
 
-    private static OpaProcess opa;
-    private static RecordingUpstream upstream;
-    private static JaegerProcess jaeger;
-    private static ProxyHarness proxy;
+    @RegisterExtension
+    @Order(1)
+    static final ClassPart<JaegerProcess> jaeger = ClassPart.of(() -> {
+        JaegerProcess started = new JaegerProcess();
+        started.start();
+        return started;
+    });
+
+    @RegisterExtension
+    @Order(2)
+    static final ProxyStack stack = ProxyStack.builder()
+            .policies(ProxyStack.Policies.copyOfRepo())
+            .otel(OtelProperties.QUICK_EXPORT)
+            .settings(() -> Map.of(
+                    "audit.enabled",
+                    "true",
+                    "audit.otlp-endpoint",
+                    jaeger.get().otlpHttpEndpoint(),
+                    "audit.otlp-protocol",
+                    "http/protobuf",
+                    "audit.spool-dir",
+                    dir.resolve("spool").toString()))
+            .subjectHashKey("jaeger-test-key-0123456789abcdef0123456789")
+            .subjects(VIEWER)
+            .build();
+
     private static String session;
 
     @BeforeAll
     static void start() throws Exception {
-        OpaProcess.copyRepoPolicies(dir.resolve("policies"));
-        opa = new OpaProcess(dir.resolve("policies"));
-        opa.start();
-        upstream = new RecordingUpstream();
-        jaeger = new JaegerProcess();
-        jaeger.start();
-        Path key = dir.resolve("subject-hash.key");
-        Files.writeString(key, "jaeger-test-key-0123456789abcdef0123456789\n");
-        proxy = OtelProperties.during(
-                OtelProperties.QUICK_EXPORT,
-                () -> new ProxyHarness(
-                        upstream.url(),
-                        opa.url(),
-                        Map.of(
-                                "audit.enabled",
-                                "true",
-                                "audit.otlp-endpoint",
-                                jaeger.otlpHttpEndpoint(),
-                                "audit.otlp-protocol",
-                                "http/protobuf",
-                                "audit.spool-dir",
-                                dir.resolve("spool").toString(),
-                                "audit.subject-hash-key-file",
-                                key.toString()),
-                        VIEWER));
         HttpResponse<String> initialized = send(
                 null,
                 null,
@@ -88,14 +84,6 @@ class AuditTrailInJaegerTest {
                         + "\"capabilities\":{},\"clientInfo\":{\"name\":\"jaeger-test\",\"version\":\"1\"}}}");
         session = initialized.headers().firstValue("Mcp-Session-Id").orElseThrow();
         send(session, null, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (proxy != null) proxy.close();
-        if (jaeger != null) jaeger.close();
-        if (upstream != null) upstream.close();
-        if (opa != null) opa.close();
     }
 
     @Test
@@ -107,9 +95,10 @@ class AuditTrailInJaegerTest {
                 send(session, "00-" + trace + "-" + spanId() + "-01", call(7, "get_repository")));
 
         assertThat(answer.has("result")).as(answer.toString()).isTrue();
-        JsonNode found = jaeger.awaitTrace(trace, 2, IN_JAEGER_WITHIN)
-                .orElseThrow(() ->
-                        new AssertionError("trace " + trace + " is not in Jaeger; its log:\n" + jaeger.logText()));
+        JsonNode found = jaeger.get()
+                .awaitTrace(trace, 2, IN_JAEGER_WITHIN)
+                .orElseThrow(() -> new AssertionError("trace " + trace + " is not in Jaeger; its log:\n"
+                        + jaeger.get().logText()));
         List<Span> spans = spans(found);
         Span server = only(spans, SERVER);
         Span hop = only(spans, CLIENT);
@@ -144,9 +133,10 @@ class AuditTrailInJaegerTest {
                 send(session, "00-" + trace + "-" + spanId() + "-01", call(8, "merge_pull_request")));
 
         assertThat(answer.path("error").path("code").asInt()).isEqualTo(-32001);
-        JsonNode found = jaeger.awaitTrace(trace, 1, IN_JAEGER_WITHIN)
-                .orElseThrow(() ->
-                        new AssertionError("trace " + trace + " is not in Jaeger; its log:\n" + jaeger.logText()));
+        JsonNode found = jaeger.get()
+                .awaitTrace(trace, 1, IN_JAEGER_WITHIN)
+                .orElseThrow(() -> new AssertionError("trace " + trace + " is not in Jaeger; its log:\n"
+                        + jaeger.get().logText()));
         List<Span> spans = spans(found);
         Span server = only(spans, SERVER);
         assertThat(server.attributes())
@@ -225,7 +215,8 @@ class AuditTrailInJaegerTest {
     }
 
     private static HttpResponse<String> send(String session, String traceparent, String json) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(proxy.mcpUrl()))
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create(stack.proxy().mcpUrl()))
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json, text/event-stream")
                 .header("MCP-Protocol-Version", "2025-06-18")

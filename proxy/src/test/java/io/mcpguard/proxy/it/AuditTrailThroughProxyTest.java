@@ -5,22 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mcpguard.proxy.policy.Subject;
+import io.mcpguard.proxy.testing.ClassPart;
 import io.mcpguard.proxy.testing.JsonRpcAnswers;
 import io.mcpguard.proxy.testing.LogCapture;
-import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.OtelCollectorProcess;
 import io.mcpguard.proxy.testing.OtelProperties;
 import io.mcpguard.proxy.testing.OtlpJsonSink;
 import io.mcpguard.proxy.testing.OtlpJsonSink.ExportedSpan;
 import io.mcpguard.proxy.testing.ProxyHarness;
+import io.mcpguard.proxy.testing.ProxyStack;
 import io.mcpguard.proxy.testing.RecordingUpstream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -28,10 +27,9 @@ import java.util.Map;
 import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The audit trail end to end: a real OPA with the repository's policies (the viewer's read quota lowered to 3), a
@@ -64,55 +62,32 @@ class AuditTrailThroughProxyTest {
             null,
             null);
 
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    @Order(1)
+    static final ClassPart<OtlpJsonSink> sink = ClassPart.of(OtlpJsonSink::new);
 
-    private static OpaProcess opa;
-    private static RecordingUpstream upstream;
-    private static OtlpJsonSink sink;
-    private static OtelCollectorProcess collector;
-    private static ProxyHarness proxy;
+    @RegisterExtension
+    @Order(2)
+    static final ClassPart<OtelCollectorProcess> collector = ClassPart.of(() -> {
+        OtelCollectorProcess started = new OtelCollectorProcess(sink.get());
+        started.start();
+        return started;
+    });
 
-    @BeforeAll
-    static void start() throws Exception {
-        OpaProcess.copyRepoPolicies(dir.resolve("policies"));
-        OpaProcess.setReadQuota(dir.resolve("policies"), "viewer", 3, null);
-        opa = new OpaProcess(dir.resolve("policies"));
-        opa.start();
-        upstream = new RecordingUpstream();
-        sink = new OtlpJsonSink();
-        collector = new OtelCollectorProcess(sink);
-        collector.start();
-        Path key = dir.resolve("subject-hash.key");
-        Files.writeString(key, HASH_KEY + "\n");
-        // The standard OTEL_* settings reach the SDK too (here as their system-property form): export quickly.
-        proxy = OtelProperties.during(
-                OtelProperties.QUICK_EXPORT,
-                () -> new ProxyHarness(
-                        upstream.url(),
-                        opa.url(),
-                        Map.of(
-                                "audit.enabled",
-                                "true",
-                                "audit.otlp-endpoint",
-                                collector.httpEndpoint(),
-                                "audit.otlp-protocol",
-                                "http/protobuf",
-                                "audit.subject-hash-key-file",
-                                key.toString(),
-                                "audit.denial-burst-threshold",
-                                "3"),
-                        SUBJECTS));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (proxy != null) proxy.close();
-        if (collector != null) collector.close();
-        if (sink != null) sink.close();
-        if (upstream != null) upstream.close();
-        if (opa != null) opa.close();
-    }
+    @RegisterExtension
+    @Order(3)
+    static final ProxyStack stack = ProxyStack.builder()
+            .policies(ProxyStack.Policies.withReadQuota("viewer", 3, null))
+            // The standard OTEL_* settings reach the SDK too (here as their system-property form): export quickly.
+            .otel(OtelProperties.QUICK_EXPORT)
+            .settings(() -> Map.of(
+                    "audit.enabled", "true",
+                    "audit.otlp-endpoint", collector.get().httpEndpoint(),
+                    "audit.otlp-protocol", "http/protobuf",
+                    "audit.denial-burst-threshold", "3"))
+            .subjectHashKey(HASH_KEY)
+            .subjects(SUBJECTS)
+            .build();
 
     /** A client's session: its subject, its Mcp-Session-Id. */
     private record Client(String subject, String session) {
@@ -141,7 +116,8 @@ class AuditTrailThroughProxyTest {
 
     private static HttpResponse<String> send(String subject, String session, String traceparent, String json)
             throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(proxy.mcpUrl()))
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create(stack.proxy().mcpUrl()))
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json, text/event-stream")
                 .header("MCP-Protocol-Version", "2025-06-18")
@@ -177,7 +153,8 @@ class AuditTrailThroughProxyTest {
     }
 
     private static ExportedSpan one(String traceId, int kind) {
-        return sink.await(s -> s.traceId().equals(traceId) && s.kind() == kind, 1, EXPORTED_WITHIN)
+        return sink.get()
+                .await(s -> s.traceId().equals(traceId) && s.kind() == kind, 1, EXPORTED_WITHIN)
                 .get(0);
     }
 
@@ -226,7 +203,7 @@ class AuditTrailThroughProxyTest {
                 .containsEntry("server.address", "127.0.0.1")
                 .containsKey("server.port");
 
-        RecordingUpstream.Received atCore = upstream.received().stream()
+        RecordingUpstream.Received atCore = stack.upstream().received().stream()
                 .filter(r -> r.body().contains("\"id\":7") && r.body().contains(trace))
                 .findFirst()
                 .orElseThrow();
@@ -253,7 +230,7 @@ class AuditTrailThroughProxyTest {
         ExportedSpan server = one(trace, ExportedSpan.SERVER);
         assertThat(server.attributes()).containsEntry("mcp.policy.outcome", "allow");
         ExportedSpan hop = one(trace, ExportedSpan.CLIENT);
-        assertThat(upstream.received())
+        assertThat(stack.upstream().received())
                 .anySatisfy(
                         r -> assertThat(r.header("traceparent")).isEqualTo("00-" + trace + "-" + hop.spanId() + "-01"));
     }
@@ -301,7 +278,7 @@ class AuditTrailThroughProxyTest {
                 .as("STATUS_CODE_ERROR")
                 .isEqualTo(2);
         Thread.sleep(300); // a CLIENT span, had one been made, would have been exported with the SERVER span
-        assertThat(sink.spans())
+        assertThat(sink.get().spans())
                 .filteredOn(s -> s.traceId().equals(trace) && s.kind() == ExportedSpan.CLIENT)
                 .isEmpty();
     }
@@ -310,7 +287,7 @@ class AuditTrailThroughProxyTest {
     void a_masked_answer_records_how_much_of_which_class_was_masked_but_not_what() throws Exception {
         Client client = Client.open("masked-subject");
         String trace = traceId();
-        upstream.releaseStream(); // list_commits answers at once
+        stack.upstream().releaseStream(); // list_commits answers at once
 
         JsonNode answer = answer(send(
                 client.subject(),
@@ -355,7 +332,7 @@ class AuditTrailThroughProxyTest {
         for (int i = 0; i < 3; i++) { // the third refusal within the window is a denial burst (threshold 3)
             client.call(40 + i, "merge_pull_request", "api", null);
         }
-        upstream.releaseStream();
+        stack.upstream().releaseStream();
         send(
                 client.subject(),
                 client.session(),
@@ -369,14 +346,16 @@ class AuditTrailThroughProxyTest {
 
         long deadline = System.nanoTime() + EXPORTED_WITHIN.toNanos();
         while (System.nanoTime() < deadline
-                && (sink.metricPoints("mcp.server.operation.duration").stream()
+                && (sink.get().metricPoints("mcp.server.operation.duration").stream()
                                 .noneMatch(p -> "deny".equals(p.get("mcp.policy.outcome")))
-                        || sink.metricPoints("mcp.policy.quota.rejections").isEmpty()
-                        || sink.metricPoints("mcp.policy.masked.items").isEmpty()
-                        || sink.metricPoints("mcp.security.events").isEmpty())) {
+                        || sink.get()
+                                .metricPoints("mcp.policy.quota.rejections")
+                                .isEmpty()
+                        || sink.get().metricPoints("mcp.policy.masked.items").isEmpty()
+                        || sink.get().metricPoints("mcp.security.events").isEmpty())) {
             Thread.sleep(100);
         }
-        assertThat(sink.metricPoints("mcp.server.operation.duration"))
+        assertThat(sink.get().metricPoints("mcp.server.operation.duration"))
                 .anySatisfy(p -> assertThat(p)
                         .containsEntry("mcp.method.name", "tools/call")
                         .containsEntry("gen_ai.tool.name", "merge_pull_request")
@@ -385,32 +364,32 @@ class AuditTrailThroughProxyTest {
                 .anySatisfy(p -> assertThat(p)
                         .containsEntry("gen_ai.tool.name", "get_repository")
                         .containsEntry("mcp.policy.outcome", "allow"));
-        assertThat(sink.metricPoints("mcp.policy.quota.rejections"))
+        assertThat(sink.get().metricPoints("mcp.policy.quota.rejections"))
                 .anySatisfy(p -> assertThat((Long) p.get("_value")).isPositive());
-        assertThat(sink.metricPoints("mcp.policy.decision.duration")).isNotEmpty();
-        assertThat(sink.metricPoints("mcp.policy.opa.duration"))
+        assertThat(sink.get().metricPoints("mcp.policy.decision.duration")).isNotEmpty();
+        assertThat(sink.get().metricPoints("mcp.policy.opa.duration"))
                 .anySatisfy(p -> assertThat(p).containsEntry("mcp.policy.opa.result", "decided"));
-        assertThat(sink.metricPoints("mcp.policy.cache.lookups"))
+        assertThat(sink.get().metricPoints("mcp.policy.cache.lookups"))
                 .anySatisfy(p -> assertThat(p).containsEntry("mcp.policy.cache.result", "hit"))
                 .anySatisfy(p -> assertThat(p).containsEntry("mcp.policy.cache.result", "miss"))
                 .allSatisfy(p -> assertThat((Long) p.get("_value")).isNotNegative());
-        assertThat(sink.metricPoints("mcp.policy.cache.lookups"))
+        assertThat(sink.get().metricPoints("mcp.policy.cache.lookups"))
                 .filteredOn(p -> "hit".equals(p.get("mcp.policy.cache.result")))
                 .anySatisfy(p -> assertThat((Long) p.get("_value")).isPositive());
-        assertThat(sink.metricPoints("mcp.policy.masked.items"))
+        assertThat(sink.get().metricPoints("mcp.policy.masked.items"))
                 .anySatisfy(p -> assertThat(p).containsEntry("mcp.policy.masked.class", "secrets"));
-        assertThat(sink.metricPoints("mcp.security.events"))
+        assertThat(sink.get().metricPoints("mcp.security.events"))
                 .anySatisfy(p -> assertThat(p).containsEntry("event.name", "security.denial_burst"));
     }
 
     @Test
     void spans_are_exported_over_otlp_grpc_too() throws Exception {
         ProxyHarness grpc = new ProxyHarness(
-                upstream.url(),
-                opa.url(),
+                stack.upstream().url(),
+                stack.opa().url(),
                 Map.of(
                         "audit.enabled", "true",
-                        "audit.otlp-endpoint", collector.grpcEndpoint(),
+                        "audit.otlp-endpoint", collector.get().grpcEndpoint(),
                         "audit.otlp-protocol", "grpc"),
                 SUBJECTS);
         String trace = traceId();
@@ -482,7 +461,7 @@ class AuditTrailThroughProxyTest {
             assertThat(logged).noneMatch(l -> l.text().contains(secret));
         }
 
-        String exported = sink.everything();
+        String exported = sink.get().everything();
         assertThat(exported).isNotEmpty();
         for (String secret : List.of(PLANTED_TOKEN, PLANTED_ARGUMENT, "leak-subject-name", "\"arguments\"")) {
             assertThat(exported.contains(secret))

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Repeated authentication failures from one address are a security event: one WARN line named {@code
  * security.authentication_failure_burst} per window, never with the credential that was tried. The upstream and
- * OPA are never reached (authentication fails on the headers), so none runs here.
+ * OPA are never reached (authentication fails on the headers), so none runs here: hence no
+ * {@link io.mcpguard.proxy.testing.ProxyStack}, whose OPA and upstream would only add start-up time.
  */
 class AuthenticationFailureBurstTest {
 

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mcpguard.proxy.testing.OpaProcess;
-import io.mcpguard.proxy.testing.ProxyHarness;
-import io.mcpguard.proxy.testing.RecordingUpstream;
+import io.mcpguard.proxy.testing.ProxyStack;
 import io.mcpguard.proxy.testing.Tools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +15,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -36,23 +34,14 @@ class ConformanceThroughProxyTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static Path conformance;
-    private static OpaProcess opa;
-    private static RecordingUpstream upstream;
-    private static ProxyHarness proxy;
+
+    @RegisterExtension
+    static final ProxyStack stack =
+            ProxyStack.builder().recordingUpstream(false).build();
 
     @BeforeAll
-    static void startParts() {
+    static void findConformance() {
         conformance = Tools.tool("conformance");
-        opa = OpaProcess.startWithRepoPolicies();
-        upstream = new RecordingUpstream(false);
-        proxy = new ProxyHarness(upstream.url(), opa.url());
-    }
-
-    @AfterAll
-    static void stopParts() {
-        if (proxy != null) proxy.close();
-        if (upstream != null) upstream.close();
-        if (opa != null) opa.close();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -65,8 +54,8 @@ class ConformanceThroughProxyTest {
                 "dns-rebinding-protection"
             })
     void the_proxy_changes_no_check_outcome(String scenario) throws Exception {
-        Map<String, String> direct = run(scenario, upstream.url(), "direct");
-        Map<String, String> proxied = run(scenario, proxy.mcpUrl(), "proxied");
+        Map<String, String> direct = run(scenario, stack.upstream().url(), "direct");
+        Map<String, String> proxied = run(scenario, stack.proxy().mcpUrl(), "proxied");
 
         assertThat(direct).as("checks of %s run directly", scenario).isNotEmpty();
         assertThat(proxied)

@@ -6,12 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mcpguard.proxy.policy.Subject;
 import io.mcpguard.proxy.policy.SubjectResolver;
-import io.mcpguard.proxy.testing.OpaProcess;
-import io.mcpguard.proxy.testing.OtelProperties;
+import io.mcpguard.proxy.testing.ClassPart;
 import io.mcpguard.proxy.testing.OtlpJsonSink;
 import io.mcpguard.proxy.testing.PrometheusProcess;
-import io.mcpguard.proxy.testing.ProxyHarness;
-import io.mcpguard.proxy.testing.ScriptedUpstream;
+import io.mcpguard.proxy.testing.ProxyStack;
 import io.mcpguard.proxy.testing.ScriptedUpstream.Answer;
 import io.mcpguard.proxy.testing.ScriptedUpstream.Piece;
 import io.mcpguard.proxy.testing.Tools;
@@ -31,9 +29,10 @@ import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -86,53 +85,52 @@ class DashboardQueriesTest {
     @TempDir
     static Path dir;
 
-    private static PrometheusProcess prometheus;
-    private static OpaProcess opa;
-    private static ScriptedUpstream upstream;
-    private static OtlpJsonSink traces;
-    private static ProxyHarness proxy;
+    @RegisterExtension
+    @Order(1)
+    static final ClassPart<PrometheusProcess> prometheus = ClassPart.of(() -> new PrometheusProcess(
+            Files.createDirectories(dir.resolve("prometheus")), Tools.repo().resolve(ALERTS)));
+
+    /** The spans go somewhere harmless; only the metrics matter here. */
+    @RegisterExtension
+    @Order(2)
+    static final ClassPart<OtlpJsonSink> traces = ClassPart.of(OtlpJsonSink::new);
+
+    @RegisterExtension
+    @Order(3)
+    static final ProxyStack stack = ProxyStack.builder()
+            .policies(ProxyStack.Policies.withReadQuota("viewer", 3, null))
+            .scriptedUpstream()
+            // The standard OTEL_* settings (in their system-property form): metrics to Prometheus, often.
+            .otel(() -> Map.of(
+                    "otel.exporter.otlp.metrics.endpoint",
+                    prometheus.get().otlpMetricsEndpoint(),
+                    "otel.exporter.otlp.metrics.protocol",
+                    "http/protobuf",
+                    "otel.metric.export.interval",
+                    Long.toString(EXPORT_INTERVAL.toMillis()),
+                    "otel.bsp.schedule.delay",
+                    "100"))
+            .settings(() -> Map.of(
+                    "audit.enabled",
+                    "true",
+                    "audit.otlp-endpoint",
+                    traces.get().url(),
+                    "audit.otlp-protocol",
+                    "http/protobuf",
+                    "audit.service-name",
+                    SERVICE,
+                    "audit.spool-dir",
+                    dir.resolve("spool").toString(),
+                    "audit.denial-burst-threshold",
+                    "3"))
+            .subjects(SUBJECTS)
+            .build();
+
     private static final AtomicInteger ids = new AtomicInteger();
 
     @BeforeAll
     static void start() throws Exception {
-        prometheus = new PrometheusProcess(
-                Files.createDirectories(dir.resolve("prometheus")), Tools.repo().resolve(ALERTS));
-        OpaProcess.copyRepoPolicies(dir.resolve("policies"));
-        OpaProcess.setReadQuota(dir.resolve("policies"), "viewer", 3, null);
-        opa = new OpaProcess(dir.resolve("policies"));
-        opa.start();
-        upstream = new ScriptedUpstream();
-        upstream.script(DashboardQueriesTest::answer);
-        traces = new OtlpJsonSink(); // the spans go somewhere harmless; only the metrics matter here
-        // The standard OTEL_* settings (in their system-property form): metrics to Prometheus, often.
-        Map<String, String> otel = Map.of(
-                "otel.exporter.otlp.metrics.endpoint",
-                prometheus.otlpMetricsEndpoint(),
-                "otel.exporter.otlp.metrics.protocol",
-                "http/protobuf",
-                "otel.metric.export.interval",
-                Long.toString(EXPORT_INTERVAL.toMillis()),
-                "otel.bsp.schedule.delay",
-                "100");
-        proxy = OtelProperties.during(
-                otel,
-                () -> new ProxyHarness(
-                        upstream.url(),
-                        opa.url(),
-                        Map.of(
-                                "audit.enabled",
-                                "true",
-                                "audit.otlp-endpoint",
-                                traces.url(),
-                                "audit.otlp-protocol",
-                                "http/protobuf",
-                                "audit.service-name",
-                                SERVICE,
-                                "audit.spool-dir",
-                                dir.resolve("spool").toString(),
-                                "audit.denial-burst-threshold",
-                                "3"),
-                        SUBJECTS));
+        stack.scripted().script(DashboardQueriesTest::answer);
         // Twice, an export apart: a counter's first sample only says where it starts, so a rate over one sample
         // is nothing; the second round gives every series an increase.
         // The security events' series start at 0 with the proxy; an alert on increase() needs that first sample
@@ -143,15 +141,6 @@ class DashboardQueriesTest {
             awaitStored("mcp_server_operation_duration_seconds_count", Duration.ofSeconds(30));
             Thread.sleep(3 * EXPORT_INTERVAL.toMillis());
         }
-    }
-
-    @AfterAll
-    static void stop() {
-        if (proxy != null) proxy.close();
-        if (traces != null) traces.close();
-        if (upstream != null) upstream.close();
-        if (opa != null) opa.close();
-        if (prometheus != null) prometheus.close();
     }
 
     /** What the MCP server answers: a tool result carrying a secret and an e-mail address, or a broken connection. */
@@ -200,12 +189,12 @@ class DashboardQueriesTest {
         // refused before any decision: a body that is not JSON-RPC
         assertThat(post("viewer", "{\"jsonrpc\":")).contains("\"error\"");
         // no decision: OPA is away (a repository never asked about, so no cached decision answers)
-        opa.stop();
+        stack.opa().stop();
         try {
             assertThat(call("developer", "get_repository", "opa-away-" + ids.incrementAndGet()))
                     .contains("\"error\"");
         } finally {
-            opa.start();
+            stack.opa().start();
         }
     }
 
@@ -219,7 +208,7 @@ class DashboardQueriesTest {
 
     private static String post(String subject, String body) throws Exception {
         return HTTP.send(
-                        HttpRequest.newBuilder(URI.create(proxy.mcpUrl()))
+                        HttpRequest.newBuilder(URI.create(stack.proxy().mcpUrl()))
                                 .header("Content-Type", "application/json")
                                 .header("Accept", "application/json, text/event-stream")
                                 .header("MCP-Protocol-Version", "2025-06-18")
@@ -233,10 +222,11 @@ class DashboardQueriesTest {
 
     private static void awaitStored(String metric, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!prometheus.metricNames().contains(metric)) {
+        while (!prometheus.get().metricNames().contains(metric)) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("Prometheus stored no " + metric + " within " + timeout + "; it stores "
-                        + prometheus.metricNames() + "; its log: " + prometheus.logText());
+                        + prometheus.get().metricNames() + "; its log: "
+                        + prometheus.get().logText());
             }
             Thread.sleep(100);
         }
@@ -292,7 +282,7 @@ class DashboardQueriesTest {
             assertThat(m.matches())
                     .as("variable %s: only label_values(metric, label) is understood here: %s", name, query)
                     .isTrue();
-            List<String> found = prometheus.labelValues(m.group(2), m.group(1));
+            List<String> found = prometheus.get().labelValues(m.group(2), m.group(1));
             assertThat(found)
                     .as("variable %s (%s) finds values in Prometheus", name, query)
                     .isNotEmpty();
@@ -335,7 +325,7 @@ class DashboardQueriesTest {
     private static String problem(String query) {
         JsonNode result;
         try {
-            result = prometheus.query(query);
+            result = prometheus.get().query(query);
         } catch (IllegalStateException e) {
             return e.getMessage();
         }
@@ -369,7 +359,7 @@ class DashboardQueriesTest {
     @Test
     void every_panel_query_returns_data_from_the_metrics_the_proxy_exported() throws Exception {
         Map<String, String> variables = variables();
-        List<String> stored = prometheus.metricNames();
+        List<String> stored = prometheus.get().metricNames();
         List<Target> targets = targets(dashboard());
         assertThat(targets).as("the dashboard's queries").hasSizeGreaterThan(5);
 
@@ -409,10 +399,10 @@ class DashboardQueriesTest {
 
     @Test
     void the_alert_rules_load_evaluate_on_stored_metrics_and_the_denial_burst_fires() throws Exception {
-        List<String> stored = prometheus.metricNames();
+        List<String> stored = prometheus.get().metricNames();
         List<String> failures = new ArrayList<>();
         int alerts = 0;
-        for (JsonNode group : prometheus.rules()) {
+        for (JsonNode group : prometheus.get().rules()) {
             for (JsonNode rule : group.path("rules")) {
                 alerts++;
                 String name = rule.path("name").asText();
@@ -428,7 +418,7 @@ class DashboardQueriesTest {
                 }
             }
         }
-        assertThat(alerts).as("rules loaded from %s", ALERTS).isEqualTo(7);
+        assertThat(alerts).as("rules loaded from %s", ALERTS).isEqualTo(8);
         assertThat(failures).isEmpty();
 
         // The traffic raised a denial burst (threshold 3): its alert fires (no "for").
@@ -436,7 +426,7 @@ class DashboardQueriesTest {
         List<String> firing = List.of();
         while (System.nanoTime() < deadline && !firing.contains("McpguardDenialBurst")) {
             List<String> now = new ArrayList<>();
-            prometheus.alerts().forEach(a -> {
+            prometheus.get().alerts().forEach(a -> {
                 if ("firing".equals(a.path("state").asText())) {
                     now.add(a.path("labels").path("alertname").asText());
                 }
@@ -447,7 +437,8 @@ class DashboardQueriesTest {
         assertThat(firing)
                 .as(
                         "firing alerts; the events counter: %s; all alerts: %s",
-                        prometheus.query("mcp_security_events_total"), prometheus.alerts())
+                        prometheus.get().query("mcp_security_events_total"),
+                        prometheus.get().alerts())
                 .contains("McpguardDenialBurst")
                 .doesNotContain("McpguardSessionHijackAttempt");
     }

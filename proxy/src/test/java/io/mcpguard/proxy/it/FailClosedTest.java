@@ -18,6 +18,10 @@ import org.junit.jupiter.api.Test;
 /**
  * When a part the proxy depends on fails, the proxy answers a distinct, helpful JSON-RPC error and forwards
  * nothing it could not check.
+ *
+ * <p>Not on {@link io.mcpguard.proxy.testing.ProxyStack}: each test builds its own proxy in front of a part that is
+ * missing or misbehaving (no OPA rule, a broken policy, no upstream, a slow upstream), so the proxy's construction
+ * is part of what each test sets up; only OPA and the upstream are shared.
  */
 class FailClosedTest {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -13,11 +13,12 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
+import io.mcpguard.proxy.testing.ClassPart;
 import io.mcpguard.proxy.testing.Issuer;
 import io.mcpguard.proxy.testing.JsonRpcAnswers;
 import io.mcpguard.proxy.testing.LogCapture;
-import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.ProxyHarness;
+import io.mcpguard.proxy.testing.ProxyStack;
 import io.mcpguard.proxy.testing.RecordingUpstream;
 import io.mcpguard.proxy.testing.Tools;
 import io.modelcontextprotocol.client.McpClient;
@@ -26,6 +27,8 @@ import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTranspor
 import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.TextContent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,10 +44,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArraySet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The identity stage with real parts: a real OIDC issuer (mock-oauth2-server, real signed tokens, discovery and
@@ -57,60 +59,51 @@ class IdentityThroughProxyTest {
     private static final String METADATA = "https://mcp.example.test/.well-known/oauth-protected-resource/mcp";
     private static final Set<String> SECRETS = new CopyOnWriteArraySet<>();
 
-    private static LogCapture logs;
-    private static Issuer issuer;
-    private static OpaProcess opa;
-    private static RecordingUpstream upstream;
-    private static ProxyHarness proxy;
-    private static String coreCredential;
+    private static final String CORE_CREDENTIAL = "Bearer core-" + UUID.randomUUID();
     private static final HttpClient http = HttpClient.newHttpClient();
 
-    @BeforeAll
-    static void startParts() throws Exception {
-        logs = new LogCapture();
-        issuer = new Issuer();
-        opa = new OpaProcess(Path.of(
-                IdentityThroughProxyTest.class.getResource("/policies-mfa").toURI()));
-        opa.start();
-        upstream = new RecordingUpstream();
-        coreCredential = "Bearer core-" + UUID.randomUUID();
-        SECRETS.add(coreCredential);
-        Path credentialFile = Files.createTempFile("core-credential", ".txt");
-        Files.writeString(credentialFile, coreCredential + "\n");
-        proxy = new ProxyHarness(
-                upstream.url(),
-                opa.url(),
-                Map.of(
-                        "auth.mode", "required",
-                        "auth.issuer", issuer.url(),
-                        "auth.resource", RESOURCE,
-                        "auth.required-scopes", "mcp",
-                        "auth.step-up-scope", "mcp:mfa",
-                        "auth.claims.tenant", "tid",
-                        "upstream.credential-file", credentialFile.toString()),
-                """
+    static {
+        SECRETS.add(CORE_CREDENTIAL);
+    }
+
+    /** Every log line of the class, checked for secrets once all other parts stopped. */
+    @RegisterExtension
+    @Order(1)
+    static final ClassPart<LogCapture> logs =
+            ClassPart.of(LogCapture::new, IdentityThroughProxyTest::no_secret_ever_reached_a_log_line);
+
+    @RegisterExtension
+    @Order(2)
+    static final ClassPart<Issuer> issuer = ClassPart.of(Issuer::new);
+
+    @RegisterExtension
+    @Order(3)
+    static final ProxyStack stack = ProxyStack.builder()
+            .policies(ProxyStack.Policies.resource("/policies-mfa"))
+            .settings(() -> Map.of(
+                    "auth.mode", "required",
+                    "auth.issuer", issuer.get().url(),
+                    "auth.resource", RESOURCE,
+                    "auth.required-scopes", "mcp",
+                    "auth.step-up-scope", "mcp:mfa",
+                    "auth.claims.tenant", "tid",
+                    "upstream.credential-file", credentialFile()))
+            .yaml("""
                 auth:
                   tool-scopes:
                     list_commits: [repo:history]
-                """);
-    }
+                """)
+            .build();
 
-    @AfterAll
-    static void stopParts() {
-        if (proxy != null) proxy.close();
-        if (upstream != null) upstream.close();
-        if (opa != null) opa.close();
-        if (issuer != null) issuer.close();
+    /** The proxy's own credential for the core, in a file. */
+    private static String credentialFile() {
         try {
-            no_secret_ever_reached_a_log_line();
-        } finally {
-            if (logs != null) logs.close();
+            Path file = Files.createTempFile("core-credential", ".txt");
+            Files.writeString(file, CORE_CREDENTIAL + "\n");
+            return file.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-    }
-
-    @BeforeEach
-    void clear() {
-        upstream.clear();
     }
 
     // ---- discovery and challenges ----
@@ -123,7 +116,8 @@ class IdentityThroughProxyTest {
             assertThat(answer.statusCode()).as(path).isEqualTo(200);
             JsonNode doc = JSON.readTree(answer.body());
             assertThat(doc.get("resource").asText()).isEqualTo(RESOURCE);
-            assertThat(doc.get("authorization_servers").get(0).asText()).isEqualTo(issuer.url());
+            assertThat(doc.get("authorization_servers").get(0).asText())
+                    .isEqualTo(issuer.get().url());
             assertThat(doc.get("scopes_supported").toString()).contains("mcp", "mcp:mfa", "repo:history");
             assertThat(doc.get("bearer_methods_supported").get(0).asText()).isEqualTo("header");
         }
@@ -139,21 +133,21 @@ class IdentityThroughProxyTest {
         assertThat(answer.headers().firstValue("WWW-Authenticate").orElseThrow())
                 .isEqualTo("Bearer resource_metadata=\"" + METADATA + "\", scope=\"mcp\"");
         assertThat(JSON.readTree(answer.body()).at("/error/code").asInt()).isEqualTo(-32007);
-        assertThat(upstream.received()).isEmpty();
+        assertThat(stack.upstream().received()).isEmpty();
     }
 
     @Test
     void a_token_in_the_query_string_or_two_authorization_headers_are_refused_with_400() throws Exception {
         String token = token("alice", Map.of("scope", "mcp"));
         HttpResponse<String> inQuery =
-                send(HttpRequest.newBuilder(URI.create(proxy.mcpUrl() + "?access_token=" + token))
+                send(HttpRequest.newBuilder(URI.create(stack.proxy().mcpUrl() + "?access_token=" + token))
                         .header("Content-Type", "application/json")
                         .header("Accept", "application/json, text/event-stream")
                         .POST(HttpRequest.BodyPublishers.ofString(initialize())));
         assertThat(inQuery.statusCode()).isEqualTo(400);
         assertThat(inQuery.headers().firstValue("WWW-Authenticate").orElseThrow())
                 .contains("error=\"invalid_request\"");
-        assertThat(upstream.received()).isEmpty();
+        assertThat(stack.upstream().received()).isEmpty();
     }
 
     // ---- valid tokens, the subject, no passthrough ----
@@ -167,10 +161,10 @@ class IdentityThroughProxyTest {
         JsonNode result = call(token, session, "get_repository", "acme");
 
         assertThat(result.at("/result/content/0/text").asText()).isEqualTo("repository acme/api");
-        assertThat(upstream.received()).isNotEmpty();
+        assertThat(stack.upstream().received()).isNotEmpty();
         String signature = token.substring(token.lastIndexOf('.') + 1);
-        for (RecordingUpstream.Received request : upstream.received()) {
-            assertThat(request.header("Authorization")).isEqualTo(coreCredential);
+        for (RecordingUpstream.Received request : stack.upstream().received()) {
+            assertThat(request.header("Authorization")).isEqualTo(CORE_CREDENTIAL);
             request.headers()
                     .forEach((name, values) -> values.forEach(value -> assertThat(value)
                             .as("header %s the core received", name)
@@ -223,11 +217,12 @@ class IdentityThroughProxyTest {
     @Test
     void the_official_sdk_client_works_through_the_proxy_with_a_bearer_token() {
         String token = token("carol", Map.of("scope", "mcp"));
-        McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport.builder(proxy.baseUrl())
-                        .endpoint("/mcp")
-                        .httpRequestCustomizer((builder, method, uri, body, context) ->
-                                builder.header("Authorization", "Bearer " + token))
-                        .build())
+        McpSyncClient client = McpClient.sync(
+                        HttpClientStreamableHttpTransport.builder(stack.proxy().baseUrl())
+                                .endpoint("/mcp")
+                                .httpRequestCustomizer((builder, method, uri, body, context) ->
+                                        builder.header("Authorization", "Bearer " + token))
+                                .build())
                 .requestTimeout(Duration.ofSeconds(30))
                 .build();
         try {
@@ -245,44 +240,48 @@ class IdentityThroughProxyTest {
 
     @Test
     void an_expired_token_is_refused() throws Exception {
-        String expired = issuer.token(
-                Issuer.ID,
-                "alice",
-                List.of(RESOURCE),
-                Map.of("scope", "mcp"),
-                Duration.ofMinutes(5),
-                Instant.now().minus(Duration.ofHours(1)));
+        String expired = issuer.get()
+                .token(
+                        Issuer.ID,
+                        "alice",
+                        List.of(RESOURCE),
+                        Map.of("scope", "mcp"),
+                        Duration.ofMinutes(5),
+                        Instant.now().minus(Duration.ofHours(1)));
         assertInvalidToken(expired, "the token has expired");
     }
 
     @Test
     void a_token_not_yet_valid_is_refused_beyond_the_clock_skew() throws Exception {
-        String future = issuer.token(
-                Issuer.ID,
-                "alice",
-                List.of(RESOURCE),
-                Map.of("scope", "mcp"),
-                Duration.ofHours(1),
-                Instant.now().plus(Duration.ofMinutes(10)));
+        String future = issuer.get()
+                .token(
+                        Issuer.ID,
+                        "alice",
+                        List.of(RESOURCE),
+                        Map.of("scope", "mcp"),
+                        Duration.ofHours(1),
+                        Instant.now().plus(Duration.ofMinutes(10)));
         assertInvalidToken(future, "the token is not valid yet");
     }
 
     @Test
     void tokens_just_expired_or_just_ahead_of_our_clock_are_accepted_within_the_clock_skew() throws Exception {
-        String justExpired = issuer.token(
-                Issuer.ID,
-                "alice",
-                List.of(RESOURCE),
-                Map.of("scope", "mcp"),
-                Duration.ofSeconds(60),
-                Instant.now().minusSeconds(70));
-        String slightlyAhead = issuer.token(
-                Issuer.ID,
-                "alice",
-                List.of(RESOURCE),
-                Map.of("scope", "mcp"),
-                Duration.ofHours(1),
-                Instant.now().plusSeconds(10));
+        String justExpired = issuer.get()
+                .token(
+                        Issuer.ID,
+                        "alice",
+                        List.of(RESOURCE),
+                        Map.of("scope", "mcp"),
+                        Duration.ofSeconds(60),
+                        Instant.now().minusSeconds(70));
+        String slightlyAhead = issuer.get()
+                .token(
+                        Issuer.ID,
+                        "alice",
+                        List.of(RESOURCE),
+                        Map.of("scope", "mcp"),
+                        Duration.ofHours(1),
+                        Instant.now().plusSeconds(10));
         remember(justExpired);
         remember(slightlyAhead);
 
@@ -293,17 +292,19 @@ class IdentityThroughProxyTest {
     @Test
     void the_scheme_is_case_insensitive_and_other_schemes_are_a_missing_credential() throws Exception {
         String token = token("alice", Map.of("scope", "mcp"));
-        HttpResponse<String> lower = send(HttpRequest.newBuilder(URI.create(proxy.mcpUrl()))
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json, text/event-stream")
-                .header("Authorization", "bearer " + token)
-                .POST(HttpRequest.BodyPublishers.ofString(initialize())));
+        HttpResponse<String> lower =
+                send(HttpRequest.newBuilder(URI.create(stack.proxy().mcpUrl()))
+                        .header("Content-Type", "application/json")
+                        .header("Accept", "application/json, text/event-stream")
+                        .header("Authorization", "bearer " + token)
+                        .POST(HttpRequest.BodyPublishers.ofString(initialize())));
         assertThat(lower.statusCode()).isEqualTo(200);
 
-        HttpResponse<String> basic = send(HttpRequest.newBuilder(URI.create(proxy.mcpUrl()))
-                .header("Content-Type", "application/json")
-                .header("Authorization", "Basic YWxpY2U6c2VjcmV0")
-                .POST(HttpRequest.BodyPublishers.ofString(initialize())));
+        HttpResponse<String> basic =
+                send(HttpRequest.newBuilder(URI.create(stack.proxy().mcpUrl()))
+                        .header("Content-Type", "application/json")
+                        .header("Authorization", "Basic YWxpY2U6c2VjcmV0")
+                        .POST(HttpRequest.BodyPublishers.ofString(initialize())));
         assertThat(basic.statusCode()).isEqualTo(401);
         assertThat(basic.headers().firstValue("WWW-Authenticate").orElseThrow()).doesNotContain("error=");
     }
@@ -311,23 +312,24 @@ class IdentityThroughProxyTest {
     @Test
     void a_token_for_another_audience_is_refused() throws Exception {
         assertInvalidToken(
-                issuer.token("alice", "https://other-resource.example.test/mcp", Map.of("scope", "mcp")),
+                issuer.get().token("alice", "https://other-resource.example.test/mcp", Map.of("scope", "mcp")),
                 "the token's audience is not this resource");
         assertInvalidToken(
-                issuer.token(
-                        Issuer.ID,
-                        "alice",
-                        List.of(RESOURCE, "https://other-resource.example.test/mcp"),
-                        Map.of("scope", "mcp"),
-                        Duration.ofHours(1),
-                        null),
+                issuer.get()
+                        .token(
+                                Issuer.ID,
+                                "alice",
+                                List.of(RESOURCE, "https://other-resource.example.test/mcp"),
+                                Map.of("scope", "mcp"),
+                                Duration.ofHours(1),
+                                null),
                 "the token's audience is not this resource");
     }
 
     @Test
     void a_token_from_another_issuer_is_refused_even_when_signed_with_a_known_key() throws Exception {
-        String other =
-                issuer.token("other", "alice", List.of(RESOURCE), Map.of("scope", "mcp"), Duration.ofHours(1), null);
+        String other = issuer.get()
+                .token("other", "alice", List.of(RESOURCE), Map.of("scope", "mcp"), Duration.ofHours(1), null);
         assertInvalidToken(other, "the token's issuer is not accepted");
     }
 
@@ -339,7 +341,7 @@ class IdentityThroughProxyTest {
 
     @Test
     void a_token_hmac_signed_with_the_issuers_public_key_is_refused_algorithm_confusion() throws Exception {
-        RSAKey published = issuer.publicKey();
+        RSAKey published = issuer.get().publicKey();
         byte[] publicKeyAsSecret = published.toRSAPublicKey().getEncoded();
         SignedJWT forged = new SignedJWT(
                 new JWSHeader.Builder(JWSAlgorithm.HS256)
@@ -364,7 +366,7 @@ class IdentityThroughProxyTest {
     @Test
     void a_token_signed_by_a_key_the_issuer_never_published_is_refused_and_does_not_hammer_the_issuer()
             throws Exception {
-        issuer.jwksFetches(); // forget what happened so far
+        issuer.get().jwksFetches(); // forget what happened so far
         RSAKey attackerKey = new RSAKeyGenerator(2048).keyID("attacker-kid").generate();
         for (int i = 0; i < 5; i++) {
             SignedJWT forged = new SignedJWT(
@@ -376,7 +378,7 @@ class IdentityThroughProxyTest {
             assertInvalidToken(forged.serialize(), "no signing key of the issuer matches the token");
         }
         // jwks-min-refresh-interval (30 s default): made-up kids cause at most one refetch.
-        assertThat(issuer.jwksFetches()).isLessThanOrEqualTo(1);
+        assertThat(issuer.get().jwksFetches()).isLessThanOrEqualTo(1);
     }
 
     @Test
@@ -404,14 +406,14 @@ class IdentityThroughProxyTest {
         assertThat(answer.headers().firstValue("WWW-Authenticate").orElseThrow())
                 .startsWith(
                         "Bearer error=\"insufficient_scope\", scope=\"mcp\", resource_metadata=\"" + METADATA + "\"");
-        assertThat(upstream.received()).isEmpty();
+        assertThat(stack.upstream().received()).isEmpty();
     }
 
     @Test
     void a_tool_that_needs_a_scope_the_token_lacks_gets_403_naming_it() throws Exception {
         String token = token("alice", Map.of("scope", "mcp"));
         String session = initializeSession(token);
-        upstream.clear();
+        stack.upstream().clear();
 
         HttpResponse<String> answer = post(token, session, toolCall(7, "list_commits", "acme"));
 
@@ -421,14 +423,14 @@ class IdentityThroughProxyTest {
         JsonNode body = JSON.readTree(answer.body());
         assertThat(body.get("id").asInt()).isEqualTo(7);
         assertThat(body.at("/error/code").asInt()).isEqualTo(-32008);
-        assertThat(upstream.bodies()).noneSatisfy(b -> assertThat(b).contains("list_commits"));
+        assertThat(stack.upstream().bodies()).noneSatisfy(b -> assertThat(b).contains("list_commits"));
     }
 
     @Test
     void a_dangerous_tool_without_mfa_gets_403_step_up_and_with_mfa_is_allowed() throws Exception {
         String withoutMfa = token("alice", Map.of("scope", "mcp", "amr", List.of("pwd")));
         String session = initializeSession(withoutMfa);
-        upstream.clear();
+        stack.upstream().clear();
 
         HttpResponse<String> stepUp = post(withoutMfa, session, toolCall(9, "merge_pull_request", "acme"));
 
@@ -441,7 +443,7 @@ class IdentityThroughProxyTest {
         assertThat(refusal.at("/error/code").asInt()).isEqualTo(-32008);
         assertThat(refusal.at("/error/data/step_up/kind").asText()).isEqualTo("mfa");
         assertThat(refusal.at("/error/message").asText()).contains("needs multi-factor authentication");
-        assertThat(upstream.bodies()).noneSatisfy(b -> assertThat(b).contains("merge_pull_request"));
+        assertThat(stack.upstream().bodies()).noneSatisfy(b -> assertThat(b).contains("merge_pull_request"));
 
         // The same subject after a step-up: a new token whose amr names a second factor.
         String withMfa = token("alice", Map.of("scope", "mcp mcp:mfa", "amr", List.of("pwd", "mfa")));
@@ -457,14 +459,14 @@ class IdentityThroughProxyTest {
         String alice = token("alice", Map.of("scope", "mcp"));
         String bob = token("bob", Map.of("scope", "mcp"));
         String session = initializeSession(alice);
-        upstream.clear();
+        stack.upstream().clear();
 
         HttpResponse<String> hijack = post(bob, session, toolCall(3, "get_repository", "acme"));
 
         assertThat(hijack.statusCode()).isEqualTo(404);
         assertThat(JSON.readTree(hijack.body()).at("/error/code").asInt()).isEqualTo(-32010);
-        assertThat(upstream.received()).isEmpty();
-        assertThat(logs.lines())
+        assertThat(stack.upstream().received()).isEmpty();
+        assertThat(logs.get().lines())
                 .anySatisfy(line -> assertThat(line.text())
                         .contains("event.name=security.session_hijack_attempt", "mcp.policy.subject.id=bob")
                         .doesNotContain(session));
@@ -492,14 +494,14 @@ class IdentityThroughProxyTest {
                 .isEqualTo("repository acme/api");
 
         assertThat(delete(alice, session).statusCode()).isBetween(200, 299);
-        upstream.clear();
+        stack.upstream().clear();
         assertThat(post(alice, session, toolCall(8, "get_repository", "acme")).statusCode())
                 .isEqualTo(404);
-        assertThat(upstream.received()).isEmpty();
+        assertThat(stack.upstream().received()).isEmpty();
     }
 
     private static HttpResponse<String> delete(String token, String session) throws Exception {
-        return send(HttpRequest.newBuilder(URI.create(proxy.mcpUrl()))
+        return send(HttpRequest.newBuilder(URI.create(stack.proxy().mcpUrl()))
                 .header("Authorization", "Bearer " + token)
                 .header("Mcp-Session-Id", session)
                 .header("MCP-Protocol-Version", "2025-06-18")
@@ -508,7 +510,7 @@ class IdentityThroughProxyTest {
 
     // ---- helpers ----
 
-    private static void no_secret_ever_reached_a_log_line() {
+    private static void no_secret_ever_reached_a_log_line(LogCapture logs) {
         assertThat(logs.lines()).isNotEmpty();
         for (LogCapture.Line line : logs.lines()) {
             for (String secret : SECRETS) {
@@ -518,7 +520,7 @@ class IdentityThroughProxyTest {
     }
 
     private static String token(String subject, Map<String, Object> claims) {
-        String token = issuer.token(subject, RESOURCE, claims);
+        String token = issuer.get().token(subject, RESOURCE, claims);
         remember(token);
         return token;
     }
@@ -533,7 +535,7 @@ class IdentityThroughProxyTest {
 
     private static JWTClaimsSet validClaims(String subject) {
         return new JWTClaimsSet.Builder()
-                .issuer(issuer.url())
+                .issuer(issuer.get().url())
                 .subject(subject)
                 .audience(RESOURCE)
                 .claim("scope", "mcp")
@@ -556,7 +558,7 @@ class IdentityThroughProxyTest {
         if (!signature.isEmpty()) {
             assertThat(answer.body()).doesNotContain(signature);
         }
-        assertThat(upstream.received()).isEmpty();
+        assertThat(stack.upstream().received()).isEmpty();
     }
 
     static String initialize() {
@@ -594,7 +596,7 @@ class IdentityThroughProxyTest {
     }
 
     static HttpResponse<String> post(String token, String session, String body) throws Exception {
-        return post(proxy, token, session, body);
+        return post(stack.proxy(), token, session, body);
     }
 
     static HttpResponse<String> post(ProxyHarness target, String token, String session, String body) throws Exception {
@@ -613,7 +615,8 @@ class IdentityThroughProxyTest {
     }
 
     static HttpResponse<String> get(String path) throws Exception {
-        return send(HttpRequest.newBuilder(URI.create(proxy.baseUrl() + path)).GET());
+        return send(HttpRequest.newBuilder(URI.create(stack.proxy().baseUrl() + path))
+                .GET());
     }
 
     static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {

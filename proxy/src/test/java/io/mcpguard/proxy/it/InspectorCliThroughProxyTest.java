@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mcpguard.proxy.auth.ApiKeyStore;
-import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.ProxyHarness;
-import io.mcpguard.proxy.testing.RecordingUpstream;
+import io.mcpguard.proxy.testing.ProxyStack;
 import io.mcpguard.proxy.testing.Tools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,16 +20,19 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A client nobody on this team wrote — the MCP Inspector CLI from npm — talking to the upstream through the proxy. */
 class InspectorCliThroughProxyTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    @RegisterExtension
+    static final ProxyStack stack = ProxyStack.with(Map.of());
+
     private static Path inspector;
-    private static OpaProcess opa;
-    private static RecordingUpstream upstream;
-    private static ProxyHarness proxy;
+    /** A second proxy in front of the same upstream and OPA, requiring an API key. */
     private static ProxyHarness guarded;
+
     private static String apiKey;
 
     /** What one CLI run printed and how it ended. */
@@ -39,9 +41,6 @@ class InspectorCliThroughProxyTest {
     @BeforeAll
     static void startParts() throws IOException {
         inspector = Tools.tool("inspector");
-        opa = OpaProcess.startWithRepoPolicies();
-        upstream = new RecordingUpstream();
-        proxy = new ProxyHarness(upstream.url(), opa.url());
         String[] made = ApiKeyStore.newKey("inspector");
         apiKey = made[0];
         Path keys = Files.createTempFile("api-keys", ".yaml");
@@ -54,15 +53,14 @@ class InspectorCliThroughProxyTest {
                     created: 2026-11-01T00:00:00Z
                 """.formatted(made[1]));
         guarded = new ProxyHarness(
-                upstream.url(), opa.url(), Map.of("auth.mode", "required", "auth.api-keys.file", keys.toString()));
+                stack.upstream().url(),
+                stack.opa().url(),
+                Map.of("auth.mode", "required", "auth.api-keys.file", keys.toString()));
     }
 
     @AfterAll
     static void stopParts() {
-        if (proxy != null) proxy.close();
         if (guarded != null) guarded.close();
-        if (upstream != null) upstream.close();
-        if (opa != null) opa.close();
     }
 
     @Test
@@ -96,7 +94,7 @@ class InspectorCliThroughProxyTest {
 
     @Test
     void a_call_into_another_workspace_fails_with_the_policys_reason_and_never_reaches_the_upstream() throws Exception {
-        upstream.clear();
+        stack.upstream().clear();
 
         Run run = inspector(
                 "--method",
@@ -110,7 +108,7 @@ class InspectorCliThroughProxyTest {
 
         assertThat(run.exitCode()).isNotZero();
         assertThat(run.stderr()).contains("Denied by policy").contains("get_repository");
-        assertThat(upstream.bodies()).noneSatisfy(b -> assertThat(b).contains("globex"));
+        assertThat(stack.upstream().bodies()).noneSatisfy(b -> assertThat(b).contains("globex"));
     }
 
     @Test
@@ -130,7 +128,7 @@ class InspectorCliThroughProxyTest {
     }
 
     private static Run inspector(String... args) throws IOException, InterruptedException {
-        return inspectorAt(proxy, args);
+        return inspectorAt(stack.proxy(), args);
     }
 
     private static Run inspectorAt(ProxyHarness target, String... args) throws IOException, InterruptedException {

@@ -30,6 +30,10 @@ import org.junit.jupiter.api.Test;
 /**
  * What happens to the proxy's copy of the issuer's keys over time, each test with its own real issuer: a key
  * rotated at the issuer, the issuer going away while keys are cached, and the issuer away from the start.
+ *
+ * <p>Not on {@link io.mcpguard.proxy.testing.ProxyStack}, which starts its parts once per class: the subject here is
+ * the lifecycle of one issuer's keys, so every test starts a fresh issuer, OPA and proxy (nothing cached from the
+ * test before) and stops them after it.
  */
 class IssuerKeyLifecycleTest {
     private static final String RESOURCE = "https://mcp.example.test/mcp";

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mcpguard.core.server.HttpMcpServer;
 import io.mcpguard.proxy.policy.Subject;
-import io.mcpguard.proxy.testing.OpaProcess;
-import io.mcpguard.proxy.testing.ProxyHarness;
+import io.mcpguard.proxy.testing.ClassPart;
+import io.mcpguard.proxy.testing.ProxyStack;
 import io.mcpguard.proxy.testing.SandboxCore;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
@@ -21,7 +21,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 11, route 3: the private key planted in the sandbox's {@code config/application-prod.yml}, read through the
@@ -31,30 +33,28 @@ import org.junit.jupiter.api.Test;
 class KeyMaterialWithoutArmourTest {
     private static final Pattern BODY_LINE = Pattern.compile("(?m)^ {4}([A-Za-z0-9+/]{64})$");
 
-    private static SandboxCore stack;
-    private static OpaProcess opa;
-    private static ProxyHarness viewerProxy;
+    private static final Subject VIEWER = new Subject(
+            "viewer@acme/*", true, "jwt", List.of("viewer@acme/*"), List.of(), null, List.of("pwd"), null, null, null);
+
+    @RegisterExtension
+    @Order(1)
+    static final ClassPart<SandboxCore> core = ClassPart.of(SandboxCore::new);
+
+    /** The viewer's proxy in front of the core. */
+    @RegisterExtension
+    @Order(2)
+    static final ProxyStack stack = ProxyStack.builder()
+            .upstreamUrl(() -> core.get().mcpUrl())
+            .subjects((ctx, request) -> VIEWER)
+            .build();
+
     private static McpSyncClient direct;
     private static McpSyncClient viewer;
 
     @BeforeAll
-    static void start() throws Exception {
-        stack = new SandboxCore();
-        opa = OpaProcess.startWithRepoPolicies();
-        Subject subject = new Subject(
-                "viewer@acme/*",
-                true,
-                "jwt",
-                List.of("viewer@acme/*"),
-                List.of(),
-                null,
-                List.of("pwd"),
-                null,
-                null,
-                null);
-        viewerProxy = new ProxyHarness(stack.mcpUrl(), opa.url(), Map.of(), (ctx, request) -> subject);
-        direct = client(stack.baseUrl());
-        viewer = client(viewerProxy.baseUrl());
+    static void start() {
+        direct = client(core.get().baseUrl());
+        viewer = client(stack.proxy().baseUrl());
     }
 
     @AfterAll
@@ -62,9 +62,6 @@ class KeyMaterialWithoutArmourTest {
         for (McpSyncClient client : new McpSyncClient[] {direct, viewer}) {
             if (client != null) client.closeGracefully();
         }
-        if (viewerProxy != null) viewerProxy.close();
-        if (opa != null) opa.close();
-        if (stack != null) stack.close();
     }
 
     @Test

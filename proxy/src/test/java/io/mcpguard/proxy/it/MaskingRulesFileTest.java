@@ -28,6 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A team's rules file ({@code mask.rules-file}) through the proxy, with a real OPA deciding for a developer who may
  * not see secrets: its token format is masked in answers, an edit is used without a restart, and a file that does
  * not load stops the proxy from starting with a message naming the rule.
+ *
+ * <p>Not on {@link io.mcpguard.proxy.testing.ProxyStack}: each test builds its own proxy on its own rules file, and
+ * one proxy failing to start is a test's subject.
  */
 class MaskingRulesFileTest {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -5,21 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mcpguard.proxy.policy.Subject;
 import io.mcpguard.proxy.testing.JsonRpcAnswers;
-import io.mcpguard.proxy.testing.OpaProcess;
-import io.mcpguard.proxy.testing.ProxyHarness;
-import io.mcpguard.proxy.testing.RecordingUpstream;
+import io.mcpguard.proxy.testing.ProxyStack;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Quotas enforced by the proxy with the policy's numbers: a real OPA runs the repository's policies with the read
@@ -31,36 +26,23 @@ class QuotaThroughProxyTest {
     private static final HttpClient HTTP =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    @TempDir
-    static Path dir;
-
-    private static OpaProcess opa;
-    private static RecordingUpstream upstream;
-    private static ProxyHarness proxy;
+    @RegisterExtension
+    static final ProxyStack stack = ProxyStack.builder()
+            // One token back every 3 s: long enough that four calls in a row exhaust it even on a loaded machine.
+            .policies(ProxyStack.Policies.withReadQuota("viewer", 3, 9_000L))
+            .subjects((ctx, request) -> VIEWER)
+            .build();
 
     @BeforeAll
     static void start() throws Exception {
-        OpaProcess.copyRepoPolicies(dir);
-        // One token back every 3 s: long enough that four calls in a row exhaust it even on a loaded machine.
-        OpaProcess.setReadQuota(dir, "viewer", 3, 9_000L);
-        opa = new OpaProcess(dir);
-        opa.start();
-        upstream = new RecordingUpstream();
-        proxy = new ProxyHarness(upstream.url(), opa.url(), Map.of(), (ctx, request) -> VIEWER);
         openSession();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (proxy != null) proxy.close();
-        if (upstream != null) upstream.close();
-        if (opa != null) opa.close();
     }
 
     private static String session;
 
     private static HttpResponse<String> post(String json) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(proxy.mcpUrl()))
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create(stack.proxy().mcpUrl()))
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json, text/event-stream")
                 .timeout(Duration.ofSeconds(20))
@@ -92,7 +74,7 @@ class QuotaThroughProxyTest {
         for (int i = 1; i <= 3; i++) {
             assertThat(call(i).has("result")).as("call %d within quota", i).isTrue();
         }
-        int reachedBefore = upstream.bodies().size();
+        int reachedBefore = stack.upstream().bodies().size();
 
         JsonNode refused = call(4);
 
@@ -101,7 +83,7 @@ class QuotaThroughProxyTest {
         long retryAfter = error.get("data").get("retry_after_ms").asLong();
         assertThat(retryAfter).isBetween(1L, 3_000L);
         assertThat(error.get("data").get("limit").asLong()).isEqualTo(3);
-        assertThat(upstream.bodies())
+        assertThat(stack.upstream().bodies())
                 .as("a refused call never reaches the server")
                 .hasSize(reachedBefore);
 

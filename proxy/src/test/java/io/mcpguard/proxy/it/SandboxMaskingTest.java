@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mcpguard.core.server.HttpMcpServer;
 import io.mcpguard.proxy.policy.Subject;
-import io.mcpguard.proxy.testing.OpaProcess;
+import io.mcpguard.proxy.testing.ClassPart;
 import io.mcpguard.proxy.testing.ProxyHarness;
+import io.mcpguard.proxy.testing.ProxyStack;
 import io.mcpguard.proxy.testing.SandboxCore;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
@@ -21,7 +22,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The secrets and personal data planted in the sandbox Bitbucket, read through the real Bitbucket MCP server (which
@@ -36,24 +39,31 @@ class SandboxMaskingTest {
     private static final Map<String, Object> PR_2 = Map.of("workspace", "acme", "repo", "payments-api", "pr_id", 2);
     private static final Map<String, Object> COMMITS = Map.of("workspace", "acme", "repo", "payments-api");
 
-    private static SandboxCore stack;
-    private static OpaProcess opa;
-    private static ProxyHarness viewerProxy;
+    @RegisterExtension
+    @Order(1)
+    static final ClassPart<SandboxCore> core = ClassPart.of(SandboxCore::new);
+
+    /** The viewer's proxy in front of the core. */
+    @RegisterExtension
+    @Order(2)
+    static final ProxyStack stack = ProxyStack.builder()
+            .upstreamUrl(() -> core.get().mcpUrl())
+            .subjects((ctx, request) -> subject("viewer@acme/*"))
+            .build();
+
+    /** The maintainer's proxy, a second one in front of the same core and OPA. */
     private static ProxyHarness maintainerProxy;
+
     private static McpSyncClient direct;
     private static McpSyncClient viewer;
     private static McpSyncClient maintainer;
 
     @BeforeAll
-    static void start() throws Exception {
-        stack = new SandboxCore();
-        String coreUrl = stack.mcpUrl();
-        opa = OpaProcess.startWithRepoPolicies();
-        viewerProxy = new ProxyHarness(coreUrl, opa.url(), Map.of(), (ctx, request) -> subject("viewer@acme/*"));
-        maintainerProxy =
-                new ProxyHarness(coreUrl, opa.url(), Map.of(), (ctx, request) -> subject("maintainer@acme/*"));
-        direct = client(stack.baseUrl());
-        viewer = client(viewerProxy.baseUrl());
+    static void start() {
+        maintainerProxy = new ProxyHarness(
+                core.get().mcpUrl(), stack.opa().url(), Map.of(), (ctx, request) -> subject("maintainer@acme/*"));
+        direct = client(core.get().baseUrl());
+        viewer = client(stack.proxy().baseUrl());
         maintainer = client(maintainerProxy.baseUrl());
     }
 
@@ -62,10 +72,7 @@ class SandboxMaskingTest {
         for (McpSyncClient client : new McpSyncClient[] {direct, viewer, maintainer}) {
             if (client != null) client.closeGracefully();
         }
-        if (viewerProxy != null) viewerProxy.close();
         if (maintainerProxy != null) maintainerProxy.close();
-        if (opa != null) opa.close();
-        if (stack != null) stack.close();
     }
 
     private static Subject subject(String role) {

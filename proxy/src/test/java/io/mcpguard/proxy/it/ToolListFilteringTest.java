@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mcpguard.proxy.policy.Subject;
-import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.ProxyHarness;
-import io.mcpguard.proxy.testing.ScriptedUpstream;
+import io.mcpguard.proxy.testing.ProxyStack;
 import io.mcpguard.proxy.testing.ScriptedUpstream.Answer;
 import io.mcpguard.proxy.testing.ScriptedUpstream.Piece;
 import io.mcpguard.proxy.testing.SseLines;
@@ -23,9 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code tools/list} answers cut down to what the policy lets the subject (a viewer of workspace acme) see, in JSON
@@ -41,30 +39,19 @@ class ToolListFilteringTest {
             {"name":"merge_pull_request","inputSchema":{"type":"object"}},\
             {"name":"shadow_tool","inputSchema":{"type":"object"}}]}""";
 
-    private static OpaProcess opa;
-    private static ScriptedUpstream upstream;
-    private static ProxyHarness proxy;
+    @RegisterExtension
+    static final ProxyStack stack = ProxyStack.builder()
+            .scriptedUpstream()
+            .subjects((ctx, request) -> VIEWER)
+            .build();
+
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
             .build();
 
-    @BeforeAll
-    static void start() {
-        opa = OpaProcess.startWithRepoPolicies();
-        upstream = new ScriptedUpstream();
-        proxy = new ProxyHarness(upstream.url(), opa.url(), Map.of(), (ctx, request) -> VIEWER);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (proxy != null) proxy.close();
-        if (upstream != null) upstream.close();
-        if (opa != null) opa.close();
-    }
-
     private static HttpRequest post(String body) {
-        return HttpRequest.newBuilder(URI.create(proxy.mcpUrl()))
+        return HttpRequest.newBuilder(URI.create(stack.proxy().mcpUrl()))
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json, text/event-stream")
                 .timeout(Duration.ofSeconds(20))
@@ -80,10 +67,11 @@ class ToolListFilteringTest {
 
     @Test
     void a_json_tools_list_answer_keeps_only_the_tools_the_subject_may_use() throws Exception {
-        upstream.script(body -> new Answer(
-                200,
-                "application/json",
-                List.of(Piece.of("{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":"), Piece.of(TOOLS + "}"))));
+        stack.scripted()
+                .script(body -> new Answer(
+                        200,
+                        "application/json",
+                        List.of(Piece.of("{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":"), Piece.of(TOOLS + "}"))));
 
         HttpResponse<String> response = HTTP.send(
                 post("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/list\"}"), HttpResponse.BodyHandlers.ofString());
@@ -104,7 +92,7 @@ class ToolListFilteringTest {
     @Test
     void other_json_answers_pass_untouched() throws Exception {
         String exact = "{\"jsonrpc\":\"2.0\",\"id\":4,\"result\":{}}";
-        upstream.script(body -> new Answer(200, "application/json", List.of(Piece.of(exact))));
+        stack.scripted().script(body -> new Answer(200, "application/json", List.of(Piece.of(exact))));
 
         HttpResponse<String> response = HTTP.send(
                 post("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"ping\"}"), HttpResponse.BodyHandlers.ofString());
@@ -122,18 +110,21 @@ class ToolListFilteringTest {
                 Thread.currentThread().interrupt();
             }
         };
-        upstream.script(body -> new Answer(
-                200,
-                "text/event-stream",
-                List.of(
-                        Piece.of(": keep-alive comment\n\nid: e1\nevent: message\ndata: {\"jsonrpc\":\"2.0\","),
-                        Piece.of(
-                                "\"method\":\"notifications/progress\",\"params\":{\"progressToken\":1,\"progress\":1}}\r\n\r\n"),
-                        // Held back until the client has the first event: a proxy that buffered the stream hangs here.
-                        Piece.after(waitForClient, "id: e2\nretry: 1000\ndata: {\"jsonrpc\":\"2.0\",\"id\":5,\n"),
-                        Piece.of("data: \"result\":" + TOOLS + "}\n\n"),
-                        Piece.of("id: e3\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\","
-                                + "\"params\":{\"level\":\"info\",\"data\":\"shadow_tool\"}}\n\n"))));
+        stack.scripted()
+                .script(body -> new Answer(
+                        200,
+                        "text/event-stream",
+                        List.of(
+                                Piece.of(": keep-alive comment\n\nid: e1\nevent: message\ndata: {\"jsonrpc\":\"2.0\","),
+                                Piece.of(
+                                        "\"method\":\"notifications/progress\",\"params\":{\"progressToken\":1,\"progress\":1}}\r\n\r\n"),
+                                // Held back until the client has the first event: a proxy that buffered the stream
+                                // hangs here.
+                                Piece.after(
+                                        waitForClient, "id: e2\nretry: 1000\ndata: {\"jsonrpc\":\"2.0\",\"id\":5,\n"),
+                                Piece.of("data: \"result\":" + TOOLS + "}\n\n"),
+                                Piece.of("id: e3\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\","
+                                        + "\"params\":{\"level\":\"info\",\"data\":\"shadow_tool\"}}\n\n"))));
 
         HttpResponse<InputStream> response = HTTP.send(
                 post("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/list\"}"),
@@ -167,22 +158,25 @@ class ToolListFilteringTest {
 
     @Test
     void after_tools_list_changed_the_new_list_is_filtered_too() throws Exception {
-        upstream.script(body -> new Answer(
-                200,
-                "text/event-stream",
-                List.of(Piece.of("data: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/tools/list_changed\"}\n\n"))));
+        stack.scripted()
+                .script(body -> new Answer(
+                        200,
+                        "text/event-stream",
+                        List.of(Piece.of(
+                                "data: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/tools/list_changed\"}\n\n"))));
         HttpResponse<String> changed = HTTP.send(
                 post("{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"ping\"}"), HttpResponse.BodyHandlers.ofString());
         assertThat(changed.body()).contains("notifications/tools/list_changed");
 
-        upstream.script(
-                body -> new Answer(
-                        200,
-                        "application/json",
-                        List.of(
-                                Piece.of(
-                                        "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"tools\":["
-                                                + "{\"name\":\"list_branches\",\"inputSchema\":{}},{\"name\":\"delete_branch\",\"inputSchema\":{}}]}}"))));
+        stack.scripted()
+                .script(
+                        body -> new Answer(
+                                200,
+                                "application/json",
+                                List.of(
+                                        Piece.of(
+                                                "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"tools\":["
+                                                        + "{\"name\":\"list_branches\",\"inputSchema\":{}},{\"name\":\"delete_branch\",\"inputSchema\":{}}]}}"))));
         HttpResponse<String> relisted = HTTP.send(
                 post("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/list\"}"), HttpResponse.BodyHandlers.ofString());
 
@@ -192,14 +186,18 @@ class ToolListFilteringTest {
     @Test
     void a_tools_list_answer_too_large_to_filter_is_refused_not_passed_unfiltered() throws Exception {
         try (ProxyHarness small = new ProxyHarness(
-                upstream.url(), opa.url(), Map.of("limits.max-rewrite-bytes", "1KiB"), (c, r) -> VIEWER)) {
+                stack.scripted().url(),
+                stack.opa().url(),
+                Map.of("limits.max-rewrite-bytes", "1KiB"),
+                (c, r) -> VIEWER)) {
             String padding = "x".repeat(2048);
-            upstream.script(body -> new Answer(
-                    200,
-                    "application/json",
-                    List.of(Piece.of(
-                            "{\"jsonrpc\":\"2.0\",\"id\":9,\"result\":{\"tools\":[{\"name\":\"merge_pull_request\","
-                                    + "\"description\":\"" + padding + "\",\"inputSchema\":{}}]}}"))));
+            stack.scripted()
+                    .script(body -> new Answer(
+                            200,
+                            "application/json",
+                            List.of(Piece.of(
+                                    "{\"jsonrpc\":\"2.0\",\"id\":9,\"result\":{\"tools\":[{\"name\":\"merge_pull_request\","
+                                            + "\"description\":\"" + padding + "\",\"inputSchema\":{}}]}}"))));
             HttpRequest request = HttpRequest.newBuilder(URI.create(small.mcpUrl()))
                     .header("Content-Type", "application/json")
                     .header("Accept", "application/json, text/event-stream")
@@ -219,12 +217,13 @@ class ToolListFilteringTest {
     @Test
     void a_tools_list_answer_replayed_on_the_get_stream_is_cut_to_the_subjects_last_view() throws Exception {
         String session = "resumed-session-1";
-        upstream.script(body -> new Answer(
-                200,
-                "application/json",
-                List.of(Piece.of("{\"jsonrpc\":\"2.0\",\"id\":10,\"result\":" + TOOLS + "}"))));
+        stack.scripted()
+                .script(body -> new Answer(
+                        200,
+                        "application/json",
+                        List.of(Piece.of("{\"jsonrpc\":\"2.0\",\"id\":10,\"result\":" + TOOLS + "}"))));
         HTTP.send(
-                HttpRequest.newBuilder(URI.create(proxy.mcpUrl()))
+                HttpRequest.newBuilder(URI.create(stack.proxy().mcpUrl()))
                         .header("Content-Type", "application/json")
                         .header("Mcp-Session-Id", session)
                         .POST(HttpRequest.BodyPublishers.ofString(
@@ -232,7 +231,7 @@ class ToolListFilteringTest {
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         String replay = "id: r1\ndata: {\"jsonrpc\":\"2.0\",\"id\":11,\"result\":" + TOOLS + "}\n\n";
-        upstream.script(body -> new Answer(200, "text/event-stream", List.of(Piece.of(replay))));
+        stack.scripted().script(body -> new Answer(200, "text/event-stream", List.of(Piece.of(replay))));
 
         HttpResponse<String> known = HTTP.send(get(session), HttpResponse.BodyHandlers.ofString());
         HttpResponse<String> unknown = HTTP.send(get("never-listed"), HttpResponse.BodyHandlers.ofString());
@@ -254,7 +253,7 @@ class ToolListFilteringTest {
     }
 
     private static HttpRequest get(String session) {
-        return HttpRequest.newBuilder(URI.create(proxy.mcpUrl()))
+        return HttpRequest.newBuilder(URI.create(stack.proxy().mcpUrl()))
                 .header("Accept", "text/event-stream")
                 .header("Mcp-Session-Id", session)
                 .header("Last-Event-ID", "r0")
@@ -265,7 +264,7 @@ class ToolListFilteringTest {
 
     @Test
     void calling_a_hidden_tool_by_name_is_still_refused_and_never_reaches_the_server() throws Exception {
-        int before = upstream.bodies().size();
+        int before = stack.scripted().bodies().size();
 
         HttpResponse<String> response = HTTP.send(
                 post(
@@ -276,6 +275,6 @@ class ToolListFilteringTest {
         JsonNode error = JSON.readTree(response.body()).get("error");
         assertThat(error.get("code").asInt()).isEqualTo(-32001);
         assertThat(error.get("message").asText()).contains("create_pull_request");
-        assertThat(upstream.bodies()).hasSize(before);
+        assertThat(stack.scripted().bodies()).hasSize(before);
     }
 }

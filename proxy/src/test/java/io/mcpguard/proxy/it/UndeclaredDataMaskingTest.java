@@ -30,6 +30,9 @@ import org.junit.jupiter.api.Test;
  * dangerous tools on) in front of the sandbox Bitbucket, the proxy and a real OPA with the repository's policies.
  *
  * <p>The planted values are first read from the MCP server directly, so the test proves they are there to mask.
+ *
+ * <p>Not on {@link io.mcpguard.proxy.testing.ProxyStack}: one proxy per role (viewer, developer, maintainer) in front
+ * of the same core, none of which is the class's main one.
  */
 class UndeclaredDataMaskingTest {
     private static final Map<String, Object> ONCALL =

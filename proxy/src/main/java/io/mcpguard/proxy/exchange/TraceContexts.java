@@ -1,6 +1,8 @@
-package io.mcpguard.proxy.audit;
+package io.mcpguard.proxy.exchange;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
@@ -11,33 +13,36 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The trace context a client named for a request: its W3C {@code traceparent}/{@code tracestate} headers, or a
- * message's {@code params._meta} (MCP SEP-414). Only W3C Trace Context is read; a client's baggage is not, since the
- * proxy cannot vouch for it.
+ * The trace context a client named for a request, read the one way both the forward stage (which continues it on the
+ * hop) and the audit trail (which parents its spans on it) must agree on: W3C Trace Context from the {@code
+ * traceparent}/{@code tracestate} headers, or from a message's {@code params._meta} (MCP SEP-414). A client's baggage
+ * is never read: the proxy cannot vouch for it.
  */
-final class TraceParents {
-    private static final TextMapPropagator PROPAGATOR = W3CTraceContextPropagator.getInstance();
+public final class TraceContexts {
+    private static final TextMapPropagator W3C = W3CTraceContextPropagator.getInstance();
 
-    private TraceParents() {}
+    private TraceContexts() {}
 
-    /** The context the headers name; the root context when they name none (or an invalid one). */
-    static Context fromHeaders(String traceparent, String tracestate) {
+    /** The context the headers name, or the invalid context when they name none (or a malformed one). */
+    public static SpanContext ofHeaders(String traceparent, String tracestate) {
         if (traceparent == null) {
-            return Context.root();
+            return SpanContext.getInvalid();
         }
         Map<String, String> carrier = tracestate == null
                 ? Map.of("traceparent", traceparent)
                 : Map.of("traceparent", traceparent, "tracestate", tracestate);
-        return PROPAGATOR.extract(Context.root(), carrier, MapGetter.INSTANCE);
+        return Span.fromContext(W3C.extract(Context.root(), carrier, MapGetter.INSTANCE))
+                .getSpanContext();
     }
 
-    /** The context a message's {@code params._meta} names, or null when it names none. */
-    static Context fromMeta(JsonNode params) {
+    /** The context a message's {@code params._meta} names, or the invalid context when it names none. */
+    public static SpanContext ofMeta(JsonNode params) {
         JsonNode meta = params == null ? null : params.get("_meta");
         if (meta == null || !meta.isObject() || !meta.has("traceparent")) {
-            return null;
+            return SpanContext.getInvalid();
         }
-        return PROPAGATOR.extract(Context.root(), meta, MetaGetter.INSTANCE);
+        return Span.fromContext(W3C.extract(Context.root(), meta, MetaGetter.INSTANCE))
+                .getSpanContext();
     }
 
     private enum MapGetter implements TextMapGetter<Map<String, String>> {

@@ -1,0 +1,54 @@
+package io.mcpguard.proxy.config;
+
+import io.mcpguard.proxy.config.ProxyConfig.*;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** The {@code policy.*} keys (which engine decides) and the decision path asked of OPA. */
+final class PolicySection {
+    private PolicySection() {}
+
+    static Policy parse(ConfigSource src, Opa opa) {
+        String engineText = src.string("policy.engine", "rest");
+        Policy.Engine engine = switch (engineText) {
+            case "rest" -> Policy.Engine.REST;
+            case "wasm" -> Policy.Engine.WASM;
+            default -> {
+                src.require(false, "config key 'policy.engine': expected rest or wasm, got '" + engineText + "'");
+                yield Policy.Engine.REST;
+            }
+        };
+        String bundleText = src.string("policy.wasm.bundle", "");
+        Path bundle = bundleText.isEmpty() ? null : Path.of(bundleText);
+        src.require(
+                engine != Policy.Engine.WASM || bundle != null,
+                "config key 'policy.wasm.bundle': required with policy.engine: wasm (a bundle built with"
+                        + " opa build -t wasm -e " + opa.decisionPath() + " -b policies/)");
+        src.require(
+                engine != Policy.Engine.WASM || bundle == null || Files.exists(bundle),
+                "config key 'policy.wasm.bundle': no such file or directory '" + bundleText + "'");
+        int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+        int instances = src.integer("policy.wasm.instances", 0, 0, 256); // 0: one per core
+        return new Policy(
+                engine,
+                bundle,
+                src.duration(
+                        "policy.wasm.reload-interval",
+                        Duration.ofSeconds(5),
+                        Duration.ofMillis(100),
+                        Duration.ofHours(1)),
+                instances == 0 ? cores : instances,
+                src.integer("policy.wasm.max-pending-decisions", 1024, 0, 1_000_000));
+    }
+
+    /** A rule path such as {@code mcp/authz/decision}: slash-separated Rego identifiers, no leading slash. */
+    static String decisionPath(ConfigSource src) {
+        String path = src.string("opa.decision-path", "mcp/authz/decision");
+        String trimmed = path.startsWith("/") ? path.substring(1) : path;
+        src.require(
+                trimmed.matches("[A-Za-z_][A-Za-z0-9_]*(/[A-Za-z_][A-Za-z0-9_]*)*"),
+                "config key 'opa.decision-path': expected a rule path such as mcp/authz/decision, got '" + path + "'");
+        return trimmed;
+    }
+}
