@@ -366,3 +366,31 @@ func container(cs []corev1.Container, name string) *corev1.Container {
 	}
 	return nil
 }
+
+func TestListenerTlsUsesTheMountedSecretAndHttpsProbes(t *testing.T) {
+	r := render(t, append(shapes["sidecar"], "--set", "proxy.tls.enabled=true", "--set", "proxy.tls.secretName=proxy-tls")...)
+	pod := r.deployment.Spec.Template.Spec
+	secretVolumes := map[string]bool{}
+	for _, v := range pod.Volumes {
+		if v.Secret != nil {
+			secretVolumes[v.Name] = true
+		}
+	}
+	proxy := container(pod.InitContainers, "proxy")
+	listen, _ := proxyConfig(t, r)["listen"].(map[string]any)
+	tls, _ := listen["tls"].(map[string]any)
+	if tls == nil || tls["enabled"] != true {
+		t.Fatalf("proxy.tls.enabled does not turn on listen.tls: %v", listen)
+	}
+	for _, key := range []string{"cert-file", "key-file"} {
+		path, _ := tls[key].(string)
+		if path == "" || !mountedFromSecret(proxy, secretVolumes, path) {
+			t.Errorf("listen.tls.%s %q is not on the mounted TLS Secret", key, path)
+		}
+	}
+	for name, probe := range map[string]*corev1.Probe{"startup": proxy.StartupProbe, "liveness": proxy.LivenessProbe, "readiness": proxy.ReadinessProbe} {
+		if probe == nil || probe.HTTPGet == nil || probe.HTTPGet.Scheme != corev1.URISchemeHTTPS {
+			t.Errorf("the proxy's %s probe does not speak HTTPS to a TLS listener", name)
+		}
+	}
+}

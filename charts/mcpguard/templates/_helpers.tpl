@@ -84,6 +84,11 @@ seccompProfile:
 {{- else -}}
 {{- $_ := set $config "policy" (dict "engine" "wasm" "bundle-file" (printf "/etc/mcpguard/policy/%s" .Values.policy.bundle.configMapKey)) -}}
 {{- end -}}
+{{- if .Values.proxy.tls.enabled -}}
+{{- /* The mounted Secret's files; the proxy re-reads them when cert-manager rotates the Secret. Client
+       certificates (listen.tls.client-auth, client-ca-file, client-subjects) go in proxy.config. */ -}}
+{{- $_ := set $config.listen "tls" (dict "enabled" true "cert-file" "/etc/mcpguard/tls/tls.crt" "key-file" "/etc/mcpguard/tls/tls.key") -}}
+{{- end -}}
 {{- if .Values.secrets.apiKeys.name -}}
 {{- $_ := set $config.auth "api-keys" (dict "file" "/etc/mcpguard/secrets/api-keys/keys.yaml") -}}
 {{- end -}}

@@ -42,13 +42,24 @@ public final class AuthenticationHandler extends HeaderStage {
     private final Authenticator authenticator;
     private final HttpAnswers answers;
     private final String mcpPath;
+    private final ClientCertificates clientCertificates;
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     private boolean waiting;
 
     public AuthenticationHandler(Authenticator authenticator, HttpAnswers answers, String mcpPath) {
+        this(authenticator, answers, mcpPath, null);
+    }
+
+    /**
+     * @param clientCertificates who a verified client certificate identifies (mTLS), or null when the listener
+     *     takes none; a request with an {@code Authorization} header is authenticated by that header alone
+     */
+    public AuthenticationHandler(
+            Authenticator authenticator, HttpAnswers answers, String mcpPath, ClientCertificates clientCertificates) {
         this.authenticator = authenticator;
         this.answers = answers;
         this.mcpPath = mcpPath;
+        this.clientCertificates = clientCertificates;
     }
 
     /** The policy's view of each request: the subject this stage verified (anonymous when authentication is off). */
@@ -107,6 +118,13 @@ public final class AuthenticationHandler extends HeaderStage {
                     request,
                     failure(AuthenticationFailure.Kind.INVALID_REQUEST, "send exactly one Authorization header"));
             return;
+        }
+        if (authorization.isEmpty() && clientCertificates != null) {
+            Identity certified = clientCertificates.identify(ctx);
+            if (certified != null) {
+                afterVerification(ctx, request, CompletableFuture.completedFuture(certified));
+                return;
+            }
         }
         String credential = authorization.isEmpty() ? null : bearer(authorization.get(0));
         if (credential == null) {

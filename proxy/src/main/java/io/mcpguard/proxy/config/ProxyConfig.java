@@ -27,7 +27,8 @@ public record ProxyConfig(
         Mask mask,
         Auth auth,
         Audit audit,
-        Policy policy) {
+        Policy policy,
+        TlsSettings tls) {
 
     /**
      * Where the proxy accepts clients, and which {@code Host} and {@code Origin} headers it accepts from them (the
@@ -331,7 +332,7 @@ public record ProxyConfig(
                         List.of("http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*")));
         String mcpPath = src.path("mcp.path", "/mcp");
         Upstream upstream = new Upstream(
-                src.httpUri("upstream.url", "http://127.0.0.1:8080/mcp"),
+                src.uri("upstream.url", "http://127.0.0.1:8080/mcp", false),
                 src.duration("upstream.connect-timeout", Duration.ofSeconds(2), ms1, Duration.ofMinutes(1)),
                 src.duration("upstream.response-timeout", Duration.ofSeconds(60), ms1, day),
                 src.integer("upstream.max-connections", 512, 1, 65536),
@@ -373,8 +374,11 @@ public record ProxyConfig(
                 "config key 'limits.max-string-length' must not exceed 'limits.max-body-bytes'");
         Audit audit = AuditSection.parse(src);
         Policy policy = PolicySection.parse(src, opa);
+        TlsSettings tls =
+                TlsSettings.parse(src, "https".equalsIgnoreCase(upstream.url().getScheme()));
         src.finish();
-        return new ProxyConfig(listen, mcpPath, upstream, opa, policyCache, quota, limits, mask, auth, audit, policy);
+        return new ProxyConfig(
+                listen, mcpPath, upstream, opa, policyCache, quota, limits, mask, auth, audit, policy, tls);
     }
 
     private static String firstLine(String text) {

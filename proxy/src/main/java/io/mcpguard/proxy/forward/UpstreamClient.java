@@ -1,6 +1,7 @@
 package io.mcpguard.proxy.forward;
 
 import io.mcpguard.proxy.config.ProxyConfig;
+import io.mcpguard.proxy.config.TlsSettings;
 import io.mcpguard.proxy.http.HopByHopHeaders;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.policy.DeclaredTools;
@@ -24,6 +25,9 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
@@ -39,6 +43,7 @@ import java.util.concurrent.TimeUnit;
  * that long streams would exhaust.
  */
 public final class UpstreamClient implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(UpstreamClient.class);
     /** Pooled connections idle longer than this are closed, well inside common server idle timeouts (30 s). */
     private static final int POOL_IDLE_SECONDS = 15;
 
@@ -54,15 +59,18 @@ public final class UpstreamClient implements AutoCloseable {
     private final String credentialHeader;
     private final io.mcpguard.proxy.config.Secret credential;
     private final int connectMillis;
+    private final SslContext tls;
 
     /**
      * @param declaredTools learns what the server declares about its tools from the {@code tools/list} answers the
      *     proxy filters
      * @param inspection how answers are inspected: masking, error sanitising
      * @param maxRewriteBytes the largest answer (JSON body, or one SSE event) the proxy holds to inspect it
+     * @param tlsSettings trust toward an https upstream, or null for plain http
      */
     public UpstreamClient(
             ProxyConfig.Upstream config,
+            TlsSettings.Upstream tlsSettings,
             int eventLoops,
             DeclaredTools declaredTools,
             AnswerInspection inspection,
@@ -71,7 +79,10 @@ public final class UpstreamClient implements AutoCloseable {
         this.inspection = inspection;
         this.maxRewriteBytes = maxRewriteBytes;
         URI url = config.url();
-        int port = url.getPort() == -1 ? 80 : url.getPort();
+        boolean https = "https".equalsIgnoreCase(url.getScheme());
+        int port = url.getPort() == -1 ? (https ? 443 : 80) : url.getPort();
+        this.tls = https ? clientContext(tlsSettings) : null;
+        String host = url.getHost();
         this.address = new InetSocketAddress(url.getHost(), port); // resolved once, off the event loop
         this.hostHeader = url.getPort() == -1 ? url.getHost() : url.getHost() + ":" + port;
         this.path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
@@ -96,6 +107,22 @@ public final class UpstreamClient implements AutoCloseable {
                         new AbstractChannelPoolHandler() {
                             @Override
                             public void channelCreated(Channel ch) {
+                                if (tls != null) {
+                                    // SNI and hostname verification against the URL's host (an IP: its SAN).
+                                    io.netty.handler.ssl.SslHandler ssl = tls.newHandler(ch.alloc(), host, port);
+                                    ssl.handshakeFuture().addListener(done -> {
+                                        if (!done.isSuccess()) {
+                                            // Why the hop failed, for the operator: an untrusted or misnamed
+                                            // certificate reads very differently from a refused connection.
+                                            log.atWarn()
+                                                    .addKeyValue("event.name", "upstream.tls_handshake_failed")
+                                                    .addKeyValue("upstream", host + ":" + port)
+                                                    .addKeyValue("error", String.valueOf(done.cause()))
+                                                    .log("TLS handshake with the MCP server failed");
+                                        }
+                                    });
+                                    ch.pipeline().addLast(ssl);
+                                }
                                 ch.pipeline()
                                         .addLast(new HttpClientCodec())
                                         .addLast(new IdleStateHandler(0, 0, POOL_IDLE_SECONDS, TimeUnit.SECONDS))
@@ -109,6 +136,27 @@ public final class UpstreamClient implements AutoCloseable {
                         Integer.MAX_VALUE);
             }
         };
+    }
+
+    /**
+     * The client context toward an https upstream: TLS 1.2 or 1.3, the server's certificate verified against the
+     * configured CA bundle (or the JDK's trust store) and its name against the URL's host. A failed handshake fails
+     * the acquire, so the exchange ends as "MCP server is unreachable" — never as a request sent in the clear.
+     */
+    private static SslContext clientContext(TlsSettings.Upstream settings) {
+        try {
+            SslContextBuilder builder = SslContextBuilder.forClient()
+                    .sslProvider(SslProvider.JDK)
+                    .protocols(TlsSettings.ALLOWED_PROTOCOLS)
+                    .endpointIdentificationAlgorithm("HTTPS");
+            if (settings != null && settings.caFile() != null) {
+                builder.trustManager(settings.caFile().toFile());
+            }
+            return builder.build();
+        } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+            throw new IllegalStateException(
+                    "config key 'upstream.tls.ca-file': cannot load " + (settings == null ? "" : settings.caFile()), e);
+        }
     }
 
     /**

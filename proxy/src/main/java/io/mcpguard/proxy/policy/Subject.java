@@ -9,7 +9,7 @@ import java.util.List;
  *
  * @param id stable subject id ({@code sub} of a token, the owner of an API key), {@code anonymous} when none
  * @param authenticated whether a credential was verified
- * @param authMethod how: {@code none}, {@code jwt} or {@code api_key}
+ * @param authMethod how: {@code none}, {@code jwt}, {@code api_key} or {@code mtls} (a client certificate)
  * @param roles roles the subject holds (after mapping identity-provider groups to roles)
  * @param groups identity-provider groups, as the token named them
  * @param tenant the tenant the subject acts in, or null

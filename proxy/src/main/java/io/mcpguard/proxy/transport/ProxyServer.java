@@ -3,7 +3,9 @@ package io.mcpguard.proxy.transport;
 import io.mcpguard.proxy.audit.AuditTrail;
 import io.mcpguard.proxy.auth.AuthenticationHandler;
 import io.mcpguard.proxy.auth.Authenticator;
+import io.mcpguard.proxy.auth.ClientCertificates;
 import io.mcpguard.proxy.config.ProxyConfig;
+import io.mcpguard.proxy.config.TlsSettings;
 import io.mcpguard.proxy.forward.AnswerInspection;
 import io.mcpguard.proxy.forward.TraceContextInjector;
 import io.mcpguard.proxy.forward.UpstreamClient;
@@ -62,6 +64,7 @@ public final class ProxyServer implements AutoCloseable {
     private final AuditTrail audit;
     private final ProxyChannelInitializer initializer;
     private final RulesFileWatcher rulesWatcher;
+    private final ListenerTls listenerTls;
     private Channel serverChannel;
 
     /** The production proxy: each request's subject is the one the identity stage verified. */
@@ -77,6 +80,9 @@ public final class ProxyServer implements AutoCloseable {
         this.config = config;
         // First: a rules file that does not load stops the start before any thread exists.
         PatternRuleClassifier rules = maskingRules(config.mask());
+        // So do certificate files that do not load: a TLS listener never falls back to plain HTTP.
+        TlsSettings.Listener tls = config.tls().listener();
+        this.listenerTls = tls == null ? null : new ListenerTls(tls);
         int loops = Math.max(2, Runtime.getRuntime().availableProcessors());
         this.acceptors = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(loops, NioIoHandler.newFactory());
@@ -92,6 +98,7 @@ public final class ProxyServer implements AutoCloseable {
         ClientText clientText = new ClientText(texts);
         this.upstream = new UpstreamClient(
                 config.upstream(),
+                config.tls().upstream(),
                 loops,
                 declaredTools,
                 inspection,
@@ -145,7 +152,15 @@ public final class ProxyServer implements AutoCloseable {
                         new Readiness.Check("upstream", () -> upstream.reachable(workers.next())),
                         new Readiness.Check("audit spool", audit::spoolWritable)))));
         this.initializer = new ProxyChannelInitializer(new ProxyChannelInitializer.Parts(
-                config.listen(), config.limits(), config.mcpPath(), answers, authenticator, audit, messagePath));
+                config.listen(),
+                config.limits(),
+                config.mcpPath(),
+                answers,
+                authenticator,
+                audit,
+                messagePath,
+                listenerTls,
+                tls == null || tls.clientSubjects().isEmpty() ? null : new ClientCertificates(tls.clientSubjects())));
         this.rulesWatcher = rulesWatcher(config.mask(), rules);
     }
 
@@ -209,6 +224,7 @@ public final class ProxyServer implements AutoCloseable {
         int port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
         log.atInfo()
                 .addKeyValue("listen", config.listen().host() + ":" + port)
+                .addKeyValue("tls", listenerTls != null)
                 .addKeyValue("mcp_path", config.mcpPath())
                 .addKeyValue("auth", config.auth().mode().name().toLowerCase(java.util.Locale.ROOT))
                 .addKeyValue("resource", config.auth().resource())
@@ -233,6 +249,9 @@ public final class ProxyServer implements AutoCloseable {
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         if (rulesWatcher != null) {
             rulesWatcher.close();
+        }
+        if (listenerTls != null) {
+            listenerTls.close();
         }
         audit.close(); // last: every exchange has ended its spans; what is buffered is exported now
     }

@@ -69,6 +69,7 @@ public final class RecordingUpstream implements AutoCloseable {
     private final Server jetty;
     private final McpSyncServer mcp;
     private final int port;
+    private final boolean https;
 
     public RecordingUpstream() {
         this(true);
@@ -84,6 +85,12 @@ public final class RecordingUpstream implements AutoCloseable {
      * @param keepAlive how often the server pings on open streams
      */
     public RecordingUpstream(boolean recording, Duration keepAlive) {
+        this(recording, keepAlive, null);
+    }
+
+    /** @param tls serves https with this context's certificate, or null for http */
+    public RecordingUpstream(boolean recording, Duration keepAlive, javax.net.ssl.SSLContext tls) {
+        this.https = tls != null;
         HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider.builder()
                 .mcpEndpoint("/mcp")
                 .keepAliveInterval(keepAlive)
@@ -135,7 +142,15 @@ public final class RecordingUpstream implements AutoCloseable {
                 .build();
 
         this.jetty = new Server();
-        ServerConnector connector = new ServerConnector(jetty);
+        ServerConnector connector;
+        if (tls == null) {
+            connector = new ServerConnector(jetty);
+        } else {
+            org.eclipse.jetty.util.ssl.SslContextFactory.Server factory =
+                    new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
+            factory.setSslContext(tls);
+            connector = new ServerConnector(jetty, factory);
+        }
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         jetty.addConnector(connector);
@@ -199,7 +214,7 @@ public final class RecordingUpstream implements AutoCloseable {
     }
 
     public String url() {
-        return "http://127.0.0.1:" + port + "/mcp";
+        return (https ? "https" : "http") + "://127.0.0.1:" + port + "/mcp";
     }
 
     public List<Received> received() {
