@@ -2,10 +2,8 @@ package io.mcpguard.proxy.pipeline;
 
 import io.mcpguard.proxy.auth.Authenticator;
 import io.mcpguard.proxy.exchange.ExchangeLog;
-import io.mcpguard.proxy.exchange.Outcome;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
-import io.mcpguard.proxy.jsonrpc.Refusal;
 import io.mcpguard.proxy.policy.GateVerdict;
 import io.mcpguard.proxy.policy.PolicyGate;
 import io.netty.channel.ChannelHandler;
@@ -48,13 +46,7 @@ public final class PolicyCheck extends SimpleChannelInboundHandler<Exchange> {
         ExchangeLog exchangeLog = exchange.log();
         if (failure != null) { // a bug, not a policy answer: still fail closed
             log.atError().setCause(failure).log("policy gate failed");
-            exchangeLog.refused(
-                    Outcome.UNAVAILABLE,
-                    ErrorCode.POLICY_UNAVAILABLE.httpStatus().code(),
-                    ErrorCode.POLICY_UNAVAILABLE,
-                    "policy check failed");
-            replies.reject(
-                    ctx, new Refusal(null, ErrorCode.POLICY_UNAVAILABLE, "policy check failed; not sent", null), false);
+            replies.checkFailed(ctx, exchange, "policy check");
             return;
         }
         exchangeLog.decided(verdict);

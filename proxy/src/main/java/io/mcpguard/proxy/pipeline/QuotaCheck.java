@@ -1,9 +1,6 @@
 package io.mcpguard.proxy.pipeline;
 
 import io.mcpguard.proxy.exchange.ExchangeLog;
-import io.mcpguard.proxy.exchange.Outcome;
-import io.mcpguard.proxy.jsonrpc.ErrorCode;
-import io.mcpguard.proxy.jsonrpc.Refusal;
 import io.mcpguard.proxy.quota.QuotaGate;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -50,13 +47,7 @@ public final class QuotaCheck extends SimpleChannelInboundHandler<Exchange> {
         }
         if (failure != null) { // a bug, not a quota answer: still fail closed
             log.atError().setCause(failure).log("quota gate failed");
-            exchangeLog.refused(
-                    Outcome.UNAVAILABLE,
-                    ErrorCode.POLICY_UNAVAILABLE.httpStatus().code(),
-                    ErrorCode.POLICY_UNAVAILABLE,
-                    "quota check failed");
-            replies.reject(
-                    ctx, new Refusal(null, ErrorCode.POLICY_UNAVAILABLE, "quota check failed; not sent", null), false);
+            replies.checkFailed(ctx, exchange, "quota check");
             return;
         }
         if (!result.refusals().isEmpty()) {

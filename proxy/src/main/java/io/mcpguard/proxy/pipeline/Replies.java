@@ -1,6 +1,7 @@
 package io.mcpguard.proxy.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mcpguard.proxy.exchange.Outcome;
 import io.mcpguard.proxy.http.HttpAnswers;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.jsonrpc.Refusal;
@@ -32,6 +33,22 @@ final class Replies {
     /** A request the proxy cannot accept at all: the status says so, the body says why. */
     void reject(ChannelHandlerContext ctx, Refusal refusal, boolean keepAlive) {
         answers.reject(ctx, refusal, keepAlive).addListener(f -> resumeReading(ctx));
+    }
+
+    /**
+     * A check that failed by a bug rather than answering (the gate's future failed): recorded and refused as
+     * unavailable, the connection closed — fail closed, never forwarded.
+     *
+     * @param what the check, as the client and the trail read it ("policy check", "quota check")
+     */
+    void checkFailed(ChannelHandlerContext ctx, Exchange exchange, String what) {
+        exchange.log()
+                .refused(
+                        Outcome.UNAVAILABLE,
+                        ErrorCode.POLICY_UNAVAILABLE.httpStatus().code(),
+                        ErrorCode.POLICY_UNAVAILABLE,
+                        what + " failed");
+        reject(ctx, new Refusal(null, ErrorCode.POLICY_UNAVAILABLE, what + " failed; not sent", null), false);
     }
 
     /** An authorization failure with its {@code WWW-Authenticate} challenge. */
