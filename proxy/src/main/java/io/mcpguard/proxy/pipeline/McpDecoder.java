@@ -101,6 +101,11 @@ public final class McpDecoder extends SimpleChannelInboundHandler<FullHttpReques
      * on the header must not see a different method, so a disagreement is refused (-32020) rather than forwarded.
      */
     static void checkHeadersMatchBody(HttpHeaders headers, DecodedBody body) throws JsonRpcException {
+        // Checked on one value and forwarded with all, a repeated header could route the server elsewhere.
+        if (headers.getAll(MCP_METHOD_HEADER).size() > 1
+                || headers.getAll(MCP_NAME_HEADER).size() > 1) {
+            throw new JsonRpcException(ErrorCode.HEADER_MISMATCH, "Mcp-Method and Mcp-Name may each be sent once");
+        }
         String methodHeader = headers.get(MCP_METHOD_HEADER);
         String nameHeader = headers.get(MCP_NAME_HEADER);
         if (methodHeader == null && nameHeader == null) {

@@ -191,6 +191,19 @@ class MessagePathStagesTest {
     }
 
     @Test
+    void a_repeated_mcp_header_is_refused_even_when_its_first_value_agrees() throws Exception {
+        path();
+        FullHttpRequest request = post(call(1, "get_repository"));
+        request.headers().add("Mcp-Method", "tools/call").add("Mcp-Method", "tools/list");
+
+        channel.writeInbound(request);
+
+        assertThat(json(answer()).get("error").get("code").asInt()).isEqualTo(-32020);
+        assertThat(passed).isEmpty();
+        assertThat(completed.get(0).ending().outcome()).isEqualTo(Outcome.INVALID);
+    }
+
+    @Test
     void an_allowed_call_passes_with_its_verdict_and_its_quota_taken() {
         path();
 
