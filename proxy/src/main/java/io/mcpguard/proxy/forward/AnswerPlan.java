@@ -83,8 +83,4 @@ public record AnswerPlan(
     public boolean decides(String idKey) {
         return decided != null && decided.contains(idKey);
     }
-
-    public boolean rewritesToolLists() {
-        return !visibleTools.isEmpty() || anyList != null;
-    }
 }
