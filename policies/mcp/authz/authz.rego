@@ -230,6 +230,13 @@ _quota(true) := _bucket
 
 _bucket := quota.for_call(_subject, _client_address, _class, _roles) if _known_call
 
+_bucket := quota.for_session(_subject, _client_address) if _opens_session
+
+_opens_session if {
+	_message.kind == "request"
+	_method == "initialize"
+}
+
 _client_address := object.get(input, ["transport", "client_address"], null)
 
 default _require_mfa := null

@@ -71,8 +71,14 @@ denied(reason) := terms(false, [reason])
 
 # Protocol housekeeping
 
-test_initialize_is_allowed_as_housekeeping if {
-	decide(message({"method": "initialize"})) == housekeeping(`"initialize" is protocol housekeeping`)
+test_initialize_is_allowed_as_housekeeping_and_counted_as_a_session if {
+	decision := decide(message({"method": "initialize"}))
+	object.remove(decision, ["quota"]) == object.remove(
+		housekeeping(`"initialize" is protocol housekeeping`),
+		["quota"],
+	)
+	decision.quota.key == `[["subject",null,"u-1"],"session"]`
+	decision.quota.limit == data.mcp.quota.sessions.limit
 }
 
 test_ping_and_logging_set_level_are_allowed_as_housekeeping if {
