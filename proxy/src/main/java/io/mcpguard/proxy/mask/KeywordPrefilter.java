@@ -14,6 +14,7 @@ import java.util.List;
  * there: that was most of the rules' cost.) Characters are folded into classes first — each character some keyword
  * holds, its upper case with it, and one class for all others — so a table row is a few dozen entries wide.
  * Characters outside ASCII are in the "others" class: case is folded for ASCII letters only, as the rules file says.
+ * The same automaton without folding finds the fixed prefixes of vendor tokens ({@link PrefixedTokenClassifier}).
  */
 final class KeywordPrefilter {
     /** By ASCII code: the character's class; 0 is "in no keyword". */
@@ -31,10 +32,18 @@ final class KeywordPrefilter {
 
     private final int[] lengths;
 
-    /** @param keywords lower-case printable ASCII, each at least one character */
+    /** @param keywords lower-case printable ASCII, each at least one character; found in any ASCII case */
     KeywordPrefilter(List<String> keywords) {
+        this(keywords, true);
+    }
+
+    /**
+     * @param keywords printable ASCII, each at least one character; lower case when {@code ignoreCase}
+     * @param ignoreCase whether an upper-case ASCII letter in the text matches its lower case in a keyword
+     */
+    KeywordPrefilter(List<String> keywords, boolean ignoreCase) {
         lengths = keywords.stream().mapToInt(String::length).toArray();
-        width = assignClasses(keywords) + 1;
+        width = assignClasses(keywords, ignoreCase) + 1;
         Trie trie = new Trie(keywords, classOf, width);
         int states = trie.size();
         // Renumber: states without output first, in breadth-first order (the hot ones, near the root, together).
@@ -62,17 +71,20 @@ final class KeywordPrefilter {
         firstOutputRow = firstOutput * width;
     }
 
-    /** Gives each character some keyword holds a class from 1; upper-case ASCII letters share their lower case's. */
-    private int assignClasses(List<String> keywords) {
+    /**
+     * Gives each character some keyword holds a class from 1; when case is ignored, upper-case ASCII letters share
+     * their lower case's.
+     */
+    private int assignClasses(List<String> keywords, boolean ignoreCase) {
         int classes = 0;
         for (String keyword : keywords) {
             for (char c : keyword.toCharArray()) {
-                if (c < 1 || c > 126 || Chars.isUpper(c)) {
-                    throw new IllegalArgumentException("a keyword is lower-case printable ASCII");
+                if (c < 1 || c > 126 || (ignoreCase && Chars.isUpper(c))) {
+                    throw new IllegalArgumentException("a keyword is printable ASCII, lower case when case is ignored");
                 }
                 if (classOf[c] == 0) {
                     classOf[c] = (byte) ++classes;
-                    if (Chars.isLower(c)) {
+                    if (ignoreCase && Chars.isLower(c)) {
                         classOf[c - 32] = classOf[c];
                     }
                 }

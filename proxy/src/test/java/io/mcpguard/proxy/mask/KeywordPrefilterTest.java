@@ -50,6 +50,32 @@ class KeywordPrefilterTest {
     }
 
     @Test
+    void withoutCaseFoldingFindsExactlyWhatAnExactSearchFinds() {
+        List<String> prefixes = List.of("AKIA", "ghp_", "gh", "ATATT3", "ATBB", "AT");
+        Random random = new Random(12);
+        String alphabet = "AKIakighp_TB3 ";
+        for (int round = 0; round < 2000; round++) {
+            char[] text = new char[random.nextInt(40)];
+            for (int i = 0; i < text.length; i++) {
+                text[i] = alphabet.charAt(random.nextInt(alphabet.length()));
+            }
+            List<String> expected = new ArrayList<>();
+            String plain = new String(text);
+            for (int start = 0; start < text.length; start++) {
+                for (String p : prefixes) {
+                    if (plain.startsWith(p, start)) {
+                        expected.add(start + ":" + p);
+                    }
+                }
+            }
+            List<String> found = new ArrayList<>();
+            new KeywordPrefilter(prefixes, false)
+                    .scan(text, (k, start, end) -> found.add(start + ":" + prefixes.get(k)));
+            assertThat(found).as(plain).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void overlappingKeywordsEachReportedSortedByStart() {
         // "bcd" ends first but starts after "abcde"; callers merge windows by start.
         assertThat(hits(List.of("bcd", "abcde", "cd", "abcdef"), "xabcdefx".toCharArray()))
