@@ -31,6 +31,7 @@ final class KeywordPrefilter {
     private final int[][] outputs;
 
     private final int[] lengths;
+    private final int maxLength;
 
     /** @param keywords lower-case printable ASCII, each at least one character; found in any ASCII case */
     KeywordPrefilter(List<String> keywords) {
@@ -43,6 +44,7 @@ final class KeywordPrefilter {
      */
     KeywordPrefilter(List<String> keywords, boolean ignoreCase) {
         lengths = keywords.stream().mapToInt(String::length).toArray();
+        maxLength = Arrays.stream(lengths).max().orElse(1);
         width = assignClasses(keywords, ignoreCase) + 1;
         Trie trie = new Trie(keywords, classOf, width);
         int states = trie.size();
@@ -95,32 +97,74 @@ final class KeywordPrefilter {
 
     /** Calls {@code hits} with every occurrence of a keyword in {@code text}, in order of start, then keyword. */
     void scan(char[] text, Hits hits) {
-        long[] found = null; // start << 32 | keyword, in order of end
-        int count = 0;
-        int state = 0;
-        for (int i = 0; i < text.length; i++) {
-            char c = text[i];
-            state = next[state + classOf[Math.min(c, 127)]]; // DEL (127) is in no keyword, like every non-ASCII char
-            if (state >= firstOutputRow) {
-                for (int keyword : outputs[state / width - firstOutput]) {
-                    if (found == null) {
-                        found = new long[16];
-                    } else if (count == found.length) {
-                        found = Arrays.copyOf(found, count * 2);
-                    }
-                    found[count++] = ((long) (i + 1 - lengths[keyword]) << 32) | keyword;
-                }
+        Found found = new Found();
+        int n = text.length;
+        // Two halves walked side by side: each step of the automaton waits for the table load of the step before,
+        // and two independent walks let the processor overlap those waits. The first half runs on past the middle
+        // far enough to finish every keyword that starts in it, and keeps only those; the second starts afresh at
+        // the middle and finds every keyword starting there or later.
+        int mid = n / 2;
+        int firstEnd = Math.min(n, mid + maxLength - 1);
+        int a = 0;
+        int b = 0;
+        int k = 0;
+        for (; mid + k < n && k < firstEnd; k++) {
+            a = next[a + classOf[Math.min(text[k], 127)]]; // DEL (127) is in no keyword, like every non-ASCII char
+            b = next[b + classOf[Math.min(text[mid + k], 127)]];
+            if (a >= firstOutputRow) {
+                found.add(a, k, 0, mid);
+            }
+            if (b >= firstOutputRow) {
+                found.add(b, mid + k, mid, n);
             }
         }
-        if (count == 0) {
-            return;
+        for (int i = k; i < firstEnd; i++) {
+            a = next[a + classOf[Math.min(text[i], 127)]];
+            if (a >= firstOutputRow) {
+                found.add(a, i, 0, mid);
+            }
         }
-        // Found by end; callers merge windows by start, and a keyword that ends later can start earlier.
-        Arrays.sort(found, 0, count);
-        for (int h = 0; h < count; h++) {
-            int start = (int) (found[h] >>> 32);
-            int keyword = (int) found[h];
-            hits.found(keyword, start, start + lengths[keyword]);
+        for (int i = mid + k; i < n; i++) {
+            b = next[b + classOf[Math.min(text[i], 127)]];
+            if (b >= firstOutputRow) {
+                found.add(b, i, mid, n);
+            }
+        }
+        found.report(hits);
+    }
+
+    /** Keyword occurrences as the walks find them, by end; reported by start. */
+    private final class Found {
+        private long[] items; // start << 32 | keyword
+        private int count;
+
+        /** The keywords ending at {@code last} in {@code state}, those starting in {@code [from, to)}. */
+        void add(int state, int last, int from, int to) {
+            for (int keyword : outputs[state / width - firstOutput]) {
+                int start = last + 1 - lengths[keyword];
+                if (start < from || start >= to) {
+                    continue;
+                }
+                if (items == null) {
+                    items = new long[16];
+                } else if (count == items.length) {
+                    items = Arrays.copyOf(items, count * 2);
+                }
+                items[count++] = ((long) start << 32) | keyword;
+            }
+        }
+
+        void report(Hits hits) {
+            if (count == 0) {
+                return;
+            }
+            // Callers merge windows by start, and a keyword that ends later can start earlier.
+            Arrays.sort(items, 0, count);
+            for (int h = 0; h < count; h++) {
+                int start = (int) (items[h] >>> 32);
+                int keyword = (int) items[h];
+                hits.found(keyword, start, start + lengths[keyword]);
+            }
         }
     }
 

@@ -76,6 +76,25 @@ class KeywordPrefilterTest {
     }
 
     @Test
+    void findsAKeywordAtEveryPositionOfTextsOfEveryLength() throws IOException {
+        // The text is walked as two halves side by side: a keyword across the middle, at either end of a half, or
+        // in a text shorter than the keyword must still be found, once.
+        List<String> keywords = defaultKeywords();
+        for (String keyword : List.of("q~", "sk-ant-", "age-secret-key-1", "permanent account number")) {
+            int k = keywords.indexOf(keyword);
+            for (int length = keyword.length(); length <= 3 * keyword.length() + 4; length++) {
+                for (int at = 0; at + keyword.length() <= length; at++) {
+                    char[] text = ".".repeat(length).toCharArray();
+                    keyword.toUpperCase(Locale.ROOT).getChars(0, keyword.length(), text, at);
+                    List<String> found = new ArrayList<>();
+                    new KeywordPrefilter(keywords).scan(text, (hit, start, end) -> found.add(start + ":" + hit));
+                    assertThat(found).as("%s at %d of %d", keyword, at, length).containsExactly(at + ":" + k);
+                }
+            }
+        }
+    }
+
+    @Test
     void overlappingKeywordsEachReportedSortedByStart() {
         // "bcd" ends first but starts after "abcde"; callers merge windows by start.
         assertThat(hits(List.of("bcd", "abcde", "cd", "abcdef"), "xabcdefx".toCharArray()))
