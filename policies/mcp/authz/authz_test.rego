@@ -432,6 +432,19 @@ test_a_long_unknown_tool_name_is_cut_short_in_the_reason if {
 	decide(call_by(user([]), name, {})) == denied(reason)
 }
 
+test_html_characters_in_a_tool_name_are_escaped_alike_in_both_engines if {
+	decide(call_by(user([]), "a<b>&c\u2028\u2029", {})) == denied(`unknown tool "a\u003cb\u003e\u0026c\u2028\u2029"`)
+}
+
+test_a_slug_is_at_most_128_characters if {
+	developer := user(["developer@acme/*"])
+	longest := concat("", [x | some _ in numbers.range(1, 128); x := "r"])
+	decide(call_by(developer, "get_repository", {"workspace": "acme", "repo": longest})).allow
+	too_long := concat("", [longest, "r"])
+	reason := `tool "get_repository" needs workspace and repo arguments that are slugs`
+	decide(call_by(developer, "get_repository", {"workspace": "acme", "repo": too_long})) == denied(reason)
+}
+
 test_control_characters_in_a_tool_name_are_escaped_in_the_reason if {
 	decide(call_by(user([]), "evil\n200 OK", {})) == denied(`unknown tool "evil\n200 OK"`)
 }

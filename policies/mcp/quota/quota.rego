@@ -7,6 +7,8 @@
 #   session (initialize) is counted too, for every caller whatever its roles.
 package mcp.quota
 
+import data.mcp.jsontext
+
 # METADATA
 # description: |
 #   The bucket one allowed call of a `class` tool draws from, for `subject` (the policy
@@ -17,7 +19,7 @@ package mcp.quota
 #   on_store_failure only for a class whose data names a mode; absent means deny.
 for_call(subject, client_address, class, roles) := object.union(
 	{
-		"key": json.marshal([_caller(subject, client_address), class]),
+		"key": jsontext.marshal([_caller(subject, client_address), class]),
 		"limit": limit,
 		"window_ms": data.mcp.quota.windows_ms[class],
 		"cost": 1,
