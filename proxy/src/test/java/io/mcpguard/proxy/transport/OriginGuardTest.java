@@ -86,6 +86,8 @@ class OriginGuardTest {
         assertThat(hostPasses("localhost:123456")).isFalse();
         // A colon inside the brackets is not a port separator.
         assertThat(hostPasses("[::2]")).isFalse();
+        // Digits alone are a name, not a port: nothing to strip.
+        assertThat(hostPasses("8080")).isFalse();
     }
 
     @Test
@@ -216,5 +218,68 @@ class OriginGuardTest {
         assertThat(body.refCnt()).isEqualTo(1);
         body.release();
         assertThat(completed).isEmpty();
+    }
+
+    @Test
+    void a_value_of_exactly_100_characters_is_shown_whole() throws Exception {
+        EmbeddedChannel channel = localGuard();
+        String origin = "https://" + "o".repeat(92);
+        HttpRequest request = request(HttpMethod.POST, "/mcp", "localhost", origin);
+        ExchangeLog.open(channel, request, completed::add);
+
+        channel.writeInbound(request);
+
+        FullHttpResponse response = channel.readOutbound();
+        assertThat(JSON.readTree(response.content().toString(StandardCharsets.UTF_8))
+                        .at("/error/message")
+                        .asText())
+                .isEqualTo("Origin \"" + origin + "\" is not allowed");
+        response.release();
+    }
+
+    @Test
+    void the_body_of_a_refused_request_is_discarded_until_the_next_request() {
+        // The refusal's write may still be on its way (a slow client) while the rest of the request arrives.
+        List<Object> held = new ArrayList<>();
+        EmbeddedChannel channel = new EmbeddedChannel(
+                new io.netty.channel.ChannelOutboundHandlerAdapter() {
+                    @Override
+                    public void write(
+                            io.netty.channel.ChannelHandlerContext ctx,
+                            Object msg,
+                            io.netty.channel.ChannelPromise promise) {
+                        held.add(msg);
+                    }
+                },
+                new OriginGuard(
+                        new ProxyConfig.Listen("127.0.0.1", 0, List.of("localhost"), List.of()),
+                        new HttpAnswers(JSON)));
+        HttpRequest refused = request(HttpMethod.POST, "/mcp", "evil.example", null);
+        ExchangeLog.open(channel, refused, completed::add);
+        io.netty.handler.codec.http.HttpContent body =
+                new io.netty.handler.codec.http.DefaultHttpContent(Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8));
+
+        channel.writeInbound(refused, body);
+
+        assertThat((Object) channel.readInbound()).isNull();
+        assertThat(body.refCnt()).isZero();
+        assertThat(held).hasSize(1);
+
+        // A request the codec could not read ends the discarding: the endpoint answers it.
+        HttpRequest broken = request(HttpMethod.POST, "/mcp", "localhost", null);
+        broken.setDecoderResult(DecoderResult.failure(new IllegalArgumentException("bad")));
+        ExchangeLog.open(channel, broken, completed::add);
+        io.netty.handler.codec.http.HttpContent brokenBody = new io.netty.handler.codec.http.DefaultLastHttpContent();
+        channel.writeInbound(broken, brokenBody);
+        assertThat((Object) channel.readInbound()).isSameAs(broken);
+        assertThat((Object) channel.readInbound()).isSameAs(brokenBody);
+
+        // And so does an allowed request after a refused one.
+        channel.writeInbound(refused = request(HttpMethod.POST, "/mcp", "evil.example", null));
+        HttpRequest allowed = request(HttpMethod.POST, "/mcp", "localhost", null);
+        ExchangeLog.open(channel, allowed, completed::add);
+        channel.writeInbound(allowed);
+        assertThat((Object) channel.readInbound()).isSameAs(allowed);
+        held.forEach(io.netty.util.ReferenceCountUtil::release);
     }
 }
