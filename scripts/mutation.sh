@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Mutation testing (PIT) of the proxy's security packages, and a score per package.
 #
-#   scripts/mutation.sh [--incremental] [--minutes N] [--threads N] [PACKAGE ...]
+#   scripts/mutation.sh [--incremental] [--minutes N] [--threads N] [--min-score P] [PACKAGE ...]
 #
 # PACKAGE: auth jsonrpc policy quota mask transport pipeline forward exchange (default: all of them).
 # Full run: every mutant of those packages against the tests beside them (proxy/pom.xml says which).
 # --incremental: reads and writes a history file (default ~/.cache/mcpguard-pit/history.bin, or
 #   $MCPGUARD_PIT_HISTORY), so a run only re-analyses mutants whose class or covering tests changed;
 #   the first run on a machine is a full one. --minutes N stops the run after N minutes and fails.
+# --min-score P: fails (status 1) when a package's mutation score is below P percent (.ci/run uses it).
 # Report: proxy/target/pit-reports/index.html (and mutations.xml); the table printed last gives, per
-# package, killed / all mutants and the mutation score (killed + timed out) / all, as PIT counts it.
+# package, killed / all mutants and the mutation score (killed + timed out + memory error) / all, as PIT counts it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +24,7 @@ die() {
 incremental=false
 minutes=0
 threads=2
+min_score=0
 packages=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -40,8 +42,13 @@ while [[ $# -gt 0 ]]; do
     threads=$2
     shift 2
     ;;
+  --min-score)
+    [[ $# -ge 2 && $2 =~ ^[0-9]+$ ]] || die "--min-score needs a whole number"
+    min_score=$2
+    shift 2
+    ;;
   -h | --help)
-    sed -n '2,13p' "$0" >&2
+    sed -n '2,14p' "$0" >&2
     exit 0
     ;;
   -*) die "unknown option '$1'" ;;
@@ -84,7 +91,7 @@ log "PIT ran ${SECONDS}s, status $status"
 [[ $status -eq 124 ]] && die "stopped by the ${minutes}-minute time box; the history keeps what finished"
 [[ $status -eq 0 ]] || exit "$status"
 
-python3 - proxy/target/pit-reports/mutations.xml <<'PY'
+python3 - proxy/target/pit-reports/mutations.xml "$min_score" <<'PY'
 import collections, sys, xml.etree.ElementTree as ET
 counts = collections.defaultdict(collections.Counter)
 for m in ET.parse(sys.argv[1]).getroot():
@@ -99,7 +106,12 @@ for package in sorted(counts):
     n = sum(c.values())
     detected = c["KILLED"] + c["TIMED_OUT"] + c["MEMORY_ERROR"]
     print(f"{package:<10} {n:>7} {c['KILLED']:>6} {c['TIMED_OUT']:>7} {c['SURVIVED']:>8} {c['NO_COVERAGE']:>8} {100 * detected / n:>5.1f}%")
+low = [p for p in counts if 100 * (counts[p]["KILLED"] + counts[p]["TIMED_OUT"] + counts[p]["MEMORY_ERROR"])
+       / sum(counts[p].values()) < float(sys.argv[2])]
 n = sum(total.values())
 detected = total["KILLED"] + total["TIMED_OUT"] + total["MEMORY_ERROR"]
 print(f"{'all':<10} {n:>7} {total['KILLED']:>6} {total['TIMED_OUT']:>7} {total['SURVIVED']:>8} {total['NO_COVERAGE']:>8} {100 * detected / n:>5.1f}%")
+if low:
+    print(f"mutation.sh: below the minimum score of {sys.argv[2]} %: {', '.join(sorted(low))}", file=sys.stderr)
+    sys.exit(1)
 PY

@@ -278,7 +278,7 @@ class IssuerKeysTest {
         keys.keysFor("made-up-2").join();
         assertThat(hits("/k")).as("within the minimum interval").isEqualTo(1);
 
-        clock.addAndGet(Duration.ofSeconds(10).toNanos() + 1);
+        clock.addAndGet(Duration.ofSeconds(10).toNanos());
         keys.keysFor("made-up-3").join();
         assertThat(hits("/k")).isEqualTo(2);
     }
@@ -317,5 +317,32 @@ class IssuerKeysTest {
         clock.addAndGet(Duration.ofSeconds(1).toNanos() + 1);
         assertThat(keys.keysFor("k1").join().getKeyByKeyId("k1")).isNotNull();
         assertThat(hits("/k")).isEqualTo(2);
+    }
+
+    @Test
+    void a_client_error_for_the_openid_metadata_means_absent_but_a_server_error_fails_the_discovery() {
+        String issuer = base + "/realm";
+        answers.put("/.well-known/oauth-authorization-server/realm", new Answer(200, metadata(issuer, base + "/k")));
+        serveJwks("/k");
+        String oidc = "/realm/.well-known/openid-configuration";
+
+        answers.put(oidc, new Answer(400, "{}"));
+        assertThat(keys(issuer, null).keysFor("k1").join().getKeyByKeyId("k1")).isNotNull();
+        keys.close();
+        answers.put(oidc, new Answer(499, "{}"));
+        assertThat(keys(issuer, null).keysFor("k1").join().getKeyByKeyId("k1")).isNotNull();
+        keys.close();
+
+        answers.put(oidc, new Answer(500, "{}"));
+        assertUnavailable(keys(issuer, null));
+    }
+
+    @Test
+    void a_document_of_exactly_the_size_limit_is_read() {
+        String set = jwks(key.toPublicJWK());
+        answers.put("/k", new Answer(200, set + " ".repeat(IssuerKeys.MAX_DOCUMENT_BYTES - set.length())));
+
+        assertThat(keys(base + "/realm", base + "/k").keysFor("k1").join().getKeyByKeyId("k1"))
+                .isNotNull();
     }
 }

@@ -247,6 +247,11 @@ class JwtVerifierTest {
                 .isEqualTo("the token has expired");
         assertThat(refusal(token(c -> c.notBeforeTime(Date.from(now.plusSeconds(120))))))
                 .isEqualTo("the token is not valid yet");
+        // auth.clock-skew is 30 s here, not the library's default of 60 s.
+        assertThat(refusal(token(c -> c.expirationTime(Date.from(now.minusSeconds(45))))))
+                .isEqualTo("the token has expired");
+        assertThat(refusal(token(c -> c.notBeforeTime(Date.from(now.plusSeconds(45))))))
+                .isEqualTo("the token is not valid yet");
     }
 
     @Test
