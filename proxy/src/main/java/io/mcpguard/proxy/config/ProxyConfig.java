@@ -284,6 +284,7 @@ public record ProxyConfig(
      * @param spoolKeys the AES-256-GCM keys of the spool, the one new data is sealed with first, then older ones
      *     that still open what they sealed until it drains; empty: the spool is written in clear
      * @param spoolMaxAge spooled data older than this is dropped, with a WARN line and a count
+     * @param unauthenticated the share of the trail requests refused before authentication may take
      */
     public record Audit(
             boolean enabled,
@@ -302,12 +303,22 @@ public record ProxyConfig(
             boolean recordToolCalls,
             int recordMaxChars,
             List<SpoolKey> spoolKeys,
-            Duration spoolMaxAge) {
+            Duration spoolMaxAge,
+            UnauthenticatedSpans unauthenticated) {
 
         public Audit {
             spoolKeys = List.copyOf(spoolKeys);
         }
     }
+
+    /**
+     * The share of the trail a request refused before authentication may take (each is counted either way).
+     *
+     * @param perAddressPerMinute spans a minute from one client address
+     * @param perSecond spans a second from all addresses together
+     * @param spoolPercent none while the spans' spool is fuller than this
+     */
+    public record UnauthenticatedSpans(int perAddressPerMinute, int perSecond, int spoolPercent) {}
 
     /**
      * A key of the audit spool's encryption at rest.
