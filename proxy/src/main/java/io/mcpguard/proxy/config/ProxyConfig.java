@@ -58,7 +58,17 @@ public record ProxyConfig(
             Duration responseTimeout,
             int maxConnections,
             String credentialHeader,
-            Secret credential) {}
+            Secret credential,
+            ToolPinning toolPins) {}
+
+    /**
+     * The reviewed tool definitions ({@code upstream.tool-pins.*}).
+     *
+     * @param manifest the pins {@code mcpguard pin} wrote, or null for none
+     * @param mode {@code off}, {@code warn} (compared, told to the policy and logged) or {@code pin} (a drifted or
+     *     unpinned tool is hidden from {@code tools/list} and the default policy denies its calls)
+     */
+    public record ToolPinning(java.nio.file.Path manifest, String mode) {}
 
     /**
      * Who may use the MCP endpoint: the proxy is an OAuth 2.1 resource server (MCP authorization) and also accepts
@@ -375,7 +385,8 @@ public record ProxyConfig(
                 src.duration("upstream.response-timeout", Duration.ofSeconds(60), ms1, day),
                 src.integer("upstream.max-connections", 512, 1, 65536),
                 UpstreamSection.credentialHeader(src),
-                UpstreamSection.upstreamCredential(src));
+                UpstreamSection.upstreamCredential(src),
+                UpstreamSection.toolPins(src));
         Opa opa = new Opa(
                 src.httpUri("opa.url", "http://127.0.0.1:8181"),
                 PolicySection.decisionPath(src),
