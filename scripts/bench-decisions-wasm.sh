@@ -8,4 +8,4 @@ cd "$(dirname "$0")/.."
 ./mvnw -q -B -pl proxy exec:exec \
   -Dexec.executable=java \
   -Dexec.classpathScope=test \
-  -Dexec.args="-cp %classpath -Dmcpguard.repo=$PWD -Diterations=${1:-5} io.mcpguard.proxy.bench.WasmDecisionBenchmarkMain"
+  -Dexec.args="-cp %classpath -Dmcpguard.repo=$PWD -Diterations=${1:-5} -Djvm.extra=\"${JVM_EXTRA:--Dunused=}\" io.mcpguard.proxy.bench.WasmDecisionBenchmarkMain"

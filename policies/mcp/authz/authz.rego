@@ -9,6 +9,7 @@
 package mcp.authz
 
 import data.mcp.dataclass
+import data.mcp.jsontext
 import data.mcp.quota
 import data.mcp.rbac
 import data.mcp.stepup
@@ -112,7 +113,13 @@ _target := {"workspace": _slug(object.get(_arguments, "workspace", null)), "repo
 
 _slug(null) := null
 
-_slug(value) := lower(value) if regex.match(`^[A-Za-z0-9{}][A-Za-z0-9._{}-]{0,127}$`, value)
+# At most 128 characters, counted apart from the pattern: RE2 unrolls a counted
+# repetition such as {0,127} into as many program states, and in the Wasm engine
+# compiling and running that program cost more than the rest of a decision.
+_slug(value) := lower(value) if {
+	regex.match(`^[A-Za-z0-9{}][A-Za-z0-9._{}-]*$`, value)
+	count(value) <= 128
+}
 
 _needs := {"none": set(), "workspace": {"workspace"}, "repository": {"workspace", "repository"}}
 
@@ -230,6 +237,13 @@ _quota(true) := _bucket
 
 _bucket := quota.for_call(_subject, _client_address, _class, _roles) if _known_call
 
+_bucket := quota.for_session(_subject, _client_address) if _opens_session
+
+_opens_session if {
+	_message.kind == "request"
+	_method == "initialize"
+}
+
 _client_address := object.get(input, ["transport", "client_address"], null)
 
 default _require_mfa := null
@@ -271,12 +285,12 @@ _lists(true) := {"tools": visible} if {
 # escapes control characters, so a crafted name cannot forge lines in logs or audit
 # spans; the cut keeps a long one from bloating every reason.
 _shown(value) := text if {
-	text := json.marshal(value)
+	text := jsontext.marshal(value)
 	count(text) <= _max_shown
 }
 
-_shown(value) := concat("", [substring(json.marshal(value), 0, _max_shown - 1), "…"]) if {
-	count(json.marshal(value)) > _max_shown
+_shown(value) := concat("", [substring(jsontext.marshal(value), 0, _max_shown - 1), "…"]) if {
+	count(jsontext.marshal(value)) > _max_shown
 }
 
 _max_shown := 64

@@ -71,8 +71,14 @@ denied(reason) := terms(false, [reason])
 
 # Protocol housekeeping
 
-test_initialize_is_allowed_as_housekeeping if {
-	decide(message({"method": "initialize"})) == housekeeping(`"initialize" is protocol housekeeping`)
+test_initialize_is_allowed_as_housekeeping_and_counted_as_a_session if {
+	decision := decide(message({"method": "initialize"}))
+	object.remove(decision, ["quota"]) == object.remove(
+		housekeeping(`"initialize" is protocol housekeeping`),
+		["quota"],
+	)
+	decision.quota.key == `[["subject",null,"u-1"],"session"]`
+	decision.quota.limit == data.mcp.quota.sessions.limit
 }
 
 test_ping_and_logging_set_level_are_allowed_as_housekeeping if {
@@ -424,6 +430,19 @@ test_a_long_unknown_tool_name_is_cut_short_in_the_reason if {
 	name := concat("", [x | some _ in numbers.range(1, 100); x := "a"])
 	reason := sprintf("unknown tool %s…", [substring(json.marshal(name), 0, 63)])
 	decide(call_by(user([]), name, {})) == denied(reason)
+}
+
+test_html_characters_in_a_tool_name_are_escaped_alike_in_both_engines if {
+	decide(call_by(user([]), "a<b>&c\u2028\u2029", {})) == denied(`unknown tool "a\u003cb\u003e\u0026c\u2028\u2029"`)
+}
+
+test_a_slug_is_at_most_128_characters if {
+	developer := user(["developer@acme/*"])
+	longest := concat("", [x | some _ in numbers.range(1, 128); x := "r"])
+	decide(call_by(developer, "get_repository", {"workspace": "acme", "repo": longest})).allow
+	too_long := concat("", [longest, "r"])
+	reason := `tool "get_repository" needs workspace and repo arguments that are slugs`
+	decide(call_by(developer, "get_repository", {"workspace": "acme", "repo": too_long})) == denied(reason)
 }
 
 test_control_characters_in_a_tool_name_are_escaped_in_the_reason if {

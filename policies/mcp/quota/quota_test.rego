@@ -51,3 +51,14 @@ test_an_unknown_mode_in_the_data_is_not_passed_on if {
 	bucket := quota.for_call(subject, address, "read", {"viewer"}) with quota.on_store_failure as modes
 	not "on_store_failure" in object.keys(bucket)
 }
+
+test_each_initialize_draws_from_the_callers_session_bucket if {
+	subject := {"id": "u-1", "tenant": "acme", "authenticated": true}
+	bucket := quota.for_session(subject, address)
+	bucket == {"key": `[["subject","acme","u-1"],"session"]`, "limit": 30, "window_ms": 60000, "cost": 1}
+}
+
+test_anonymous_sessions_are_counted_per_address if {
+	bucket := quota.for_session({"id": "anonymous", "authenticated": false}, address)
+	bucket.key == `[["anonymous","10.0.0.7"],"session"]`
+}

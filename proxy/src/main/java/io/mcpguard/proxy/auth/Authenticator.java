@@ -25,7 +25,7 @@ public final class Authenticator implements AutoCloseable {
         this.config = config;
         this.scopes = new ScopeRequirements(config);
         this.challenges = new Challenges(config, scopes);
-        this.sessions = new SessionBindings(config.sessionTtl(), config.maxSessions());
+        this.sessions = new SessionBindings(config.sessionTtl(), config.maxSessions(), config.sessionsPerSubject());
         boolean required = config.mode() == ProxyConfig.Auth.Mode.REQUIRED;
         if (required && config.issuer() != null) {
             this.issuerKeys = new IssuerKeys(config);

@@ -62,6 +62,7 @@ final class AuthSection {
         Duration sessionTtl =
                 src.duration("auth.sessions.ttl", Duration.ofHours(24), Duration.ofSeconds(1), Duration.ofDays(30));
         int maxSessions = src.integer("auth.sessions.max", 100_000, 1, 100_000_000);
+        int sessionsPerSubject = src.integer("auth.sessions.per-subject", 64, 1, 100_000_000);
         for (String scope : requiredScopes) {
             src.require(
                     scope.matches("[\\x21\\x23-\\x5B\\x5D-\\x7E]+"),
@@ -85,6 +86,7 @@ final class AuthSection {
                 keysText.isEmpty() ? null : Path.of(keysText),
                 reload,
                 sessionTtl,
-                maxSessions);
+                maxSessions,
+                sessionsPerSubject);
     }
 }

@@ -28,7 +28,8 @@ public record ProxyConfig(
         Auth auth,
         Audit audit,
         Policy policy,
-        TlsSettings tls) {
+        TlsSettings tls,
+        Budgets budgets) {
 
     /**
      * Where the proxy accepts clients, and which {@code Host} and {@code Origin} headers it accepts from them (the
@@ -82,6 +83,8 @@ public record ProxyConfig(
      * @param apiKeysReloadInterval how often the store's file is checked for changes
      * @param sessionTtl how long a session's binding to its subject lives after its last use
      * @param maxSessions most session bindings kept at once
+     * @param sessionsPerSubject most session bindings of one subject; a new one past it ends the subject's oldest,
+     *     so a subject initializing in a loop churns its own sessions, never other users'
      */
     public record Auth(
             Mode mode,
@@ -101,7 +104,8 @@ public record ProxyConfig(
             Path apiKeysFile,
             Duration apiKeysReloadInterval,
             Duration sessionTtl,
-            int maxSessions) {
+            int maxSessions,
+            int sessionsPerSubject) {
 
         public Auth {
             algorithms = List.copyOf(algorithms);
@@ -205,9 +209,32 @@ public record ProxyConfig(
             int maxStringLength,
             int maxBatchSize,
             Duration requestReadTimeout,
+            Duration headerTimeout,
             Duration idleTimeout,
             int maxConnections,
-            int maxRewriteBytes) {}
+            int maxRewriteBytes,
+            ArgumentBound arguments) {}
+
+    /**
+     * How large a call's arguments may be for the policy to read them, well below the body limit: the arguments are
+     * classified, hashed and sent to the policy engine, so a call beyond this is denied before any of that.
+     *
+     * @param maxBytes the arguments' size as the client sent them (canonical JSON)
+     * @param maxDepth how deeply objects and arrays nest inside them
+     * @param maxMembers how many values (object members and array elements, at any depth) they hold
+     */
+    public record ArgumentBound(int maxBytes, int maxDepth, int maxMembers) {}
+
+    /**
+     * What one subject — or, before authentication, one client address — may hold at once ({@code budget.*}), so
+     * none can use up what the others need. Each is also bounded globally where the resource is shared.
+     *
+     * @param connectionsPerAddress open connections of one client address ({@code budgets.per-address.connections})
+     * @param inFlight requests of one subject served at once, streams included
+     * @param streams the server's event streams (GET) one subject holds open
+     * @param decisions bodies of one subject being decided at once
+     */
+    public record Budgets(int connectionsPerAddress, int inFlight, int streams, int decisions) {}
 
     /**
      * The masking stage: how answers are masked when a decision names data classes (see {@code mask.MaskRules}).
@@ -356,9 +383,19 @@ public record ProxyConfig(
                 src.bytes("limits.max-string-length", 1024 * 1024, 64, 256 * 1024 * 1024),
                 src.integer("limits.max-batch-size", 32, 0, 10_000),
                 src.duration("limits.request-read-timeout", Duration.ofSeconds(30), ms1, Duration.ofHours(1)),
+                src.duration("limits.header-timeout", Duration.ofSeconds(10), ms1, Duration.ofHours(1)),
                 src.duration("limits.idle-timeout", Duration.ofMinutes(5), Duration.ofSeconds(1), day),
                 src.integer("limits.max-connections", 10_000, 1, 1_000_000),
-                src.bytes("limits.max-rewrite-bytes", 4 * 1024 * 1024, 1024, 256 * 1024 * 1024));
+                src.bytes("limits.max-rewrite-bytes", 4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+                new ArgumentBound(
+                        src.bytes("limits.max-argument-bytes", 256 * 1024, 64, 256 * 1024 * 1024),
+                        src.integer("limits.max-argument-depth", 32, 1, 1000),
+                        src.integer("limits.max-argument-members", 10_000, 1, 10_000_000)));
+        Budgets budgets = new Budgets(
+                src.integer("budgets.per-address.connections", 1_000, 1, 1_000_000),
+                src.integer("budgets.per-subject.in-flight", 32, 1, 1_000_000),
+                src.integer("budgets.per-subject.streams", 4, 1, 1_000_000),
+                src.integer("budgets.per-subject.decisions", 16, 1, 1_000_000));
 
         Auth auth = AuthSection.parse(src);
         Mask mask = MaskSection.parse(src);
@@ -378,7 +415,7 @@ public record ProxyConfig(
                 TlsSettings.parse(src, "https".equalsIgnoreCase(upstream.url().getScheme()));
         src.finish();
         return new ProxyConfig(
-                listen, mcpPath, upstream, opa, policyCache, quota, limits, mask, auth, audit, policy, tls);
+                listen, mcpPath, upstream, opa, policyCache, quota, limits, mask, auth, audit, policy, tls, budgets);
     }
 
     private static String firstLine(String text) {

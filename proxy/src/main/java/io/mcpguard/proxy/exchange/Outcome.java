@@ -18,6 +18,8 @@ public enum Outcome {
     INSUFFICIENT_SCOPE("insufficient_scope"),
     /** The decision's quota bucket was empty. */
     OVER_QUOTA("over_quota"),
+    /** The subject already held all it may at once (requests in flight, streams, decisions): {@code budgets.*}. */
+    OVER_BUDGET("over_budget"),
     /** Allowed, but another message of its batch was refused, so nothing was sent. */
     NOT_SENT("not_sent"),
     /** The policy could not be asked (OPA down, slow, or a bug): refused, never allowed. */
@@ -63,6 +65,7 @@ public enum Outcome {
             case POLICY_DENIED -> DENY;
             case INSUFFICIENT_SCOPE -> decision != null && decision.requiresMfa() ? STEP_UP : INSUFFICIENT_SCOPE;
             case OVER_QUOTA -> OVER_QUOTA;
+            case BUSY -> OVER_BUDGET;
             case BATCH_NOT_FORWARDED -> NOT_SENT;
             case POLICY_UNAVAILABLE -> UNAVAILABLE;
             case UPSTREAM_UNAVAILABLE, UPSTREAM_TIMEOUT, ANSWER_TOO_LARGE, ANSWER_NOT_INSPECTABLE -> UPSTREAM_ERROR;

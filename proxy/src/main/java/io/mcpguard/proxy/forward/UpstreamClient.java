@@ -226,7 +226,12 @@ public final class UpstreamClient implements AutoCloseable {
         headers.set(HttpHeaderNames.HOST, hostHeader);
         // Every answer is inspected, which needs its bytes as they are: the client's Accept-Encoding is not passed.
         headers.set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY);
+        // The body forwarded is the proxy's canonical UTF-8 JSON, never the client's bytes: what the client said of
+        // its own bytes (a charset, an encoding) would describe bytes the server does not get.
+        headers.remove(HttpHeaderNames.CONTENT_ENCODING);
+        headers.remove(HttpHeaderNames.CONTENT_TYPE);
         if (body != null) {
+            headers.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
             headers.setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
         }
         if (client.channel().remoteAddress() instanceof InetSocketAddress peer) {

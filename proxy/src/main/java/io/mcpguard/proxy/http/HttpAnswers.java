@@ -72,6 +72,13 @@ public final class HttpAnswers {
         return json(ctx, refusal.code().httpStatus(), refusal.toJson(), keepAlive);
     }
 
+    /** A refusal for a budget held in full: its status (429) with {@code Retry-After: 1}. */
+    public ChannelFuture busy(ChannelHandlerContext ctx, Refusal refusal, boolean keepAlive) {
+        FullHttpResponse response = jsonResponse(refusal.code().httpStatus(), refusal.toJson());
+        response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+        return send(ctx, response, keepAlive);
+    }
+
     public ChannelFuture json(ChannelHandlerContext ctx, HttpResponseStatus status, JsonNode body, boolean keepAlive) {
         return send(ctx, jsonResponse(status, body), keepAlive);
     }

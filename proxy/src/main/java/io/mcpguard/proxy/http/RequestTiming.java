@@ -3,13 +3,20 @@ package io.mcpguard.proxy.http;
 import io.netty.channel.ChannelHandlerContext;
 
 /**
- * The signal that a whole request has been read, for the request-read deadline that sits before the HTTP codec.
- * Whichever stage answers a request (or passes it on complete) sends it through the whole pipeline, so the stages
- * that answer need not know where the deadline lives.
+ * The signals that a request's header, and then the whole request, have been read, for the read deadlines that sit
+ * before the HTTP codec. Whichever stage sees it sends it through the whole pipeline, so the stages need not know
+ * where the deadlines live.
  */
 public enum RequestTiming {
-    /** A whole request was read; the request-read deadline stops. */
+    /** A request's header was read; the header deadline stops. */
+    HEADER_RECEIVED,
+    /** A whole request was read; both deadlines stop. */
     RECEIVED;
+
+    /** Called on the event loop by the stage that first sees a request's head. */
+    public static void headerReceived(ChannelHandlerContext anyContext) {
+        anyContext.pipeline().fireUserEventTriggered(HEADER_RECEIVED);
+    }
 
     /** Called on the event loop by any stage, once the whole request was read. */
     public static void requestReceived(ChannelHandlerContext anyContext) {

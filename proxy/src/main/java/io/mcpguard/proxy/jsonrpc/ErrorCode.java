@@ -50,6 +50,11 @@ public enum ErrorCode {
      * does not read — so it is refused rather than passed unmasked.
      */
     ANSWER_NOT_INSPECTABLE(-32012, HttpResponseStatus.BAD_GATEWAY),
+    /**
+     * The subject (or, before authentication, its address) already holds all it may at once — requests in flight,
+     * event streams, decisions ({@code budgets.*}); a retry after one of them ends can pass ({@code Retry-After}).
+     */
+    BUSY(-32013, HttpResponseStatus.TOO_MANY_REQUESTS),
     /** The body is larger than {@code limits.max-body-bytes}. */
     BODY_TOO_LARGE(-32600, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
 

@@ -1,5 +1,6 @@
 package io.mcpguard.proxy.mask;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -7,99 +8,162 @@ import java.util.List;
  * Finds, in one pass over a text, where the rules' keywords occur (ASCII case ignored), so that a rule's pattern runs
  * only near its keywords and a text without any keyword costs one loop, however many rules there are.
  *
- * <p>The pass hashes each pair of adjacent characters (lower-cased, 7 bits each) into a 16,384-bit table of the
- * pairs keywords start with: two kilobytes, in the first-level cache, one load and one bit test per character. Only
- * where a pair is in the table are the keywords starting with it compared. Characters outside ASCII hash as 0 and
- * never start a keyword, which only costs a comparison.
+ * <p>The pass runs an Aho–Corasick automaton made deterministic: one table load per character, whatever the
+ * keywords, with no comparison to redo where a keyword merely starts. (The pair-hash filter this replaced hit on
+ * common pairs such as "pa", "si", "re" at every few characters of code and prose, and then compared keywords
+ * there: that was most of the rules' cost.) Characters are folded into classes first — each character some keyword
+ * holds, its upper case with it, and one class for all others — so a table row is a few dozen entries wide.
+ * Characters outside ASCII are in the "others" class: case is folded for ASCII letters only, as the rules file says.
+ * The same automaton without folding finds the fixed prefixes of vendor tokens ({@link PrefixedTokenClassifier}).
  */
 final class KeywordPrefilter {
-    private static final int BITS = 14;
-    private static final int QUAD_BITS = 1 << 16;
-    private static final byte[] LOWER = new byte[128];
+    /** By ASCII code: the character's class; 0 is "in no keyword". */
+    private final byte[] classOf = new byte[128];
+    /** The number of classes: the width of a row of {@code next}. */
+    private final int width;
+    /** By state (pre-multiplied by the row width) and class: the next state, pre-multiplied. */
+    private final int[] next;
+    /** States are numbered so that those where a keyword ends come last: a hit is one comparison with this row. */
+    private final int firstOutputRow;
 
-    static {
-        for (int c = 1; c < 127; c++) { // 0 and DEL stand for "not ASCII": no keyword holds them
-            LOWER[c] = (byte) (Chars.isUpper((char) c) ? c + 32 : c);
-        }
-    }
+    private final int firstOutput;
+    /** By state number minus the first output state: the keywords ending there. */
+    private final int[][] outputs;
 
-    private final long[] pairs = new long[(1 << BITS) / 64];
-    /** Pairs that start a keyword of two or three characters: those are compared at every hit of the pair. */
-    private final long[] shortPairs = new long[(1 << BITS) / 64];
-    /**
-     * A hash of the first four characters of the longer keywords: a pair hit is compared only when the next two
-     * characters fit too. Common pairs ("re", "co", "pe") start keywords and hit everywhere in text and code.
-     */
-    private final long[] quads = new long[QUAD_BITS / 64];
-    /** By pair: the indexes of the keywords starting with it. */
-    private final int[][] byPair = new int[1 << BITS][];
+    private final int[] lengths;
+    private final int maxLength;
 
-    private final char[][] keywords;
-
-    /** @param keywords lower-case ASCII, each at least two characters */
+    /** @param keywords lower-case printable ASCII, each at least one character; found in any ASCII case */
     KeywordPrefilter(List<String> keywords) {
-        this.keywords = new char[keywords.size()][];
-        for (int k = 0; k < keywords.size(); k++) {
-            char[] word = keywords.get(k).toCharArray();
-            this.keywords[k] = word;
-            int pair = (word[0] << 7) | word[1];
-            pairs[pair >>> 6] |= 1L << pair;
-            if (word.length < 4) {
-                shortPairs[pair >>> 6] |= 1L << pair;
-            } else {
-                int quad = quad(pair, (word[2] << 7) | word[3]);
-                quads[quad >>> 6] |= 1L << quad;
-            }
-            int[] list = byPair[pair];
-            list = list == null ? new int[1] : Arrays.copyOf(list, list.length + 1);
-            list[list.length - 1] = k;
-            byPair[pair] = list;
-        }
+        this(keywords, true);
     }
 
-    /** Calls {@code hits} with every occurrence of a keyword in {@code text}, in order of position. */
+    /**
+     * @param keywords printable ASCII, each at least one character; lower case when {@code ignoreCase}
+     * @param ignoreCase whether an upper-case ASCII letter in the text matches its lower case in a keyword
+     */
+    KeywordPrefilter(List<String> keywords, boolean ignoreCase) {
+        lengths = keywords.stream().mapToInt(String::length).toArray();
+        maxLength = Arrays.stream(lengths).max().orElse(1);
+        width = assignClasses(keywords, ignoreCase) + 1;
+        Trie trie = new Trie(keywords, classOf, width);
+        int states = trie.size();
+        // Renumber: states without output first, in breadth-first order (the hot ones, near the root, together).
+        int[] number = new int[states];
+        int count = 0;
+        for (int s : trie.order) {
+            if (trie.output.get(s).length == 0) {
+                number[s] = count++;
+            }
+        }
+        firstOutput = count;
+        outputs = new int[states - count][];
+        for (int s : trie.order) {
+            if (trie.output.get(s).length > 0) {
+                outputs[count - firstOutput] = trie.output.get(s);
+                number[s] = count++;
+            }
+        }
+        next = new int[states * width];
+        for (int s = 0; s < states; s++) {
+            for (int c = 0; c < width; c++) {
+                next[number[s] * width + c] = number[trie.delta.get(s)[c]] * width;
+            }
+        }
+        firstOutputRow = firstOutput * width;
+    }
+
+    /**
+     * Gives each character some keyword holds a class from 1; when case is ignored, upper-case ASCII letters share
+     * their lower case's.
+     */
+    private int assignClasses(List<String> keywords, boolean ignoreCase) {
+        int classes = 0;
+        for (String keyword : keywords) {
+            for (char c : keyword.toCharArray()) {
+                if (c < 1 || c > 126 || (ignoreCase && Chars.isUpper(c))) {
+                    throw new IllegalArgumentException("a keyword is printable ASCII, lower case when case is ignored");
+                }
+                if (classOf[c] == 0) {
+                    classOf[c] = (byte) ++classes;
+                    if (ignoreCase && Chars.isLower(c)) {
+                        classOf[c - 32] = classOf[c];
+                    }
+                }
+            }
+        }
+        return classes;
+    }
+
+    /** Calls {@code hits} with every occurrence of a keyword in {@code text}, in order of start, then keyword. */
     void scan(char[] text, Hits hits) {
+        Found found = new Found();
         int n = text.length;
-        int previous = 0;
-        for (int i = 0; i < n; i++) {
-            int current = LOWER[Math.min(text[i], 127)];
-            int pair = (previous << 7) | current;
-            previous = current;
-            if ((pairs[pair >>> 6] & (1L << pair)) != 0 && mayStartKeyword(text, i, pair)) {
-                verify(text, i - 1, pair, hits);
+        // Two halves walked side by side: each step of the automaton waits for the table load of the step before,
+        // and two independent walks let the processor overlap those waits. The first half runs on past the middle
+        // far enough to finish every keyword that starts in it, and keeps only those; the second starts afresh at
+        // the middle and finds every keyword starting there or later.
+        int mid = n / 2;
+        int firstEnd = Math.min(n, mid + maxLength - 1);
+        int a = 0;
+        int b = 0;
+        int k = 0;
+        for (; mid + k < n && k < firstEnd; k++) {
+            a = next[a + classOf[Math.min(text[k], 127)]]; // DEL (127) is in no keyword, like every non-ASCII char
+            b = next[b + classOf[Math.min(text[mid + k], 127)]];
+            if (a >= firstOutputRow) {
+                found.add(a, k, 0, mid);
+            }
+            if (b >= firstOutputRow) {
+                found.add(b, mid + k, mid, n);
             }
         }
-    }
-
-    /** Whether a keyword may start at {@code i - 1}, whose pair is {@code pair}: a short one, or the quad fits. */
-    private boolean mayStartKeyword(char[] text, int i, int pair) {
-        if ((shortPairs[pair >>> 6] & (1L << pair)) != 0) {
-            return true;
-        }
-        if (i + 2 >= text.length) {
-            return false;
-        }
-        int next = (LOWER[Math.min(text[i + 1], 127)] << 7) | LOWER[Math.min(text[i + 2], 127)];
-        int quad = quad(pair, next);
-        return (quads[quad >>> 6] & (1L << quad)) != 0;
-    }
-
-    private static int quad(int pair, int next) {
-        return (pair * 0x9E37 ^ next) & (QUAD_BITS - 1);
-    }
-
-    private void verify(char[] text, int start, int pair, Hits hits) {
-        for (int k : byPair[pair]) {
-            char[] word = keywords[k];
-            if (start + word.length > text.length) {
-                continue;
+        for (int i = k; i < firstEnd; i++) {
+            a = next[a + classOf[Math.min(text[i], 127)]];
+            if (a >= firstOutputRow) {
+                found.add(a, i, 0, mid);
             }
-            int j = 2;
-            while (j < word.length && LOWER[Math.min(text[start + j], 127)] == word[j]) {
-                j++;
+        }
+        for (int i = mid + k; i < n; i++) {
+            b = next[b + classOf[Math.min(text[i], 127)]];
+            if (b >= firstOutputRow) {
+                found.add(b, i, mid, n);
             }
-            if (j == word.length) {
-                hits.found(k, start, start + word.length);
+        }
+        found.report(hits);
+    }
+
+    /** Keyword occurrences as the walks find them, by end; reported by start. */
+    private final class Found {
+        private long[] items; // start << 32 | keyword
+        private int count;
+
+        /** The keywords ending at {@code last} in {@code state}, those starting in {@code [from, to)}. */
+        void add(int state, int last, int from, int to) {
+            for (int keyword : outputs[state / width - firstOutput]) {
+                int start = last + 1 - lengths[keyword];
+                if (start < from || start >= to) {
+                    continue;
+                }
+                if (items == null) {
+                    items = new long[16];
+                } else if (count == items.length) {
+                    items = Arrays.copyOf(items, count * 2);
+                }
+                items[count++] = ((long) start << 32) | keyword;
+            }
+        }
+
+        void report(Hits hits) {
+            if (count == 0) {
+                return;
+            }
+            // Callers merge windows by start, and a keyword that ends later can start earlier.
+            Arrays.sort(items, 0, count);
+            for (int h = 0; h < count; h++) {
+                int start = (int) (items[h] >>> 32);
+                int keyword = (int) items[h];
+                hits.found(keyword, start, start + lengths[keyword]);
             }
         }
     }
@@ -107,5 +171,89 @@ final class KeywordPrefilter {
     /** Receives keyword occurrences. */
     interface Hits {
         void found(int keyword, int start, int end);
+    }
+
+    /** The automaton while it is built: a trie of the keywords, its failure links folded into full transitions. */
+    private static final class Trie {
+        final List<int[]> delta = new ArrayList<>();
+        final List<int[]> output = new ArrayList<>();
+        final List<Integer> order = new ArrayList<>();
+
+        Trie(List<String> keywords, byte[] classOf, int width) {
+            delta.add(filled(width));
+            output.add(new int[0]);
+            for (int k = 0; k < keywords.size(); k++) {
+                int s = 0;
+                for (char c : keywords.get(k).toCharArray()) {
+                    int cls = classOf[c];
+                    if (delta.get(s)[cls] < 0) {
+                        delta.get(s)[cls] = delta.size();
+                        delta.add(filled(width));
+                        output.add(new int[0]);
+                    }
+                    s = delta.get(s)[cls];
+                }
+                output.set(s, append(output.get(s), k));
+            }
+            link(width);
+        }
+
+        int size() {
+            return delta.size();
+        }
+
+        /** Breadth first: each missing transition goes where the failure state's goes; outputs gather the fail's. */
+        private void link(int width) {
+            int[] fail = new int[delta.size()];
+            int[] queue = new int[delta.size()];
+            int head = 0;
+            int tail = 0;
+            queue[tail++] = 0;
+            for (int c = 0; c < width; c++) {
+                int child = delta.get(0)[c];
+                if (child < 0) {
+                    delta.get(0)[c] = 0;
+                } else {
+                    fail[child] = 0;
+                    queue[tail++] = child;
+                }
+            }
+            head = 1;
+            order.add(0);
+            while (head < tail) {
+                int s = queue[head++];
+                order.add(s);
+                int[] row = delta.get(s);
+                int[] failRow = delta.get(fail[s]);
+                for (int c = 0; c < width; c++) {
+                    if (row[c] < 0) {
+                        row[c] = failRow[c];
+                    } else {
+                        int child = row[c];
+                        fail[child] = failRow[c];
+                        output.set(child, merge(output.get(child), output.get(fail[child])));
+                        queue[tail++] = child;
+                    }
+                }
+            }
+        }
+
+        private static int[] filled(int width) {
+            int[] row = new int[width];
+            Arrays.fill(row, -1);
+            return row;
+        }
+
+        private static int[] append(int[] list, int value) {
+            int[] longer = Arrays.copyOf(list, list.length + 1);
+            longer[list.length] = value;
+            return longer;
+        }
+
+        private static int[] merge(int[] own, int[] inherited) {
+            int[] all = Arrays.copyOf(own, own.length + inherited.length);
+            System.arraycopy(inherited, 0, all, own.length, inherited.length);
+            return all;
+        }
     }
 }

@@ -20,40 +20,61 @@ import java.util.List;
 final class NumberPatterns implements Classifier {
 
     private static final String SEPARATORS = " -.()+";
+    /** By ASCII code: the character may open a run (a digit, or a '+' or '(' before one). */
+    private static final int OPENS = 1;
+    /** By ASCII code: a run cannot start right after the character (a word's letter or digit, a '.' or '/'). */
+    private static final int BLOCKS = 2;
+
+    private static final byte[] FLAGS = new byte[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            int flags = 0;
+            if (Chars.isDigit(c) || c == '+' || c == '(') {
+                flags |= OPENS;
+            }
+            if (Chars.isWord(c) || c == '.' || c == '/') {
+                flags |= BLOCKS;
+            }
+            FLAGS[c] = (byte) flags;
+        }
+    }
 
     @Override
     public void scan(String text, char[] chars, List<Finding> out) {
-        for (int i = nextCandidate(chars, 0); i < chars.length; i = nextCandidate(chars, visit(chars, i, out))) {
+        for (int i = nextRunStart(chars, 0); i < chars.length; i = nextRunStart(chars, visit(chars, i, out))) {
             // visit() classifies the run at i and says where to look next
         }
     }
 
     /**
-     * The first index from {@code from} where a run may start. Kept apart from visit() on purpose: a loop this
-     * small, with one exit, is compiled tight, whereas the same test inlined next to visit()'s rare work made the
-     * JIT's code vary from run to run by a factor of three (see Classifier on why it reads the array).
+     * The first index from {@code from} where a run starts: a digit, or a {@code +} or {@code (} before one, that
+     * does not continue a word or a path. The whole test is made here, in one tight loop over a table, because
+     * '(' and digits are everywhere in code: stopping at each and deciding in visit() cost more than the rest of
+     * this classifier, and made the JIT's code vary from run to run by a factor of three. (See Classifier on why it
+     * reads the array.)
      */
-    private static int nextCandidate(char[] chars, int from) {
-        int i = from;
-        while (i < chars.length && !mayOpenRun(chars[i])) {
-            i++;
+    private static int nextRunStart(char[] chars, int from) {
+        int n = chars.length;
+        boolean blocked = from > 0 && (flags(chars[from - 1]) & BLOCKS) != 0;
+        for (int i = from; i < n; i++) {
+            char c = chars[i];
+            int flags = flags(c);
+            if (!blocked && (flags & OPENS) != 0 && (Chars.isDigit(c) || (i + 1 < n && Chars.isDigit(chars[i + 1])))) {
+                return i;
+            }
+            blocked = (flags & BLOCKS) != 0;
         }
-        return i;
+        return n;
     }
 
-    private static boolean mayOpenRun(char c) {
-        return c <= '9' && (c >= '0' || c == '+' || c == '(');
+    private static int flags(char c) {
+        return c < 128 ? FLAGS[c] : 0;
     }
 
-    /** Classifies the run that may start at {@code i}; returns the index to continue from. */
+    /** Classifies the run starting at {@code i}; returns the index to continue from. */
     private static int visit(char[] text, int i, List<Finding> out) {
         int n = text.length;
-        char c = text[i];
-        boolean opens = Chars.isDigit(c) || (i + 1 < n && Chars.isDigit(text[i + 1]));
-        boolean afterWordOrPath = !Chars.wordStartsAt(text, i) || (i > 0 && (text[i - 1] == '.' || text[i - 1] == '/'));
-        if (!opens || afterWordOrPath) {
-            return i + 1;
-        }
         int end = runEnd(text, i);
         // Fewer than 8 characters cannot hold a phone number or a card; a letter or digit right after the run
         // means it is part of a longer token (a hash, an id).

@@ -1,11 +1,13 @@
 package io.mcpguard.proxy.mask;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Vendor tokens that announce themselves with a fixed prefix (AWS {@code AKIA…}, GitHub {@code ghp_…}, Slack
- * {@code xoxb-…}, Atlassian {@code ATATT3…}). Found by {@code indexOf} of the prefix, then a bounded run of the
- * token's alphabet, so text without the prefix costs one intrinsic search per prefix.
+ * {@code xoxb-…}, Atlassian {@code ATATT3…}). The prefixes of every format are found together, case exact, in one
+ * pass of a {@link KeywordPrefilter} automaton (one {@code indexOf} per prefix cost a pass over the text each, and
+ * there are a score of them); then a bounded run of the token's alphabet follows the prefix.
  */
 final class PrefixedTokenClassifier implements Classifier {
 
@@ -30,61 +32,63 @@ final class PrefixedTokenClassifier implements Classifier {
         }
     }
 
-    private final String name;
-    private final List<String> prefixes;
-    /** What all prefixes start with: searched once, then each prefix is checked where it was found. */
-    private final String stem;
-
-    private final Alphabet alphabet;
-    private final int minBody;
-    private final int maxBody;
-
     /**
+     * One token format.
+     *
+     * @param name the classifier name its findings carry
+     * @param prefixes case exact; where two could match at one place, the first listed is the one tried
      * @param minBody fewest characters after the prefix
      * @param maxBody most characters after the prefix; a longer run is not this token (it is something else that
      *     happens to start the same way)
      */
-    PrefixedTokenClassifier(String name, List<String> prefixes, Alphabet alphabet, int minBody, int maxBody) {
-        this.name = name;
-        this.prefixes = List.copyOf(prefixes);
-        String common = prefixes.get(0);
-        for (String prefix : prefixes) {
-            int k = 0;
-            while (k < Math.min(common.length(), prefix.length()) && common.charAt(k) == prefix.charAt(k)) {
-                k++;
+    record Format(String name, List<String> prefixes, Alphabet alphabet, int minBody, int maxBody) {
+        Format {
+            prefixes = List.copyOf(prefixes);
+        }
+    }
+
+    private final List<Format> formats;
+    /** By prefix, in the automaton's numbering: the format it opens and the prefix. */
+    private final int[] formatOf;
+
+    private final List<String> prefixes = new ArrayList<>();
+    private final KeywordPrefilter automaton;
+
+    PrefixedTokenClassifier(List<Format> formats) {
+        this.formats = List.copyOf(formats);
+        List<Integer> owners = new ArrayList<>();
+        for (int f = 0; f < this.formats.size(); f++) {
+            for (String prefix : this.formats.get(f).prefixes()) {
+                prefixes.add(prefix);
+                owners.add(f);
             }
-            common = common.substring(0, k);
         }
-        if (common.length() < 2) { // a one-letter anchor would stop the search at every such letter
-            throw new IllegalArgumentException(name + ": prefixes must share at least two leading characters");
-        }
-        this.stem = common;
-        this.alphabet = alphabet;
-        this.minBody = minBody;
-        this.maxBody = maxBody;
+        formatOf = owners.stream().mapToInt(Integer::intValue).toArray();
+        automaton = new KeywordPrefilter(prefixes, false);
     }
 
     @Override
     public void scan(String text, char[] chars, List<Finding> out) {
-        for (int at = text.indexOf(stem); at >= 0; at = text.indexOf(stem, at + 1)) {
-            if (!Chars.wordStartsAt(text, at)) {
-                continue;
+        // Hits come by start, then by prefix index: at one start, a format's first listed prefix that matches is the
+        // only one tried for that format.
+        int[] triedAt = new int[formats.size()];
+        java.util.Arrays.fill(triedAt, -1);
+        automaton.scan(chars, (p, at, end) -> {
+            int f = formatOf[p];
+            if (triedAt[f] == at || !Chars.wordStartsAt(chars, at)) {
+                return;
             }
-            for (String prefix : prefixes) {
-                if (!text.startsWith(prefix, at)) {
-                    continue;
-                }
-                int end = at + prefix.length();
-                int limit = Math.min(text.length(), end + maxBody + 1);
-                while (end < limit && alphabet.contains(text.charAt(end))) {
-                    end++;
-                }
-                int body = end - at - prefix.length();
-                if (body >= minBody && body <= maxBody && Chars.wordEndsAt(text, end)) {
-                    out.add(new Finding(at, end, name, DataClass.SECRETS));
-                }
-                break;
+            triedAt[f] = at;
+            Format format = formats.get(f);
+            int limit = Math.min(chars.length, end + format.maxBody() + 1);
+            int stop = end;
+            while (stop < limit && format.alphabet().contains(chars[stop])) {
+                stop++;
             }
-        }
+            int body = stop - end;
+            if (body >= format.minBody() && body <= format.maxBody() && Chars.wordEndsAt(chars, stop)) {
+                out.add(new Finding(at, stop, format.name(), DataClass.SECRETS));
+            }
+        });
     }
 }

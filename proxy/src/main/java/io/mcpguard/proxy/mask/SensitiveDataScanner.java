@@ -1,5 +1,7 @@
 package io.mcpguard.proxy.mask;
 
+import io.mcpguard.proxy.mask.PrefixedTokenClassifier.Alphabet;
+import io.mcpguard.proxy.mask.PrefixedTokenClassifier.Format;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -40,44 +42,24 @@ public final class SensitiveDataScanner {
         List<Classifier> all = new ArrayList<>();
         all.add(new PemPrivateKeyClassifier());
         all.add(new PemBodyClassifier());
-        for (String aws : List.of("AKIA", "ASIA")) { // long-term and temporary access key ids
-            all.add(new PrefixedTokenClassifier(
-                    "aws-access-key", List.of(aws), PrefixedTokenClassifier.Alphabet.UPPER_ALNUM, 16, 16));
-        }
-        all.add(new PrefixedTokenClassifier(
-                "gcp-api-key", List.of("AIza"), PrefixedTokenClassifier.Alphabet.BASE64URL, 35, 35));
-        all.add(new PrefixedTokenClassifier(
-                "github-token",
-                List.of("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
-                PrefixedTokenClassifier.Alphabet.ALNUM,
-                36,
-                255));
-        all.add(new PrefixedTokenClassifier(
-                "github-token", List.of("github_pat_"), PrefixedTokenClassifier.Alphabet.BASE64URL, 40, 255));
-        all.add(new PrefixedTokenClassifier(
-                "gitlab-token", List.of("glpat-"), PrefixedTokenClassifier.Alphabet.BASE64URL, 20, 64));
-        all.add(new PrefixedTokenClassifier(
-                "slack-token",
-                List.of("xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxe-"),
-                PrefixedTokenClassifier.Alphabet.BASE64URL,
-                10,
-                255));
-        all.add(new PrefixedTokenClassifier(
-                "slack-webhook",
-                List.of("https://hooks.slack.com/services/"),
-                PrefixedTokenClassifier.Alphabet.PATH,
-                20,
-                128));
-        all.add(new PrefixedTokenClassifier(
-                "npm-token", List.of("npm_"), PrefixedTokenClassifier.Alphabet.ALNUM, 36, 36));
-        all.add(new PrefixedTokenClassifier(
-                "atlassian-api-token",
-                List.of("ATATT3", "ATCTT3"),
-                PrefixedTokenClassifier.Alphabet.BASE64URL_PADDED,
-                40,
-                512));
-        all.add(new PrefixedTokenClassifier(
-                "bitbucket-app-password", List.of("ATBB"), PrefixedTokenClassifier.Alphabet.ALNUM, 28, 40));
+        all.add(new PrefixedTokenClassifier(List.of(
+                // AWS long-term and temporary access key ids
+                new Format("aws-access-key", List.of("AKIA"), Alphabet.UPPER_ALNUM, 16, 16),
+                new Format("aws-access-key", List.of("ASIA"), Alphabet.UPPER_ALNUM, 16, 16),
+                new Format("gcp-api-key", List.of("AIza"), Alphabet.BASE64URL, 35, 35),
+                new Format("github-token", List.of("ghp_", "gho_", "ghu_", "ghs_", "ghr_"), Alphabet.ALNUM, 36, 255),
+                new Format("github-token", List.of("github_pat_"), Alphabet.BASE64URL, 40, 255),
+                new Format("gitlab-token", List.of("glpat-"), Alphabet.BASE64URL, 20, 64),
+                new Format(
+                        "slack-token",
+                        List.of("xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxe-"),
+                        Alphabet.BASE64URL,
+                        10,
+                        255),
+                new Format("slack-webhook", List.of("https://hooks.slack.com/services/"), Alphabet.PATH, 20, 128),
+                new Format("npm-token", List.of("npm_"), Alphabet.ALNUM, 36, 36),
+                new Format("atlassian-api-token", List.of("ATATT3", "ATCTT3"), Alphabet.BASE64URL_PADDED, 40, 512),
+                new Format("bitbucket-app-password", List.of("ATBB"), Alphabet.ALNUM, 28, 40))));
         all.add(new JwtClassifier());
         // Before the generic classifiers: a span a rule and a generic classifier both claim keeps the rule's name
         // (the sort below is stable), so "api_key = sk_live_…" is reported as stripe-secret-key.

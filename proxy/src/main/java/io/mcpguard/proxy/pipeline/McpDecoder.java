@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,6 +75,14 @@ public final class McpDecoder extends SimpleChannelInboundHandler<FullHttpReques
                     .addListener(f -> Replies.resumeReading(ctx));
             return;
         }
+        String unreadable = unreadableBody(request.headers(), contentType);
+        if (unreadable != null) {
+            exchangeLog.refused(Outcome.INVALID, HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE.code(), null, unreadable);
+            replies.answers()
+                    .text(ctx, HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, unreadable, keepAlive, null)
+                    .addListener(f -> Replies.resumeReading(ctx));
+            return;
+        }
         DecodedBody body;
         try {
             body = decoder.decode(ByteBufUtil.getBytes(request.content()));
@@ -94,6 +103,33 @@ public final class McpDecoder extends SimpleChannelInboundHandler<FullHttpReques
                 transportFacts(ctx, request, uri, body.messages().size());
         ctx.fireChannelRead(
                 new Exchange(HttpMethod.POST, query, headers, keepAlive, body, subject, transport, null, exchangeLog));
+    }
+
+    /**
+     * Why the body's bytes are not JSON text the decoder reads as sent — a charset other than UTF-8 (the only one
+     * JSON allows between systems, RFC 8259 §8.1), or a content encoding — or null when they are. Decoding them
+     * anyway would check one text and forward another.
+     */
+    static String unreadableBody(HttpHeaders headers, String contentType) {
+        if (headers.getAll(HttpHeaderNames.CONTENT_TYPE).size() > 1) {
+            return "a POST to the MCP endpoint must carry one Content-Type";
+        }
+        List<String> encodings = headers.getAll(HttpHeaderNames.CONTENT_ENCODING);
+        for (String encoding : encodings) {
+            if (!encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
+                return "a POST to the MCP endpoint must not be content-encoded (Content-Encoding: identity or none)";
+            }
+        }
+        for (String parameter : contentType.split(";")) {
+            String[] pair = parameter.trim().split("=", 2);
+            if (pair.length == 2 && pair[0].trim().equalsIgnoreCase("charset")) {
+                String charset = pair[1].trim().replace("\"", "");
+                if (!charset.equalsIgnoreCase("utf-8") && !charset.equalsIgnoreCase("utf8")) {
+                    return "a POST to the MCP endpoint must be UTF-8 JSON (charset=utf-8 or none)";
+                }
+            }
+        }
+        return null;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.mcpguard.proxy.pipeline;
 
 import io.mcpguard.proxy.auth.Authenticator;
+import io.mcpguard.proxy.budget.ConcurrencyBudget;
 import io.mcpguard.proxy.forward.TraceContextInjector;
 import io.mcpguard.proxy.forward.UpstreamClient;
 import io.mcpguard.proxy.http.HttpAnswers;
@@ -26,6 +27,7 @@ public final class MessagePath {
      * @param tracing puts the audit trail's trace context on the hop; null when the trail is off
      * @param recordToolCalls whether tool results are recorded (masked) for the audit trail
      * @param readiness what {@code GET /readyz} checks
+     * @param decisions how many bodies one subject may have decided at once
      */
     public record Parts(
             String mcpPath,
@@ -38,7 +40,8 @@ public final class MessagePath {
             HttpAnswers answers,
             TraceContextInjector tracing,
             boolean recordToolCalls,
-            Readiness readiness) {}
+            Readiness readiness,
+            ConcurrencyBudget decisions) {}
 
     private final McpRouter route;
     private final McpDecoder decode;
@@ -52,7 +55,7 @@ public final class MessagePath {
         this.route = new McpRouter(parts.mcpPath(), parts.answers(), parts.readiness());
         this.decode = new McpDecoder(parts.decoder(), parts.subjects(), replies);
         this.scope = new ScopeCheck(parts.authenticator(), replies);
-        this.decide = new PolicyCheck(parts.policy(), parts.authenticator(), replies);
+        this.decide = new PolicyCheck(parts.policy(), parts.decisions(), parts.authenticator(), replies);
         this.quota = new QuotaCheck(parts.quotas(), replies);
         this.forward = new ForwardStage(
                 parts.upstream(), new ToolViews(100_000), parts.tracing(), parts.recordToolCalls(), replies);

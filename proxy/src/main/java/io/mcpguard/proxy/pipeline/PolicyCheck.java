@@ -1,6 +1,8 @@
 package io.mcpguard.proxy.pipeline;
 
 import io.mcpguard.proxy.auth.Authenticator;
+import io.mcpguard.proxy.budget.BudgetKeys;
+import io.mcpguard.proxy.budget.ConcurrencyBudget;
 import io.mcpguard.proxy.exchange.ExchangeLog;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
@@ -16,18 +18,22 @@ import org.slf4j.LoggerFactory;
  * The decide stage: asks the policy ({@link PolicyGate}) about every message of the body, off the event loop, and
  * continues on it with the verdict. A denied body is answered with the policy's reasons (with a step-up challenge
  * when a second factor would allow it); an allowed one goes on. A failure to decide is a refusal, never an allow.
+ * One subject has at most {@code budgets.per-subject.decisions} bodies being decided at once, so no subject can
+ * fill the engine's queue that every subject's decisions wait in.
  */
 @ChannelHandler.Sharable
 public final class PolicyCheck extends SimpleChannelInboundHandler<Exchange> {
     private static final Logger log = LoggerFactory.getLogger(PolicyCheck.class);
 
     private final PolicyGate gate;
+    private final ConcurrencyBudget decisions;
     private final Authenticator authenticator;
     private final Replies replies;
 
-    PolicyCheck(PolicyGate gate, Authenticator authenticator, Replies replies) {
+    PolicyCheck(PolicyGate gate, ConcurrencyBudget decisions, Authenticator authenticator, Replies replies) {
         super(false);
         this.gate = gate;
+        this.decisions = decisions;
         this.authenticator = authenticator;
         this.replies = replies;
     }
@@ -38,7 +44,14 @@ public final class PolicyCheck extends SimpleChannelInboundHandler<Exchange> {
             ctx.fireChannelRead(exchange);
             return;
         }
+        ConcurrencyBudget.Permit permit = decisions.tryAcquire(
+                BudgetKeys.of(exchange.subject(), exchange.log().head().clientAddress()));
+        if (permit == null) {
+            replies.busy(ctx, exchange, decisions);
+            return;
+        }
         gate.check(exchange.body(), exchange.subject(), exchange.transport())
+                .whenComplete((verdict, failure) -> permit.release())
                 .whenCompleteAsync((verdict, failure) -> decided(ctx, exchange, verdict, failure), ctx.executor());
     }
 

@@ -1,6 +1,7 @@
 package io.mcpguard.proxy.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mcpguard.proxy.budget.ConcurrencyBudget;
 import io.mcpguard.proxy.exchange.Outcome;
 import io.mcpguard.proxy.http.HttpAnswers;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
@@ -49,6 +50,17 @@ final class Replies {
                         ErrorCode.POLICY_UNAVAILABLE,
                         what + " failed");
         reject(ctx, new Refusal(null, ErrorCode.POLICY_UNAVAILABLE, what + " failed; not sent", null), false);
+    }
+
+    /**
+     * The subject (or its address) already holds all of {@code budget} it may: refused {@code -32013} with HTTP 429
+     * and {@code Retry-After}, since one of the things it holds will end soon.
+     */
+    void busy(ChannelHandlerContext ctx, Exchange exchange, ConcurrencyBudget budget) {
+        String reason = "too many " + budget.budget().description() + " (at most " + budget.perKey() + ")";
+        exchange.log().refused(Outcome.OVER_BUDGET, ErrorCode.BUSY.httpStatus().code(), ErrorCode.BUSY, reason);
+        answers.busy(ctx, new Refusal(null, ErrorCode.BUSY, reason + "; retry later", null), exchange.keepAlive())
+                .addListener(f -> resumeReading(ctx));
     }
 
     /** An authorization failure with its {@code WWW-Authenticate} challenge. */

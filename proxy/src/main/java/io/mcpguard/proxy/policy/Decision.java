@@ -41,6 +41,14 @@ public record Decision(
     }
 
     /**
+     * A denial the proxy makes itself, before the policy is asked, for a message the policy must not be made to
+     * read (see {@link PolicyInputBound}); recorded in full like every denial.
+     */
+    public static Decision deniedBeforePolicy(String reason) {
+        return new Decision(false, List.of(reason), List.of(), null, null, "high", 0, null, null, null, null);
+    }
+
+    /**
      * A token bucket: at most {@code limit} units per {@code windowMillis}, this message costing {@code cost}.
      *
      * @param key the bucket's identity, chosen by the policy (who, which tool class)

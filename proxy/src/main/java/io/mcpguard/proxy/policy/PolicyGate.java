@@ -23,6 +23,7 @@ public final class PolicyGate {
     private final DeclaredTools declaredTools;
     private final ArgumentClassifier arguments;
     private final ClientText clientText;
+    private final PolicyInputBound inputBound;
 
     public PolicyGate(PolicyEngine engine) {
         this(engine, new DeclaredTools(1), null);
@@ -43,6 +44,17 @@ public final class PolicyGate {
     /** @param clientText cleans the names a client chose before a log line keeps them; null keeps them as sent */
     public PolicyGate(
             PolicyEngine engine, DeclaredTools declaredTools, ArgumentClassifier arguments, ClientText clientText) {
+        this(engine, declaredTools, arguments, clientText, null);
+    }
+
+    /** @param inputBound what a message may carry for the policy to read it; null for no bound (tests) */
+    public PolicyGate(
+            PolicyEngine engine,
+            DeclaredTools declaredTools,
+            ArgumentClassifier arguments,
+            ClientText clientText,
+            PolicyInputBound inputBound) {
+        this.inputBound = inputBound;
         this.clientText = clientText;
         this.engine = engine;
         this.declaredTools = declaredTools;
@@ -58,6 +70,11 @@ public final class PolicyGate {
         List<CompletableFuture<GateVerdict.Outcome>> pending =
                 new ArrayList<>(body.messages().size());
         for (JsonRpcMessage message : body.messages()) {
+            String beyond = inputBound == null ? null : inputBound.exceededBy(message);
+            if (beyond != null) {
+                pending.add(CompletableFuture.completedFuture(deniedUnread(message, beyond)));
+                continue;
+            }
             pending.add(decideOne(new PolicyInput(
                     subject, message, transport, declaredTools.declared(message.toolName()), findings(message))));
         }
@@ -67,6 +84,19 @@ public final class PolicyGate {
                     pending.forEach(f -> outcomes.add(f.join()));
                     return new GateVerdict(outcomes);
                 });
+    }
+
+    /** A message beyond the input bound: denied with the reason, never classified or put to the engine. */
+    private GateVerdict.Outcome deniedUnread(JsonRpcMessage message, String beyond) {
+        log.atInfo()
+                .addKeyValue("mcp.method", clean(message.method()))
+                .addKeyValue("gen_ai.tool.name", clean(message.toolName()))
+                .addKeyValue("reason", beyond)
+                .log("denied before the policy: input beyond its bound");
+        return GateVerdict.Outcome.decided(
+                message,
+                Decision.deniedBeforePolicy(
+                        "Denied before the policy read it: " + beyond + " (limits.max-argument-*)"));
     }
 
     /** What the called tool's arguments carry, by class and classifier name; computed once per tools/call. */

@@ -173,7 +173,7 @@ public final class WasmPolicyEngine implements PolicyEngine {
     }
 
     private WasmEvaluator newEvaluator(WasmBundle bundle) {
-        return new WasmEvaluator(bundle, entrypoint, 1024, mapper, () -> {
+        return new WasmEvaluator(bundle, entrypoint, 1024, () -> {
             java.time.Instant now = java.time.Instant.now();
             return now.getEpochSecond() * 1_000_000_000L + now.getNano();
         });

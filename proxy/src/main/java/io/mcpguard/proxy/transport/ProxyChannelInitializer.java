@@ -5,6 +5,8 @@ import io.mcpguard.proxy.auth.Authenticator;
 import io.mcpguard.proxy.auth.ClientCertificates;
 import io.mcpguard.proxy.auth.ProtectedResourceMetadataHandler;
 import io.mcpguard.proxy.auth.SessionBindingHandler;
+import io.mcpguard.proxy.auth.SubjectBudgetHandler;
+import io.mcpguard.proxy.budget.Budgets;
 import io.mcpguard.proxy.config.ProxyConfig;
 import io.mcpguard.proxy.exchange.ExchangeObserver;
 import io.mcpguard.proxy.http.HttpAnswers;
@@ -24,9 +26,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The client-side pipeline, which is the proxy's request path read top to bottom: connection limit, TLS (when the
  * listener has it; see {@link ListenerTls}), idle limit,
- * request-read deadline, HTTP codec with header limits, keep-alive, no request behind a server stream, the exchange
+ * header and request-read deadlines, HTTP codec with header limits, no request behind a server stream, one request
+ * at a time, keep-alive, the exchange
  * log (which the audit trail reads when the exchange completes), Host/Origin allow-list, resource metadata,
- * authentication and session binding (on headers alone, before any body is read), body limit, then the message path
+ * authentication, session binding and the subject's budgets (on headers alone, before any body is read), body
+ * limit, then the message path
  * ({@link MessagePath}: route → decode → scope → decide → quota → forward).
  */
 public final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
@@ -38,6 +42,7 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
      * @param observer reads each exchange's log when it completes (the audit trail)
      * @param tls the listener's TLS, or null for plain HTTP
      * @param clientCertificates who a client certificate identifies, or null when the listener takes none
+     * @param budgets what one address or subject may hold at once
      */
     public record Parts(
             ProxyConfig.Listen listen,
@@ -48,7 +53,8 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
             ExchangeObserver observer,
             MessagePath messagePath,
             ListenerTls tls,
-            ClientCertificates clientCertificates) {}
+            ClientCertificates clientCertificates,
+            Budgets budgets) {}
 
     private final Parts parts;
     private final ConnectionLimiter connectionLimiter;
@@ -56,7 +62,8 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
 
     public ProxyChannelInitializer(Parts parts) {
         this.parts = parts;
-        this.connectionLimiter = new ConnectionLimiter(parts.limits().maxConnections());
+        this.connectionLimiter = new ConnectionLimiter(
+                parts.limits().maxConnections(), parts.budgets().connectionsPerAddress());
         this.exchangeLog = new ExchangeLogStage(parts.observer());
     }
 
@@ -92,10 +99,14 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
                 .addLast(
                         "read-deadline",
                         new RequestReadTimeoutHandler(
+                                Math.min(
+                                        limits.headerTimeout().toMillis(),
+                                        limits.requestReadTimeout().toMillis()),
                                 limits.requestReadTimeout().toMillis()))
                 .addLast("http", new HttpServerCodec(decoderConfig))
-                .addLast("keep-alive", new HttpServerKeepAliveHandler())
                 .addLast("stream-guard", StreamGuard.INSTANCE)
+                .addLast("one-at-a-time", new OneRequestAtATime())
+                .addLast("keep-alive", new HttpServerKeepAliveHandler())
                 .addLast("exchange-log", exchangeLog)
                 .addLast("origin", new OriginGuard(parts.listen(), answers))
                 .addLast("metadata", new ProtectedResourceMetadataHandler(authenticator, answers, parts.mcpPath()))
@@ -103,6 +114,10 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
                         "authenticate",
                         new AuthenticationHandler(authenticator, answers, parts.mcpPath(), parts.clientCertificates()))
                 .addLast("sessions", new SessionBindingHandler(authenticator, answers))
+                .addLast(
+                        "budgets",
+                        new SubjectBudgetHandler(
+                                parts.budgets().inFlight(), parts.budgets().streams(), answers))
                 .addLast("body-limit", new BodyLimitAggregator(limits.maxBodyBytes(), answers));
         parts.messagePath().addTo(ch.pipeline());
     }

@@ -4,6 +4,7 @@ import io.mcpguard.proxy.audit.AuditTrail;
 import io.mcpguard.proxy.auth.AuthenticationHandler;
 import io.mcpguard.proxy.auth.Authenticator;
 import io.mcpguard.proxy.auth.ClientCertificates;
+import io.mcpguard.proxy.budget.Budgets;
 import io.mcpguard.proxy.config.ProxyConfig;
 import io.mcpguard.proxy.config.TlsSettings;
 import io.mcpguard.proxy.forward.AnswerInspection;
@@ -30,6 +31,7 @@ import io.mcpguard.proxy.policy.DeclaredTools;
 import io.mcpguard.proxy.policy.OpaPolicyEngine;
 import io.mcpguard.proxy.policy.PolicyEngine;
 import io.mcpguard.proxy.policy.PolicyGate;
+import io.mcpguard.proxy.policy.PolicyInputBound;
 import io.mcpguard.proxy.policy.SubjectResolver;
 import io.mcpguard.proxy.policy.WasmPolicyEngine;
 import io.mcpguard.proxy.quota.QuotaGate;
@@ -108,6 +110,7 @@ public final class ProxyServer implements AutoCloseable {
         this.audit = AuditTrail.start(
                 config.audit(), config.upstream().url(), config.mcpPath(), inspection.snapshots(), clientText);
         this.quotas = QuotaStore.open(config.quota(), audit.meter());
+        Budgets budgets = Budgets.of(config.budgets(), audit.meter());
         PolicyEngine engine;
         java.util.function.Supplier<java.util.concurrent.CompletableFuture<String>> revision;
         java.util.function.Supplier<java.util.concurrent.CompletableFuture<Void>> policyLoaded;
@@ -141,7 +144,12 @@ public final class ProxyServer implements AutoCloseable {
                 decoder,
                 subjects,
                 authenticator,
-                new PolicyGate(policy, declaredTools, new ArgumentClassifier(scanner), clientText),
+                new PolicyGate(
+                        policy,
+                        declaredTools,
+                        new ArgumentClassifier(scanner),
+                        clientText,
+                        new PolicyInputBound(config.limits().arguments())),
                 new QuotaGate(quotas),
                 upstream,
                 answers,
@@ -150,7 +158,8 @@ public final class ProxyServer implements AutoCloseable {
                 new Readiness(List.of(
                         new Readiness.Check("policy", policyLoaded),
                         new Readiness.Check("upstream", () -> upstream.reachable(workers.next())),
-                        new Readiness.Check("audit spool", audit::spoolWritable)))));
+                        new Readiness.Check("audit spool", audit::spoolWritable))),
+                budgets.decisions()));
         this.initializer = new ProxyChannelInitializer(new ProxyChannelInitializer.Parts(
                 config.listen(),
                 config.limits(),
@@ -160,7 +169,8 @@ public final class ProxyServer implements AutoCloseable {
                 audit,
                 messagePath,
                 listenerTls,
-                tls == null || tls.clientSubjects().isEmpty() ? null : new ClientCertificates(tls.clientSubjects())));
+                tls == null || tls.clientSubjects().isEmpty() ? null : new ClientCertificates(tls.clientSubjects()),
+                budgets));
         this.rulesWatcher = rulesWatcher(config.mask(), rules);
     }
 

@@ -11,9 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Bounds the time from a request's first byte to its last ({@code limits.request-read-timeout}), headers
- * included, so a client that trickles a request (slowloris) cannot hold a connection and its buffers open. Sits
- * before the HTTP codec, where it sees raw bytes; a stage tells it ({@link RequestTiming}) when a whole request has arrived. On
+ * Two deadlines on reading a request, so a client that is silent or trickles (slowloris) cannot hold a connection
+ * and its buffers: its header must be complete within {@code limits.header-timeout} — counted from the moment the
+ * connection opens for its first request, so a connection that never sends a byte is closed just as soon — and the
+ * whole request within {@code limits.request-read-timeout} of its first byte. Sits before the HTTP codec, where it
+ * sees raw bytes; the stages tell it ({@link RequestTiming}) when a header and a whole request have arrived. On
  * expiry it answers 408 itself, as raw bytes (the codec may be mid-request), and closes.
  */
 final class RequestReadTimeoutHandler extends ChannelInboundHandlerAdapter {
@@ -22,18 +24,32 @@ final class RequestReadTimeoutHandler extends ChannelInboundHandlerAdapter {
                             + "Connection: close\r\n\r\nrequest not received in time\r\n")
                     .getBytes(StandardCharsets.US_ASCII);
 
-    private final long timeoutMillis;
-    private ScheduledFuture<?> timer;
+    private final long headerTimeoutMillis;
+    private final long requestTimeoutMillis;
+    private ScheduledFuture<?> headerTimer;
+    private ScheduledFuture<?> requestTimer;
 
-    RequestReadTimeoutHandler(long timeoutMillis) {
-        this.timeoutMillis = timeoutMillis;
+    RequestReadTimeoutHandler(long headerTimeoutMillis, long requestTimeoutMillis) {
+        this.headerTimeoutMillis = headerTimeoutMillis;
+        this.requestTimeoutMillis = requestTimeoutMillis;
     }
 
-    /** A stage read a whole request ({@link RequestTiming#RECEIVED}): the deadline stops; the event ends here. */
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        headerTimer = schedule(ctx, headerTimeoutMillis);
+        ctx.fireChannelActive();
+    }
+
+    /** A stage saw a whole header, or a whole request: the deadlines it ends stop; the event ends here. */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == RequestTiming.HEADER_RECEIVED) {
+            headerTimer = cancel(headerTimer);
+            return;
+        }
         if (evt == RequestTiming.RECEIVED) {
-            cancel();
+            headerTimer = cancel(headerTimer);
+            requestTimer = cancel(requestTimer);
             return;
         }
         ctx.fireUserEventTriggered(evt);
@@ -42,27 +58,38 @@ final class RequestReadTimeoutHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         // Reading stops while an exchange is in flight, so bytes arriving here begin (or continue) a request.
-        if (msg instanceof ByteBuf && timer == null) {
-            timer = ctx.executor().schedule(() -> expire(ctx), timeoutMillis, TimeUnit.MILLISECONDS);
+        if (msg instanceof ByteBuf && requestTimer == null) {
+            requestTimer = schedule(ctx, requestTimeoutMillis);
+            if (headerTimer == null) {
+                headerTimer = schedule(ctx, headerTimeoutMillis);
+            }
         }
         ctx.fireChannelRead(msg);
     }
 
+    private ScheduledFuture<?> schedule(ChannelHandlerContext ctx, long millis) {
+        return ctx.executor().schedule(() -> expire(ctx), millis, TimeUnit.MILLISECONDS);
+    }
+
     private void expire(ChannelHandlerContext ctx) {
-        timer = null;
-        ctx.writeAndFlush(Unpooled.wrappedBuffer(TIMEOUT_ANSWER)).addListener(ChannelFutureListener.CLOSE);
+        headerTimer = cancel(headerTimer);
+        requestTimer = cancel(requestTimer);
+        if (ctx.channel().isActive()) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(TIMEOUT_ANSWER)).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancel();
+        headerTimer = cancel(headerTimer);
+        requestTimer = cancel(requestTimer);
         ctx.fireChannelInactive();
     }
 
-    private void cancel() {
+    private static ScheduledFuture<?> cancel(ScheduledFuture<?> timer) {
         if (timer != null) {
             timer.cancel(false);
-            timer = null;
         }
+        return null;
     }
 }

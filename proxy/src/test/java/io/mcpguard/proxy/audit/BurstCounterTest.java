@@ -3,7 +3,9 @@ package io.mcpguard.proxy.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mcpguard.proxy.config.Secret;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
 class BurstCounterTest {
@@ -38,5 +40,16 @@ class BurstCounterTest {
         assertThat(clear.of("alice")).isEqualTo("alice");
         assertThat(keyed.of("alice")).hasSize(64).isEqualTo(keyed.of("alice")).isNotEqualTo(keyed.of("bob"));
         assertThat(otherKey.of("alice")).isNotEqualTo(keyed.of("alice"));
+    }
+
+    @Test
+    void a_remembered_pseudonym_is_the_hmac_of_the_id() throws Exception {
+        SubjectPseudonyms keyed = new SubjectPseudonyms(new Secret("k".repeat(32)));
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec("k".repeat(32).getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        String expected = HexFormat.of().formatHex(mac.doFinal("alice".getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(keyed.of("alice")).isEqualTo(expected);
+        assertThat(keyed.of("alice")).isEqualTo(expected); // the second from what it remembers
     }
 }

@@ -23,6 +23,8 @@ public final class WasmDecisionBenchmarkMain {
                 .jvmArgsAppend(
                         "-Dmcpguard.repo=" + System.getProperty("mcpguard.repo", "."),
                         "-XX:" + System.getProperty("hugeMethods", "-DontCompileHugeMethods"))
+                // -Djvm.extra="-XX:StartFlightRecording=filename=/tmp/wasm.jfr" profiles the forked JVM
+                .jvmArgsAppend(System.getProperty("jvm.extra", "-Dunused=").split(" "))
                 .build();
         Collection<RunResult> results = new Runner(options).run();
         System.out.printf("%nWasm policy engine, one thread, repository policy, %s%n", "distinct inputs");

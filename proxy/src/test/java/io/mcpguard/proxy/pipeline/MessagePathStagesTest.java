@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mcpguard.proxy.budget.Budget;
+import io.mcpguard.proxy.budget.BudgetRefusals;
+import io.mcpguard.proxy.budget.ConcurrencyBudget;
 import io.mcpguard.proxy.exchange.ExchangeLog;
 import io.mcpguard.proxy.exchange.Outcome;
 import io.mcpguard.proxy.http.HttpAnswers;
@@ -27,6 +30,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
+import io.opentelemetry.api.OpenTelemetry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,14 +83,22 @@ class MessagePathStagesTest {
         public void close() {}
     };
 
+    /** One decision at a time for a subject, shared by every channel {@link #path} makes. */
+    private final ConcurrencyBudget decisions = new ConcurrencyBudget(
+            Budget.DECISIONS, 1, new BudgetRefusals(OpenTelemetry.noop().getMeter("test")));
+
     private EmbeddedChannel path() {
+        return path(TABLE);
+    }
+
+    private EmbeddedChannel path(PolicyEngine engine) {
         HttpAnswers answers = new HttpAnswers(JSON);
         Replies replies = new Replies(answers);
         channel = new EmbeddedChannel(
                 new ExchangeLogStage(completed::add),
                 new McpRouter("/mcp", answers, new io.mcpguard.proxy.http.Readiness(java.util.List.of())),
                 new McpDecoder(new JsonRpcDecoder(64, 1 << 20, 32), (ctx, request) -> ALICE, replies),
-                new PolicyCheck(new PolicyGate(TABLE), null, replies),
+                new PolicyCheck(new PolicyGate(engine), decisions, null, replies),
                 new QuotaCheck(new QuotaGate(quotaStore), replies),
                 new ChannelInboundHandlerAdapter() {
                     @Override
@@ -290,5 +302,53 @@ class MessagePathStagesTest {
             assertThat(exchange.verdict()).isNull();
         });
         assertThat(passed.get(1).query()).isEqualTo("x=1");
+    }
+
+    @Test
+    void a_subject_deciding_all_it_may_at_once_is_answered_busy_until_one_decision_ends() throws Exception {
+        CompletableFuture<Decision> pending = new CompletableFuture<>();
+        PolicyEngine slow = new PolicyEngine() {
+            @Override
+            public CompletableFuture<Decision> decide(PolicyInput input) {
+                return pending;
+            }
+
+            @Override
+            public void close() {}
+        };
+        EmbeddedChannel first = path(slow);
+        first.writeInbound(post(call(1, "get_repository")));
+        first.runPendingTasks();
+        EmbeddedChannel second = path(slow); // the same subject, on another connection
+
+        second.writeInbound(post(call(2, "get_repository")));
+        second.runPendingTasks();
+        FullHttpResponse busy = second.readOutbound();
+
+        assertThat(busy.status().code()).isEqualTo(429);
+        assertThat(busy.headers().get("Retry-After")).isEqualTo("1");
+        assertThat(json(busy).get("error").get("code").asInt()).isEqualTo(-32013);
+        assertThat(json(busy).get("error").get("message").asText()).contains("policy decisions in progress");
+        assertThat(completed)
+                .singleElement()
+                .satisfies(log -> assertThat(log.ending().outcome()).isEqualTo(Outcome.OVER_BUDGET));
+        busy.release();
+
+        pending.complete(TABLE.decide(inputFor("get_repository")).join());
+        first.runPendingTasks();
+        assertThat(decisions.held("subject:jwt:alice")).isZero();
+        first.finishAndReleaseAll();
+    }
+
+    private static PolicyInput inputFor(String tool) throws Exception {
+        return new PolicyInput(
+                ALICE,
+                new JsonRpcDecoder(64, 1 << 20, 32)
+                        .decode(call(9, tool).getBytes(StandardCharsets.UTF_8))
+                        .messages()
+                        .get(0),
+                null,
+                null,
+                null);
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mcpguard.proxy.config.ProxyConfig;
+import io.mcpguard.proxy.jsonrpc.JsonRpcDecoder;
 import io.mcpguard.proxy.testing.LogCapture;
 import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.Tools;
@@ -102,6 +103,25 @@ class WasmPolicyEngineTest {
                             .get("revision")
                             .asText());
             assertThat(decision.decisionId()).isNull();
+        }
+    }
+
+    /** ProxyServer hands the engine the decoder's mapper (big integers, exact decimals): it must load and decide alike. */
+    @Test
+    void the_proxy_s_exact_number_mapper_loads_the_bundle_and_decides() throws Exception {
+        Path bundle = WasmBundles.buildRepoPolicies(dir);
+        ObjectMapper exact = new JsonRpcDecoder(64, 1 << 20, 32).mapper();
+        try (WasmPolicyEngine engine =
+                        new WasmPolicyEngine(config(bundle, Duration.ofHours(1)), "mcp/authz/decision", exact);
+                WasmPolicyEngine plain =
+                        new WasmPolicyEngine(config(bundle, Duration.ofHours(1)), "mcp/authz/decision", JSON)) {
+            byte[] input = example("a-developer-of-acme-reads-an-acme-repository.jsonc");
+            Decision decision = engine.evaluate(input);
+
+            assertThat(decision.allow()).isTrue();
+            assertThat(JSON.readTree(JSON.writeValueAsBytes(decision.result())))
+                    .isEqualTo(JSON.readTree(
+                            JSON.writeValueAsBytes(plain.evaluate(input).result())));
         }
     }
 }

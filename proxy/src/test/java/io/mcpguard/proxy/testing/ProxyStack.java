@@ -86,6 +86,9 @@ public final class ProxyStack implements BeforeAllCallback, AfterAllCallback, Be
             recording.resetStreamGate();
             recording.clear();
         }
+        if (scripted != null) {
+            scripted.clear();
+        }
     }
 
     @Override

@@ -57,6 +57,12 @@ public final class ScriptedUpstream implements AutoCloseable {
         this.script = script;
     }
 
+    /** Forgets what was received, for the next test. */
+    public void clear() {
+        bodies.clear();
+        requestHeaders.clear();
+    }
+
     public List<String> bodies() {
         return List.copyOf(bodies);
     }
