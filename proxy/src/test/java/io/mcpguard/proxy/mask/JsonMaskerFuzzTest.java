@@ -32,14 +32,15 @@ class JsonMaskerFuzzTest {
     private static final String ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     private static final String BASE64 = ALNUM + "+/";
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10s")
     void no_planted_secret_survives_and_the_shape_holds(FuzzedDataProvider data) throws Exception {
         MaskStyle style = data.pickValue(MaskStyle.values());
         List<String> planted = new ArrayList<>();
-        JsonNode original = node(data, planted, 0);
-        JsonNode masked = original.deepCopy();
+        // Read back from its text, as the proxy reads an answer: a built tree's long 0 or NaN is no node Jackson
+        // reads back (an int 0, a string), and the round trip below would fail on the test's own tree.
+        JsonNode original = JSON.readTree(JSON.writeValueAsString(node(data, planted, 0)));
 
-        MASKER.mask(masked, MaskRule.all(style), new MaskCounts());
+        JsonNode masked = MASKER.masked(original.deepCopy(), MaskRule.all(style), new MaskCounts());
 
         String out = JSON.writeValueAsString(masked);
         assertThat(JSON.readTree(out)).as("masked output is valid JSON").isEqualTo(masked);
