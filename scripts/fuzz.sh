@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Long fuzzing runs of the proxy's parsers and maskers (Jazzer; the same @FuzzTest targets `./mvnw verify` runs
-# for ~20 s each). Prints libFuzzer's progress, then per target the executions, executions per second and the
-# findings; exits non-zero when a target found something.
+# Long fuzzing runs of the proxy's parsers and maskers (Jazzer): the @FuzzTest targets `./mvnw verify` fuzzes for
+# 10 s each with only our classes instrumented, here with Jackson, SnakeYAML and RE2/J instrumented too. Prints
+# libFuzzer's progress, then per target the executions, executions per second and the findings; exits non-zero
+# when a target found something.
 #
 #   scripts/fuzz.sh [seconds-per-target] [target]     e.g. scripts/fuzz.sh 600 decoder
 #

@@ -71,6 +71,14 @@ class ProxyConfigFuzzTest {
             "limits.idle-timeout",
             "limits.max-connections",
             "limits.max-rewrite-bytes",
+            "limits.header-timeout",
+            "limits.max-argument-bytes",
+            "limits.max-argument-depth",
+            "limits.max-argument-members",
+            "budgets.per-address.connections",
+            "budgets.per-subject.in-flight",
+            "budgets.per-subject.streams",
+            "budgets.per-subject.decisions",
             "mask.hash-key-env",
             "mask.hash-key-file",
             "mask.internal-domains",
@@ -93,6 +101,7 @@ class ProxyConfigFuzzTest {
             "auth.api-keys.file",
             "auth.sessions.max",
             "auth.sessions.ttl",
+            "auth.sessions.per-subject",
             "auth.method-scopes.tools/list",
             "auth.tool-scopes.get_file",
             "audit.enabled",
@@ -150,7 +159,7 @@ class ProxyConfigFuzzTest {
             "[a, b]",
             "{a: 1}");
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10s")
     void bad_configs_fail_with_a_config_exception_that_names_no_secret(FuzzedDataProvider data) {
         Map<String, String> env = new HashMap<>();
         env.put(SECRET_ENV, SECRET);

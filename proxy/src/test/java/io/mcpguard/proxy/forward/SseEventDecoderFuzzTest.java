@@ -31,7 +31,7 @@ class SseEventDecoderFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10s")
     void events_do_not_depend_on_how_the_stream_is_cut(FuzzedDataProvider data) {
         int maxEventBytes = data.consumeInt(1, 300);
         int firstCut = data.consumeInt(0, Integer.MAX_VALUE);

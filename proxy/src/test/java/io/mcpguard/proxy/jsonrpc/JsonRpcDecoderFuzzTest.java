@@ -44,7 +44,7 @@ class JsonRpcDecoderFuzzTest {
                         StreamReadConstraints.builder().maxNestingDepth(2000).build());
     }
 
-    @FuzzTest(maxDuration = "25s")
+    @FuzzTest(maxDuration = "10s")
     void decoded_or_refused_cleanly(byte[] body) throws IOException {
         check(TIGHT, body);
         check(DEFAULTS, body);

@@ -13,7 +13,7 @@ import java.util.List;
  * that keeps a masked JSON string (or JSON carried as text) valid.
  */
 class TextMaskerFuzzTest {
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "10s")
     void text_masking_hides_planted_secrets_and_adds_no_json_syntax(FuzzedDataProvider data) {
         MaskStyle style = data.pickValue(MaskStyle.values());
         List<String> planted = new ArrayList<>();
