@@ -58,7 +58,11 @@ for name in "${ORDER[@]}"; do
   findings=$(find "$out" -maxdepth 1 \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
   rate=n/a
   [[ -n ${runs:-} && -n ${took:-} && ${took:-0} -gt 0 ]] && rate=$((runs / took))
-  summary+=("$(printf '%-12s executions %-9s exec/s %-7s findings %s (exit %s)' "$name" "${runs:-?}" "$rate" "$findings" "$rc")")
+  note=""
+  # libFuzzer counts the time from the start: the first inputs load and instrument the classes they reach, which
+  # on a loaded machine can take most of a short run.
+  [[ ${runs:-0} -lt 1000 ]] && note=" — the seeds alone took most of the time; run longer"
+  summary+=("$(printf '%-12s executions %-9s exec/s %-7s findings %s (exit %s)%s' "$name" "${runs:-?}" "$rate" "$findings" "$rc" "$note")")
   [[ $rc -eq 0 && $findings -eq 0 ]] || failed=1
 done
 
