@@ -8,10 +8,10 @@
 # openjdk-17-jre-headless and the user mcpguard (UID/GID 10001), imported into podman. It is made
 # once and reused until it is removed (podman rmi localhost/mcpguard-base:bookworm-jre17).
 # The Java images take the jars `./mvnw package` builds (run here when a jar is missing); the Go images
-# take the binaries scripts/tools.sh builds (OPA, the collector, Jaeger).
+# take the binaries scripts/tools.sh builds (OPA, the collector, Jaeger, Prometheus).
 #
 # Images (tag 0.1.0-SNAPSHOT): mcpguard-proxy, mcpguard-bitbucket-core, mcpguard-sandbox,
-# mcpguard-opa (policies/ as a bundle), mcpguard-otelcol, mcpguard-jaeger.
+# mcpguard-opa (policies/ as a bundle), mcpguard-otelcol, mcpguard-jaeger, mcpguard-prometheus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 readonly ROOT=$PWD
@@ -102,5 +102,10 @@ go_image() {
 }
 go_image mcpguard-otelcol "$(scripts/tools.sh otelcol)" docker/otelcol/Dockerfile
 go_image mcpguard-jaeger "$(scripts/tools.sh jaeger)" docker/jaeger/Dockerfile
+# Prometheus: the binary, its settings and the project's alert rules.
+mkdir -p "$ctx/mcpguard-prometheus/data"
+cp "$(scripts/tools.sh prometheus)" docker/prometheus/prometheus.yaml docs/prometheus/mcpguard-alerts.yaml \
+  "$ctx/mcpguard-prometheus/"
+build mcpguard-prometheus docker/prometheus/Dockerfile "$ctx/mcpguard-prometheus"
 
 podman images --filter reference='localhost/mcpguard-*' --format '{{.Repository}}:{{.Tag}} {{.Size}}' >&2

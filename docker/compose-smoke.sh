@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs docker/compose.yaml with podman-compose, checks it the way `scripts/demo.sh --smoke` checks the demo
-# (allowed call, denied call, masked file read, the audit trail in the collector and in Jaeger), and takes it
-# down again. The images come from docker/build-images.sh.
+# (allowed call, denied call, masked file read, the audit trail in the collector and in Jaeger, the metrics and
+# alert rules in Prometheus), and takes it down again. The images come from docker/build-images.sh.
 #
 #   docker/compose-smoke.sh           up, check, down
 #   docker/compose-smoke.sh --keep    up, check, leave it running (podman-compose -f docker/compose.yaml down)
@@ -9,8 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 readonly PROXY_PORT=${PROXY_PORT:-8443}
 readonly JAEGER_UI_PORT=${JAEGER_UI_PORT:-16686}
+readonly PROMETHEUS_PORT=${PROMETHEUS_PORT:-9090}
 readonly WORK=$PWD/target/compose
-export PROXY_PORT JAEGER_UI_PORT
+export PROXY_PORT JAEGER_UI_PORT PROMETHEUS_PORT
 
 log() { printf 'compose-smoke: %s\n' "$*" >&2; }
 die() {
@@ -77,4 +78,15 @@ for _ in $(seq 1 60); do
   sleep 1
 done
 curl -s "http://127.0.0.1:$JAEGER_UI_PORT/api/services" | grep -q mcpguard-proxy || die "Jaeger has no mcpguard-proxy traces"
-log "ok: proxy $URL, traces at http://127.0.0.1:$JAEGER_UI_PORT (service mcpguard-proxy)"
+log "the proxy's metrics and the alert rules in Prometheus"
+readonly PROM=http://127.0.0.1:$PROMETHEUS_PORT
+# The dashboard's first panel's series: the denial above, by outcome.
+query='sum by (mcp_policy_outcome) (mcp_server_operation_duration_seconds_count{mcp_policy_outcome="deny"})'
+for _ in $(seq 1 60); do
+  curl -s -G "$PROM/api/v1/query" --data-urlencode "query=$query" | grep -q '"mcp_policy_outcome":"deny"' && break
+  sleep 1
+done
+curl -s -G "$PROM/api/v1/query" --data-urlencode "query=$query" | grep -q '"mcp_policy_outcome":"deny"' ||
+  die "Prometheus has no denial in mcp_server_operation_duration_seconds_count"
+curl -s "$PROM/api/v1/rules" | grep -q '"name":"McpguardAnswerUnmatched"' || die "Prometheus has not loaded the alert rules"
+log "ok: proxy $URL, traces at http://127.0.0.1:$JAEGER_UI_PORT (service mcpguard-proxy), metrics at $PROM"

@@ -5,11 +5,13 @@
 #   on what terms. The proxy asks POST /v1/data/mcp/authz/decision with the policy input,
 #   version "2" (schema/input.schema.jsonc; examples/ shows whole documents). This
 #   package composes the concerns: mcp.tools (catalogue), mcp.rbac (roles and scopes),
-#   mcp.dataclass (masking), mcp.quota (rates) and mcp.stepup (MFA).
+#   mcp.dataclass (masking), mcp.quota (rates), mcp.stepup (MFA) and mcp.pinning
+#   (reviewed tool definitions, hidden text).
 package mcp.authz
 
 import data.mcp.dataclass
 import data.mcp.jsontext
+import data.mcp.pinning
 import data.mcp.quota
 import data.mcp.rbac
 import data.mcp.stepup
@@ -207,6 +209,13 @@ _denials contains sprintf(
 	_class in {"write", "dangerous"}
 	some class in object.get(_message, "argument_classes", [])
 	class in _never_sent
+}
+
+# Tool pinning and hidden text (mcp.pinning): what the proxy itself found about the called
+# tool's definition, not the server's word.
+_denials contains reason if {
+	_tool_call
+	some reason in pinning.denials(_shown(_tool), object.get(input, "tool", null))
 }
 
 _never_sent := {"secret"}

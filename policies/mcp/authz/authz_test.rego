@@ -469,3 +469,28 @@ test_personal_data_in_a_write_is_allowed if {
 	call := call_by(developer, "add_pull_request_comment", object.union(acme_api, {"id": 1, "content": "x"}))
 	decide(object.union(call, {"request": object.union(call.request, {"argument_classes": ["personal_data"]})})).allow
 }
+
+# Tool pinning (mcp.pinning): the proxy's facts about the called tool's definition
+
+with_tool(given, facts) := object.union(given, {"tool": facts})
+
+test_a_call_to_a_drifted_tool_is_denied_in_pin_mode if {
+	viewer := user(["viewer@acme/*"])
+	call := call_by(viewer, "get_repository", acme_api)
+	pinned := {
+		"annotations": null, "data_classes": [],
+		"pin": {"mode": "pin", "status": "match"}, "description_findings": [],
+	}
+	decide(with_tool(call, pinned)).allow
+	drifted := object.union(pinned, {"pin": {"mode": "pin", "status": "drift"}})
+	reason := `tool "get_repository" changed since it was pinned: its definition is not the reviewed one`
+	decide(with_tool(call, drifted)) == denied(reason)
+	warned := object.union(pinned, {"pin": {"mode": "warn", "status": "drift"}})
+	decide(with_tool(call, warned)).allow
+}
+
+test_a_call_to_a_tool_with_hidden_characters_is_denied if {
+	facts := {"annotations": null, "data_classes": [], "pin": null, "description_findings": ["tag_characters"]}
+	reason := `tool "get_repository" has characters in its definition that a reviewer cannot see`
+	decide(with_tool(call_by(user(["viewer@acme/*"]), "get_repository", acme_api), facts)) == denied(reason)
+}

@@ -38,7 +38,7 @@ for_call(subject, client_address, class, roles) := object.union(
 #   role may still open sessions, and a loop of them would churn the server's sessions and
 #   the proxy's bindings. Same caller keys as for_call.
 for_session(subject, client_address) := {
-	"key": json.marshal([_caller(subject, client_address), "session"]),
+	"key": jsontext.marshal([_caller(subject, client_address), "session"]),
 	"limit": data.mcp.quota.sessions.limit,
 	"window_ms": data.mcp.quota.sessions.window_ms,
 	"cost": 1,

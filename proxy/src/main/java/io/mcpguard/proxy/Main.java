@@ -1,12 +1,16 @@
 package io.mcpguard.proxy;
 
+import io.mcpguard.proxy.admin.PinCommand;
 import io.mcpguard.proxy.config.ConfigException;
 import io.mcpguard.proxy.config.ProxyConfig;
 import io.mcpguard.proxy.transport.ProxyServer;
 import java.nio.file.Path;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
-/** {@code java -jar proxy.jar [config.yaml]}; the file may also be named by {@code MCPGUARD_CONFIG}. */
+/**
+ * {@code java -jar proxy.jar [config.yaml]}; the file may also be named by {@code MCPGUARD_CONFIG}. {@code java -jar
+ * proxy.jar pin --server URL} writes a manifest of a server's tool definitions ({@link PinCommand}).
+ */
 public final class Main {
     private Main() {}
 
@@ -14,6 +18,11 @@ public final class Main {
         // The OpenTelemetry SDK logs through java.util.logging; its lines join ours, with our format and levels.
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
+        if (args.length > 0 && args[0].equals("pin")) {
+            System.exit(PinCommand.run(
+                    java.util.Arrays.copyOfRange(args, 1, args.length), System.getenv(), System.out, System.err));
+            return;
+        }
         String file = args.length > 0 ? args[0] : System.getenv("MCPGUARD_CONFIG");
         ProxyConfig config;
         try {

@@ -34,6 +34,7 @@ final class AuditMetrics {
     private final LongCounter maskedItems;
     private final LongCounter securityEvents;
     private final LongCounter requests;
+    private final LongCounter unrecordedUnauthenticated;
 
     AuditMetrics(Meter meter, SpoolDirectory spool) {
         this.meter = meter;
@@ -77,6 +78,11 @@ final class AuditMetrics {
                 .setUnit("{request}")
                 .setDescription("HTTP requests without a decided MCP message: refused before or while decoding"
                         + " (authentication, session, Host/Origin, body limit, malformed), GET streams and DELETEs")
+                .build();
+        this.unrecordedUnauthenticated = meter.counterBuilder("mcp.audit.unauthenticated.unrecorded")
+                .setUnit("{request}")
+                .setDescription("Requests refused before authentication beyond their share of the trail"
+                        + " (audit.unauthenticated.*): counted in mcp.proxy.requests, without a span")
                 .build();
         if (spool != null) {
             meter.gaugeBuilder("mcp.audit.spool.size")
@@ -138,6 +144,10 @@ final class AuditMetrics {
         put(attributes, AuditAttributes.POLICY_OUTCOME, outcome);
         put(attributes, AuditAttributes.ERROR_TYPE, errorType);
         requests.add(1, attributes.build());
+    }
+
+    void unrecorded(String outcome) {
+        unrecordedUnauthenticated.add(1, Attributes.of(AuditAttributes.POLICY_OUTCOME, outcome));
     }
 
     void securityEvent(String name) {

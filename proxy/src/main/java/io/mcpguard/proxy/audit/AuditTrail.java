@@ -61,6 +61,7 @@ public final class AuditTrail implements ExchangeObserver, AutoCloseable {
     private final boolean recordsToolCalls;
     private final MessageSpans messageSpans;
     private final RequestSpan requestSpan;
+    private final UnauthenticatedSpans unauthenticatedSpans;
 
     private AuditTrail(
             OpenTelemetrySdk sdk,
@@ -85,6 +86,12 @@ public final class AuditTrail implements ExchangeObserver, AutoCloseable {
         this.security = new SecurityWatch(this, config);
         this.messageSpans = new MessageSpans(this);
         this.requestSpan = new RequestSpan(this, mcpPath);
+        ProxyConfig.UnauthenticatedSpans share = config.unauthenticated();
+        this.unauthenticatedSpans = new UnauthenticatedSpans(
+                share.perAddressPerMinute(),
+                share.perSecond(),
+                share.spoolPercent() / 100.0,
+                spool == null ? () -> 0 : spool::spansFill);
     }
 
     /**
@@ -214,6 +221,11 @@ public final class AuditTrail implements ExchangeObserver, AutoCloseable {
             return;
         }
         requestSpan.record(log);
+    }
+
+    /** Which requests refused before authentication get a span. */
+    UnauthenticatedSpans unauthenticatedSpans() {
+        return unauthenticatedSpans;
     }
 
     /** The security events' detectors and lines (bursts, spikes, hijack attempts, missing scopes). */

@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,9 +53,14 @@ final class DiskSpool<T> {
 
     private static final long SWEEP_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int MAX_FILE_BYTES = 1024 * 1024;
+    private static final long REOPEN_AT_MOST_EVERY_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final String signal;
-    private final SignalStorage<T> storage;
+    private final Supplier<SignalStorage<T>> opener;
+    /** Swapped by the drainer when its reader is stuck; writes and the swap hold the spool's lock. */
+    private SignalStorage<T> storage;
+
+    private long reopenedAtNanos; // drainer thread only
     private final Function<Collection<T>, CompletableResultCode> send;
     private final SpoolDirectory directory;
     private final Path folder;
@@ -68,12 +74,12 @@ final class DiskSpool<T> {
 
     /**
      * @param signal {@code spans} or {@code metrics}, for log lines and the drainer's thread name
-     * @param storage the file storage, made by {@link #storage} with {@code maxBytes} in {@code folder}
+     * @param opener opens the file storage, made by {@link #storage} with {@code maxBytes} in {@code folder}
      * @param send hands one batch to the real exporter
      */
     DiskSpool(
             String signal,
-            SignalStorage<T> storage,
+            Supplier<SignalStorage<T>> opener,
             Function<Collection<T>, CompletableResultCode> send,
             SpoolDirectory directory,
             Path folder,
@@ -81,7 +87,8 @@ final class DiskSpool<T> {
         this.signal = signal;
         this.folder = folder;
         this.maxBytes = maxBytes;
-        this.storage = storage;
+        this.opener = opener;
+        this.storage = opener.get();
         this.send = send;
         this.directory = directory;
         this.drainer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -135,6 +142,7 @@ final class DiskSpool<T> {
     /** Appends a batch to the spool; fails only when it cannot be written. */
     CompletableResultCode write(Collection<T> batch) {
         long size = SpoolDirectory.bytes(folder);
+        directory.measured(signal, size, maxBytes);
         if (size >= maxBytes * 9 / 10) {
             if (!full) {
                 directory.reachedBound();
@@ -153,7 +161,9 @@ final class DiskSpool<T> {
         }
         WriteResult result;
         try {
-            result = storage.write(batch).join();
+            synchronized (this) {
+                result = storage.write(batch).join();
+            }
         } catch (RuntimeException | LinkageError e) { // never let the SDK's export thread die
             result = WriteResult.error(e);
         }
@@ -171,10 +181,12 @@ final class DiskSpool<T> {
 
     /** Sends spooled batches oldest first until the spool is empty or the collector refuses. */
     private void drain() {
+        boolean changed = false;
         try {
             if (System.nanoTime() - sweptAtNanos >= SWEEP_EVERY_NANOS) {
                 sweptAtNanos = System.nanoTime();
                 dropExpired(System.currentTimeMillis());
+                changed = true;
             }
             if (System.nanoTime() < retryAtNanos) {
                 return;
@@ -184,12 +196,14 @@ final class DiskSpool<T> {
                 if (inFlight == null) {
                     // hasNext() deletes the batch sent before: only once the collector took it
                     if (!batches.hasNext()) {
+                        reopenIfStuck();
                         return;
                     }
                     inFlight = batches.next();
                     if (inFlight == null) {
                         return;
                     }
+                    changed = true;
                 }
                 CompletableResultCode sent = send.apply(inFlight);
                 // The exporter retries on its own for a while; an answer that long in coming is an outage too.
@@ -213,6 +227,10 @@ final class DiskSpool<T> {
             }
         } catch (RuntimeException e) {
             log.atWarn().addKeyValue("signal", signal).setCause(e).log("audit spool drain failed; retrying");
+        } finally {
+            if (changed) { // what the spool holds is read on event loops from this measure, never measured there
+                directory.measured(signal, SpoolDirectory.bytes(folder), maxBytes);
+            }
         }
     }
 
@@ -262,6 +280,45 @@ final class DiskSpool<T> {
         }
     }
 
+    /**
+     * Opens the storage afresh when its reader finds nothing although a file is old enough to read. The storage drops
+     * its oldest file to make room when the spool is at its bound, and the sweep drops expired ones: when that file is
+     * the one being read, disk-buffering's reader keeps failing on the closed file and never moves on, so nothing
+     * more would be sent until a restart. A fresh storage lists the folder again.
+     */
+    private void reopenIfStuck() {
+        long now = System.nanoTime();
+        if (now - reopenedAtNanos < REOPEN_AT_MOST_EVERY_NANOS) {
+            return;
+        }
+        long readableBefore = System.currentTimeMillis() - WRITE_FOR_MILLIS - READ_AFTER - 1_000;
+        boolean readable;
+        try (var listing = java.nio.file.Files.list(folder)) {
+            readable = listing.anyMatch(file -> {
+                long started = startedMillis(file);
+                return started >= 0 && started < readableBefore;
+            });
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return;
+        }
+        if (!readable) {
+            return;
+        }
+        reopenedAtNanos = now;
+        synchronized (this) {
+            try {
+                storage.close();
+            } catch (IOException e) {
+                log.atDebug().addKeyValue("signal", signal).setCause(e).log("closing a stuck audit spool storage");
+            }
+            storage = opener.get();
+        }
+        log.atWarn()
+                .addKeyValue("event.name", "audit.spool_reopened")
+                .addKeyValue("signal", signal)
+                .log("audit spool reader found nothing in a folder holding readable files; storage reopened");
+    }
+
     /** Says once per outage that data is piling up: the spool keeps everything meanwhile. */
     private void collectorUnreachable() {
         if (!undelivered) {
@@ -283,7 +340,9 @@ final class DiskSpool<T> {
             Thread.currentThread().interrupt();
         }
         try {
-            storage.close();
+            synchronized (this) {
+                storage.close();
+            }
         } catch (IOException e) {
             log.atWarn().addKeyValue("signal", signal).setCause(e).log("audit spool did not close cleanly");
         }

@@ -24,7 +24,7 @@ final class MetricSpool implements MetricExporter {
         this.delegate = delegate;
         this.spool = new DiskSpool<>(
                 "metrics",
-                DiskSpool.storage(
+                () -> DiskSpool.storage(
                         "metrics",
                         directory.metrics(),
                         directory.metricsMaxBytes(),

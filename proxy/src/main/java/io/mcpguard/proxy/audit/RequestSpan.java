@@ -36,6 +36,16 @@ final class RequestSpan {
     }
 
     void record(ExchangeLog log) {
+        // Before authentication, only a bounded share leaves a span; the rest is counted and watched all the same.
+        boolean recorded = log.subject() != null
+                || trail.unauthenticatedSpans().admit(log.head().clientAddress(), System.nanoTime());
+        if (!recorded) {
+            trail.metrics().unrecorded(log.ending().outcome().wireName());
+        }
+        describe(recorded ? start(log) : Span.getInvalid(), log);
+    }
+
+    private Span start(ExchangeLog log) {
         boolean mcpRoute = log.head().path().equals(mcpPath);
         String method = log.head().httpMethod();
         // The route, not the path: a refused request may name any path, and span names must stay few.
@@ -64,7 +74,10 @@ final class RequestSpan {
             builder.setAttribute(CLIENT_ADDRESS, log.head().clientAddress());
             builder.setAttribute(CLIENT_PORT, (long) log.head().client().getPort());
         }
-        Span span = builder.startSpan();
+        return builder.startSpan();
+    }
+
+    private void describe(Span span, ExchangeLog log) {
         String subjectRecorded = null;
         if (log.subject() != null) {
             subjectRecorded = trail.pseudonyms().of(log.subject().id());

@@ -19,7 +19,7 @@ final class SpanSpool implements SpanExporter {
         this.delegate = delegate;
         this.spool = new DiskSpool<>(
                 "spans",
-                DiskSpool.storage(
+                () -> DiskSpool.storage(
                         "spans",
                         directory.spans(),
                         directory.spansMaxBytes(),

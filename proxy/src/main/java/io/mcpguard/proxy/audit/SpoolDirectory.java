@@ -41,6 +41,9 @@ final class SpoolDirectory implements AutoCloseable {
     private final Duration maxAge;
     private final AtomicLong timesFull = new AtomicLong();
     private final AtomicLong expiredFiles = new AtomicLong();
+    /** Written by the spans' spool thread, read on event loops. */
+    private volatile double spansFill;
+
     private final AtomicLong expiredBytes = new AtomicLong();
 
     private SpoolDirectory(Path root, long maxBytes, FileLock lock, SpoolCipher cipher, Duration maxAge) {
@@ -188,6 +191,18 @@ final class SpoolDirectory implements AutoCloseable {
 
     long expiredBytes() {
         return expiredBytes.get();
+    }
+
+    /** Records what a spool's own thread measured of its folder, for {@link #spansFill()}. */
+    void measured(String signal, long bytes, long bound) {
+        if (signal.equals("spans")) {
+            spansFill = bound <= 0 ? 1 : (double) bytes / bound;
+        }
+    }
+
+    /** The fraction of the spans' spool in use when its thread last looked (after a write, a send or a sweep). */
+    double spansFill() {
+        return spansFill;
     }
 
     Path spans() {

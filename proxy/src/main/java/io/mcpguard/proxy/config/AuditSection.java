@@ -57,7 +57,11 @@ final class AuditSection {
                 src.bool("audit.record-tool-calls", false),
                 src.integer("audit.record-max-chars", 4096, 64, 1_048_576),
                 spoolKeys(src),
-                src.duration("audit.spool-max-age", Duration.ofDays(7), Duration.ofMinutes(1), Duration.ofDays(365)));
+                src.duration("audit.spool-max-age", Duration.ofDays(7), Duration.ofMinutes(1), Duration.ofDays(365)),
+                new UnauthenticatedSpans(
+                        src.integer("audit.unauthenticated.spans-per-address-per-minute", 10, 0, 1_000_000),
+                        src.integer("audit.unauthenticated.spans-per-second", 50, 0, 1_000_000),
+                        src.integer("audit.unauthenticated.spool-percent", 10, 0, 100)));
     }
 
     /**

@@ -58,7 +58,17 @@ public record ProxyConfig(
             Duration responseTimeout,
             int maxConnections,
             String credentialHeader,
-            Secret credential) {}
+            Secret credential,
+            ToolPinning toolPins) {}
+
+    /**
+     * The reviewed tool definitions ({@code upstream.tool-pins.*}).
+     *
+     * @param manifest the pins {@code mcpguard pin} wrote, or null for none
+     * @param mode {@code off}, {@code warn} (compared, told to the policy and logged) or {@code pin} (a drifted or
+     *     unpinned tool is hidden from {@code tools/list} and the default policy denies its calls)
+     */
+    public record ToolPinning(java.nio.file.Path manifest, String mode) {}
 
     /**
      * Who may use the MCP endpoint: the proxy is an OAuth 2.1 resource server (MCP authorization) and also accepts
@@ -284,6 +294,7 @@ public record ProxyConfig(
      * @param spoolKeys the AES-256-GCM keys of the spool, the one new data is sealed with first, then older ones
      *     that still open what they sealed until it drains; empty: the spool is written in clear
      * @param spoolMaxAge spooled data older than this is dropped, with a WARN line and a count
+     * @param unauthenticated the share of the trail requests refused before authentication may take
      */
     public record Audit(
             boolean enabled,
@@ -302,12 +313,22 @@ public record ProxyConfig(
             boolean recordToolCalls,
             int recordMaxChars,
             List<SpoolKey> spoolKeys,
-            Duration spoolMaxAge) {
+            Duration spoolMaxAge,
+            UnauthenticatedSpans unauthenticated) {
 
         public Audit {
             spoolKeys = List.copyOf(spoolKeys);
         }
     }
+
+    /**
+     * The share of the trail a request refused before authentication may take (each is counted either way).
+     *
+     * @param perAddressPerMinute spans a minute from one client address
+     * @param perSecond spans a second from all addresses together
+     * @param spoolPercent none while the spans' spool is fuller than this
+     */
+    public record UnauthenticatedSpans(int perAddressPerMinute, int perSecond, int spoolPercent) {}
 
     /**
      * A key of the audit spool's encryption at rest.
@@ -364,7 +385,8 @@ public record ProxyConfig(
                 src.duration("upstream.response-timeout", Duration.ofSeconds(60), ms1, day),
                 src.integer("upstream.max-connections", 512, 1, 65536),
                 UpstreamSection.credentialHeader(src),
-                UpstreamSection.upstreamCredential(src));
+                UpstreamSection.upstreamCredential(src),
+                UpstreamSection.toolPins(src));
         Opa opa = new Opa(
                 src.httpUri("opa.url", "http://127.0.0.1:8181"),
                 PolicySection.decisionPath(src),

@@ -26,4 +26,26 @@ final class UpstreamSection {
     static Secret upstreamCredential(ConfigSource src) {
         return SecretKeys.load(src, "upstream.credential", 0);
     }
+
+    /** {@code upstream.tool-pins.file} and {@code .mode}: pin by default once a manifest is named, else off. */
+    static ToolPinning toolPins(ConfigSource src) {
+        String file = src.string("upstream.tool-pins.file", "");
+        String mode = src.string("upstream.tool-pins.mode", file.isEmpty() ? "off" : "pin");
+        if (mode.equals("false")) {
+            mode = "off"; // YAML 1.1 reads an unquoted off as false
+        }
+        src.require(
+                List.of("off", "warn", "pin").contains(mode),
+                "config key 'upstream.tool-pins.mode': expected off, warn or pin, got '" + mode + "'");
+        src.require(
+                mode.equals("off") || !file.isEmpty(),
+                "config key 'upstream.tool-pins.mode' is " + mode
+                        + " but no manifest is named: set upstream.tool-pins.file (mcpguard pin writes one)");
+        if (!file.isEmpty()) {
+            src.require(
+                    java.nio.file.Files.isReadable(java.nio.file.Path.of(file)),
+                    "config key 'upstream.tool-pins.file': cannot read " + file);
+        }
+        return new ToolPinning(file.isEmpty() ? null : java.nio.file.Path.of(file), mode);
+    }
 }

@@ -11,7 +11,8 @@ import java.util.Set;
  * Hiding is a courtesy, not the enforcement: every {@code tools/call} is decided on its own, so a client that calls
  * a hidden tool by name is still refused.
  *
- * <p>Before filtering, the unfiltered list teaches {@link DeclaredTools} what the server declared about each tool.
+ * <p>Before filtering, the unfiltered list teaches {@link DeclaredTools} what the server declared about each tool;
+ * with {@code upstream.tool-pins.mode: pin}, a tool whose definition is not the pinned one is dropped too.
  */
 final class ToolListFilter {
     private final AnswerPlan plan;
@@ -48,7 +49,10 @@ final class ToolListFilter {
             declared.learn(tools);
             for (int i = tools.size() - 1; i >= 0; i--) {
                 JsonNode name = tools.get(i).get("name");
-                if (name == null || !name.isTextual() || !visible.contains(name.asText())) {
+                if (name == null
+                        || !name.isTextual()
+                        || !visible.contains(name.asText())
+                        || declared.hidden(tools.get(i))) {
                     tools.remove(i);
                 }
             }

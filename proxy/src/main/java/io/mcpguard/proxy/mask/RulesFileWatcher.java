@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
 public final class RulesFileWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RulesFileWatcher.class);
 
+    private static final long SETTLE_MILLIS = 50;
+
     private final Path file;
     private final PatternRuleClassifier target;
     private final long periodMillis;
@@ -63,7 +65,6 @@ public final class RulesFileWatcher implements AutoCloseable {
                 if (key != null) {
                     key.pollEvents(); // which event does not matter: the digest says whether the file changed
                     key.reset();
-                    Thread.sleep(50); // let a writer finish: editors write in several calls
                 }
                 check();
             } catch (InterruptedException | ClosedWatchServiceException e) {
@@ -75,10 +76,17 @@ public final class RulesFileWatcher implements AutoCloseable {
     }
 
     /** Reloads when the file's content changed since the last load attempt. */
-    void check() {
+    void check() throws InterruptedException {
         byte[] now = digestOf(file);
         if (now == null || Arrays.equals(now, digest)) {
             return; // unchanged, or gone for a moment (replaced by rename): keep the rules in use
+        }
+        // A file written in place is empty or half written for a moment; the periodic check can land there. Load
+        // only what reads the same twice: an empty file means "the project's rules alone", so a truncated read would
+        // drop the team's own rules until the next write.
+        Thread.sleep(SETTLE_MILLIS);
+        if (!Arrays.equals(now, digestOf(file))) {
+            return; // still being written: the next event or period sees the final content
         }
         digest = now;
         try {

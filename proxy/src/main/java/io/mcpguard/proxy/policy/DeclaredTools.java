@@ -1,10 +1,13 @@
 package io.mcpguard.proxy.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the guarded server declared about its tools in its {@code tools/list} answers: the MCP {@code annotations}
@@ -12,15 +15,30 @@ import com.github.benmanes.caffeine.cache.Caffeine;
  * {@code input.tool}; it may only tighten with them (a server cannot declare a write tool read-only and so lower
  * its class), which is why learning them from the server is safe.
  *
+ * <p>Each definition is also fingerprinted ({@link ToolDefinition}), compared with the team's pins ({@link
+ * ToolPins}) and scanned for injection markers ({@link DescriptionFindings}); the policy reads those as {@code
+ * input.tool.definition_sha256}, {@code pin} and {@code description_findings}. Those facts are the proxy's own, not
+ * the server's word.
+ *
  * <p>Bounded: a server listing more tools than {@code maxTools} keeps the most recent.
  */
 public final class DeclaredTools {
+    private static final Logger log = LoggerFactory.getLogger(DeclaredTools.class);
     static final String DATA_CLASSES_META = "io.mcpguard/data-classes";
 
     private final Cache<String, JsonNode> tools;
+    private final ToolPins pins;
+    /** Definitions already reported as drifted or unpinned: one WARN per definition, not per listing. */
+    private final Cache<String, Boolean> reported;
 
     public DeclaredTools(long maxTools) {
+        this(maxTools, ToolPins.off());
+    }
+
+    public DeclaredTools(long maxTools, ToolPins pins) {
         this.tools = Caffeine.newBuilder().maximumSize(maxTools).build();
+        this.reported = Caffeine.newBuilder().maximumSize(maxTools).build();
+        this.pins = pins;
     }
 
     /** Learns from one {@code tools/list} result's {@code tools} array (unfiltered, as the server sent it). */
@@ -40,12 +58,68 @@ public final class DeclaredTools {
             facts.set(
                     "data_classes",
                     classes != null && classes.isArray() ? classes.deepCopy() : JsonNodeFactory.instance.arrayNode());
+            String fingerprint = ToolDefinition.fingerprint(tool);
+            facts.put("definition_sha256", fingerprint);
+            ArrayNode findings = facts.putArray("description_findings");
+            DescriptionFindings.of(ToolDefinition.canonicalText(tool)).forEach(findings::add);
+            if (pins.mode() == ToolPins.Mode.OFF) {
+                facts.putNull("pin");
+            } else {
+                ToolPins.Status status = pins.status(name.asText(), fingerprint);
+                facts.putObject("pin").put("mode", pins.mode().wireName()).put("status", status.wireName());
+                if (status != ToolPins.Status.MATCH) {
+                    report(name.asText(), fingerprint, status);
+                }
+            }
             tools.put(name.asText(), facts);
         }
     }
 
-    /** The facts declared for {@code name}, or null when the server has not listed it. */
+    /** Whether the answer path drops {@code tool} from a {@code tools/list} result (pin mode, not the pinned one). */
+    public boolean hidden(JsonNode tool) {
+        if (pins.mode() != ToolPins.Mode.PIN) {
+            return false;
+        }
+        JsonNode name = tool.get("name");
+        return name == null
+                || !name.isTextual()
+                || pins.hides(pins.status(name.asText(), ToolDefinition.fingerprint(tool)));
+    }
+
+    private void report(String name, String fingerprint, ToolPins.Status status) {
+        if (reported.asMap().putIfAbsent(name + " " + fingerprint, Boolean.TRUE) != null) {
+            return;
+        }
+        log.atWarn()
+                .addKeyValue("event.name", "security.tool_definition_" + status.wireName())
+                .addKeyValue("gen_ai.tool.name", name)
+                .addKeyValue("definition_sha256", fingerprint)
+                .addKeyValue("pin_mode", pins.mode().wireName())
+                .log(
+                        status == ToolPins.Status.DRIFT
+                                ? "the server advertises a tool whose definition is not the pinned one"
+                                : "the server advertises a tool that is not pinned");
+    }
+
+    /**
+     * The facts declared for {@code name}; when the server has not listed it, null — or, with pins on, facts that say
+     * its definition was never seen ({@code pin.status: unseen}), so the policy can refuse a call by name to a tool
+     * no listing showed.
+     */
     public JsonNode declared(String name) {
-        return name == null ? null : tools.getIfPresent(name);
+        if (name == null) {
+            return null;
+        }
+        JsonNode known = tools.getIfPresent(name);
+        if (known != null || pins.mode() == ToolPins.Mode.OFF) {
+            return known;
+        }
+        ObjectNode unseen = JsonNodeFactory.instance.objectNode();
+        unseen.putNull("annotations");
+        unseen.putArray("data_classes");
+        unseen.putNull("definition_sha256");
+        unseen.putArray("description_findings");
+        unseen.putObject("pin").put("mode", pins.mode().wireName()).put("status", "unseen");
+        return unseen;
     }
 }

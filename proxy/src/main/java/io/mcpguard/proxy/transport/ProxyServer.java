@@ -33,6 +33,7 @@ import io.mcpguard.proxy.policy.PolicyEngine;
 import io.mcpguard.proxy.policy.PolicyGate;
 import io.mcpguard.proxy.policy.PolicyInputBound;
 import io.mcpguard.proxy.policy.SubjectResolver;
+import io.mcpguard.proxy.policy.ToolPins;
 import io.mcpguard.proxy.policy.WasmPolicyEngine;
 import io.mcpguard.proxy.quota.QuotaGate;
 import io.mcpguard.proxy.quota.QuotaStore;
@@ -92,7 +93,8 @@ public final class ProxyServer implements AutoCloseable {
                 config.limits().maxJsonDepth(),
                 config.limits().maxStringLength(),
                 config.limits().maxBatchSize());
-        DeclaredTools declaredTools = new DeclaredTools(10_000);
+        DeclaredTools declaredTools =
+                new DeclaredTools(10_000, toolPins(config.upstream().toolPins()));
         SensitiveDataScanner scanner =
                 SensitiveDataScanner.withDefaults(config.mask().internalDomains(), rules);
         TextMasker texts = textMasker(config.mask(), scanner);
@@ -264,5 +266,18 @@ public final class ProxyServer implements AutoCloseable {
             listenerTls.close();
         }
         audit.close(); // last: every exchange has ended its spans; what is buffered is exported now
+    }
+
+    private static ToolPins toolPins(ProxyConfig.ToolPinning pinning) {
+        if (pinning.manifest() == null || pinning.mode().equals("off")) {
+            return ToolPins.off();
+        }
+        ToolPins pins = ToolPins.load(
+                pinning.manifest(), ToolPins.Mode.valueOf(pinning.mode().toUpperCase(java.util.Locale.ROOT)));
+        log.atInfo()
+                .addKeyValue("manifest", pinning.manifest())
+                .addKeyValue("mode", pinning.mode())
+                .log("tool definitions are compared with their pins");
+        return pins;
     }
 }

@@ -11,6 +11,10 @@ import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,6 +68,64 @@ class SpoolBoundTest {
                     .filteredOn(l -> l.text().contains("event.name=audit.spool_full"))
                     .singleElement()
                     .satisfies(l -> assertThat(l.level()).isEqualTo("WARN"));
+            tracing.shutdown();
+        }
+    }
+
+    @Test
+    void after_the_file_being_read_was_dropped_for_room_the_spool_drains_again(@TempDir Path dir) throws Exception {
+        // The drainer holds the oldest file's first batch while the collector is away; filling the spool then drops
+        // that very file. disk-buffering's reader failed on it ever after, so nothing more was sent until a restart.
+        AtomicBoolean collectorUp = new AtomicBoolean(false);
+        Set<String> received = ConcurrentHashMap.newKeySet();
+        SpanExporter collector = new SpanExporter() {
+            @Override
+            public CompletableResultCode export(Collection<SpanData> spans) {
+                if (!collectorUp.get()) {
+                    return CompletableResultCode.ofFailure();
+                }
+                spans.forEach(span -> received.add(span.getName()));
+                return CompletableResultCode.ofSuccess();
+            }
+
+            @Override
+            public CompletableResultCode flush() {
+                return CompletableResultCode.ofSuccess();
+            }
+
+            @Override
+            public CompletableResultCode shutdown() {
+                return CompletableResultCode.ofSuccess();
+            }
+        };
+        String filler = "x".repeat(8 * 1024);
+        try (SpoolDirectory spool = SpoolDirectory.open(dir.resolve("spool"), BOUND)) {
+            SpanSpool exporter = new SpanSpool(collector, spool);
+            SdkTracerProvider tracing = SdkTracerProvider.builder()
+                    .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+                    .build();
+            Tracer tracer = tracing.get("spool-bound-test");
+            tracer.spanBuilder("first").startSpan().end();
+            Thread.sleep(2_000); // the first file becomes readable and the drainer holds its batch
+            for (int i = 0; i < 400; i++) {
+                tracer.spanBuilder("filler " + i)
+                        .setAttribute("filler", filler)
+                        .startSpan()
+                        .end();
+            }
+            collectorUp.set(true);
+            for (int i = 0; i < 20; i++) {
+                tracer.spanBuilder("after " + i).startSpan().end();
+            }
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline
+                    && received.stream().filter(n -> n.startsWith("after ")).count() < 20) {
+                Thread.sleep(200);
+            }
+            assertThat(received)
+                    .as("spans written after the collector returned")
+                    .contains("after 0", "after 19");
             tracing.shutdown();
         }
     }

@@ -292,4 +292,20 @@ class ProxyConfigTest {
                         .styles())
                 .containsEntry("personal_data", "hash");
     }
+
+    @Test
+    void tool_pins_need_a_readable_manifest_for_warn_and_pin_and_off_may_be_written_unquoted() {
+        assertThatThrownBy(() -> ProxyConfig.parse("upstream:\n  tool-pins:\n    mode: pin\n", Map.of()))
+                .hasMessageContaining("'upstream.tool-pins.mode' is pin but no manifest is named");
+        assertThatThrownBy(() -> ProxyConfig.parse("upstream:\n  tool-pins:\n    mode: strict\n", Map.of()))
+                .hasMessageContaining("expected off, warn or pin, got 'strict'");
+        assertThatThrownBy(() ->
+                        ProxyConfig.parse("upstream:\n  tool-pins:\n    file: /nonexistent/pins.json\n", Map.of()))
+                .hasMessageContaining("cannot read /nonexistent/pins.json");
+        assertThat(ProxyConfig.parse("upstream:\n  tool-pins:\n    mode: off\n", Map.of())
+                        .upstream()
+                        .toolPins()
+                        .mode())
+                .isEqualTo("off");
+    }
 }
