@@ -51,4 +51,15 @@ final class PolicySection {
                 "config key 'opa.decision-path': expected a rule path such as mcp/authz/decision, got '" + path + "'");
         return trimmed;
     }
+
+    /** {@code policy.record.*}: off unless a file is named. */
+    static Recording recording(ConfigSource src) {
+        String file = src.string("policy.record.file", "");
+        String arguments = src.string("policy.record.arguments", "masked");
+        src.require(
+                arguments.equals("masked") || arguments.equals("hashed"),
+                "config key 'policy.record.arguments': expected masked or hashed, got '" + arguments + "'");
+        int maxBytes = src.bytes("policy.record.max-bytes", 64 * 1024 * 1024, 1024, Integer.MAX_VALUE);
+        return new Recording(file.isEmpty() ? null : Path.of(file), arguments, maxBytes);
+    }
 }

@@ -29,7 +29,19 @@ public record ProxyConfig(
         Audit audit,
         Policy policy,
         TlsSettings tls,
-        Budgets budgets) {
+        Budgets budgets,
+        Recording recording) {
+
+    /**
+     * Recording of policy inputs and decisions for {@code mcpguard replay} ({@code policy.record.*}).
+     *
+     * @param file a JSON Lines file, or null for no recording
+     * @param arguments {@code masked}: tool arguments' strings with every maskable class masked; {@code hashed}:
+     *     every argument string but {@code workspace} and {@code repo} (what permissions depend on) replaced by its
+     *     SHA-256
+     * @param maxBytes the file's bound: recording stops there, with one WARN
+     */
+    public record Recording(Path file, String arguments, long maxBytes) {}
 
     /**
      * Where the proxy accepts clients, and which {@code Host} and {@code Origin} headers it accepts from them (the
@@ -433,11 +445,25 @@ public record ProxyConfig(
                 "config key 'limits.max-string-length' must not exceed 'limits.max-body-bytes'");
         Audit audit = AuditSection.parse(src);
         Policy policy = PolicySection.parse(src, opa);
+        Recording recording = PolicySection.recording(src);
         TlsSettings tls =
                 TlsSettings.parse(src, "https".equalsIgnoreCase(upstream.url().getScheme()));
         src.finish();
         return new ProxyConfig(
-                listen, mcpPath, upstream, opa, policyCache, quota, limits, mask, auth, audit, policy, tls, budgets);
+                listen,
+                mcpPath,
+                upstream,
+                opa,
+                policyCache,
+                quota,
+                limits,
+                mask,
+                auth,
+                audit,
+                policy,
+                tls,
+                budgets,
+                recording);
     }
 
     private static String firstLine(String text) {

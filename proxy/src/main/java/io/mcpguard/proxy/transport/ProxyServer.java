@@ -32,6 +32,7 @@ import io.mcpguard.proxy.policy.OpaPolicyEngine;
 import io.mcpguard.proxy.policy.PolicyEngine;
 import io.mcpguard.proxy.policy.PolicyGate;
 import io.mcpguard.proxy.policy.PolicyInputBound;
+import io.mcpguard.proxy.policy.RecordingPolicyEngine;
 import io.mcpguard.proxy.policy.SubjectResolver;
 import io.mcpguard.proxy.policy.ToolPins;
 import io.mcpguard.proxy.policy.WasmPolicyEngine;
@@ -129,7 +130,7 @@ public final class ProxyServer implements AutoCloseable {
             policyLoaded = opa::policyLoaded;
         }
         ProxyConfig.PolicyCache cache = config.policyCache();
-        this.policy = cache.maxEntries() == 0
+        PolicyEngine decided = cache.maxEntries() == 0
                 ? audit.measured(engine)
                 : new CachingPolicyEngine(
                         audit.measured(engine),
@@ -138,9 +139,26 @@ public final class ProxyServer implements AutoCloseable {
                         cache.revisionCheckInterval(),
                         revision,
                         workers.next());
-        if (policy instanceof CachingPolicyEngine cached) {
+        if (decided instanceof CachingPolicyEngine cached) {
             audit.watchDecisionCache(cached);
         }
+        ProxyConfig.Recording recording = config.recording();
+        if (recording.file() != null) {
+            MaskedSnapshots masked = new MaskedSnapshots(
+                    new JsonMasker(texts), new MaskRules(config.mask().styles()), Integer.MAX_VALUE);
+            decided = new RecordingPolicyEngine(
+                    decided,
+                    recording.file(),
+                    recording.maxBytes(),
+                    recording.arguments().equals("hashed")
+                            ? RecordingPolicyEngine::hashed
+                            : sent -> parsed(masked.of(sent, null)));
+            log.atInfo()
+                    .addKeyValue("file", recording.file())
+                    .addKeyValue("arguments", recording.arguments())
+                    .log("policy inputs and decisions are recorded for mcpguard replay");
+        }
+        this.policy = decided;
         MessagePath messagePath = new MessagePath(new MessagePath.Parts(
                 config.mcpPath(),
                 decoder,
@@ -279,5 +297,14 @@ public final class ProxyServer implements AutoCloseable {
                 .addKeyValue("mode", pinning.mode())
                 .log("tool definitions are compared with their pins");
         return pins;
+    }
+
+    /** A masked snapshot back as JSON (it is JSON text, uncut: the recorder asks for no bound). */
+    private static com.fasterxml.jackson.databind.JsonNode parsed(String json) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("a masked snapshot is not JSON", e);
+        }
     }
 }
