@@ -84,6 +84,7 @@ wait_for core "http://127.0.0.1:$CORE_PORT/mcp"
 "$opa" run --server --addr "127.0.0.1:$OPA_PORT" --log-level error \
   --set decision_logs.console=true --bundle policies >"$LOGS/opa.log" 2>&1 &
 pids+=($!)
+echo $! >"$LOGS/opa.pid" # scripts/soak.sh restarts it / samples its memory
 wait_for opa "http://127.0.0.1:$OPA_PORT/health?bundles" 200
 
 # Jaeger v2, in memory: the collector forwards the audit trail to it, for a look at the traces in its UI.
@@ -146,6 +147,7 @@ service:
 YAML
 "$otelcol" --config "file:$LOGS/otelcol.yaml" >"$LOGS/otelcol.log" 2>&1 &
 pids+=($!)
+echo $! >"$LOGS/otelcol.pid" # scripts/soak.sh restarts it / samples its memory
 wait_for otelcol "http://127.0.0.1:$OTLP_PORT/v1/traces" 405
 # Subject ids in the trail are pseudonymised with a key of this demo (HMAC-SHA256).
 head -c 32 /dev/urandom | base64 >"$LOGS/audit-subject.key"
@@ -168,6 +170,7 @@ MCPGUARD_LISTEN_PORT=$PROXY_PORT \
   java -jar "$PROXY_JAR" proxy/src/main/resources/mcpguard.example.yaml \
   >"$LOGS/proxy.log" 2>&1 &
 pids+=($!)
+echo $! >"$LOGS/proxy.pid" # scripts/soak.sh samples its memory
 wait_for proxy "http://127.0.0.1:$PROXY_PORT/healthz" 200
 
 inspector=$(scripts/tools.sh inspector)

@@ -3,6 +3,7 @@ package io.mcpguard.proxy.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.mcpguard.proxy.policy.DecisionDiff;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -30,9 +31,7 @@ import java.util.TreeMap;
  * <p>Each policy directory is served by a real OPA ({@code opa run --server --bundle DIR}) on loopback for the run.
  */
 public final class ReplayCommand {
-    /** Kinds of change, in the order they are reported. */
-    static final List<String> KINDS =
-            List.of("allow_to_deny", "deny_to_allow", "reasons", "mask", "quota", "step_up", "lists");
+    private static final List<String> KINDS = DecisionDiff.KINDS;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP =
@@ -100,7 +99,7 @@ public final class ReplayCommand {
                     JsonNode decided = current.decide(decisionPath, input);
                     JsonNode before = candidate == null ? record.path("decision") : decided;
                     JsonNode after = candidate == null ? decided : candidate.decide(decisionPath, input);
-                    List<String> kinds = kinds(before, after);
+                    List<String> kinds = DecisionDiff.kinds(before, after);
                     if (!kinds.isEmpty()) {
                         changes.add(new Change(line, summary(input), kinds, before, after));
                     }
@@ -120,43 +119,6 @@ public final class ReplayCommand {
     private static String usage() {
         return "usage: mcpguard replay --inputs FILE --policy DIR [--against DIR] [--expect KIND[:TOOL]]..."
                 + " [--opa PATH] [--decision-path mcp/authz/decision]\n  kinds: " + String.join(", ", KINDS);
-    }
-
-    /** What differs between two decisions, as kinds of change. */
-    static List<String> kinds(JsonNode before, JsonNode after) {
-        List<String> kinds = new ArrayList<>();
-        boolean allowedBefore = before.path("allow").asBoolean(false);
-        boolean allowedAfter = after.path("allow").asBoolean(false);
-        if (allowedBefore && !allowedAfter) {
-            kinds.add("allow_to_deny");
-        } else if (!allowedBefore && allowedAfter) {
-            kinds.add("deny_to_allow");
-        }
-        if (!before.path("reasons").equals(after.path("reasons"))) {
-            kinds.add("reasons");
-        }
-        if (!sorted(before.path("mask")).equals(sorted(after.path("mask")))) {
-            kinds.add("mask");
-        }
-        if (!before.path("quota").equals(after.path("quota"))) {
-            kinds.add("quota");
-        }
-        if (!before.path("obligations")
-                .path("require_mfa")
-                .equals(after.path("obligations").path("require_mfa"))) {
-            kinds.add("step_up");
-        }
-        if (!before.path("lists").equals(after.path("lists"))) {
-            kinds.add("lists");
-        }
-        return kinds;
-    }
-
-    private static List<String> sorted(JsonNode array) {
-        List<String> values = new ArrayList<>();
-        array.forEach(v -> values.add(v.asText()));
-        values.sort(null);
-        return values;
     }
 
     private static String summary(JsonNode input) {

@@ -82,15 +82,20 @@ final class ConfigSource {
         return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
-    /** The raw text of a key, from the environment first, then the file; null when neither sets it. */
+    /**
+     * The raw text of a key, from the environment first, then the file; null when neither sets it. A NUL character
+     * is refused here: no setting means one, and in a file name it would fail later with an exception that is no
+     * config error (found by ProxyConfigFuzzTest).
+     */
     private String raw(String key) {
         knownKeys.add(key);
         String fromEnv = env.get(envName(key));
-        if (fromEnv != null) {
-            return fromEnv.trim();
+        String value = fromEnv != null ? fromEnv : fileValues.get(key);
+        if (value != null && value.indexOf('\0') >= 0) {
+            problems.add("config key '" + key + "'" + where(key) + ": a value cannot contain a NUL character");
+            return null;
         }
-        String fromFile = fileValues.get(key);
-        return fromFile == null ? null : fromFile.trim();
+        return value == null ? null : value.trim();
     }
 
     private String where(String key) {

@@ -62,4 +62,19 @@ final class PolicySection {
         int maxBytes = src.bytes("policy.record.max-bytes", 64 * 1024 * 1024, 1024, Integer.MAX_VALUE);
         return new Recording(file.isEmpty() ? null : Path.of(file), arguments, maxBytes);
     }
+
+    /** {@code policy.shadow.*}: off unless a candidate decision path is named; REST only (the candidate is in OPA). */
+    static Shadow shadow(ConfigSource src, Policy policy) {
+        String path = src.string("policy.shadow.decision-path", "");
+        src.require(
+                path.isEmpty() || path.matches("[A-Za-z0-9_]+(/[A-Za-z0-9_]+)*"),
+                "config key 'policy.shadow.decision-path': expected a path such as mcp/authz_candidate/decision, got '"
+                        + path + "'");
+        src.require(
+                path.isEmpty() || policy.engine() == Policy.Engine.REST,
+                "config key 'policy.shadow.decision-path' needs policy.engine: rest (the candidate is asked of OPA)");
+        int sample = src.integer("policy.shadow.sample-percent", 100, 0, 100);
+        int concurrent = src.integer("policy.shadow.max-concurrent", 8, 1, 1024);
+        return new Shadow(path.isEmpty() ? null : path, sample, concurrent);
+    }
 }

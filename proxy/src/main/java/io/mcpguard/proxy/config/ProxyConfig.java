@@ -30,7 +30,19 @@ public record ProxyConfig(
         Policy policy,
         TlsSettings tls,
         Budgets budgets,
-        Recording recording) {
+        Recording recording,
+        Shadow shadow) {
+
+    /**
+     * Shadow mode ({@code policy.shadow.*}): a candidate policy decided beside the enforced one, its disagreements
+     * counted and logged, never enforced.
+     *
+     * @param decisionPath the candidate's decision in the same OPA (e.g. {@code mcp/authz_candidate/decision}), or
+     *     null for no shadow
+     * @param samplePercent the share of decisions put to the candidate too
+     * @param maxConcurrent candidate decisions at once; beyond, skipped
+     */
+    public record Shadow(String decisionPath, int samplePercent, int maxConcurrent) {}
 
     /**
      * Recording of policy inputs and decisions for {@code mcpguard replay} ({@code policy.record.*}).
@@ -446,6 +458,7 @@ public record ProxyConfig(
         Audit audit = AuditSection.parse(src);
         Policy policy = PolicySection.parse(src, opa);
         Recording recording = PolicySection.recording(src);
+        Shadow shadow = PolicySection.shadow(src, policy);
         TlsSettings tls =
                 TlsSettings.parse(src, "https".equalsIgnoreCase(upstream.url().getScheme()));
         src.finish();
@@ -463,7 +476,8 @@ public record ProxyConfig(
                 policy,
                 tls,
                 budgets,
-                recording);
+                recording,
+                shadow);
     }
 
     private static String firstLine(String text) {

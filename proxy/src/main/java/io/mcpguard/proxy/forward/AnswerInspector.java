@@ -69,12 +69,24 @@ final class AnswerInspector {
                 || json.contains("\"isError\"");
     }
 
-    /** Rewrites {@code message} (one message or a batch array) in place; returns whether anything changed. */
+    /**
+     * Rewrites {@code message} (one message or a batch array) in place; returns whether anything changed. A bare
+     * value (no object, no array) cannot be rewritten in place: {@link #maskUndecidedText} is for it.
+     */
     boolean inspect(JsonNode message) {
         if (message instanceof ArrayNode batch) {
             boolean any = false;
-            for (JsonNode element : batch) {
-                any |= inspect(element);
+            for (int i = 0; i < batch.size(); i++) {
+                JsonNode element = batch.get(i);
+                if (element.isContainerNode()) {
+                    any |= inspect(element);
+                } else { // a stray value is no message, but a client may still read it: no decision covers it
+                    JsonNode masked = shared.masker().masked(element, everyClass, counts);
+                    if (masked != element) {
+                        batch.set(i, masked);
+                        any = true;
+                    }
+                }
             }
             return any;
         }
@@ -86,7 +98,9 @@ final class AnswerInspector {
             listsPending--;
             changed = true;
         }
-        if (object.get("error") instanceof ObjectNode) {
+        // A bare value where the error object belongs is no JSON-RPC error a client can read, and may be a server's
+        // stack trace: replaced by a clean error like any other.
+        if (object.hasNonNull("error")) {
             ObjectNode clean = shared.errors().sanitize(object, null, object.get("id"), FALLBACK);
             object.set("error", clean.get("error"));
             changed = true;
@@ -102,7 +116,10 @@ final class AnswerInspector {
                 JsonNode subtree = object.get(part);
                 if (subtree != null) {
                     TextualBlobs.mask(subtree, rule, counts, shared.masker());
-                    shared.masker().mask(subtree, rule, counts);
+                    JsonNode masked = shared.masker().masked(subtree, rule, counts);
+                    if (masked != subtree) { // a bare string: replaced, not rewritten in place
+                        object.set(part, masked);
+                    }
                 }
             }
             changed |= counts.total() != before;
@@ -196,7 +213,7 @@ final class AnswerInspector {
     ObjectNode errorAnswer(JsonNode body, String rawText, int status) {
         ObjectNode clean = shared.errors().sanitize(body, rawText, null, FALLBACK + " (HTTP " + status + ")");
         if (!strictest.classes().isEmpty()) {
-            shared.masker().mask(clean.get("error"), strictest, counts);
+            clean.set("error", shared.masker().masked(clean.get("error"), strictest, counts));
         }
         return clean;
     }

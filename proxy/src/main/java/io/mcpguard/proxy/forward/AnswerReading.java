@@ -21,7 +21,10 @@ final class AnswerReading {
         this.inspector = inspector;
     }
 
-    /** The JSON answer inspected and rewritten, or exactly what the server sent when nothing changed. */
+    /**
+     * The JSON answer inspected and rewritten, or exactly what the server sent when nothing changed. A body that is
+     * no JSON-RPC message is masked as text with every class.
+     */
     byte[] inspectBody(byte[] bytes) {
         String text = new String(bytes, StandardCharsets.UTF_8);
         if (!inspector.mayRewrite(text)) {
@@ -29,13 +32,16 @@ final class AnswerReading {
         }
         try {
             JsonNode answer = JSON.readTree(bytes);
-            if (answer != null && inspector.inspect(answer)) {
-                return JSON.writeValueAsBytes(answer);
+            if (answer != null && answer.isContainerNode()) {
+                return inspector.inspect(answer) ? JSON.writeValueAsBytes(answer) : bytes;
             }
         } catch (IOException e) {
-            // Not JSON: no message in it to inspect, and the client gets exactly what the server sent.
+            // Not JSON: no message in it to inspect, masked as text below.
         }
-        return bytes;
+        // No JSON-RPC message (a bare value, or no JSON at all), but a client may still read it: masked with every
+        // class, as no decision covers it. The text masker adds no quote or backslash, so JSON stays JSON.
+        String masked = inspector.maskUndecidedText(text);
+        return masked == null ? bytes : masked.getBytes(StandardCharsets.UTF_8);
     }
 
     /**

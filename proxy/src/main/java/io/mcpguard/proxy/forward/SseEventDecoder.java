@@ -87,7 +87,9 @@ final class SseEventDecoder {
      * too rather than pass bytes it never inspected.
      */
     boolean endedMidEvent() {
-        boolean unfinished = event.size() > 0;
+        // The first bytes of what might have been a byte order mark are the stream's too: held, not yet in event.
+        boolean unfinished = event.size() > 0 || bomSeen > 0;
+        bomSeen = -1;
         event = new ByteArrayOutputStream();
         lineLength = 0;
         return unfinished;

@@ -8,7 +8,7 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Masks every string value of a JSON tree in place: a tool result's {@code content[].text} and
+ * Masks every string value of a JSON tree: a tool result's {@code content[].text} and
  * {@code structuredContent}, embedded resources, prompt messages, an error's message and data. Numbers and
  * booleans keep their type and value (masking a number would have to turn it into a string); object keys are
  * left as they are, so the shape the client expects is unchanged.
@@ -25,36 +25,36 @@ public final class JsonMasker {
         return rule.classes().isEmpty() ? text : texts.mask(text, rule, counts);
     }
 
-    /** Masks {@code node} in place; what was masked is added to {@code counts}. */
-    public void mask(JsonNode node, MaskRule rule, MaskCounts counts) {
+    /**
+     * Returns {@code value} masked; what was masked is added to {@code counts}. A container is masked in place and
+     * returned itself. A string comes back as a new node: JSON-RPC allows any value as a {@code result} (and a server
+     * may put a bare value where an object belongs), and a value outside any container cannot be rewritten in place,
+     * so the caller puts the returned node where {@code value} was. Numbers, booleans and null come back as they are.
+     */
+    public JsonNode masked(JsonNode value, MaskRule rule, MaskCounts counts) {
         if (rule.classes().isEmpty()) {
-            return;
+            return value;
         }
-        if (node instanceof ObjectNode object) {
+        if (value.isTextual()) {
+            String masked = texts.mask(value.asText(), rule, counts);
+            return masked.equals(value.asText()) ? value : TextNode.valueOf(masked);
+        }
+        if (value instanceof ObjectNode object) {
             for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
-                JsonNode value = field.getValue();
-                if (value.isTextual()) {
-                    String masked = texts.mask(value.asText(), rule, counts);
-                    if (!masked.equals(value.asText())) {
-                        field.setValue(TextNode.valueOf(masked));
-                    }
-                } else {
-                    mask(value, rule, counts);
+                JsonNode masked = masked(field.getValue(), rule, counts);
+                if (masked != field.getValue()) {
+                    field.setValue(masked);
                 }
             }
-        } else if (node instanceof ArrayNode array) {
+        } else if (value instanceof ArrayNode array) {
             for (int i = 0; i < array.size(); i++) {
-                JsonNode value = array.get(i);
-                if (value.isTextual()) {
-                    String masked = texts.mask(value.asText(), rule, counts);
-                    if (!masked.equals(value.asText())) {
-                        array.set(i, TextNode.valueOf(masked));
-                    }
-                } else {
-                    mask(value, rule, counts);
+                JsonNode masked = masked(array.get(i), rule, counts);
+                if (masked != array.get(i)) {
+                    array.set(i, masked);
                 }
             }
         }
+        return value;
     }
 }

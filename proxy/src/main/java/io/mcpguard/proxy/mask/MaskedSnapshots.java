@@ -45,9 +45,9 @@ public final class MaskedSnapshots {
 
     /** The JSON text of {@code value} with every maskable class masked, at most {@code maxChars} long (plus a note). */
     public String of(JsonNode value, String tenant) {
-        // Wrapped, so that a bare string value is masked too (the masker rewrites strings inside containers).
+        // Wrapped, so that a bare string value is redacted in place like any other.
         ArrayNode holder = JsonNodeFactory.instance.arrayNode().add(value.deepCopy());
-        masker.mask(holder, rules.fromPolicy(EVERY_CLASS, tenant), new MaskCounts());
+        masker.masked(holder, rules.fromPolicy(EVERY_CLASS, tenant), new MaskCounts());
         redactRandomLooking(holder);
         String json = holder.get(0).toString();
         if (json.length() <= maxChars) {

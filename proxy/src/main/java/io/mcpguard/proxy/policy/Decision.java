@@ -17,7 +17,8 @@ import java.util.Set;
  * @param auditLevel {@code normal} or {@code high}
  * @param cacheTtlMillis how long this decision may be reused for the same input; 0 = never
  * @param visibleTools for a {@code tools/list} request, the tool names its answer may show; null for anything else
- * @param decisionId OPA's decision id (present when OPA's decision log is on), else null
+ * @param decisionId OPA's decision id when OPA's decision log is on, else one the proxy assigns; null only for a
+ *     denial decided before the policy was asked
  * @param revision the policy bundle revision that decided, else null
  * @param result the whole decision document, for stages that read more of it
  */

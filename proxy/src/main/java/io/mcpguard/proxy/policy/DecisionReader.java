@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * Reads a decision document ({@code policies/schema/decision.schema.jsonc}) into a {@link Decision}.
@@ -33,7 +34,9 @@ final class DecisionReader {
                 auditLevel(result.path("obligations").get("audit_level")),
                 cacheTtl(result.get("cache_ttl_ms")),
                 visibleTools(result.get("lists")),
-                decisionId,
+                // OPA's id when its decision log is on; else the proxy's own, so that every -32001 names a decision
+                // that mcpguard explain can find in the policy recording.
+                decisionId != null ? decisionId : "mcpguard-" + UUID.randomUUID(),
                 revision,
                 result);
     }

@@ -33,6 +33,7 @@ import io.mcpguard.proxy.policy.PolicyEngine;
 import io.mcpguard.proxy.policy.PolicyGate;
 import io.mcpguard.proxy.policy.PolicyInputBound;
 import io.mcpguard.proxy.policy.RecordingPolicyEngine;
+import io.mcpguard.proxy.policy.ShadowPolicyEngine;
 import io.mcpguard.proxy.policy.SubjectResolver;
 import io.mcpguard.proxy.policy.ToolPins;
 import io.mcpguard.proxy.policy.WasmPolicyEngine;
@@ -141,6 +142,28 @@ public final class ProxyServer implements AutoCloseable {
                         workers.next());
         if (decided instanceof CachingPolicyEngine cached) {
             audit.watchDecisionCache(cached);
+        }
+        ProxyConfig.Shadow shadow = config.shadow();
+        if (shadow.decisionPath() != null) {
+            ProxyConfig.Opa opa = config.opa();
+            decided = new ShadowPolicyEngine(
+                    decided,
+                    new OpaPolicyEngine(
+                            new ProxyConfig.Opa(
+                                    opa.url(),
+                                    shadow.decisionPath(),
+                                    opa.timeout(),
+                                    opa.maxConnections(),
+                                    opa.maxPendingDecisions()),
+                            workers,
+                            decoder.mapper()),
+                    shadow.samplePercent(),
+                    shadow.maxConcurrent(),
+                    audit.meter());
+            log.atInfo()
+                    .addKeyValue("decision_path", shadow.decisionPath())
+                    .addKeyValue("sample_percent", shadow.samplePercent())
+                    .log("shadow mode: a candidate policy decides beside the enforced one, never enforced");
         }
         ProxyConfig.Recording recording = config.recording();
         if (recording.file() != null) {

@@ -28,22 +28,7 @@ class SpoolBoundTest {
 
     @Test
     void a_full_spool_stays_within_its_bound_says_so_once_and_counts_it(@TempDir Path dir) throws Exception {
-        SpanExporter collectorAway = new SpanExporter() {
-            @Override
-            public CompletableResultCode export(Collection<SpanData> spans) {
-                return CompletableResultCode.ofFailure();
-            }
-
-            @Override
-            public CompletableResultCode flush() {
-                return CompletableResultCode.ofSuccess();
-            }
-
-            @Override
-            public CompletableResultCode shutdown() {
-                return CompletableResultCode.ofSuccess();
-            }
-        };
+        StandInCollector collectorAway = new StandInCollector(); // never up: refuses everything
         String filler = "x".repeat(8 * 1024);
         try (SpoolDirectory spool = SpoolDirectory.open(dir.resolve("spool"), BOUND);
                 LogCapture logs = new LogCapture()) {
@@ -76,28 +61,7 @@ class SpoolBoundTest {
     void after_the_file_being_read_was_dropped_for_room_the_spool_drains_again(@TempDir Path dir) throws Exception {
         // The drainer holds the oldest file's first batch while the collector is away; filling the spool then drops
         // that very file. disk-buffering's reader failed on it ever after, so nothing more was sent until a restart.
-        AtomicBoolean collectorUp = new AtomicBoolean(false);
-        Set<String> received = ConcurrentHashMap.newKeySet();
-        SpanExporter collector = new SpanExporter() {
-            @Override
-            public CompletableResultCode export(Collection<SpanData> spans) {
-                if (!collectorUp.get()) {
-                    return CompletableResultCode.ofFailure();
-                }
-                spans.forEach(span -> received.add(span.getName()));
-                return CompletableResultCode.ofSuccess();
-            }
-
-            @Override
-            public CompletableResultCode flush() {
-                return CompletableResultCode.ofSuccess();
-            }
-
-            @Override
-            public CompletableResultCode shutdown() {
-                return CompletableResultCode.ofSuccess();
-            }
-        };
+        StandInCollector collector = new StandInCollector();
         String filler = "x".repeat(8 * 1024);
         try (SpoolDirectory spool = SpoolDirectory.open(dir.resolve("spool"), BOUND)) {
             SpanSpool exporter = new SpanSpool(collector, spool);
@@ -113,20 +77,48 @@ class SpoolBoundTest {
                         .startSpan()
                         .end();
             }
-            collectorUp.set(true);
+            collector.up.set(true);
             for (int i = 0; i < 20; i++) {
                 tracer.spanBuilder("after " + i).startSpan().end();
             }
 
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (System.nanoTime() < deadline
-                    && received.stream().filter(n -> n.startsWith("after ")).count() < 20) {
+                    && collector.received.stream()
+                                    .filter(n -> n.startsWith("after "))
+                                    .count()
+                            < 20) {
                 Thread.sleep(200);
             }
-            assertThat(received)
+            assertThat(collector.received)
                     .as("spans written after the collector returned")
                     .contains("after 0", "after 19");
             tracing.shutdown();
+        }
+    }
+
+    /** A collector's stand-in: refuses every batch while down, keeps the names of the spans it took once up. */
+    private static final class StandInCollector implements SpanExporter {
+        final AtomicBoolean up = new AtomicBoolean(false);
+        final Set<String> received = ConcurrentHashMap.newKeySet();
+
+        @Override
+        public CompletableResultCode export(Collection<SpanData> spans) {
+            if (!up.get()) {
+                return CompletableResultCode.ofFailure();
+            }
+            spans.forEach(span -> received.add(span.getName()));
+            return CompletableResultCode.ofSuccess();
+        }
+
+        @Override
+        public CompletableResultCode flush() {
+            return CompletableResultCode.ofSuccess();
+        }
+
+        @Override
+        public CompletableResultCode shutdown() {
+            return CompletableResultCode.ofSuccess();
         }
     }
 }

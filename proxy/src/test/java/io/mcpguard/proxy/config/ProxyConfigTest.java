@@ -78,6 +78,17 @@ class ProxyConfigTest {
     }
 
     @Test
+    void a_nul_character_in_a_value_is_a_config_error_not_a_crash() {
+        // Found by ProxyConfigFuzzTest: a file name with a NUL failed in Path.of with InvalidPathException.
+        assertThatThrownBy(() -> ProxyConfig.parse(
+                        "policy:\n  wasm:\n    bundle: \"a\\0b\"\n", Map.of("MCPGUARD_AUDIT_SPOOL_DIR", "x\0y")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("config key 'policy.wasm.bundle': a value cannot contain a NUL character")
+                .hasMessageContaining(
+                        "config key 'audit.spool-dir' (from MCPGUARD_AUDIT_SPOOL_DIR): a value cannot contain a NUL");
+    }
+
+    @Test
     void a_key_given_twice_is_an_error() {
         assertThatThrownBy(() -> ProxyConfig.parse("opa:\n  url: http://a:1\nopa:\n  timeout: 1s\n", Map.of()))
                 .isInstanceOf(ConfigException.class)

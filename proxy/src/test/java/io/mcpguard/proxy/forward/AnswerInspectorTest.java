@@ -66,6 +66,48 @@ class AnswerInspectorTest {
     }
 
     @Test
+    void a_result_that_is_a_bare_string_is_masked_too() throws Exception {
+        // Found by JsonMaskerFuzzTest: JSON-RPC allows any value as a result, and a bare string has no container
+        // the masker could rewrite it in, so it passed unmasked.
+        AnswerInspector inspector = inspector(Map.of("1", List.of("secret")));
+        JsonNode answer = JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"key " + KEY + "\"}");
+
+        assertThat(inspector.inspect(answer)).isTrue();
+
+        assertThat(answer.get("result").asText()).isEqualTo("key [REDACTED:aws-access-key]");
+    }
+
+    @Test
+    void bare_values_in_a_batch_and_in_a_server_request_are_masked_too_and_a_stray_value_too() throws Exception {
+        AnswerInspector inspector = inspector(Map.of("1", List.of("secret"), "2", List.of("secret")));
+        JsonNode batch = JSON.readTree("[{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"" + KEY + "\"},"
+                + "{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":[\"" + KEY + "\",7]},"
+                + "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\",\"params\":\"" + KEY + "\"},"
+                + "\"stray " + KEY + "\"]");
+
+        assertThat(inspector.inspect(batch)).isTrue();
+
+        assertThat(batch.at("/0/result").asText()).isEqualTo("[REDACTED:aws-access-key]");
+        assertThat(batch.at("/1/result/0").asText()).isEqualTo("[REDACTED:aws-access-key]");
+        assertThat(batch.at("/1/result/1").intValue()).isEqualTo(7);
+        assertThat(batch.at("/2/params").asText()).isEqualTo("[REDACTED:aws-access-key]");
+        assertThat(batch.at("/3").asText()).isEqualTo("stray [REDACTED:aws-access-key]");
+    }
+
+    @Test
+    void an_error_that_is_a_bare_string_becomes_a_clean_error() throws Exception {
+        AnswerInspector inspector = inspector(Map.of());
+        JsonNode answer = JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":9,\"error\":\"java.lang.IllegalStateException:"
+                + " no route to db.internal\\n\\tat com.acme.Repo.find(Repo.java:42)\"}");
+
+        assertThat(inspector.inspect(answer)).isTrue();
+
+        assertThat(answer.at("/error/code").asInt()).isEqualTo(-32603);
+        assertThat(answer.at("/error/message").asText()).isEqualTo("MCP server error");
+        assertThat(answer.toString()).doesNotContain("db.internal", "Repo.java", "IllegalStateException");
+    }
+
+    @Test
     void an_answer_to_a_request_without_a_mask_is_left_alone_unless_it_is_an_error() throws Exception {
         AnswerInspector inspector = inspector(Map.of("1", List.of("secret")));
         JsonNode other = JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":9,\"result\":{\"t\":\"" + KEY + "\"}}");

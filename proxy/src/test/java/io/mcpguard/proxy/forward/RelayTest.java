@@ -160,6 +160,30 @@ class RelayTest {
     }
 
     @Test
+    void a_bare_string_result_is_masked_in_an_event_and_in_a_json_answer() {
+        relay(1 << 20);
+        serve(
+                head("text/event-stream"),
+                last("data: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"key " + KEY + "\"}\n\n"));
+
+        assertThat(received(new ArrayList<>()))
+                .contains("[REDACTED:aws-access-key]")
+                .doesNotContain(KEY);
+    }
+
+    @Test
+    void a_json_answer_that_is_no_message_is_masked_with_every_class() {
+        relay(1 << 20);
+        serve(head("application/json"), last("\"key " + KEY + "\""));
+
+        List<HttpResponse> heads = new ArrayList<>();
+        String body = received(heads);
+        assertThat(body).isEqualTo("\"key [REDACTED:aws-access-key]\"");
+        assertThat(heads.get(0).headers().getInt("Content-Length"))
+                .isEqualTo(body.getBytes(StandardCharsets.UTF_8).length);
+    }
+
+    @Test
     void a_compressed_answer_is_refused_before_any_byte_reaches_the_client() {
         relay(1 << 20);
         HttpResponse head = head("application/json");

@@ -40,6 +40,15 @@ class SseEventDecoderTest {
     }
 
     @Test
+    void a_stream_ending_in_the_first_bytes_of_a_byte_order_mark_ended_mid_event() {
+        // Found by SseEventDecoderFuzzTest: the held bytes of a possible mark were neither an event nor "unfinished".
+        decoder.feed(new byte[] {(byte) 0xEF, (byte) 0xBB});
+
+        assertThat(events).isEmpty();
+        assertThat(decoder.endedMidEvent()).isTrue();
+    }
+
+    @Test
     void a_leading_byte_order_mark_is_dropped_even_when_split_across_pieces() {
         decoder.feed(new byte[] {(byte) 0xEF});
         decoder.feed(new byte[] {(byte) 0xBB, (byte) 0xBF, 'd'});

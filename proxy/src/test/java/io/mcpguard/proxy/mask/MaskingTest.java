@@ -93,7 +93,9 @@ class MaskingTest {
                  "isError":false}""");
         MaskCounts counts = new MaskCounts();
 
-        jsonMasker.mask(result, MaskRule.all(MaskStyle.REDACT), counts);
+        assertThat(jsonMasker.masked(result, MaskRule.all(MaskStyle.REDACT), counts))
+                .as("a container is masked in place")
+                .isSameAs(result);
 
         String text = result.at("/content/0/text").asText();
         JsonNode embedded = JSON.readTree(text); // still JSON after masking inside it
@@ -107,6 +109,19 @@ class MaskingTest {
                 .isEqualTo("https://deploy:[REDACTED:url-credentials]@git.example.com/r.git");
         assertThat(result.get("isError").isBoolean()).isTrue();
         assertThat(counts.total()).isEqualTo(4);
+    }
+
+    @Test
+    void a_bare_string_comes_back_masked_and_other_bare_values_as_they_are() throws Exception {
+        MaskRule all = MaskRule.all(MaskStyle.REDACT);
+
+        JsonNode masked = jsonMasker.masked(JSON.readTree("\"key AKIAIOSFODNN7EXAMPLE\""), all, new MaskCounts());
+
+        assertThat(masked.asText()).isEqualTo("key [REDACTED:aws-access-key]");
+        JsonNode number = JSON.readTree("4111111111111111");
+        assertThat(jsonMasker.masked(number, all, new MaskCounts())).isSameAs(number);
+        JsonNode clean = JSON.readTree("\"nothing to hide\"");
+        assertThat(jsonMasker.masked(clean, all, new MaskCounts())).isSameAs(clean);
     }
 
     @Test

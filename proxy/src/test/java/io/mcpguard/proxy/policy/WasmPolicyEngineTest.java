@@ -90,7 +90,7 @@ class WasmPolicyEngineTest {
     }
 
     @Test
-    void decisions_carry_the_manifest_revision_and_no_decision_id() throws Exception {
+    void decisions_carry_the_manifest_revision_and_a_decision_id_of_the_proxy() throws Exception {
         Path bundle = WasmBundles.buildRepoPolicies(dir);
         try (WasmPolicyEngine engine =
                 new WasmPolicyEngine(config(bundle, Duration.ofHours(1)), "mcp/authz/decision", JSON)) {
@@ -102,7 +102,9 @@ class WasmPolicyEngineTest {
                                     Tools.repo().resolve("policies/.manifest").toFile())
                             .get("revision")
                             .asText());
-            assertThat(decision.decisionId()).isNull();
+            assertThat(decision.decisionId())
+                    .as("the proxy's own, with no OPA decision log")
+                    .startsWith("mcpguard-");
         }
     }
 
