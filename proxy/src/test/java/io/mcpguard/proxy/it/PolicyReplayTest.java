@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mcpguard.core.server.HttpMcpServer;
 import io.mcpguard.proxy.admin.ReplayCommand;
 import io.mcpguard.proxy.policy.Subject;
+import io.mcpguard.proxy.testing.ClassPart;
 import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.ProxyHarness;
 import io.mcpguard.proxy.testing.SandboxCore;
@@ -23,9 +24,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -48,28 +48,19 @@ class PolicyReplayTest {
             Instant.now(),
             null);
 
-    private static SandboxCore core;
-    private static OpaProcess opa;
+    @RegisterExtension
+    static final ClassPart<SandboxCore> core = ClassPart.of(SandboxCore::new);
 
-    @BeforeAll
-    static void start() throws Exception {
-        core = new SandboxCore();
-        opa = OpaProcess.startWithRepoPolicies();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (opa != null) opa.close();
-        if (core != null) core.close();
-    }
+    @RegisterExtension
+    static final ClassPart<OpaProcess> opa = ClassPart.of(OpaProcess::startWithRepoPolicies);
 
     @Test
     void recorded_decisions_replay_unchanged_and_a_candidate_policy_shows_its_changes(@TempDir Path dir)
             throws Exception {
         Path recording = dir.resolve("decisions.jsonl");
         try (ProxyHarness proxy = new ProxyHarness(
-                        core.mcpUrl(),
-                        opa.url(),
+                        core.get().mcpUrl(),
+                        opa.get().url(),
                         Map.of("policy.record.file", recording.toString()),
                         (c, r) -> VIEWER);
                 McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport.builder(proxy.baseUrl())

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mcpguard.core.server.HttpMcpServer;
 import io.mcpguard.proxy.admin.PinCommand;
 import io.mcpguard.proxy.policy.Subject;
+import io.mcpguard.proxy.testing.ClassPart;
 import io.mcpguard.proxy.testing.LogCapture;
 import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.ProxyHarness;
@@ -27,9 +28,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -53,27 +53,18 @@ class ToolPinningTest {
             Instant.now(),
             null);
 
-    private static SandboxCore core;
-    private static OpaProcess opa;
+    @RegisterExtension
+    static final ClassPart<SandboxCore> core = ClassPart.of(SandboxCore::new);
 
-    @BeforeAll
-    static void start() throws Exception {
-        core = new SandboxCore();
-        opa = OpaProcess.startWithRepoPolicies();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (opa != null) opa.close();
-        if (core != null) core.close();
-    }
+    @RegisterExtension
+    static final ClassPart<OpaProcess> opa = ClassPart.of(OpaProcess::startWithRepoPolicies);
 
     @Test
     void pinned_tools_work_and_a_drifted_one_is_hidden_and_refused(@TempDir Path dir) throws Exception {
         Path manifest = dir.resolve("tool-pins.json");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit = PinCommand.run(
-                new String[] {"--server", core.mcpUrl(), "--out", manifest.toString()},
+                new String[] {"--server", core.get().mcpUrl(), "--out", manifest.toString()},
                 Map.of(),
                 System.out,
                 new PrintStream(err, true, StandardCharsets.UTF_8));
@@ -122,8 +113,8 @@ class ToolPinningTest {
 
     private static ProxyHarness proxy(Path manifest, String mode) {
         return new ProxyHarness(
-                core.mcpUrl(),
-                opa.url(),
+                core.get().mcpUrl(),
+                opa.get().url(),
                 Map.of("upstream.tool-pins.file", manifest.toString(), "upstream.tool-pins.mode", mode),
                 (ctx, request) -> VIEWER);
     }
