@@ -49,6 +49,14 @@ readonly HELM_K8S_MINOR=37
 readonly HELM_LDFLAGS="-X helm.sh/helm/v3/internal/version.version=${HELM_VERSION} \
 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=${HELM_K8S_MINOR} \
 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=${HELM_K8S_MINOR}"
+# OSV-Scanner v2 reads a CycloneDX SBOM and matches it against OSV advisories; scripts/scan.sh runs it with an
+# offline database. Its `--version` prints "osv-scanner version: X".
+readonly OSV_SCANNER_MODULE=github.com/google/osv-scanner/v2/cmd/osv-scanner
+readonly OSV_SCANNER_VERSION=v2.6.0
+readonly OSV_SCANNER_LDFLAGS=""
+# v2.6.0 (the only version the module proxy lists) needs Go 1.27; the go command fetches that approved toolchain
+# from the module proxy like a module (once per machine, ~76 MB). Only this tool's build uses it.
+readonly OSV_SCANNER_GOTOOLCHAIN=go1.27.3
 readonly INSPECTOR_PACKAGE=@modelcontextprotocol/inspector
 readonly INSPECTOR_VERSION=2.12.0
 readonly CONFORMANCE_PACKAGE=@modelcontextprotocol/conformance
@@ -71,6 +79,7 @@ usage: scripts/tools.sh <tool>
   prometheus   Prometheus ${PROMETHEUS_RELEASE} (${PROMETHEUS_MODULE}@${PROMETHEUS_VERSION}, built with go, no web UI)
   jaeger       Jaeger ${JAEGER_RELEASE} (${JAEGER_MODULE}@${JAEGER_VERSION}, built with go)
   helm         Helm ${HELM_VERSION} (${HELM_MODULE}, built with go)
+  osv-scanner  OSV-Scanner ${OSV_SCANNER_VERSION} (${OSV_SCANNER_MODULE}, built with go)
   inspector    ${INSPECTOR_PACKAGE}@${INSPECTOR_VERSION} CLI (npm)
   conformance  ${CONFORMANCE_PACKAGE}@${CONFORMANCE_VERSION} CLI (npm)
 cache: ${CACHE}
@@ -106,6 +115,10 @@ go_tool_version() {
   fi
   if [[ "$(basename "$1")" == jaeger ]]; then
     "$1" version 2>/dev/null | sed -n 's/.*"gitVersion":"\([^"]*\)".*/\1/p'
+    return 0
+  fi
+  if [[ "$(basename "$1")" == osv-scanner ]]; then
+    "$1" --version 2>/dev/null | awk '/^osv-scanner version:/ { print $3; exit }'
     return 0
   fi
   if [[ "$(basename "$1")" == helm ]]; then
@@ -265,6 +278,7 @@ main() {
   prometheus) provide_go_tool prometheus "$PROMETHEUS_MODULE" "$PROMETHEUS_VERSION" "$PROMETHEUS_LDFLAGS" "$PROMETHEUS_RELEASE" ;;
   jaeger) provide_go_tool jaeger "$JAEGER_MODULE" "$JAEGER_VERSION" "$JAEGER_LDFLAGS" "$JAEGER_RELEASE" ;;
   helm) provide_go_tool helm "$HELM_MODULE" "$HELM_VERSION" "$HELM_LDFLAGS" "$HELM_VERSION" ;;
+  osv-scanner) GOTOOLCHAIN="$OSV_SCANNER_GOTOOLCHAIN" provide_go_tool osv-scanner "$OSV_SCANNER_MODULE" "$OSV_SCANNER_VERSION" "$OSV_SCANNER_LDFLAGS" ;;
   inspector) provide_npm_tool "$INSPECTOR_PACKAGE" "$INSPECTOR_VERSION" mcp-inspector ;;
   conformance) provide_npm_tool "$CONFORMANCE_PACKAGE" "$CONFORMANCE_VERSION" conformance ;;
   -h | --help) usage ;;

@@ -123,6 +123,9 @@ public final class JsonRpcDecoder {
             return root;
         } catch (StreamConstraintsException e) {
             throw new JsonRpcException(ErrorCode.INVALID_REQUEST, describeLimit(e));
+        } catch (NumberFormatException e) {
+            // A number whose exponent no BigDecimal holds (0.5e901234567890): Jackson throws this unchecked.
+            throw new JsonRpcException(ErrorCode.INVALID_REQUEST, "a number in the message is out of range");
         } catch (JsonProcessingException e) {
             throw parseError(e);
         } catch (IOException e) {

@@ -8,8 +8,9 @@ import java.util.Map;
 
 /**
  * Rego's {@code sprintf} as OPA's own evaluator computes it, for the Wasm engine, whose module asks its host for this
- * builtin. OPA hands the arguments to Go's {@code fmt.Sprintf}: strings as Go strings, integral numbers as Go
- * integers, other numbers as {@code float64}, anything else as its Rego text ({@code ["a", "b"]}, {@code {"k": 1}}).
+ * builtin. OPA hands the arguments to Go's {@code fmt.Sprintf}: strings as Go strings, integral numbers as {@code int64}
+ * or, beyond it, {@code *big.Int}, other numbers as {@code float64}, anything else as its Rego text ({@code ["a", "b"]},
+ * {@code {"k": 1}}). {@code RegoSprintfAgainstOpaTest} holds this class to the pinned OPA binary's output.
  *
  * <p>The verbs a policy writes — {@code %s}, {@code %v}, {@code %d}, {@code %q}, {@code %%} — follow Go exactly,
  * including Go's {@code %!d(string=x)} for a wrong type and {@code %!s(MISSING)} / {@code %!(EXTRA ...)} for a wrong
@@ -17,8 +18,9 @@ import java.util.Map;
  * refused ({@link IllegalArgumentException}): the evaluation fails and the decision is denied rather than worded
  * differently from OPA.
  *
- * <p>Limit: the Wasm module passes arguments as JSON, so a Rego set arrives as an array and is shown as {@code [...]}
- * where OPA shows {@code {...}}. The repository's policies format only strings and numbers.
+ * <p>Limits: the Wasm module passes arguments as JSON, so a Rego set arrives as an array and is shown as {@code [...]}
+ * where OPA shows {@code {...}}; a number beyond {@code float64} is refused (OPA prints its text). The repository's
+ * policies format only strings and numbers.
  */
 final class RegoSprintf {
     private RegoSprintf() {}
@@ -74,8 +76,9 @@ final class RegoSprintf {
     private static void verb(StringBuilder out, char verb, JsonNode arg) {
         switch (verb) {
             case 's', 'v' -> {
-                if (verb == 's' && arg.isNumber() && !arg.isTextual()) {
-                    // Go prints a number under %s as %!s(int=5); %v prints it plainly.
+                if (verb == 's' && arg.isNumber() && !goType(arg).equals("*big.Int")) {
+                    // Go prints a number under %s as %!s(int64=5); %v prints it plainly, and a *big.Int formats
+                    // itself under both.
                     out.append("%!s(")
                             .append(goType(arg))
                             .append('=')
@@ -127,7 +130,7 @@ final class RegoSprintf {
             if (n == null) {
                 return "float64";
             }
-            return n.bitLength() < 64 ? "int" : "*big.Int";
+            return n.bitLength() < 64 ? "int64" : "*big.Int";
         }
         return "string";
     }
@@ -139,27 +142,31 @@ final class RegoSprintf {
         }
         if (arg.isNumber()) {
             BigInteger n = integral(arg);
-            return n != null ? n.toString() : goFloat(arg.decimalValue());
+            return n != null ? n.toString() : goFloat(arg.doubleValue());
         }
         StringBuilder out = new StringBuilder();
         rego(out, arg);
         return out.toString();
     }
 
-    /** Go's {@code %v} of a float64: the shortest text that reads back, exponent form outside [1e-4, 1e21). */
-    private static String goFloat(BigDecimal value) {
-        double d = value.doubleValue();
+    /**
+     * Go's {@code %v} of a float64 ({@code strconv}'s shortest {@code %g}): the shortest digits that read back, in
+     * exponent form when the decimal exponent is below -4 or at least 6 ({@code 1e+06}, {@code 1.5e-05}).
+     */
+    private static String goFloat(double d) {
+        if (Double.isInfinite(d)) {
+            // OPA prints the number's text; the decoded number no longer has it. Refused rather than worded otherwise.
+            throw new IllegalArgumentException("sprintf: the Wasm engine does not support a number beyond float64");
+        }
         if (d == 0) {
-            return "0";
+            return 1 / d < 0 ? "-0" : "0";
         }
-        double abs = Math.abs(d);
-        String shortest = Double.toString(d);
-        if (abs >= 1e-4 && abs < 1e21) {
-            return new BigDecimal(shortest).stripTrailingZeros().toPlainString();
-        }
-        BigDecimal exact = new BigDecimal(shortest).stripTrailingZeros();
+        BigDecimal exact = new BigDecimal(Double.toString(d)).stripTrailingZeros();
         String digits = exact.unscaledValue().abs().toString();
         int exponent = digits.length() - 1 - exact.scale();
+        if (exponent >= -4 && exponent < 6) {
+            return exact.toPlainString();
+        }
         String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
         return (d < 0 ? "-" : "") + mantissa + "e" + (exponent < 0 ? "-" : "+") + (Math.abs(exponent) < 10 ? "0" : "")
                 + Math.abs(exponent);
@@ -224,7 +231,8 @@ final class RegoSprintf {
                     } else if (cp < 0x80) {
                         out.append(String.format("\\x%02x", cp));
                     } else if (cp >= 0xD800 && cp <= 0xDFFF) {
-                        out.append("\\ufffd"); // a lone surrogate is invalid UTF-8: Go sees U+FFFD
+                        // A lone surrogate: OPA's JSON decoder made it U+FFFD, which Go prints as it is.
+                        out.append('\uFFFD');
                     } else if (cp < 0x10000) {
                         out.append(String.format("\\u%04x", cp));
                     } else {

@@ -131,4 +131,146 @@ class ApiKeyStoreTest {
         }
         throw new AssertionError("the broken file was not noticed");
     }
+
+    private static java.util.Map<String, ApiKeyStore.Entry> parse(String yaml) throws Exception {
+        return ApiKeyStore.parse(
+                new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                        .readTree(yaml));
+    }
+
+    @Test
+    void an_entry_is_read_with_every_field_and_optional_ones_left_empty() throws Exception {
+        String hash = "ab".repeat(32);
+        var entries = parse("""
+                keys:
+                  - id: full
+                    owner: " svc-build "
+                    sha256: %s
+                    roles: [builder, 7]
+                    groups: [ci]
+                    scopes: [mcp]
+                    tenant: acme
+                    created: 2026-11-01T00:00:00Z
+                    expires: 2027-01-01T00:00:00Z
+                    revoked: false
+                  - id: bare
+                    owner: svc-other
+                    sha256: %s
+                    roles: builder
+                    tenant: "  "
+                    created: 2026-11-01T00:00:00Z
+                    revoked: "yes"
+                """.formatted(hash, "cd".repeat(32)));
+
+        ApiKeyStore.Entry full = entries.get("full");
+        assertThat(full.owner()).isEqualTo("svc-build");
+        assertThat(full.sha256()).hasSize(32).startsWith((byte) 0xab);
+        assertThat(full.roles()).containsExactly("builder", "7");
+        assertThat(full.groups()).containsExactly("ci");
+        assertThat(full.scopes()).containsExactly("mcp");
+        assertThat(full.tenant()).isEqualTo("acme");
+        assertThat(full.created()).isEqualTo(Instant.parse("2026-11-01T00:00:00Z"));
+        assertThat(full.expires()).isEqualTo(Instant.parse("2027-01-01T00:00:00Z"));
+        assertThat(full.revoked()).isFalse();
+        ApiKeyStore.Entry bare = entries.get("bare");
+        // A list given as a scalar grants nothing rather than something unintended.
+        assertThat(bare.roles()).isEmpty();
+        assertThat(bare.groups()).isEmpty();
+        assertThat(bare.tenant()).isNull();
+        assertThat(bare.expires()).isNull();
+        // Only a YAML boolean revokes; a string is not read as one.
+        assertThat(bare.revoked()).isFalse();
+        assertThat(parse("keys:\n  - {id: r, owner: o, sha256: %s, created: 2026-11-01T00:00:00Z, revoked: true}\n"
+                                .formatted(hash))
+                        .get("r")
+                        .revoked())
+                .isTrue();
+    }
+
+    @Test
+    void a_file_without_a_keys_list_or_with_a_bad_field_is_refused_by_place() {
+        String hash = "ab".repeat(32);
+        String good = "{id: a, owner: o, sha256: %s, created: 2026-11-01T00:00:00Z}".formatted(hash);
+        java.util.Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("{}", "expected a top-level 'keys' list");
+        cases.put("keys: {id: a}", "expected a top-level 'keys' list");
+        cases.put(
+                "keys: [" + good + ", {owner: o, sha256: " + hash + ", created: 2026-11-01T00:00:00Z}]",
+                "keys[1].id is required");
+        cases.put(
+                "keys: [{id: 'a b', owner: o, sha256: " + hash + ", created: 2026-11-01T00:00:00Z}]",
+                "keys[0].id must be 1-64 letters, digits or '-'");
+        cases.put(
+                "keys: [{id: " + "a".repeat(65) + ", owner: o, sha256: " + hash + ", created: 2026-11-01T00:00:00Z}]",
+                "keys[0].id must be 1-64 letters, digits or '-'");
+        cases.put(
+                "keys: [{id: a, owner: o, sha256: " + hash.toUpperCase(java.util.Locale.ROOT)
+                        + ", created: 2026-11-01T00:00:00Z}]",
+                "keys[0].sha256 must be 64 lower-case hex digits");
+        cases.put(
+                "keys: [{id: a, owner: null, sha256: " + hash + ", created: 2026-11-01T00:00:00Z}]",
+                "keys[0].owner is required");
+        cases.put(
+                "keys: [{id: a, owner: '  ', sha256: " + hash + ", created: 2026-11-01T00:00:00Z}]",
+                "keys[0].owner is required");
+        cases.put("keys: [{id: a, owner: o, sha256: " + hash + "}]", "keys[0].created is required");
+        cases.put(
+                "keys: [{id: a, owner: o, sha256: " + hash + ", created: yesterday}]",
+                "keys[0].created must be an ISO-8601 instant");
+        cases.put(
+                "keys: [{id: a, owner: o, sha256: " + hash + ", created: 2026-11-01T00:00:00Z, expires: soon}]",
+                "keys[0].expires must be an ISO-8601 instant");
+        cases.forEach((yaml, message) -> assertThatThrownBy(() -> parse(yaml))
+                .as(yaml)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(message));
+        assertThatThrownBy(() -> ApiKeyStore.parse(null)).hasMessage("expected a top-level 'keys' list");
+    }
+
+    @Test
+    void only_a_prefixed_key_with_a_well_formed_id_names_an_id() {
+        assertThat(ApiKeyStore.idOf("mcpg_build-1_secret")).isEqualTo("build-1");
+        assertThat(ApiKeyStore.idOf("mcpg_build-1_")).isEqualTo("build-1");
+        assertThat(ApiKeyStore.idOf("xmcpg_build-1_secret")).isNull();
+        assertThat(ApiKeyStore.idOf("mcpg_build-1")).isNull();
+        assertThat(ApiKeyStore.idOf("mcpg__secret")).isNull();
+        assertThat(ApiKeyStore.idOf("mcpg_bu ild_secret")).isNull();
+    }
+
+    @Test
+    void a_new_key_needs_a_well_formed_id() {
+        assertThatThrownBy(() -> ApiKeyStore.newKey("has space")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ApiKeyStore.newKey("")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(ApiKeyStore.newKey("a".repeat(64))[0]).startsWith("mcpg_" + "a".repeat(64) + "_");
+    }
+
+    @Test
+    void a_key_is_valid_until_the_instant_it_expires(@TempDir Path dir) throws Exception {
+        String[] made = ApiKeyStore.newKey("k");
+        Path keys = dir.resolve("keys.yaml");
+        Files.writeString(keys, file("k", made[1], "    expires: 2026-11-24T12:00:00.001Z\n"));
+        try (ApiKeyStore store = new ApiKeyStore(keys, Duration.ofSeconds(1), NOW)) {
+            assertThat(store.verify(made[0]).subject().id()).isEqualTo("svc-build");
+        }
+        Clock later = Clock.fixed(Instant.parse("2026-11-24T12:00:00.001Z"), ZoneOffset.UTC);
+        try (ApiKeyStore store = new ApiKeyStore(keys, Duration.ofSeconds(1), later)) {
+            assertThatThrownBy(() -> store.verify(made[0])).isInstanceOf(AuthenticationFailure.class);
+        }
+    }
+
+    @Test
+    void a_key_of_an_unknown_id_or_another_ids_secret_is_refused(@TempDir Path dir) throws Exception {
+        String[] made = ApiKeyStore.newKey("k");
+        Path keys = dir.resolve("keys.yaml");
+        Files.writeString(keys, file("k", made[1], ""));
+        String secret = made[0].substring("mcpg_k_".length());
+        try (ApiKeyStore store = new ApiKeyStore(keys, Duration.ofSeconds(1), NOW)) {
+            for (String key : new String[] {"mcpg_j_" + secret, "not-a-key", ""}) {
+                assertThatThrownBy(() -> store.verify(key))
+                        .as(key)
+                        .isInstanceOf(AuthenticationFailure.class)
+                        .hasMessage("the API key is not valid");
+            }
+        }
+    }
 }

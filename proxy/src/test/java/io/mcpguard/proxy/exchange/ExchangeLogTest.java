@@ -3,9 +3,12 @@ package io.mcpguard.proxy.exchange;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mcpguard.proxy.jsonrpc.DecodedBody;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.mask.MaskCounts;
+import io.mcpguard.proxy.policy.GateVerdict;
 import io.mcpguard.proxy.policy.Subject;
+import io.mcpguard.proxy.quota.QuotaOutcome;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
@@ -13,6 +16,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ExchangeLogTest {
@@ -58,6 +62,83 @@ class ExchangeLogTest {
         assertThat(log.ending().interrupted()).isFalse();
         assertThat(log.upstreamStatus()).as("a fact after the end is ignored").isEqualTo(200);
         assertThat(log.endEpochNanos()).isGreaterThanOrEqualTo(log.startEpochNanos());
+    }
+
+    @Test
+    void no_stage_can_rewrite_an_exchange_after_its_ending() {
+        ExchangeLog log = open(new EmbeddedChannel());
+        MaskCounts counts = new MaskCounts();
+        log.subject(Subject.ANONYMOUS).responded(200);
+        log.masked(counts);
+        log.abandoned();
+        long ended = log.endEpochNanos();
+
+        // A late stage (a slow policy answer, a relay finishing) writes after the trail was handed out.
+        log.subject(null);
+        log.body(new DecodedBody(List.of(), false, new byte[0]));
+        log.decided(new GateVerdict(List.of()));
+        log.quotaTaken(List.of(new QuotaOutcome(false, 0, 1_000)));
+        log.scopesNeeded(Set.of("repo:write"));
+        log.sessionRefused(true, "fp");
+        log.forwarded(List.of(new HopContext("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331")));
+        log.responded(502);
+        log.masked(new MaskCounts());
+        log.answered(new ServerAnswer("1", -32000, false, null));
+        log.unmatchedAnswer();
+        log.refused(Outcome.DENY, 403, ErrorCode.POLICY_DENIED, "late");
+
+        assertThat(completed).containsExactly(log);
+        assertThat(log.ending().outcome()).isEqualTo(Outcome.ABANDONED);
+        assertThat(log.ending().interrupted()).isFalse();
+        assertThat(log.endEpochNanos()).isEqualTo(ended);
+        assertThat(log.subject()).isEqualTo(Subject.ANONYMOUS);
+        assertThat(log.body()).isNull();
+        assertThat(log.verdict()).isNull();
+        assertThat(log.decidedEpochNanos()).isZero();
+        assertThat(log.quota()).isEmpty();
+        assertThat(log.scopesNeeded()).isNull();
+        assertThat(log.sessionRefusal()).isNull();
+        assertThat(log.hops()).isNull();
+        assertThat(log.forwardedEpochNanos()).isZero();
+        assertThat(log.upstreamStatus()).isEqualTo(200);
+        assertThat(log.masked()).isSameAs(counts);
+        assertThat(log.answers()).isEmpty();
+        assertThat(log.unmatchedAnswers()).isZero();
+    }
+
+    @Test
+    void facts_written_before_the_ending_are_kept() {
+        ExchangeLog log = open(new EmbeddedChannel());
+        DecodedBody body = new DecodedBody(List.of(), false, new byte[0]);
+        GateVerdict verdict = new GateVerdict(List.of());
+        List<QuotaOutcome> quota = List.of(new QuotaOutcome(true, 4, 0));
+        List<HopContext> hops = List.of(new HopContext("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331"));
+        ServerAnswer answer = new ServerAnswer("1", -32000, false, null);
+
+        log.body(body);
+        log.decided(verdict);
+        log.quotaTaken(quota);
+        log.scopesNeeded(Set.of("repo:write"));
+        log.sessionRefused(true, "fp");
+        log.forwarded(hops);
+        log.answered(answer);
+        log.unmatchedAnswer();
+        log.unmatchedAnswer();
+        log.upstreamFailed(ErrorCode.UPSTREAM_TIMEOUT);
+
+        assertThat(log.body()).isSameAs(body);
+        assertThat(log.verdict()).isSameAs(verdict);
+        assertThat(log.decidedEpochNanos()).isGreaterThanOrEqualTo(log.startEpochNanos());
+        assertThat(log.quota()).isEqualTo(quota);
+        assertThat(log.scopesNeeded()).containsExactly("repo:write");
+        assertThat(log.sessionRefusal()).isEqualTo(new ExchangeLog.SessionRefusal(true, "fp"));
+        assertThat(log.hops()).isEqualTo(hops);
+        assertThat(log.forwardedEpochNanos()).isGreaterThanOrEqualTo(log.decidedEpochNanos());
+        assertThat(log.answers()).containsExactly(answer);
+        assertThat(log.unmatchedAnswers()).isEqualTo(2);
+        assertThat(log.ending().outcome()).isEqualTo(Outcome.UPSTREAM_ERROR);
+        assertThat(log.ending().code()).isEqualTo(ErrorCode.UPSTREAM_TIMEOUT);
+        assertThat(log.toString()).contains("POST").contains("complete=true");
     }
 
     @Test

@@ -231,6 +231,28 @@ class AnswerInspectorTest {
     }
 
     @Test
+    void a_blob_that_is_no_utf8_is_masked_as_latin1_and_one_that_is_no_base64_is_left_to_the_text_masker()
+            throws Exception {
+        AnswerInspector inspector = inspector(Map.of("1", List.of("secret")));
+        // 0xE9 alone is no valid UTF-8: the bytes are read one char each and written back the same.
+        byte[] latin1 =
+                ("caf\u00e9 aws_access_key_id: " + KEY + "\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        String blob = java.util.Base64.getEncoder().encodeToString(latin1);
+        JsonNode answer = JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"contents\":["
+                + "{\"uri\":\"file:///a.txt\",\"mimeType\":\"text/plain\",\"blob\":\"" + blob + "\"},"
+                + "{\"uri\":\"file:///b.txt\",\"mimeType\":\"text/plain\",\"blob\":\"not base64 at all!\"}]}}");
+
+        assertThat(inspector.inspect(answer)).isTrue();
+
+        assertThat(new String(
+                        java.util.Base64.getDecoder()
+                                .decode(answer.at("/result/contents/0/blob").asText()),
+                        java.nio.charset.StandardCharsets.ISO_8859_1))
+                .isEqualTo("caf\u00e9 aws_access_key_id: [REDACTED:aws-access-key]\n");
+        assertThat(answer.at("/result/contents/1/blob").asText()).isEqualTo("not base64 at all!");
+    }
+
+    @Test
     void text_that_is_no_json_rpc_message_is_masked_with_every_class() {
         AnswerInspector inspector = inspector(Map.of());
 

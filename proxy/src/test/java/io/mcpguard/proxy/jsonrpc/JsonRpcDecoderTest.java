@@ -111,6 +111,25 @@ class JsonRpcDecoderTest {
             batch too large             | [{"jsonrpc":"2.0","method":"a"},{"jsonrpc":"2.0","method":"a"},{"jsonrpc":"2.0","method":"a"},{"jsonrpc":"2.0","method":"a"},{"jsonrpc":"2.0","method":"a"}] | -32600 | exceeds the limit of 4
             batch with a scalar         | [{"jsonrpc":"2.0","method":"a"},1]                           | -32600 | batch element 1 is not an object
             batch with an invalid one   | [{"jsonrpc":"2.0","method":"a"},{"jsonrpc":"1.0","method":"a"}] | -32600 | batch element 1
+            request with error          | {"jsonrpc":"2.0","id":1,"method":"a","error":{}}             | -32600 | must not carry
+            tools/call without params   | {"jsonrpc":"2.0","id":1,"method":"tools/call"}               | -32602 | params.name
+            tool name as number         | {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":7}} | -32602 | params.name
+            tool name empty             | {"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":""}} | -32602 | params.name
+            response with params        | {"jsonrpc":"2.0","id":1,"result":{},"params":{}}             | -32600 | must not carry "params"
+            error not an object         | {"jsonrpc":"2.0","id":1,"error":"failed"}                    | -32600 | integer "code"
+            error without code          | {"jsonrpc":"2.0","id":1,"error":{"message":"m"}}             | -32600 | integer "code"
+            error code fractional       | {"jsonrpc":"2.0","id":1,"error":{"code":1.5,"message":"m"}}  | -32600 | integer "code"
+            error code beyond int       | {"jsonrpc":"2.0","id":1,"error":{"code":4294967296,"message":"m"}} | -32600 | integer "code"
+            error without message       | {"jsonrpc":"2.0","id":1,"error":{"code":1}}                  | -32600 | string "message"
+            error message as number     | {"jsonrpc":"2.0","id":1,"error":{"code":1,"message":2}}      | -32600 | string "message"
+            id beyond a long            | {"jsonrpc":"2.0","id":123456789012345678901234567890,"method":"ping"} | -32600 | "id" must be a string of valid Unicode or an integer
+            id boolean                  | {"jsonrpc":"2.0","id":true,"method":"ping"}                  | -32600 | "id" must be a string of valid Unicode or an integer
+            high surrogate at the end   | {"jsonrpc":"2.0","id":"x\\ud83d","method":"ping"}          | -32600 | "id" must be a string of valid Unicode or an integer
+            high surrogate then a letter | {"jsonrpc":"2.0","id":"\\ud83dx","method":"ping"}         | -32600 | "id" must be a string of valid Unicode or an integer
+            version 2.1                 | {"jsonrpc":"2.1","id":1,"method":"ping"}                     | -32600 | "jsonrpc" must be exactly "2.0"
+            first batch element invalid | [{"jsonrpc":"2.0","id":1},{"jsonrpc":"2.0","method":"a"}]    | -32600 | batch element 0: a response carries exactly one of
+            exponent beyond BigDecimal  | {"jsonrpc":"2.0","id":1,"method":"a","params":{"n":0.5e901234567890}} | -32600 | a number in the message is out of range
+            too long a number           | {"jsonrpc":"2.0","id":1,"method":"a","params":{"n":100000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000}}     | -32600 | a number in the message is longer than 1000 digits
             too deep                    | {"jsonrpc":"2.0","id":1,"method":"a","params":{"a":[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]}} | -32600 | deeper than 16
             """)
     void a_bad_message_is_refused_with_its_code(String what, String json, int code, String message) {
@@ -161,5 +180,122 @@ class JsonRpcDecoderTest {
                         noBatches.decode("[{\"jsonrpc\":\"2.0\",\"method\":\"a\"}]".getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOfSatisfying(
                         JsonRpcException.class, e -> assertThat(e.getMessage()).contains("not accepted"));
+    }
+
+    @Test
+    void an_empty_or_blank_body_is_a_parse_error() {
+        for (String body : new String[] {"", "   \n"}) {
+            assertThatThrownBy(() -> decode(body))
+                    .as("'%s'", body)
+                    .isInstanceOfSatisfying(JsonRpcException.class, e -> {
+                        assertThat(e.errorCode()).isEqualTo(ErrorCode.PARSE_ERROR);
+                        assertThat(e.getMessage()).isEqualTo("empty body: expected a JSON-RPC message");
+                    });
+        }
+    }
+
+    @Test
+    void a_parse_error_names_where_it_happened_in_our_words() {
+        assertThatThrownBy(() -> decode("{\"jsonrpc\":\"2.0\",\n\"id\":1,\"method\":x}"))
+                .isInstanceOfSatisfying(JsonRpcException.class, e -> {
+                    assertThat(e.getMessage()).isEqualTo("malformed JSON at line 2, column 17");
+                    assertThat(e.recordedReason()).isEqualTo(e.getMessage());
+                });
+        assertThatThrownBy(() -> decode("{\"jsonrpc\":\"2.0\",\"id\":1} 7"))
+                .isInstanceOfSatisfying(
+                        JsonRpcException.class,
+                        e -> assertThat(e.getMessage())
+                                .startsWith("unexpected data after the JSON-RPC message at line 1"));
+    }
+
+    @Test
+    void a_duplicate_key_is_named_to_the_client_but_not_recorded() {
+        assertThatThrownBy(() -> decode("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"a\",\"method\":\"b\"}"))
+                .isInstanceOfSatisfying(JsonRpcException.class, e -> {
+                    assertThat(e.getMessage()).startsWith("duplicate key \"method\" at line 1, column ");
+                    assertThat(e.recordedReason())
+                            .startsWith("duplicate key at line 1")
+                            .doesNotContain("method");
+                });
+    }
+
+    @Test
+    void invalid_utf8_is_named_as_such() {
+        byte[] body = {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
+
+        assertThatThrownBy(() -> decoder.decode(body))
+                .isInstanceOfSatisfying(
+                        JsonRpcException.class,
+                        e -> assertThat(e.getMessage()).startsWith("body is not valid UTF-8 at line 1"));
+    }
+
+    @Test
+    void a_batch_at_its_limit_is_accepted() throws Exception {
+        DecodedBody body = decode(
+                "[" + "{\"jsonrpc\":\"2.0\",\"method\":\"a\"},".repeat(3) + "{\"jsonrpc\":\"2.0\",\"method\":\"a\"}]");
+
+        assertThat(body.messages()).hasSize(4);
+    }
+
+    @Test
+    void notifications_and_responses_in_a_batch_may_share_an_id_space_with_requests() throws Exception {
+        // Only requests are answered by id: a response (the client answering the server) with a request's id is
+        // no collision, and notifications carry none.
+        DecodedBody body = decode("""
+                [{"jsonrpc":"2.0","id":1,"method":"a"},{"jsonrpc":"2.0","id":1,"result":{}},\
+                {"jsonrpc":"2.0","method":"n"},{"jsonrpc":"2.0","method":"n"}]""");
+
+        assertThat(body.messages())
+                .extracting(JsonRpcMessage::kind)
+                .containsExactly(
+                        JsonRpcMessage.Kind.REQUEST,
+                        JsonRpcMessage.Kind.RESPONSE,
+                        JsonRpcMessage.Kind.NOTIFICATION,
+                        JsonRpcMessage.Kind.NOTIFICATION);
+    }
+
+    @Test
+    void ids_at_the_edges_of_what_every_peer_reads_exactly_are_accepted() throws Exception {
+        assertThat(decode("{\"jsonrpc\":\"2.0\",\"id\":-9007199254740991,\"method\":\"a\"}")
+                        .messages()
+                        .get(0)
+                        .id()
+                        .asLong())
+                .isEqualTo(-9007199254740991L);
+        // A surrogate pair is one valid character, echoed back unchanged.
+        assertThat(decode("{\"jsonrpc\":\"2.0\",\"id\":\"a\\ud83d\\ude00b\",\"method\":\"a\"}")
+                        .messages()
+                        .get(0)
+                        .id()
+                        .asText())
+                .isEqualTo("a\ud83d\ude00b");
+    }
+
+    @Test
+    void an_unknown_member_name_is_cut_to_64_characters_and_never_recorded() {
+        String name64 = "m".repeat(64);
+        assertThatThrownBy(() -> decode("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"a\",\"" + name64 + "\":1}"))
+                .isInstanceOfSatisfying(JsonRpcException.class, e -> {
+                    assertThat(e.getMessage()).contains("\"" + name64 + "\"");
+                    assertThat(e.recordedReason())
+                            .isEqualTo("unknown member in a JSON-RPC message")
+                            .doesNotContain("mmm");
+                    assertThat(e.id().asInt()).isEqualTo(1);
+                });
+        assertThatThrownBy(() -> decode("[{\"jsonrpc\":\"2.0\",\"method\":\"a\",\"" + name64 + "x\":1}]"))
+                .isInstanceOfSatisfying(JsonRpcException.class, e -> {
+                    assertThat(e.getMessage())
+                            .isEqualTo("batch element 0: unknown member \"" + name64 + "…\" in a JSON-RPC message");
+                    assertThat(e.recordedReason()).isEqualTo("batch element 0: unknown member in a JSON-RPC message");
+                });
+    }
+
+    @Test
+    void the_mapper_is_the_one_that_writes_the_canonical_form() throws Exception {
+        DecodedBody body = decode("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"a\",\"params\":{\"f\":1.10}}");
+
+        assertThat(decoder.mapper().writeValueAsString(body.messages().get(0).node()))
+                .isEqualTo(new String(body.canonicalBytes(), StandardCharsets.UTF_8))
+                .contains("1.10");
     }
 }

