@@ -45,16 +45,21 @@ public final class MaskedSnapshots {
 
     /** The JSON text of {@code value} with every maskable class masked, at most {@code maxChars} long (plus a note). */
     public String of(JsonNode value, String tenant) {
-        // Wrapped, so that a bare string value is redacted in place like any other.
-        ArrayNode holder = JsonNodeFactory.instance.arrayNode().add(value.deepCopy());
-        masker.masked(holder, rules.fromPolicy(EVERY_CLASS, tenant), new MaskCounts());
-        redactRandomLooking(holder);
-        String json = holder.get(0).toString();
+        String json = masked(value, tenant).toString();
         if (json.length() <= maxChars) {
             return json;
         }
         int cut = Character.isHighSurrogate(json.charAt(maxChars - 1)) ? maxChars - 1 : maxChars;
         return json.substring(0, cut) + "…[" + (json.length() - cut) + " more characters not recorded]";
+    }
+
+    /** A copy of {@code value} with every maskable class masked and random-looking tokens redacted, uncut. */
+    public JsonNode masked(JsonNode value, String tenant) {
+        // Wrapped, so that a bare string value is redacted in place like any other.
+        ArrayNode holder = JsonNodeFactory.instance.arrayNode().add(value.deepCopy());
+        masker.masked(holder, rules.fromPolicy(EVERY_CLASS, tenant), new MaskCounts());
+        redactRandomLooking(holder);
+        return holder.get(0);
     }
 
     /** Rewrites, in place, every string under {@code node} (not the keys) with its random-looking tokens redacted. */

@@ -58,10 +58,11 @@ public final class DeclaredTools {
             facts.set(
                     "data_classes",
                     classes != null && classes.isArray() ? classes.deepCopy() : JsonNodeFactory.instance.arrayNode());
-            String fingerprint = ToolDefinition.fingerprint(tool);
+            String canonical = ToolDefinition.canonicalText(tool);
+            String fingerprint = ToolDefinition.fingerprintOf(canonical);
             facts.put("definition_sha256", fingerprint);
             ArrayNode findings = facts.putArray("description_findings");
-            DescriptionFindings.of(ToolDefinition.canonicalText(tool)).forEach(findings::add);
+            DescriptionFindings.of(canonical).forEach(findings::add);
             if (pins.mode() == ToolPins.Mode.OFF) {
                 facts.putNull("pin");
             } else {
@@ -75,15 +76,17 @@ public final class DeclaredTools {
         }
     }
 
-    /** Whether the answer path drops {@code tool} from a {@code tools/list} result (pin mode, not the pinned one). */
+    /**
+     * Whether the answer path drops {@code tool} from a {@code tools/list} result (pin mode, not the pinned one), from
+     * what {@link #learn} found for it in this same listing: the definition is fingerprinted once.
+     */
     public boolean hidden(JsonNode tool) {
         if (pins.mode() != ToolPins.Mode.PIN) {
             return false;
         }
         JsonNode name = tool.get("name");
-        return name == null
-                || !name.isTextual()
-                || pins.hides(pins.status(name.asText(), ToolDefinition.fingerprint(tool)));
+        JsonNode learned = name == null || !name.isTextual() ? null : tools.getIfPresent(name.asText());
+        return learned == null || !"match".equals(learned.at("/pin/status").asText());
     }
 
     private void report(String name, String fingerprint, ToolPins.Status status) {

@@ -29,8 +29,13 @@ public final class ToolDefinition {
 
     /** {@code sha256:} and the lower-case hex digest of {@code tool}'s canonical definition. */
     public static String fingerprint(JsonNode tool) {
+        return fingerprintOf(canonicalText(tool));
+    }
+
+    /** The fingerprint of a definition already in its canonical text ({@link #canonicalText}). */
+    public static String fingerprintOf(String canonical) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonicalBytes(tool));
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
             return "sha256:" + HexFormat.of().formatHex(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
@@ -58,10 +63,6 @@ public final class ToolDefinition {
 
     /** The canonical definition, as text: what the fingerprint is taken of, for a reviewer comparing two. */
     public static String canonicalText(JsonNode tool) {
-        return new String(canonicalBytes(tool), StandardCharsets.UTF_8);
-    }
-
-    private static byte[] canonicalBytes(JsonNode tool) {
         ObjectNode definition = JsonNodeFactory.instance.objectNode();
         for (String field : FIELDS) {
             JsonNode value = tool.get(field);
@@ -70,7 +71,7 @@ public final class ToolDefinition {
             }
         }
         try {
-            return JSON.writeValueAsBytes(canonical(definition));
+            return JSON.writeValueAsString(canonical(definition));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write a tool definition", e);
         }

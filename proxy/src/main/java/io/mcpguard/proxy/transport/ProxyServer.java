@@ -175,7 +175,7 @@ public final class ProxyServer implements AutoCloseable {
                     recording.maxBytes(),
                     recording.arguments().equals("hashed")
                             ? RecordingPolicyEngine::hashed
-                            : sent -> parsed(masked.of(sent, null)));
+                            : sent -> masked.masked(sent, null));
             log.atInfo()
                     .addKeyValue("file", recording.file())
                     .addKeyValue("arguments", recording.arguments())
@@ -320,14 +320,5 @@ public final class ProxyServer implements AutoCloseable {
                 .addKeyValue("mode", pinning.mode())
                 .log("tool definitions are compared with their pins");
         return pins;
-    }
-
-    /** A masked snapshot back as JSON (it is JSON text, uncut: the recorder asks for no bound). */
-    private static com.fasterxml.jackson.databind.JsonNode parsed(String json) {
-        try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("a masked snapshot is not JSON", e);
-        }
     }
 }
