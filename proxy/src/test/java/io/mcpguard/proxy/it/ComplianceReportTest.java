@@ -78,17 +78,8 @@ class ComplianceReportTest {
         }
         Path csv = dir.resolve("calls.csv");
 
-        Result markdown = report(
-                "--trail",
-                trail.toString(),
-                "--from",
-                today(),
-                "--to",
-                today(),
-                "--csv",
-                csv.toString(),
-                "--key-file",
-                keyFile.toString());
+        Result markdown =
+                reportToday("--trail", trail.toString(), "--csv", csv.toString(), "--key-file", keyFile.toString());
 
         assertThat(markdown.exit()).as(markdown.err()).isZero();
         checkReport(markdown.out());
@@ -104,17 +95,7 @@ class ComplianceReportTest {
                 .anySatisfy(row -> assertThat(row)
                         .startsWith(today() + "," + hmac("report-viewer-ana") + ",create_pull_request,3,0,3,0,0,0"));
 
-        Result html = report(
-                "--trail",
-                trail.toString(),
-                "--from",
-                today(),
-                "--to",
-                today(),
-                "--format",
-                "html",
-                "--period",
-                "month");
+        Result html = reportToday("--trail", trail.toString(), "--format", "html", "--period", "month");
         assertThat(html.exit()).as(html.err()).isZero();
         assertThat(html.out())
                 .startsWith("<!DOCTYPE html>")
@@ -140,15 +121,11 @@ class ComplianceReportTest {
             Result result = null;
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (System.nanoTime() < deadline) { // Jaeger indexes what it received a moment later
-                result = report(
+                result = reportToday(
                         "--jaeger",
                         jaeger.queryUrl(),
                         "--service",
                         "mcpguard-report-test",
-                        "--from",
-                        today(),
-                        "--to",
-                        today(),
                         "--key-file",
                         keyFile.toString());
                 if (result.exit() == 0
@@ -289,6 +266,17 @@ class ComplianceReportTest {
     }
 
     private record Result(int exit, String out, String err) {}
+
+    /** The report over today (UTC), the day the test's traffic happened. */
+    private static Result reportToday(String... args) {
+        String[] all = new String[args.length + 4];
+        all[0] = "--from";
+        all[1] = today();
+        all[2] = "--to";
+        all[3] = today();
+        System.arraycopy(args, 0, all, 4, args.length);
+        return report(all);
+    }
 
     private static Result report(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
