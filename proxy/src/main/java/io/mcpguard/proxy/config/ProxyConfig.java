@@ -342,10 +342,12 @@ public record ProxyConfig(
             int recordMaxChars,
             List<SpoolKey> spoolKeys,
             Duration spoolMaxAge,
-            UnauthenticatedSpans unauthenticated) {
+            UnauthenticatedSpans unauthenticated,
+            List<String> labelArguments) {
 
         public Audit {
             spoolKeys = List.copyOf(spoolKeys);
+            labelArguments = List.copyOf(labelArguments);
         }
     }
 

@@ -86,14 +86,16 @@ class ComplianceReportTest {
         assertThat(markdown.out()).contains("| current key |");
         List<String> rows = Files.readAllLines(csv);
         assertThat(rows.get(0))
-                .startsWith("period,subject,tool or method,calls,allowed,denied,step-up,over quota,other")
+                .startsWith("period,subject,tool or method,labels,calls,allowed,denied,step-up,over quota,other")
                 .contains("masked secrets");
         assertThat(rows)
                 .anySatisfy(row -> assertThat(row)
-                        .startsWith(today() + "," + hmac("report-viewer-ana") + ",get_repository,3,2,0,0,1,0"));
+                        .startsWith(today() + "," + hmac("report-viewer-ana")
+                                + ",get_repository,workspace=acme,3,2,0,0,1,0"));
         assertThat(rows)
                 .anySatisfy(row -> assertThat(row)
-                        .startsWith(today() + "," + hmac("report-viewer-ana") + ",create_pull_request,3,0,3,0,0,0"));
+                        .startsWith(today() + "," + hmac("report-viewer-ana")
+                                + ",create_pull_request,workspace=acme,3,0,3,0,0,0"));
 
         Result html = reportToday("--trail", trail.toString(), "--format", "html", "--period", "month");
         assertThat(html.exit()).as(html.err()).isZero();
@@ -165,13 +167,16 @@ class ComplianceReportTest {
         String viewer = hmac("report-viewer-ana");
         assertThat(markdown)
                 .contains("## Pseudonymisation key periods covered")
-                .contains("| " + today() + " | " + viewer + " | get\\_repository | 3 | 2 | 0 | 0 | 1 | 0 |")
-                .contains("| " + today() + " | " + viewer + " | create\\_pull\\_request | 3 | 0 | 3 | 0 | 0 | 0 |")
+                .contains("| " + today() + " | " + viewer
+                        + " | get\\_repository | workspace=acme | 3 | 2 | 0 | 0 | 1 | 0 |")
+                .contains("| " + today() + " | " + viewer
+                        + " | create\\_pull\\_request | workspace=acme | 3 | 0 | 3 | 0 | 0 | 0 |")
                 .contains("| " + today() + " | security.denial\\_burst | " + viewer + " | 1 |")
-                .contains(
-                        "| " + today() + " | " + hmac("report-maintainer-bo") + " | delete\\_branch | 1 | 0 | 0 | 1 |")
-                .containsPattern("\\| " + today() + " \\| " + hmac("report-developer-cy")
-                        + " \\| get\\\\_file\\\\_content \\| 1 \\| 1 \\| 0 \\| 0 \\| 0 \\| 0 \\|[^\\n]*\\| [1-9]")
+                .contains("| " + today() + " | " + hmac("report-maintainer-bo")
+                        + " | delete\\_branch | workspace=acme | 1 | 0 | 0 | 1 |")
+                .containsPattern(
+                        "\\| " + today() + " \\| " + hmac("report-developer-cy")
+                                + " \\| get\\\\_file\\\\_content \\| workspace=acme \\| 1 \\| 1 \\| 0 \\| 0 \\| 0 \\| 0 \\|[^\\n]*\\| [1-9]")
                 .contains("## Policy revisions in force")
                 .doesNotContain("report-viewer-ana", "report-maintainer-bo", "report-developer-cy");
     }
