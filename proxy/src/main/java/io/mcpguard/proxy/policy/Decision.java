@@ -21,6 +21,11 @@ import java.util.Set;
  *     denial decided before the policy was asked
  * @param revision the policy bundle revision that decided, else null
  * @param result the whole decision document, for stages that read more of it
+ * @param visiblePrompts for a {@code prompts/list} request, the patterns of the prompt names its answer may show
+ *     ({@code lists.prompts}); null when the decision names none
+ * @param visibleResources for a {@code resources/list} or {@code resources/templates/list} request, the patterns of
+ *     the resource URIs and URI templates its answer may show ({@code lists.resources}); null when the decision names
+ *     none
  */
 public record Decision(
         boolean allow,
@@ -33,12 +38,43 @@ public record Decision(
         Set<String> visibleTools,
         String decisionId,
         String revision,
-        JsonNode result) {
+        JsonNode result,
+        ListPatterns visiblePrompts,
+        ListPatterns visibleResources) {
 
     public Decision {
         reasons = List.copyOf(reasons);
         mask = List.copyOf(mask);
         visibleTools = visibleTools == null ? null : Set.copyOf(visibleTools);
+    }
+
+    /** A decision that names no prompt or resource patterns (every message but a prompt or resource list). */
+    public Decision(
+            boolean allow,
+            List<String> reasons,
+            List<String> mask,
+            QuotaSpec quota,
+            StepUp stepUp,
+            String auditLevel,
+            long cacheTtlMillis,
+            Set<String> visibleTools,
+            String decisionId,
+            String revision,
+            JsonNode result) {
+        this(
+                allow,
+                reasons,
+                mask,
+                quota,
+                stepUp,
+                auditLevel,
+                cacheTtlMillis,
+                visibleTools,
+                decisionId,
+                revision,
+                result,
+                null,
+                null);
     }
 
     /**
