@@ -48,6 +48,15 @@ final class AuditAttributes {
     static final AttributeKey<Long> POLICY_LIST_HIDDEN = AttributeKey.longKey("mcp.policy.list.hidden");
 
     static final AttributeKey<Boolean> POLICY_MFA_REQUIRED = AttributeKey.booleanKey("mcp.policy.mfa_required");
+    /** Shadow mode: what the candidate policy made of the same input (agree, disagree, failed). */
+    static final AttributeKey<String> POLICY_SHADOW_RESULT = AttributeKey.stringKey("mcp.policy.shadow.result");
+
+    static final AttributeKey<List<String>> POLICY_SHADOW_KINDS =
+            AttributeKey.stringArrayKey("mcp.policy.shadow.kinds");
+    static final AttributeKey<Boolean> POLICY_SHADOW_ALLOW = AttributeKey.booleanKey("mcp.policy.shadow.allow");
+    static final AttributeKey<List<String>> POLICY_SHADOW_REASONS =
+            AttributeKey.stringArrayKey("mcp.policy.shadow.reasons");
+    static final AttributeKey<String> POLICY_SHADOW_REVISION = AttributeKey.stringKey("mcp.policy.shadow.revision");
     static final AttributeKey<String> SUBJECT_ID = AttributeKey.stringKey("mcp.policy.subject.id");
     static final AttributeKey<Boolean> SUBJECT_PSEUDONYMISED =
             AttributeKey.booleanKey("mcp.policy.subject.pseudonymised");

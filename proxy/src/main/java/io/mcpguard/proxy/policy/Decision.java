@@ -3,6 +3,7 @@ package io.mcpguard.proxy.policy;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What the policy answered for one message: the decision document of {@code policies/schema/decision.schema.jsonc},
@@ -21,6 +22,8 @@ import java.util.Set;
  *     denial decided before the policy was asked
  * @param revision the policy bundle revision that decided, else null
  * @param result the whole decision document, for stages that read more of it
+ * @param shadow in shadow mode, what the candidate policy makes of the same input (completes after this decision
+ *     is known; never fails); null when shadow mode is off or this message was not sampled
  * @param visiblePrompts for a {@code prompts/list} request, the patterns of the prompt names its answer may show
  *     ({@code lists.prompts}); null when the decision names none
  * @param visibleResources for a {@code resources/list} or {@code resources/templates/list} request, the patterns of
@@ -39,6 +42,7 @@ public record Decision(
         String decisionId,
         String revision,
         JsonNode result,
+        CompletableFuture<ShadowVerdict> shadow,
         ListPatterns visiblePrompts,
         ListPatterns visibleResources) {
 
@@ -48,7 +52,10 @@ public record Decision(
         visibleTools = visibleTools == null ? null : Set.copyOf(visibleTools);
     }
 
-    /** A decision that names no prompt or resource patterns (every message but a prompt or resource list). */
+    /**
+     * A decision with no shadow verdict (shadow mode off, or not sampled) that names no prompt or resource patterns
+     * (every message but a prompt or resource list).
+     */
     public Decision(
             boolean allow,
             List<String> reasons,
@@ -74,7 +81,27 @@ public record Decision(
                 revision,
                 result,
                 null,
+                null,
                 null);
+    }
+
+    /** This decision with the candidate policy's verdict on the same input beside it. */
+    public Decision withShadow(CompletableFuture<ShadowVerdict> verdict) {
+        return new Decision(
+                allow,
+                reasons,
+                mask,
+                quota,
+                stepUp,
+                auditLevel,
+                cacheTtlMillis,
+                visibleTools,
+                decisionId,
+                revision,
+                result,
+                verdict,
+                visiblePrompts,
+                visibleResources);
     }
 
     /**

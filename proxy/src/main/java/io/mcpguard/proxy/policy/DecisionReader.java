@@ -39,6 +39,7 @@ final class DecisionReader {
                 decisionId != null ? decisionId : "mcpguard-" + UUID.randomUUID(),
                 revision,
                 result,
+                null,
                 patterns(result.get("lists"), "prompts"),
                 patterns(result.get("lists"), "resources"));
     }
