@@ -136,4 +136,25 @@ class ItemListFilteringTest {
         assertThat(error.get("message").asText()).contains("your roles do not allow prompt \"args-prompt\"");
         assertThat(stack.scripted().bodies()).hasSize(before);
     }
+
+    @Test
+    void a_subscription_is_decided_on_its_uri_like_a_read() throws Exception {
+        int before = stack.scripted().bodies().size();
+        HttpResponse<String> hidden = post("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"resources/subscribe\","
+                + "\"params\":{\"uri\":\"demo://resource/static/document/startup.md\"}}");
+
+        JsonNode error = JSON.readTree(hidden.body()).get("error");
+        assertThat(error.get("code").asInt()).isEqualTo(-32001);
+        assertThat(error.get("message").asText()).contains("your roles do not allow resource");
+        assertThat(stack.scripted().bodies()).hasSize(before);
+
+        answerWith("application/json", "{\"jsonrpc\":\"2.0\",\"id\":8,\"result\":{}}");
+        HttpResponse<String> allowed = post("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"resources/subscribe\","
+                + "\"params\":{\"uri\":\"demo://resource/static/document/features.md\"}}");
+
+        assertThat(JSON.readTree(allowed.body()).has("result"))
+                .as(allowed.body())
+                .isTrue();
+        assertThat(stack.scripted().bodies()).hasSize(before + 1);
+    }
 }
