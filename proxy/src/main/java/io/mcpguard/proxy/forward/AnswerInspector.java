@@ -13,8 +13,9 @@ import java.util.TreeSet;
 
 /**
  * Inspects the JSON-RPC messages of one answer (a JSON body, or one SSE event at a time) and rewrites them in place:
- * filters the planned {@code tools/list}, {@code prompts/list} and {@code resources/*list} results, sanitises every error, and masks what the decision for the answered
- * request said.
+ * filters the planned {@code tools/list}, {@code prompts/list}, {@code resources/list} and {@code
+ * resources/templates/list} results, sanitises every error, and masks what the decision for the answered request
+ * said.
  *
  * <p>A response is masked with the rule of the request it answers ({@code result} and {@code error}: tool results'
  * {@code content[].text}, {@code structuredContent}, embedded resources, resource contents, prompt messages). A
