@@ -60,6 +60,9 @@ final class AuditAttributes {
     static final AttributeKey<String> SUBJECT_ID = AttributeKey.stringKey("mcp.policy.subject.id");
     static final AttributeKey<Boolean> SUBJECT_PSEUDONYMISED =
             AttributeKey.booleanKey("mcp.policy.subject.pseudonymised");
+    /** Which pseudonymisation key made {@code subject.id}: its key period (see {@link SubjectPseudonyms#keyId()}). */
+    static final AttributeKey<String> SUBJECT_KEY_ID = AttributeKey.stringKey("mcp.policy.subject.key_id");
+
     static final AttributeKey<List<String>> SUBJECT_ROLES = AttributeKey.stringArrayKey("mcp.policy.subject.roles");
     static final AttributeKey<String> SUBJECT_TENANT = AttributeKey.stringKey("mcp.policy.subject.tenant");
     static final AttributeKey<Boolean> SUBJECT_AUTHENTICATED =
