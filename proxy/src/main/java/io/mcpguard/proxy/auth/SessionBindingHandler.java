@@ -4,6 +4,7 @@ import io.mcpguard.proxy.exchange.ExchangeLog;
 import io.mcpguard.proxy.exchange.Outcome;
 import io.mcpguard.proxy.http.HttpAnswers;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
+import io.mcpguard.proxy.jsonrpc.ProtocolEra;
 import io.mcpguard.proxy.jsonrpc.Refusal;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -48,6 +49,15 @@ public final class SessionBindingHandler extends HeaderStage {
         Identity identity = AuthenticationHandler.verifiedIdentityOf(ctx);
         // Only authenticated requests to the MCP endpoint have a subject to bind to.
         exchangeIdentity = identity == null || !identity.subject().authenticated() ? null : identity;
+        if (ProtocolEra.modernHeader(request.headers().get("MCP-Protocol-Version"))) {
+            // MCP 2026-07-28 has no sessions: a presented id is ignored, not checked, and none is bound. The decoder
+            // removes it before forwarding whenever this header names the modern era, so no id skips this check and
+            // still reaches the server.
+            exchangeIdentity = null;
+            exchangeSession = null;
+            ctx.fireChannelRead(request);
+            return;
+        }
         exchangeMethod = request.method();
         exchangeSession = request.headers().get(SESSION_HEADER);
         if (exchangeIdentity == null || exchangeSession == null) {

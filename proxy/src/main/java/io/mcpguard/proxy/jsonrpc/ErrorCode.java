@@ -13,6 +13,11 @@ public enum ErrorCode {
     INVALID_PARAMS(-32602, HttpResponseStatus.BAD_REQUEST),
     /** MCP 2026-07-28 HeaderMismatch: an {@code Mcp-Method}/{@code Mcp-Name} header disagrees with the body. */
     HEADER_MISMATCH(-32020, HttpResponseStatus.BAD_REQUEST),
+    /**
+     * MCP 2026-07-28 UnsupportedProtocolVersion: a modern request names a version the proxy does not enforce;
+     * {@code error.data.supported} lists those it does, for the client to retry with.
+     */
+    UNSUPPORTED_PROTOCOL_VERSION(-32022, HttpResponseStatus.BAD_REQUEST),
     /** The policy said no. The message carries the policy's reasons. */
     POLICY_DENIED(-32001, HttpResponseStatus.FORBIDDEN),
     /** Not forwarded because another element of the same batch was refused; batches pass whole or not at all. */

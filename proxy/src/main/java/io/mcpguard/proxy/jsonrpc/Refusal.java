@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public record Refusal(JsonNode id, ErrorCode code, String message, ObjectNode data) {
 
     public static Refusal of(JsonRpcException e) {
-        return new Refusal(e.id(), e.errorCode(), e.getMessage(), null);
+        return new Refusal(e.id(), e.errorCode(), e.getMessage(), e.data());
     }
 
     /** The JSON-RPC error response object. */

@@ -1,6 +1,9 @@
 package io.mcpguard.proxy.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mcpguard.proxy.exchange.ExchangeLog;
 import io.mcpguard.proxy.exchange.Outcome;
 import io.mcpguard.proxy.jsonrpc.DecodedBody;
@@ -8,6 +11,7 @@ import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.jsonrpc.JsonRpcDecoder;
 import io.mcpguard.proxy.jsonrpc.JsonRpcException;
 import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
+import io.mcpguard.proxy.jsonrpc.ProtocolEra;
 import io.mcpguard.proxy.jsonrpc.Refusal;
 import io.mcpguard.proxy.policy.Subject;
 import io.mcpguard.proxy.policy.SubjectResolver;
@@ -41,6 +45,8 @@ public final class McpDecoder extends SimpleChannelInboundHandler<FullHttpReques
     private static final Logger log = LoggerFactory.getLogger(McpDecoder.class);
     private static final String MCP_METHOD_HEADER = "Mcp-Method";
     private static final String MCP_NAME_HEADER = "Mcp-Name";
+    private static final String PROTOCOL_VERSION_HEADER = "MCP-Protocol-Version";
+    private static final String SESSION_HEADER = "Mcp-Session-Id";
 
     private final JsonRpcDecoder decoder;
     private final SubjectResolver subjects;
@@ -62,6 +68,16 @@ public final class McpDecoder extends SimpleChannelInboundHandler<FullHttpReques
         String query = uri.rawQuery().isEmpty() ? null : uri.rawQuery();
         HttpHeaders headers = request.headers().copy();
         if (!HttpMethod.POST.equals(request.method())) {
+            if (ProtocolEra.modernHeader(request.headers().get(PROTOCOL_VERSION_HEADER))) {
+                // 2026-07-28 removed the GET stream and sessions (and so DELETE): 405 is its "no stream" answer.
+                String reason = "MCP " + ProtocolEra.FIRST_MODERN_VERSION + " has no "
+                        + request.method().name() + " on the MCP endpoint; POST each request";
+                exchangeLog.refused(Outcome.INVALID, HttpResponseStatus.METHOD_NOT_ALLOWED.code(), null, reason);
+                replies.answers()
+                        .text(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, reason, keepAlive, "POST")
+                        .addListener(f -> Replies.resumeReading(ctx));
+                return;
+            }
             ctx.fireChannelRead(
                     new Exchange(request.method(), query, headers, keepAlive, null, subject, null, null, exchangeLog));
             return;
@@ -84,9 +100,11 @@ public final class McpDecoder extends SimpleChannelInboundHandler<FullHttpReques
             return;
         }
         DecodedBody body;
+        ProtocolEra era;
         try {
             body = decoder.decode(ByteBufUtil.getBytes(request.content()));
             checkHeadersMatchBody(request.headers(), body);
+            era = eraOf(request.headers(), body);
         } catch (JsonRpcException e) {
             log.atInfo()
                     .addKeyValue("error.type", e.errorCode().name())
@@ -99,8 +117,13 @@ public final class McpDecoder extends SimpleChannelInboundHandler<FullHttpReques
             return;
         }
         exchangeLog.body(body);
-        TransportFacts transport =
-                transportFacts(ctx, request, uri, body.messages().size());
+        if (ProtocolEra.modernHeader(request.headers().get(PROTOCOL_VERSION_HEADER))) {
+            // Modern requests have no session: one presented is ignored (not checked, not bound; see
+            // SessionBindingHandler), so it must not reach the server either, where it could name another's.
+            headers.remove(SESSION_HEADER);
+        }
+        TransportFacts transport = transportFacts(
+                ctx, request, uri, headers.get(SESSION_HEADER), body.messages().size(), era);
         ctx.fireChannelRead(
                 new Exchange(HttpMethod.POST, query, headers, keepAlive, body, subject, transport, null, exchangeLog));
     }
@@ -170,12 +193,74 @@ public final class McpDecoder extends SimpleChannelInboundHandler<FullHttpReques
         }
     }
 
+    /**
+     * The request's era, after checking what 2026-07-28 requires of a modern request: one request or notification
+     * per POST (no batch, no response — the client answers nothing in this era), and a {@code MCP-Protocol-Version}
+     * header equal to the {@code _meta} version (-32020), which must be one the proxy enforces (-32022, with the
+     * versions it supports). A legacy request is left to the legacy rules.
+     */
+    static ProtocolEra eraOf(HttpHeaders headers, DecodedBody body) throws JsonRpcException {
+        // Checked on one value and forwarded with all, a repeated header could tell the server another version.
+        if (headers.getAll(PROTOCOL_VERSION_HEADER).size() > 1) {
+            throw new JsonRpcException(ErrorCode.HEADER_MISMATCH, "MCP-Protocol-Version may be sent once");
+        }
+        String header = headers.get(PROTOCOL_VERSION_HEADER);
+        ProtocolEra era = ProtocolEra.of(header, body);
+        if (!era.modern()) {
+            return era;
+        }
+        String modern = "an MCP " + ProtocolEra.FIRST_MODERN_VERSION + " POST";
+        if (body.batch()) {
+            throw new JsonRpcException(ErrorCode.INVALID_REQUEST, modern + " carries one message, not a batch");
+        }
+        JsonRpcMessage message = body.messages().get(0);
+        if (message.kind() == JsonRpcMessage.Kind.RESPONSE) {
+            throw new JsonRpcException(
+                    ErrorCode.INVALID_REQUEST, modern + " is a request or a notification, never a response");
+        }
+        if (header == null) {
+            throw new JsonRpcException(
+                    ErrorCode.HEADER_MISMATCH, modern + " must carry the MCP-Protocol-Version header", message.id());
+        }
+        JsonNode metaVersion = ProtocolEra.metaVersionNode(message);
+        if (metaVersion == null && message.kind() == JsonRpcMessage.Kind.REQUEST) {
+            throw new JsonRpcException(
+                    ErrorCode.HEADER_MISMATCH,
+                    modern + " request must name its version in params._meta[\"" + ProtocolEra.META_VERSION + "\"]",
+                    message.id());
+        }
+        if (metaVersion != null
+                && !(metaVersion.isTextual() && metaVersion.asText().equals(header))) {
+            throw new JsonRpcException(
+                    ErrorCode.HEADER_MISMATCH,
+                    "MCP-Protocol-Version header does not match the body's _meta version",
+                    message.id());
+        }
+        if (!ProtocolEra.MODERN_VERSIONS.contains(header)) {
+            ObjectNode data = JsonNodeFactory.instance.objectNode();
+            ArrayNode supported = data.putArray("supported");
+            ProtocolEra.supportedVersions().forEach(supported::add);
+            throw new JsonRpcException(
+                    ErrorCode.UNSUPPORTED_PROTOCOL_VERSION,
+                    "unsupported protocol version; supported: " + String.join(", ", ProtocolEra.supportedVersions()),
+                    "unsupported protocol version",
+                    message.id(),
+                    data);
+        }
+        return era;
+    }
+
     private static String textOrNull(JsonNode node) {
         return node != null && node.isTextual() ? node.asText() : null;
     }
 
     private static TransportFacts transportFacts(
-            ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri, int batchSize) {
+            ChannelHandlerContext ctx,
+            FullHttpRequest request,
+            QueryStringDecoder uri,
+            String sessionId,
+            int batchSize,
+            ProtocolEra era) {
         String address = ctx.channel().remoteAddress() instanceof InetSocketAddress peer
                 ? peer.getAddress().getHostAddress()
                 : String.valueOf(ctx.channel().remoteAddress());
@@ -184,8 +269,9 @@ public final class McpDecoder extends SimpleChannelInboundHandler<FullHttpReques
                 ctx.pipeline().get(SslHandler.class) != null,
                 request.method().name(),
                 uri.rawPath(),
-                request.headers().get("Mcp-Session-Id"),
-                request.headers().get("MCP-Protocol-Version"),
-                batchSize);
+                sessionId,
+                request.headers().get(PROTOCOL_VERSION_HEADER),
+                batchSize,
+                era);
     }
 }

@@ -215,6 +215,137 @@ class MessagePathStagesTest {
         assertThat(completed.get(0).ending().outcome()).isEqualTo(Outcome.INVALID);
     }
 
+    private static String modernCall(int id, String tool, String version) {
+        return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"" + tool
+                + "\",\"arguments\":{\"workspace\":\"acme\"},\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\""
+                + version + "\"}}}";
+    }
+
+    private static FullHttpRequest modernPost(String body, String headerVersion) {
+        FullHttpRequest request = post(body);
+        if (headerVersion != null) {
+            request.headers().set("MCP-Protocol-Version", headerVersion);
+        }
+        return request;
+    }
+
+    @Test
+    void a_modern_request_passes_as_modern_with_its_session_header_dropped() {
+        path();
+        FullHttpRequest request = modernPost(modernCall(7, "get_repository", "2026-07-28"), "2026-07-28");
+        request.headers().set("Mcp-Session-Id", "someone-elses");
+
+        channel.writeInbound(request);
+        channel.runPendingTasks();
+
+        assertThat(passed).hasSize(1);
+        Exchange exchange = passed.get(0);
+        assertThat(exchange.transport().era().era()).isEqualTo(io.mcpguard.proxy.jsonrpc.ProtocolEra.Era.MODERN);
+        assertThat(exchange.transport().era().version()).isEqualTo("2026-07-28");
+        assertThat(exchange.transport().sessionId()).isNull();
+        assertThat(exchange.headers().get("Mcp-Session-Id"))
+                .as("a modern request has no session, so none reaches the server")
+                .isNull();
+    }
+
+    @Test
+    void a_legacy_request_keeps_its_session_and_is_legacy() {
+        path();
+        FullHttpRequest request = modernPost(call(7, "get_repository"), "2025-11-25");
+        request.headers().set("Mcp-Session-Id", "s-1");
+
+        channel.writeInbound(request);
+        channel.runPendingTasks();
+
+        assertThat(passed).hasSize(1);
+        assertThat(passed.get(0).transport().era().era()).isEqualTo(io.mcpguard.proxy.jsonrpc.ProtocolEra.Era.LEGACY);
+        assertThat(passed.get(0).transport().sessionId()).isEqualTo("s-1");
+        assertThat(passed.get(0).headers().get("Mcp-Session-Id")).isEqualTo("s-1");
+    }
+
+    @Test
+    void a_modern_request_without_the_version_header_is_a_header_mismatch() throws Exception {
+        path();
+        channel.writeInbound(modernPost(modernCall(3, "get_repository", "2026-07-28"), null));
+
+        FullHttpResponse refused = answer();
+        assertThat(refused.status().code()).isEqualTo(400);
+        assertThat(json(refused).get("error").get("code").asInt()).isEqualTo(-32020);
+        assertThat(json(refused).get("id").asInt()).isEqualTo(3);
+        assertThat(passed).isEmpty();
+    }
+
+    @Test
+    void a_version_header_that_differs_from_meta_is_a_header_mismatch() throws Exception {
+        path();
+        channel.writeInbound(modernPost(modernCall(3, "get_repository", "2026-07-28"), "2025-11-25"));
+        FullHttpResponse legacyHeader = answer();
+        channel.writeInbound(modernPost(call(4, "get_repository"), "2026-07-28"));
+        FullHttpResponse noMeta = answer();
+        FullHttpRequest twice = modernPost(modernCall(5, "get_repository", "2026-07-28"), "2026-07-28");
+        twice.headers().add("MCP-Protocol-Version", "2025-11-25");
+        channel.writeInbound(twice);
+        FullHttpResponse repeated = answer();
+
+        for (FullHttpResponse refused : List.of(legacyHeader, noMeta, repeated)) {
+            assertThat(refused.status().code()).isEqualTo(400);
+            assertThat(json(refused).get("error").get("code").asInt()).isEqualTo(-32020);
+        }
+        assertThat(passed).isEmpty();
+    }
+
+    @Test
+    void an_unsupported_modern_version_is_refused_with_the_supported_ones() throws Exception {
+        path();
+        channel.writeInbound(modernPost(modernCall(9, "get_repository", "2027-03-01"), "2027-03-01"));
+
+        FullHttpResponse refused = answer();
+        assertThat(refused.status().code()).isEqualTo(400);
+        JsonNode error = json(refused).get("error");
+        assertThat(error.get("code").asInt()).isEqualTo(-32022);
+        assertThat(error.get("data").get("supported").toString()).contains("\"2026-07-28\"", "\"2025-11-25\"");
+        assertThat(json(refused).get("id").asInt()).isEqualTo(9);
+        assertThat(completed.get(0).ending().code()).isEqualTo(ErrorCode.UNSUPPORTED_PROTOCOL_VERSION);
+        assertThat(passed).isEmpty();
+    }
+
+    @Test
+    void a_modern_batch_or_response_is_an_invalid_request() throws Exception {
+        path();
+        channel.writeInbound(modernPost(
+                "[" + modernCall(1, "get_repository", "2026-07-28") + "," + call(2, "get_repository") + "]",
+                "2026-07-28"));
+        FullHttpResponse batch = answer();
+        channel.writeInbound(modernPost("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}", "2026-07-28"));
+        FullHttpResponse response = answer();
+
+        for (FullHttpResponse refused : List.of(batch, response)) {
+            assertThat(refused.status().code()).isEqualTo(400);
+            assertThat(json(refused).get("error").get("code").asInt()).isEqualTo(-32600);
+        }
+        assertThat(passed).isEmpty();
+    }
+
+    @Test
+    void get_and_delete_in_the_modern_era_are_405_and_pass_in_the_legacy_one() {
+        path();
+        for (HttpMethod method : List.of(HttpMethod.GET, HttpMethod.DELETE)) {
+            FullHttpRequest modern = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, "/mcp");
+            modern.headers().set("Host", "localhost").set("MCP-Protocol-Version", "2026-07-28");
+            channel.writeInbound(modern);
+            FullHttpResponse refused = answer();
+            assertThat(refused.status().code()).isEqualTo(405);
+            assertThat(refused.headers().get("Allow")).isEqualTo("POST");
+        }
+        assertThat(passed).isEmpty();
+
+        FullHttpRequest legacy = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/mcp");
+        legacy.headers().set("Host", "localhost").set("MCP-Protocol-Version", "2025-11-25");
+        channel.writeInbound(legacy);
+        channel.runPendingTasks();
+        assertThat(passed).hasSize(1);
+    }
+
     @Test
     void an_allowed_call_passes_with_its_verdict_and_its_quota_taken() {
         path();
