@@ -75,11 +75,23 @@ _unsupported_version := sprintf(
 # logging/setLevel only tunes what the server sends back; clients (the MCP Inspector among
 # them) send it while connecting, so denying it would break the connection itself.
 # The lists are allowed to everyone; their answers show only what the subject may use
-# (_lists below). resources/unsubscribe only stops updates.
+# (_lists below). resources/unsubscribe only stops updates. server/discover is how a
+# 2026-07-28 client opens: it tells what the server offers, its tools cut like tools/list.
 _housekeeping_requests := {
-	"initialize", "logging/setLevel", "ping", "tools/list",
+	"initialize", "logging/setLevel", "ping", "tools/list", "server/discover",
 	"prompts/list", "resources/list", "resources/templates/list", "resources/unsubscribe",
 }
+
+# Methods MCP 2026-07-28 removed: no handshake, no ping or log level, no resource
+# subscriptions (subscriptions/listen replaces them). A modern request for one is
+# denied here rather than passed to a server that may still answer it the old way.
+_removed_in_modern := {
+	"initialize", "logging/setLevel", "ping",
+	"resources/subscribe", "resources/unsubscribe",
+}
+
+# The MCP era the proxy found the request in; an input without one is legacy.
+_era := object.get(input, ["transport", "protocol_era"], "legacy")
 
 # Requests decided per item with mcp.exposure: the kind of item and the input member naming it.
 _item_requests := {
@@ -186,6 +198,12 @@ _denials contains sprintf("messages travelling %s are not handled by this policy
 _denials contains sprintf("message kind %s is not known", [_shown(kind)]) if {
 	kind := object.get(_message, "kind", null)
 	not kind in _kinds
+}
+
+_denials contains sprintf("method %s does not exist in MCP 2026-07-28", [_shown(_method)]) if {
+	_era == "modern"
+	_message.kind == "request"
+	_method in _removed_in_modern
 }
 
 _denials contains sprintf("method %s is not allowed", [_shown(_method)]) if {
@@ -328,7 +346,7 @@ _lists(true) := {"resources": exposure.visible("resources", _subject)} if {
 
 _lists(true) := {"tools": visible} if {
 	_message.kind == "request"
-	_method == "tools/list"
+	_method in {"tools/list", "server/discover"}
 	visible := sort([name |
 		some name in tools.known
 		tools.class_of(name, null) in rbac.classes_anywhere(_subject)

@@ -18,7 +18,10 @@ message_from(subject, fields) := {
 		fields,
 	),
 	"tool": null,
-	"transport": {"client_address": "127.0.0.1", "tls": false, "http_method": "POST", "path": "/mcp", "batch_size": 1},
+	"transport": {
+		"client_address": "127.0.0.1", "tls": false, "http_method": "POST", "path": "/mcp", "batch_size": 1,
+		"protocol_era": "legacy",
+	},
 }
 
 message(fields) := message_from(user([]), fields)

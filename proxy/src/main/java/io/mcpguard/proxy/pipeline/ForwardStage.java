@@ -128,6 +128,12 @@ public final class ForwardStage extends SimpleChannelInboundHandler<Exchange> {
             if ("tools/list".equals(message.method()) && outcome.decision().visibleTools() != null) {
                 visible.put(key, outcome.decision().visibleTools());
             }
+            if ("server/discover".equals(message.method())) {
+                // A 2026-07-28 discovery answer that lists tools is cut like tools/list; a decision naming no tools
+                // for it shows none (fail closed).
+                Set<String> tools = outcome.decision().visibleTools();
+                visible.put(key, tools == null ? Set.of() : tools);
+            }
             ListKind kind = ListKind.of(message.method());
             if (kind != null) {
                 // Always cut: a decision that names no patterns for the list shows nothing of it (fail closed).

@@ -99,6 +99,7 @@ public record PolicyInput(
         facts.put("http_method", transport.httpMethod());
         facts.put("path", transport.path());
         facts.put("batch_size", transport.batchSize());
+        facts.put("protocol_era", transport.era().era().wireName());
         return input;
     }
 }

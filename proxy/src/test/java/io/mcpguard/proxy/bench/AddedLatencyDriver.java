@@ -182,7 +182,7 @@ public final class AddedLatencyDriver {
                 "id":%d,"tool":"get_repository","arguments":{"workspace":"acme","repo":"api"},\
                 "argument_classes":[],"argument_classifiers":[],"session_id":"%s","protocol_version":"2025-11-25"},\
                 "tool":null,"transport":{"client_address":"127.0.0.1","tls":false,"http_method":"POST","path":"/mcp",\
-                "batch_size":1}}}""".formatted(id, session);
+                "batch_size":1,"protocol_era":"legacy"}}}""".formatted(id, session);
         HttpRequest request = HttpRequest.newBuilder(URI.create(opaUrl + "/v1/data/mcp/authz/decision?provenance=true"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(input))

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mcpguard.proxy.jsonrpc.JsonRpcDecoder;
 import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
+import io.mcpguard.proxy.jsonrpc.ProtocolEra;
 import io.mcpguard.proxy.mask.ArgumentClassifier;
 import io.mcpguard.proxy.mask.SensitiveDataScanner;
 import io.mcpguard.proxy.testing.RealOpaEngine;
@@ -120,7 +121,13 @@ class PolicyContractTest {
                 request.get("protocol_version").isNull()
                         ? null
                         : request.get("protocol_version").asText(),
-                transport.get("batch_size").asInt());
+                transport.get("batch_size").asInt(),
+                new ProtocolEra(
+                        ProtocolEra.Era.valueOf(
+                                transport.get("protocol_era").asText().toUpperCase(java.util.Locale.ROOT)),
+                        request.get("protocol_version").isNull()
+                                ? null
+                                : request.get("protocol_version").asText()));
         ArgumentFindings findings = decoded.toolArguments() == null
                 ? ArgumentFindings.NONE
                 : ArgumentFindings.classify(

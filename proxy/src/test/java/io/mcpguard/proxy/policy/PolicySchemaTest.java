@@ -78,6 +78,24 @@ class PolicySchemaTest {
                 .isEmpty();
         assertThat(errors("input.schema.jsonc", new PolicyInput(Subject.ANONYMOUS, message, facts).toJson()))
                 .isEmpty();
+        TransportFacts modern = new TransportFacts(
+                "10.0.0.1",
+                true,
+                "POST",
+                "/mcp",
+                null,
+                "2026-07-28",
+                1,
+                new io.mcpguard.proxy.jsonrpc.ProtocolEra(
+                        io.mcpguard.proxy.jsonrpc.ProtocolEra.Era.MODERN, "2026-07-28"));
+        JsonNode modernInput = new PolicyInput(subject, message, modern, declared).toJson();
+        assertThat(errors("input.schema.jsonc", modernInput)).isEmpty();
+        assertThat(modernInput.at("/transport/protocol_era").asText()).isEqualTo("modern");
+        assertThat(new PolicyInput(subject, message, facts, declared)
+                        .toJson()
+                        .at("/transport/protocol_era")
+                        .asText())
+                .isEqualTo("legacy");
     }
 
     @Test
@@ -89,6 +107,10 @@ class PolicySchemaTest {
         oldVersion.put("version", "1");
         ObjectNode noSubject = example.get("input").deepCopy();
         noSubject.remove("subject");
+        ObjectNode unknownEra = example.get("input").deepCopy();
+        ((ObjectNode) unknownEra.get("transport")).put("protocol_era", "future");
+        ObjectNode noEra = example.get("input").deepCopy();
+        ((ObjectNode) noEra.get("transport")).remove("protocol_era");
         ObjectNode noReasons = example.get("decision").deepCopy();
         noReasons.putArray("reasons");
         ObjectNode badQuota = example.get("decision").deepCopy();
@@ -100,6 +122,8 @@ class PolicySchemaTest {
 
         assertThat(errors("input.schema.jsonc", oldVersion)).isNotEmpty();
         assertThat(errors("input.schema.jsonc", noSubject)).isNotEmpty();
+        assertThat(errors("input.schema.jsonc", unknownEra)).isNotEmpty();
+        assertThat(errors("input.schema.jsonc", noEra)).isNotEmpty();
         assertThat(errors("decision.schema.jsonc", noReasons)).isNotEmpty();
         assertThat(errors("decision.schema.jsonc", badQuota)).isNotEmpty();
     }
