@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Provides the pinned external tools the build and the tests drive as real programs.
 #
-#   scripts/tools.sh <opa|regal|otelcol|prometheus|jaeger|helm|inspector|conformance>
+#   scripts/tools.sh <opa|regal|otelcol|prometheus|jaeger|helm|inspector|conformance|everything>
 #
 # Prints the absolute path of a ready executable on stdout (that line only); progress and
 # the tool's version go to stderr. The first call builds or installs the tool into
@@ -61,6 +61,9 @@ readonly INSPECTOR_PACKAGE=@modelcontextprotocol/inspector
 readonly INSPECTOR_VERSION=2.12.0
 readonly CONFORMANCE_PACKAGE=@modelcontextprotocol/conformance
 readonly CONFORMANCE_VERSION=0.1.13
+# A stdio MCP server nobody here wrote, fronted by the proxy in the stdio tests (`mcp-server-everything stdio`).
+readonly EVERYTHING_PACKAGE=@modelcontextprotocol/server-everything
+readonly EVERYTHING_VERSION=2026.8.31
 
 CACHE="${MCPGUARD_TOOLS:-$HOME/.cache/mcpguard-tools}"
 
@@ -82,6 +85,7 @@ usage: scripts/tools.sh <tool>
   osv-scanner  OSV-Scanner ${OSV_SCANNER_VERSION} (${OSV_SCANNER_MODULE}, built with go)
   inspector    ${INSPECTOR_PACKAGE}@${INSPECTOR_VERSION} CLI (npm)
   conformance  ${CONFORMANCE_PACKAGE}@${CONFORMANCE_VERSION} CLI (npm)
+  everything   ${EVERYTHING_PACKAGE}@${EVERYTHING_VERSION} stdio MCP server (npm)
 cache: ${CACHE}
 USAGE
 }
@@ -281,6 +285,7 @@ main() {
   osv-scanner) GOTOOLCHAIN="$OSV_SCANNER_GOTOOLCHAIN" provide_go_tool osv-scanner "$OSV_SCANNER_MODULE" "$OSV_SCANNER_VERSION" "$OSV_SCANNER_LDFLAGS" ;;
   inspector) provide_npm_tool "$INSPECTOR_PACKAGE" "$INSPECTOR_VERSION" mcp-inspector ;;
   conformance) provide_npm_tool "$CONFORMANCE_PACKAGE" "$CONFORMANCE_VERSION" conformance ;;
+  everything) provide_npm_tool "$EVERYTHING_PACKAGE" "$EVERYTHING_VERSION" mcp-server-everything ;;
   -h | --help) usage ;;
   *)
     usage

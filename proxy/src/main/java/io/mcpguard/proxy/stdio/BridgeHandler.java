@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mcpguard.proxy.config.Secret;
+import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -38,6 +39,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 @ChannelHandler.Sharable
 final class BridgeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final int UNAVAILABLE = ErrorCode.UPSTREAM_UNAVAILABLE.code();
+    private static final int TOO_LARGE = ErrorCode.ANSWER_TOO_LARGE.code();
+
     private final StdioSupervisor supervisor;
     private final ObjectMapper json;
     private final byte[] credential;
@@ -87,9 +91,15 @@ final class BridgeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         answered.whenCompleteAsync(
                 (bytes, failure) -> {
                     ctx.channel().closeFuture().removeListener(gone);
-                    if (failure != null) {
-                        // Nothing was sent: the proxy reads a closed connection as "the MCP server is unreachable".
-                        ctx.close();
+                    Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+                    if (cause instanceof StdioUnavailableException unavailable) {
+                        // The proxy's upstream-unavailable error, with the reason in the proxy's own words.
+                        write(
+                                ctx,
+                                keepAlive,
+                                response(HttpResponseStatus.BAD_GATEWAY, unavailable(messages, unavailable)));
+                    } else if (failure != null) {
+                        ctx.close(); // read by the proxy as "the MCP server is unreachable"
                     } else if (bytes == null) {
                         write(ctx, keepAlive, response(HttpResponseStatus.ACCEPTED, null));
                     } else {
@@ -166,7 +176,7 @@ final class BridgeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             } else {
                 ObjectNode error = json.createObjectNode().put("jsonrpc", "2.0");
                 error.set("id", object.get("id"));
-                error.putObject("error").put("code", -32011).put("message", why.getMessage());
+                error.putObject("error").put("code", TOO_LARGE).put("message", why.getMessage());
                 array.add(error);
             }
         }
@@ -174,6 +184,29 @@ final class BridgeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return json.writeValueAsBytes(body.isArray() ? array : array.get(0));
         } catch (IOException e) {
             throw new CompletionException(e);
+        }
+    }
+
+    /** One upstream-unavailable error ({@code -32005}) per request of the body, or one for the body. */
+    private byte[] unavailable(JsonNode body, StdioUnavailableException why) {
+        ArrayNode array = json.createArrayNode();
+        for (JsonNode message : body.isArray() ? body : List.of(body)) {
+            if (message instanceof ObjectNode object && object.hasNonNull("method") && object.hasNonNull("id")) {
+                ObjectNode error = json.createObjectNode().put("jsonrpc", "2.0");
+                error.set("id", object.get("id"));
+                error.putObject("error").put("code", UNAVAILABLE).put("message", why.getMessage());
+                array.add(error);
+            }
+        }
+        if (array.isEmpty()) {
+            ObjectNode error = json.createObjectNode().put("jsonrpc", "2.0").putNull("id");
+            error.putObject("error").put("code", UNAVAILABLE).put("message", why.getMessage());
+            array.add(error);
+        }
+        try {
+            return json.writeValueAsBytes(body.isArray() ? array : array.get(0));
+        } catch (IOException e) {
+            throw new IllegalStateException("a JSON tree always serialises", e);
         }
     }
 
