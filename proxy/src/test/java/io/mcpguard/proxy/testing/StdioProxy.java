@@ -109,9 +109,15 @@ public final class StdioProxy implements AutoCloseable {
         return "http://127.0.0.1:" + port + "/mcp";
     }
 
+    private boolean closed;
+
+    /** Closes the proxy once; a test may close it early to watch its children end. */
     @Override
-    public void close() {
-        server.close();
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            server.close();
+        }
     }
 
     /** What one Inspector CLI run printed and how it ended. */
