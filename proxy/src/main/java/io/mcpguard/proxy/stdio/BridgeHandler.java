@@ -34,8 +34,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * One Streamable HTTP request to the stdio children, in JSON answer mode: a POST's requests go to the child (its
  * {@code initialize} answered from the child's handshake), and the answers come back as one JSON body once all are
  * in; a POST with no request gets 202. GET (no server stream is offered) and DELETE (no session is held) get 405.
- * A child that cannot take the request now ends the connection without an answer, which the proxy reports as its
- * upstream-unavailable error. The answers are handed back on the connection's event loop.
+ * A child that cannot take the request now (restarting, at its bound, gone mid-request) is answered at once with the
+ * proxy's upstream-unavailable error ({@code -32005}, HTTP 502) and the reason, never held; an answer longer than the
+ * line bound gets the proxy's answer-too-large error ({@code -32011}). The answers are handed back on the connection's
+ * event loop.
  */
 @ChannelHandler.Sharable
 final class BridgeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {

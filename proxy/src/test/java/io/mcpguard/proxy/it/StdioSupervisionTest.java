@@ -176,4 +176,18 @@ class StdioSupervisionTest {
             assertThat(echoed(echo(proxy, "carol", 2, "carol later"))).contains("carol later");
         }
     }
+
+    @Test
+    void an_answer_longer_than_the_line_bound_fails_closed_and_the_child_serves_on() throws Exception {
+        try (StdioProxy proxy = proxy("max-line-bytes: 2KiB")) {
+            HttpResponse<String> big = echo(proxy, null, 1, "x".repeat(4096));
+
+            JsonNode answer = JSON.readTree(big.body());
+            assertThat(answer.at("/error/code").asInt()).as(big.body()).isEqualTo(-32011);
+            assertThat(answer.path("id").asInt()).isEqualTo(1);
+            assertThat(big.body()).doesNotContain("xxxxxxxx");
+
+            assertThat(echoed(echo(proxy, null, 2, "small"))).contains("small");
+        }
+    }
 }
