@@ -24,6 +24,8 @@ final class ChildProcess {
     private static final Logger log = LoggerFactory.getLogger(ChildProcess.class);
     /** The longest stderr line logged; the rest of it is dropped. */
     static final int MAX_STDERR_CHARS = 2048;
+    /** stderr lines logged per second and child; beyond, counted and dropped. */
+    static final int MAX_STDERR_LINES_PER_SECOND = 200;
 
     private static final String END = new String("end of input"); // identity marks the writer's stop
 
@@ -144,17 +146,39 @@ final class ChildProcess {
     }
 
     private void logStderr(UnaryOperator<String> scrub) {
+        long windowStart = System.nanoTime();
+        int inWindow = 0;
+        long dropped = 0;
         try (BufferedReader err =
                 new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = readBounded(err)) != null) {
-                if (!line.isBlank()) {
-                    log.atInfo()
-                            .addKeyValue("event.name", "stdio.stderr")
-                            .addKeyValue("stdio.child", label)
-                            .addKeyValue("process.pid", process.pid())
-                            .log(scrub.apply(line));
+                if (line.isBlank()) {
+                    continue;
                 }
+                long now = System.nanoTime();
+                if (now - windowStart >= 1_000_000_000L) {
+                    if (dropped > 0) {
+                        log.atWarn()
+                                .addKeyValue("event.name", "stdio.stderr_dropped")
+                                .addKeyValue("stdio.child", label)
+                                .addKeyValue("stdio.dropped_lines", dropped)
+                                .log("the stdio MCP server wrote more to stderr than the log takes; lines dropped");
+                    }
+                    windowStart = now;
+                    inWindow = 0;
+                    dropped = 0;
+                }
+                // A child that floods stderr must not flood the proxy's log (and what ships it) with it.
+                if (++inWindow > MAX_STDERR_LINES_PER_SECOND) {
+                    dropped++;
+                    continue;
+                }
+                log.atInfo()
+                        .addKeyValue("event.name", "stdio.stderr")
+                        .addKeyValue("stdio.child", label)
+                        .addKeyValue("process.pid", process.pid())
+                        .log(scrub.apply(line));
             }
         } catch (IOException e) {
             // stderr closed with the process

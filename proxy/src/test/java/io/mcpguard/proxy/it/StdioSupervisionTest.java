@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mcpguard.proxy.testing.LogCapture;
 import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.RawMcp;
 import io.mcpguard.proxy.testing.StdioProxy;
+import io.mcpguard.proxy.testing.TestSubjects;
 import io.mcpguard.proxy.testing.Tools;
 import java.io.IOException;
 import java.net.http.HttpRequest;
@@ -188,6 +190,29 @@ class StdioSupervisionTest {
             assertThat(big.body()).doesNotContain("xxxxxxxx");
 
             assertThat(echoed(echo(proxy, null, 2, "small"))).contains("small");
+        }
+    }
+
+    @Test
+    void the_childs_stderr_reaches_the_log_with_its_secrets_masked() throws Exception {
+        String token = "ghp_" + "Xr7Lp2Qw9Zk4Vn8Bt3Ys6Hd1Fg5Jm0Ac2Ee9";
+        // A wrapper that prints its token to stderr before it becomes the server: what a careless server does.
+        List<String> command = List.of(
+                "sh", "-c", "echo \"starting with $GITHUB_TOKEN\" >&2; exec \"$0\" stdio", everything.toString());
+        try (LogCapture logs = new LogCapture("io.mcpguard.proxy.stdio");
+                StdioProxy proxy = new StdioProxy(
+                        opa.url(),
+                        "command: %s\nenv:\n  pass: [PATH, GITHUB_TOKEN]".formatted(StdioProxy.yamlList(command)),
+                        Map.of("PATH", System.getenv("PATH"), "GITHUB_TOKEN", token),
+                        TestSubjects.ACME_VIEWERS)) {
+            assertThat(echoed(echo(proxy, null, 1, "up"))).contains("up");
+
+            List<String> stderr = logs.lines().stream()
+                    .map(LogCapture.Line::text)
+                    .filter(t -> t.contains("event.name=stdio.stderr"))
+                    .toList();
+            assertThat(stderr).anySatisfy(t -> assertThat(t).contains("starting with"));
+            assertThat(logs.lines()).noneSatisfy(l -> assertThat(l.text()).contains(token));
         }
     }
 }
