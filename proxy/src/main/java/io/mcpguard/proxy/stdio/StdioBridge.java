@@ -123,6 +123,11 @@ public final class StdioBridge implements AutoCloseable {
         return supervisor.perSubject();
     }
 
+    /** For {@code /readyz}: fails while the shared child is not up and initialized. */
+    public java.util.concurrent.CompletableFuture<Void> ready() {
+        return supervisor.ready();
+    }
+
     /** The process ids of the children alive now. */
     public java.util.List<Long> pids() {
         return supervisor.pids();

@@ -175,7 +175,8 @@ public final class StdioSupervisor implements AutoCloseable {
     private void ended(Slot slot, StdioSession session, int exitCode) {
         session.ended();
         // Stopped on purpose (the proxy closing, an idle child let go): no restart. Any other end is a failure.
-        boolean wanted = session.child().stopping() && (closed || !slots.containsValue(slot));
+        ChildProcess child = session.child(); // null when it ended before its launch returned
+        boolean wanted = child != null && child.stopping() && (closed || !slots.containsValue(slot));
         synchronized (slot) {
             if (slot.session == session) {
                 slot.session = null;
@@ -186,7 +187,7 @@ public final class StdioSupervisor implements AutoCloseable {
             log.atWarn()
                     .addKeyValue("event.name", "stdio.exited")
                     .addKeyValue("stdio.child", slot.label)
-                    .addKeyValue("process.pid", session.child().pid())
+                    .addKeyValue("process.pid", child == null ? -1 : child.pid())
                     .addKeyValue("process.exit.code", exitCode)
                     .log("the stdio MCP server ended");
             scheduleRestart(slot, session);
@@ -234,6 +235,33 @@ public final class StdioSupervisor implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * For {@code /readyz}: in shared mode, completes when the child is up and initialized, fails while it is not;
+     * in per-subject mode children start on demand, so the supervisor itself is ready.
+     */
+    CompletableFuture<Void> ready() {
+        if (config.perSubject()) {
+            return closed
+                    ? CompletableFuture.failedFuture(new StdioUnavailableException("the proxy is shutting down"))
+                    : CompletableFuture.completedFuture(null);
+        }
+        Slot slot = slots.get(SHARED);
+        StdioSession session;
+        if (slot == null) {
+            session = null;
+        } else {
+            synchronized (slot) {
+                session = slot.session;
+            }
+        }
+        if (session == null
+                || !session.initialized().isDone()
+                || session.initialized().isCompletedExceptionally()) {
+            return CompletableFuture.failedFuture(new StdioUnavailableException("the stdio MCP server is not up"));
+        }
+        return CompletableFuture.completedFuture(null);
     }
 
     /** The children's process ids, for tests and diagnostics. */

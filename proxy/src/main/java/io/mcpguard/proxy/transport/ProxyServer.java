@@ -206,7 +206,8 @@ public final class ProxyServer implements AutoCloseable {
                 audit.recordsToolCalls(),
                 new Readiness(List.of(
                         new Readiness.Check("policy", policyLoaded),
-                        new Readiness.Check("upstream", () -> upstream.reachable(workers.next())),
+                        new Readiness.Check(
+                                "upstream", stdio != null ? stdio::ready : () -> upstream.reachable(workers.next())),
                         new Readiness.Check("audit spool", audit::spoolWritable))),
                 budgets.decisions()));
         this.initializer = new ProxyChannelInitializer(new ProxyChannelInitializer.Parts(

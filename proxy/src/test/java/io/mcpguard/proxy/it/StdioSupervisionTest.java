@@ -80,6 +80,11 @@ class StdioSupervisionTest {
         return RawMcp.send(request);
     }
 
+    private static int readyz(StdioProxy proxy) throws IOException, InterruptedException {
+        String base = proxy.mcpUrl().substring(0, proxy.mcpUrl().length() - "/mcp".length());
+        return RawMcp.send(RawMcp.request(base + "/readyz").GET()).statusCode();
+    }
+
     private static String echoed(HttpResponse<String> answer) throws IOException {
         return JSON.readTree(answer.body()).at("/result/content/0/text").asText();
     }
@@ -126,6 +131,7 @@ class StdioSupervisionTest {
             assertThat(error.path("code").asInt()).isEqualTo(-32005);
             assertThat(error.path("message").asText()).contains("stdio MCP server");
             assertThat(JSON.readTree(during.body()).path("id").asInt()).isEqualTo(2);
+            assertThat(readyz(proxy)).as("not ready while the child is down").isEqualTo(503);
 
             // After the backoff, a new child answers.
             String[] after = {""};
@@ -138,6 +144,7 @@ class StdioSupervisionTest {
             Set<Long> now = new HashSet<>(children());
             now.removeAll(before);
             assertThat(now).hasSize(1).doesNotContain(pid);
+            assertThat(readyz(proxy)).isEqualTo(200);
 
             long restarted = now.iterator().next();
             proxy.close();
