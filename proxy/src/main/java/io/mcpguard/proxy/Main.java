@@ -14,7 +14,8 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  * {@code java -jar proxy.jar [config.yaml]}; the file may also be named by {@code MCPGUARD_CONFIG}. {@code java -jar
  * proxy.jar pin --server URL} writes a manifest of a server's tool definitions ({@link PinCommand}); {@code java
  * -jar proxy.jar replay --inputs FILE --policy DIR} replays recorded policy inputs ({@link ReplayCommand}); {@code
- * explain} says why a decision was taken ({@link ExplainCommand}).
+ * explain} says why a decision was taken ({@link ExplainCommand}); {@code report} writes the compliance report over
+ * the audit trail ({@link io.mcpguard.proxy.report.ReportCommand}).
  */
 public final class Main {
     private Main() {}
@@ -23,12 +24,13 @@ public final class Main {
         // The OpenTelemetry SDK logs through java.util.logging; its lines join ours, with our format and levels.
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
-        if (args.length > 0 && List.of("pin", "replay", "explain").contains(args[0])) {
+        if (args.length > 0 && List.of("pin", "replay", "explain", "report").contains(args[0])) {
             String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
             System.exit(
                     switch (args[0]) {
                         case "pin" -> PinCommand.run(rest, System.getenv(), System.out, System.err);
                         case "replay" -> ReplayCommand.run(rest, System.getenv(), System.out, System.err);
+                        case "report" -> io.mcpguard.proxy.report.ReportCommand.run(rest, System.out, System.err);
                         default -> ExplainCommand.run(rest, System.getenv(), System.out, System.err);
                     });
             return;

@@ -45,9 +45,21 @@ final class AuditAttributes {
     static final AttributeKey<Long> POLICY_QUOTA_LIMIT = AttributeKey.longKey("mcp.policy.quota.limit");
     static final AttributeKey<Long> POLICY_QUOTA_REMAINING = AttributeKey.longKey("mcp.policy.quota.remaining");
     static final AttributeKey<Boolean> POLICY_MFA_REQUIRED = AttributeKey.booleanKey("mcp.policy.mfa_required");
+    /** Shadow mode: what the candidate policy made of the same input (agree, disagree, failed). */
+    static final AttributeKey<String> POLICY_SHADOW_RESULT = AttributeKey.stringKey("mcp.policy.shadow.result");
+
+    static final AttributeKey<List<String>> POLICY_SHADOW_KINDS =
+            AttributeKey.stringArrayKey("mcp.policy.shadow.kinds");
+    static final AttributeKey<Boolean> POLICY_SHADOW_ALLOW = AttributeKey.booleanKey("mcp.policy.shadow.allow");
+    static final AttributeKey<List<String>> POLICY_SHADOW_REASONS =
+            AttributeKey.stringArrayKey("mcp.policy.shadow.reasons");
+    static final AttributeKey<String> POLICY_SHADOW_REVISION = AttributeKey.stringKey("mcp.policy.shadow.revision");
     static final AttributeKey<String> SUBJECT_ID = AttributeKey.stringKey("mcp.policy.subject.id");
     static final AttributeKey<Boolean> SUBJECT_PSEUDONYMISED =
             AttributeKey.booleanKey("mcp.policy.subject.pseudonymised");
+    /** Which pseudonymisation key made {@code subject.id}: its key period (see {@link SubjectPseudonyms#keyId()}). */
+    static final AttributeKey<String> SUBJECT_KEY_ID = AttributeKey.stringKey("mcp.policy.subject.key_id");
+
     static final AttributeKey<List<String>> SUBJECT_ROLES = AttributeKey.stringArrayKey("mcp.policy.subject.roles");
     static final AttributeKey<String> SUBJECT_TENANT = AttributeKey.stringKey("mcp.policy.subject.tenant");
     static final AttributeKey<Boolean> SUBJECT_AUTHENTICATED =

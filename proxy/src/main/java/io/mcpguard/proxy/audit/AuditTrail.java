@@ -9,7 +9,10 @@ import io.mcpguard.proxy.exchange.TraceContexts;
 import io.mcpguard.proxy.mask.ClientText;
 import io.mcpguard.proxy.mask.MaskedSnapshots;
 import io.mcpguard.proxy.policy.CachingPolicyEngine;
+import io.mcpguard.proxy.policy.Decision;
+import io.mcpguard.proxy.policy.GateVerdict;
 import io.mcpguard.proxy.policy.PolicyEngine;
+import io.mcpguard.proxy.policy.ShadowVerdict;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
@@ -18,7 +21,10 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +46,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AuditTrail implements ExchangeObserver, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AuditTrail.class);
+    private static final long SHADOW_WAIT_SECONDS = 10;
     private static final String INSTRUMENTATION = "io.mcpguard.proxy";
     /** Every span recorded and exported, whatever the parent's sampled flag says. */
     private static final Sampler AUDIT_SAMPLER = Sampler.alwaysOn();
@@ -214,13 +221,40 @@ public final class AuditTrail implements ExchangeObserver, AutoCloseable {
     public void exchangeCompleted(ExchangeLog log) {
         if (log.body() != null) {
             if (enabled()) {
-                messageSpans.record(log);
+                recordAfterShadows(log);
             } else if (log.ending().outcome() == Outcome.INSUFFICIENT_SCOPE) {
                 security.insufficientScope(log, pseudonyms.of(log.subject().id()), null);
             }
             return;
         }
         requestSpan.record(log);
+    }
+
+    /**
+     * Writes the spans of an exchange once the shadow verdicts on its decisions are in, so a disagreement lands on
+     * the message's span. Spans carry their own timestamps, so the wait changes nothing but when they are exported;
+     * the candidate's OPA timeout ends it, and this bound in case nothing does. At most {@code
+     * policy.shadow.max-concurrent} verdicts are pending, so few exchanges wait.
+     */
+    private void recordAfterShadows(ExchangeLog log) {
+        List<CompletableFuture<ShadowVerdict>> pending = new ArrayList<>();
+        if (log.verdict() != null) {
+            for (GateVerdict.Outcome outcome : log.verdict().outcomes()) {
+                Decision decision = outcome.decision();
+                if (decision != null
+                        && decision.shadow() != null
+                        && !decision.shadow().isDone()) {
+                    pending.add(decision.shadow());
+                }
+            }
+        }
+        if (pending.isEmpty()) {
+            messageSpans.record(log);
+            return;
+        }
+        CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+                .completeOnTimeout(null, SHADOW_WAIT_SECONDS, TimeUnit.SECONDS)
+                .whenComplete((done, failure) -> messageSpans.record(log));
     }
 
     /** Which requests refused before authentication get a span. */

@@ -13,6 +13,7 @@ import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
 import io.mcpguard.proxy.mask.MaskCounts;
 import io.mcpguard.proxy.policy.Decision;
 import io.mcpguard.proxy.policy.GateVerdict;
+import io.mcpguard.proxy.policy.ShadowVerdict;
 import io.mcpguard.proxy.policy.Subject;
 import io.mcpguard.proxy.quota.QuotaOutcome;
 import io.opentelemetry.api.trace.Span;
@@ -194,6 +195,27 @@ final class MessageSpans {
             span.setAttribute(POLICY_QUOTA_LIMIT, decision.quota().limit());
         }
         span.setAttribute(POLICY_MFA_REQUIRED, decision.requiresMfa());
+        describeShadow(span, decision);
+    }
+
+    /** The candidate policy's verdict, which {@link AuditTrail} waited for before these spans were written. */
+    private void describeShadow(Span span, Decision decision) {
+        if (decision.shadow() == null) {
+            return;
+        }
+        ShadowVerdict shadow = decision.shadow().getNow(null);
+        if (shadow == null) { // still undecided past the trail's wait
+            span.setAttribute(POLICY_SHADOW_RESULT, "pending");
+            return;
+        }
+        span.setAttribute(POLICY_SHADOW_RESULT, shadow.result().wireName());
+        if (shadow.result() == ShadowVerdict.Result.FAILED) {
+            return;
+        }
+        span.setAttribute(POLICY_SHADOW_ALLOW, shadow.allow());
+        setIfAny(span, POLICY_SHADOW_KINDS, shadow.kinds());
+        setIfAny(span, POLICY_SHADOW_REASONS, trail.clientText().of(shadow.reasons()));
+        setIfPresent(span, POLICY_SHADOW_REVISION, shadow.revision());
     }
 
     /** Refused, or the client left, before anything was forwarded. */

@@ -53,6 +53,7 @@ final class SpanValues {
     static void describeSubject(Span span, Subject subject, String recordedId, SubjectPseudonyms pseudonyms) {
         setIfPresent(span, SUBJECT_ID, recordedId);
         span.setAttribute(SUBJECT_PSEUDONYMISED, pseudonyms.pseudonymising());
+        setIfPresent(span, SUBJECT_KEY_ID, pseudonyms.keyId());
         span.setAttribute(SUBJECT_AUTHENTICATED, subject.authenticated());
         setIfAny(span, SUBJECT_ROLES, subject.roles());
         setIfPresent(span, SUBJECT_TENANT, subject.tenant());

@@ -15,7 +15,7 @@ import javax.crypto.spec.SecretKeySpec;
  * directory of names and match them against the trail, while whoever holds the key can still find one subject's
  * spans.
  */
-final class SubjectPseudonyms {
+public final class SubjectPseudonyms {
     /**
      * Pseudonyms of the subjects seen lately. A message's spans ask for its subject's on the event loop, and the HMAC
      * with its {@code Mac.getInstance} (a provider lookup) was the largest single cost of the audit trail there in a
@@ -23,13 +23,33 @@ final class SubjectPseudonyms {
      */
     private static final int REMEMBERED = 10_000;
 
+    /** What the key-id derivation hashes: a fixed label no subject id can be mistaken for. */
+    private static final String KEY_ID_LABEL = "\u0000mcpguard subject key id";
+
     private final SecretKeySpec key;
+    private final String keyId;
     private final Cache<String, String> remembered =
             Caffeine.newBuilder().maximumSize(REMEMBERED).build();
 
     /** @param key the HMAC key, or null to record ids in clear */
     SubjectPseudonyms(Secret key) {
         this.key = key == null ? null : new SecretKeySpec(key.reveal().getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+        this.keyId = key == null ? null : hmac(KEY_ID_LABEL).substring(0, 16);
+    }
+
+    /**
+     * Which key made the pseudonyms: the first 16 hex digits of the key's HMAC of a fixed label, on every span as
+     * {@code mcp.policy.subject.key_id}. Rotating the key starts a new key period; destroying an old key makes that
+     * period's pseudonyms unlinkable to anyone (erasure), and {@code mcpguard report} says which periods it covers.
+     * Null without a key. Reveals nothing of the key: it is one more HMAC output.
+     */
+    String keyId() {
+        return keyId;
+    }
+
+    /** The key id of a key, as {@link #keyId()} gives it; for {@code mcpguard report --key-file}. */
+    public static String keyIdOf(Secret key) {
+        return new SubjectPseudonyms(key).keyId();
     }
 
     boolean pseudonymising() {

@@ -3,6 +3,7 @@ package io.mcpguard.proxy.policy;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What the policy answered for one message: the decision document of {@code policies/schema/decision.schema.jsonc},
@@ -21,6 +22,8 @@ import java.util.Set;
  *     denial decided before the policy was asked
  * @param revision the policy bundle revision that decided, else null
  * @param result the whole decision document, for stages that read more of it
+ * @param shadow in shadow mode, what the candidate policy makes of the same input (completes after this decision
+ *     is known; never fails); null when shadow mode is off or this message was not sampled
  */
 public record Decision(
         boolean allow,
@@ -33,12 +36,58 @@ public record Decision(
         Set<String> visibleTools,
         String decisionId,
         String revision,
-        JsonNode result) {
+        JsonNode result,
+        CompletableFuture<ShadowVerdict> shadow) {
 
     public Decision {
         reasons = List.copyOf(reasons);
         mask = List.copyOf(mask);
         visibleTools = visibleTools == null ? null : Set.copyOf(visibleTools);
+    }
+
+    /** A decision with no shadow verdict (shadow mode off, or not sampled). */
+    public Decision(
+            boolean allow,
+            List<String> reasons,
+            List<String> mask,
+            QuotaSpec quota,
+            StepUp stepUp,
+            String auditLevel,
+            long cacheTtlMillis,
+            Set<String> visibleTools,
+            String decisionId,
+            String revision,
+            JsonNode result) {
+        this(
+                allow,
+                reasons,
+                mask,
+                quota,
+                stepUp,
+                auditLevel,
+                cacheTtlMillis,
+                visibleTools,
+                decisionId,
+                revision,
+                result,
+                null);
+    }
+
+    /** This decision with the candidate policy's verdict on the same input beside it. */
+    public Decision withShadow(CompletableFuture<ShadowVerdict> verdict) {
+        return new Decision(
+                allow,
+                reasons,
+                mask,
+                quota,
+                stepUp,
+                auditLevel,
+                cacheTtlMillis,
+                visibleTools,
+                decisionId,
+                revision,
+                result,
+                verdict);
     }
 
     /**

@@ -66,18 +66,22 @@ public final class ShadowPolicyEngine implements PolicyEngine {
             shadow = CompletableFuture.failedFuture(e);
         }
         shadow.whenComplete((d, e) -> running.release());
-        decided.thenAcceptBoth(shadow, this::compare).exceptionally(failure -> {
-            evaluations.add(1, Attributes.of(RESULT, "failed"));
-            return null;
-        });
-        return decided;
+        CompletableFuture<ShadowVerdict> verdict = decided.thenCombine(shadow, this::compare)
+                .exceptionally(failure -> {
+                    evaluations.add(1, Attributes.of(RESULT, "failed"));
+                    return ShadowVerdict.failed();
+                });
+        // The audit trail waits for the verdict before it writes the message's spans, so the disagreement lands
+        // on them; the message itself never waits.
+        return decided.thenApply(d -> d.withShadow(verdict));
     }
 
-    private void compare(Decision actual, Decision would) {
+    private ShadowVerdict compare(Decision actual, Decision would) {
         List<String> kinds = DecisionDiff.kinds(actual.result(), would.result());
         if (kinds.isEmpty()) {
             evaluations.add(1, Attributes.of(RESULT, "agree"));
-            return;
+            return new ShadowVerdict(
+                    ShadowVerdict.Result.AGREE, kinds, would.allow(), would.reasons(), would.revision());
         }
         evaluations.add(1, Attributes.of(RESULT, "disagree"));
         kinds.forEach(kind -> disagreements.add(1, Attributes.of(KIND, kind)));
@@ -92,6 +96,8 @@ public final class ShadowPolicyEngine implements PolicyEngine {
                 .addKeyValue("enforced_reasons", actual.reasons())
                 .addKeyValue("shadow_reasons", would.reasons())
                 .log("the shadow policy would have decided differently");
+        return new ShadowVerdict(
+                ShadowVerdict.Result.DISAGREE, kinds, would.allow(), would.reasons(), would.revision());
     }
 
     @Override

@@ -122,7 +122,10 @@ class DashboardQueriesTest {
                     "audit.spool-dir",
                     dir.resolve("spool").toString(),
                     "audit.denial-burst-threshold",
-                    "3"))
+                    "3",
+                    // Shadow mode with the enforced policy as its own candidate: the panel's series exist and agree.
+                    "policy.shadow.decision-path",
+                    "mcp/authz/decision"))
             .subjects(SUBJECTS)
             .build();
 

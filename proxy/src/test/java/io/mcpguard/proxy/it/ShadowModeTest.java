@@ -6,6 +6,10 @@ import io.mcpguard.core.server.HttpMcpServer;
 import io.mcpguard.proxy.policy.Subject;
 import io.mcpguard.proxy.testing.LogCapture;
 import io.mcpguard.proxy.testing.OpaProcess;
+import io.mcpguard.proxy.testing.OtelCollectorProcess;
+import io.mcpguard.proxy.testing.OtelProperties;
+import io.mcpguard.proxy.testing.OtlpJsonSink;
+import io.mcpguard.proxy.testing.OtlpJsonSink.ExportedSpan;
 import io.mcpguard.proxy.testing.ProxyHarness;
 import io.mcpguard.proxy.testing.SandboxCore;
 import io.modelcontextprotocol.client.McpClient;
@@ -25,8 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Shadow mode through the real core and a real OPA that holds both the repository's policy and a candidate beside
  * it (package {@code mcp.authz_candidate}, which closes {@code get_repository}): the enforced decision still
- * allows the call, and the candidate's disagreement is one log line with its kinds and both sets of reasons; a call
- * both decide alike leaves none.
+ * allows the call, and the candidate's disagreement is one log line with its kinds and both sets of reasons, and
+ * lands on the message's span as it reaches a real OpenTelemetry Collector; a call both decide alike leaves no line
+ * and a span that says they agreed.
  */
 class ShadowModeTest {
     private static final Subject VIEWER = new Subject(
@@ -59,12 +64,19 @@ class ShadowModeTest {
         Files.writeString(dir.resolve("policies/mcp/authz_candidate/candidate.rego"), CANDIDATE);
         try (SandboxCore core = new SandboxCore();
                 OpaProcess opa = started(new OpaProcess(dir.resolve("policies")));
+                OtlpJsonSink sink = new OtlpJsonSink();
+                OtelCollectorProcess collector = started(new OtelCollectorProcess(sink));
                 LogCapture logs = new LogCapture();
-                ProxyHarness proxy = new ProxyHarness(
-                        core.mcpUrl(),
-                        opa.url(),
-                        Map.of("policy.shadow.decision-path", "mcp/authz_candidate/decision"),
-                        (c, r) -> VIEWER);
+                ProxyHarness proxy = OtelProperties.during(
+                        OtelProperties.QUICK_EXPORT,
+                        () -> new ProxyHarness(
+                                core.mcpUrl(),
+                                opa.url(),
+                                Map.of(
+                                        "policy.shadow.decision-path", "mcp/authz_candidate/decision",
+                                        "audit.enabled", "true",
+                                        "audit.otlp-endpoint", collector.httpEndpoint()),
+                                (c, r) -> VIEWER));
                 McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport.builder(proxy.baseUrl())
                                 .endpoint(HttpMcpServer.ENDPOINT)
                                 .build())
@@ -94,7 +106,30 @@ class ShadowModeTest {
                             .contains("enforced_allow=true", "shadow_allow=false")
                             .contains("candidate: get_repository is closed")
                             .containsPattern("decision_id=\\S+"));
+
+            ExportedSpan closed = serverSpan(sink, "tools/call get_repository");
+            assertThat(closed.attributes())
+                    .containsEntry("mcp.policy.outcome", "allow")
+                    .containsEntry("mcp.policy.shadow.result", "disagree")
+                    .containsEntry("mcp.policy.shadow.kinds", List.of("allow_to_deny", "reasons"))
+                    .containsEntry("mcp.policy.shadow.allow", false)
+                    .containsEntry("mcp.policy.shadow.reasons", List.of("candidate: get_repository is closed"));
+            ExportedSpan alike = serverSpan(sink, "tools/call list_branches");
+            assertThat(alike.attributes())
+                    .containsEntry("mcp.policy.shadow.result", "agree")
+                    .containsEntry("mcp.policy.shadow.allow", true)
+                    .doesNotContainKey("mcp.policy.shadow.kinds");
         }
+    }
+
+    private static ExportedSpan serverSpan(OtlpJsonSink sink, String name) {
+        return sink.await(s -> s.kind() == ExportedSpan.SERVER && s.name().equals(name), 1, Duration.ofSeconds(30))
+                .get(0);
+    }
+
+    private static OtelCollectorProcess started(OtelCollectorProcess collector) {
+        collector.start();
+        return collector;
     }
 
     private static OpaProcess started(OpaProcess opa) {
