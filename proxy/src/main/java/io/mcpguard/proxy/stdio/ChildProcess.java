@@ -158,13 +158,7 @@ final class ChildProcess {
                 }
                 long now = System.nanoTime();
                 if (now - windowStart >= 1_000_000_000L) {
-                    if (dropped > 0) {
-                        log.atWarn()
-                                .addKeyValue("event.name", "stdio.stderr_dropped")
-                                .addKeyValue("stdio.child", label)
-                                .addKeyValue("stdio.dropped_lines", dropped)
-                                .log("the stdio MCP server wrote more to stderr than the log takes; lines dropped");
-                    }
+                    reportDropped(dropped);
                     windowStart = now;
                     inWindow = 0;
                     dropped = 0;
@@ -182,6 +176,17 @@ final class ChildProcess {
             }
         } catch (IOException e) {
             // stderr closed with the process
+        }
+        reportDropped(dropped);
+    }
+
+    private void reportDropped(long dropped) {
+        if (dropped > 0) {
+            log.atWarn()
+                    .addKeyValue("event.name", "stdio.stderr_dropped")
+                    .addKeyValue("stdio.child", label)
+                    .addKeyValue("stdio.dropped_lines", dropped)
+                    .log("the stdio MCP server wrote more to stderr than the log takes; lines dropped");
         }
     }
 
