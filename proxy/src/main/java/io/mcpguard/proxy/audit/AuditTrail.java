@@ -66,6 +66,7 @@ public final class AuditTrail implements ExchangeObserver, AutoCloseable {
     private final MaskedSnapshots snapshots;
     private final ClientText clientText;
     private final boolean recordsToolCalls;
+    private final List<String> labelArguments;
     private final MessageSpans messageSpans;
     private final RequestSpan requestSpan;
     private final UnauthenticatedSpans unauthenticatedSpans;
@@ -90,6 +91,7 @@ public final class AuditTrail implements ExchangeObserver, AutoCloseable {
         this.snapshots = snapshots;
         this.clientText = clientText;
         this.recordsToolCalls = config.recordToolCalls() && snapshots != null;
+        this.labelArguments = config.labelArguments();
         this.security = new SecurityWatch(this, config);
         this.messageSpans = new MessageSpans(this);
         this.requestSpan = new RequestSpan(this, mcpPath);
@@ -255,6 +257,11 @@ public final class AuditTrail implements ExchangeObserver, AutoCloseable {
         CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
                 .completeOnTimeout(null, SHADOW_WAIT_SECONDS, TimeUnit.SECONDS)
                 .whenComplete((done, failure) -> messageSpans.record(log));
+    }
+
+    /** The tool-call arguments whose plain values label a message's span ({@code audit.label-arguments}). */
+    List<String> labelArguments() {
+        return labelArguments;
     }
 
     /** Which requests refused before authentication get a span. */

@@ -16,6 +16,7 @@ import io.mcpguard.proxy.policy.GateVerdict;
 import io.mcpguard.proxy.policy.ShadowVerdict;
 import io.mcpguard.proxy.policy.Subject;
 import io.mcpguard.proxy.quota.QuotaOutcome;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
@@ -40,6 +41,10 @@ import java.util.concurrent.TimeUnit;
  * are recorded, cleaned like every name the client chose.
  */
 final class MessageSpans {
+    /** What a label's value may be: an identifier such as a Bitbucket workspace slug. */
+    private static final java.util.regex.Pattern PLAIN_LABEL =
+            java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
     private final AuditTrail trail;
 
     MessageSpans(AuditTrail trail) {
@@ -168,6 +173,7 @@ final class MessageSpans {
             PresetIds.clear();
         }
         describeSubject(server, subject, subjectRecorded, trail.pseudonyms());
+        label(server, message);
         if (trail.recordsToolCalls() && message.toolName() != null && message.params() != null) {
             JsonNode arguments = message.params().get("arguments");
             if (arguments != null) {
@@ -196,6 +202,27 @@ final class MessageSpans {
         }
         span.setAttribute(POLICY_MFA_REQUIRED, decision.requiresMfa());
         describeShadow(span, decision);
+    }
+
+    /**
+     * {@code mcp.policy.label.<name>} for each of {@code audit.label-arguments} a tool call carries as a plain
+     * identifier (a workspace, a project): what the compliance report groups by. Anything else — a longer text, a
+     * value with spaces, slashes or markup — is not recorded, so no argument can carry a secret or an injection onto
+     * the trail this way.
+     */
+    private void label(Span span, JsonRpcMessage message) {
+        if (message.toolName() == null || message.params() == null) {
+            return;
+        }
+        JsonNode arguments = message.params().path("arguments");
+        for (String name : trail.labelArguments()) {
+            JsonNode value = arguments.get(name);
+            if (value != null
+                    && value.isTextual()
+                    && PLAIN_LABEL.matcher(value.asText()).matches()) {
+                span.setAttribute(AttributeKey.stringKey("mcp.policy.label." + name), value.asText());
+            }
+        }
     }
 
     /** The candidate policy's verdict, which {@link AuditTrail} waited for before these spans were written. */

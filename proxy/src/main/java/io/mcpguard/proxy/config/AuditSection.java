@@ -34,6 +34,12 @@ final class AuditSection {
                 "config key 'audit.spool': expected disk or memory, got '" + spool + "'");
         String spoolDir = spool.equals("memory") ? "" : src.string("audit.spool-dir", DEFAULT_SPOOL_DIR);
         int spoolMaxBytes = src.bytes("audit.spool-max-bytes", 256 * 1024 * 1024, 1024 * 1024, Integer.MAX_VALUE);
+        List<String> labelArguments = src.list("audit.label-arguments", List.of("workspace"));
+        for (String name : labelArguments) {
+            src.require(
+                    name.matches("[a-z][a-z0-9_]{0,31}"),
+                    "config key 'audit.label-arguments': '" + name + "' is not an argument name such as workspace");
+        }
         return new Audit(
                 enabled,
                 endpoint,
@@ -61,7 +67,8 @@ final class AuditSection {
                 new UnauthenticatedSpans(
                         src.integer("audit.unauthenticated.spans-per-address-per-minute", 10, 0, 1_000_000),
                         src.integer("audit.unauthenticated.spans-per-second", 50, 0, 1_000_000),
-                        src.integer("audit.unauthenticated.spool-percent", 10, 0, 100)));
+                        src.integer("audit.unauthenticated.spool-percent", 10, 0, 100)),
+                labelArguments);
     }
 
     /**

@@ -60,7 +60,9 @@ final class PolicySection {
                 arguments.equals("masked") || arguments.equals("hashed"),
                 "config key 'policy.record.arguments': expected masked or hashed, got '" + arguments + "'");
         int maxBytes = src.bytes("policy.record.max-bytes", 64 * 1024 * 1024, 1024, Integer.MAX_VALUE);
-        return new Recording(file.isEmpty() ? null : Path.of(file), arguments, maxBytes);
+        Duration maxAge =
+                src.duration("policy.record.max-age", Duration.ofDays(30), Duration.ofHours(1), Duration.ofDays(3650));
+        return new Recording(file.isEmpty() ? null : Path.of(file), arguments, maxBytes, maxAge);
     }
 
     /** {@code policy.shadow.*}: off unless a candidate decision path is named; REST only (the candidate is in OPA). */

@@ -54,7 +54,11 @@ public record ProxyConfig(
      *     SHA-256
      * @param maxBytes the file's bound: recording stops there, with one WARN
      */
-    public record Recording(Path file, String arguments, long maxBytes) {}
+    /**
+     * @param maxBytes the most one day's file may hold
+     * @param maxAge how long a day's file is kept after the day ended
+     */
+    public record Recording(Path file, String arguments, long maxBytes, java.time.Duration maxAge) {}
 
     /**
      * Where the proxy accepts clients, and which {@code Host} and {@code Origin} headers it accepts from them (the
@@ -339,10 +343,12 @@ public record ProxyConfig(
             int recordMaxChars,
             List<SpoolKey> spoolKeys,
             Duration spoolMaxAge,
-            UnauthenticatedSpans unauthenticated) {
+            UnauthenticatedSpans unauthenticated,
+            List<String> labelArguments) {
 
         public Audit {
             spoolKeys = List.copyOf(spoolKeys);
+            labelArguments = List.copyOf(labelArguments);
         }
     }
 

@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * is recorded too.
  *
  * <p>Never slows or fails a decision: lines go through a bounded queue to a writer thread (a full queue drops the
- * line and counts it), and the file stops growing at its bound with one WARN.
+ * line and counts it), and a day's file stops growing at its bound with one WARN. Days older than {@code
+ * policy.record.max-age} are deleted ({@link RecordingSegments}).
  */
 public final class RecordingPolicyEngine implements PolicyEngine {
     private static final Logger log = LoggerFactory.getLogger(RecordingPolicyEngine.class);
@@ -37,6 +38,8 @@ public final class RecordingPolicyEngine implements PolicyEngine {
     private final Function<JsonNode, JsonNode> arguments;
     private final Path file;
     private final long maxBytes;
+    private final RecordingSegments segments;
+    private final Clock clock;
     private final BlockingQueue<byte[]> lines = new ArrayBlockingQueue<>(QUEUE);
     private final AtomicLong dropped = new AtomicLong();
     private final Thread writer;
@@ -47,9 +50,25 @@ public final class RecordingPolicyEngine implements PolicyEngine {
      */
     public RecordingPolicyEngine(
             PolicyEngine delegate, Path file, long maxBytes, Function<JsonNode, JsonNode> arguments) {
+        this(delegate, file, maxBytes, Duration.ofDays(30), Clock.systemUTC(), arguments);
+    }
+
+    /**
+     * @param maxAge how long a day's recording is kept after the day ended
+     * @param clock when lines are recorded, which day they belong to and what has expired
+     */
+    public RecordingPolicyEngine(
+            PolicyEngine delegate,
+            Path file,
+            long maxBytes,
+            Duration maxAge,
+            Clock clock,
+            Function<JsonNode, JsonNode> arguments) {
         this.delegate = delegate;
         this.file = file;
         this.maxBytes = maxBytes;
+        this.segments = new RecordingSegments(file, maxAge, clock);
+        this.clock = clock;
         this.arguments = arguments;
         this.writer = new Thread(this::write, "policy-recorder");
         writer.setDaemon(true);
@@ -67,7 +86,7 @@ public final class RecordingPolicyEngine implements PolicyEngine {
 
     private void record(PolicyInput input, Decision decision) {
         ObjectNode line = JsonNodeFactory.instance.objectNode();
-        line.put("recorded_at_ms", System.currentTimeMillis());
+        line.put("recorded_at_ms", clock.millis());
         ObjectNode recorded = input.toJson();
         if (recorded.get("request") instanceof ObjectNode request
                 && request.get("arguments") instanceof ObjectNode sent) {
@@ -89,31 +108,35 @@ public final class RecordingPolicyEngine implements PolicyEngine {
 
     private void write() {
         boolean full = false;
-        try (OutputStream out = Files.newOutputStream(
-                file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
-            long size = Files.size(file);
+        try (RecordingSegments files = segments) {
+            files.current(); // rotates and sweeps at start, before any line
             while (!closed || !lines.isEmpty()) {
                 byte[] line = lines.poll(200, TimeUnit.MILLISECONDS);
                 if (line == null) {
-                    out.flush();
+                    files.flush();
                     continue;
                 }
-                if (size + line.length + 1 > maxBytes) {
+                long before = files.size();
+                OutputStream out = files.current();
+                if (files.size() < before) {
+                    full = false; // a new day, a new file
+                }
+                if (files.size() + line.length + 1 > maxBytes) {
                     if (!full) {
                         full = true;
                         log.atWarn()
                                 .addKeyValue("event.name", "policy.recording_full")
                                 .addKeyValue("file", file)
                                 .addKeyValue("max_bytes", maxBytes)
-                                .log("policy recording reached policy.record.max-bytes; later decisions are not"
-                                        + " recorded");
+                                .log("policy recording reached policy.record.max-bytes; later decisions of the"
+                                        + " day are not recorded");
                     }
                     dropped.incrementAndGet();
                     continue;
                 }
                 out.write(line);
                 out.write('\n');
-                size += line.length + 1;
+                files.wrote(line.length + 1);
             }
         } catch (IOException e) {
             log.atWarn()

@@ -25,7 +25,7 @@ final class ComplianceReport {
     private long read;
     private long inWindow;
 
-    /** period → subject → tool → tally, each level sorted so the output is stable. */
+    /** period → subject → tool and labels ({@link #callKey}) → tally, each level sorted so the output is stable. */
     private final Map<String, Map<String, Map<String, Tally>>> calls = new TreeMap<>();
     /** period → refusal reason → count. */
     private final Map<String, Map<String, Long>> reasons = new TreeMap<>();
@@ -91,7 +91,7 @@ final class ComplianceReport {
                 : span.method() != null ? span.method() : "(request: " + span.outcome() + ")";
         Tally tally = calls.computeIfAbsent(when, k -> new TreeMap<>())
                 .computeIfAbsent(subject, k -> new TreeMap<>())
-                .computeIfAbsent(tool, k -> new Tally());
+                .computeIfAbsent(callKey(tool, span.labels()), k -> new Tally());
         switch (span.outcome()) {
             case "allow" -> tally.allowed++;
             case "deny", "insufficient_scope" -> tally.denied++;
@@ -117,6 +117,16 @@ final class ComplianceReport {
             key.seen.at(span.start());
             key.subjects.add(subject);
         }
+    }
+
+    /** The tool (or method) and the call's labels, tab-separated: {@code get_repository\tworkspace=acme}. */
+    static String callKey(String tool, Map<String, String> labels) {
+        StringBuilder key = new StringBuilder(tool).append('\t');
+        labels.forEach((name, value) -> key.append(key.charAt(key.length() - 1) == '\t' ? "" : " ")
+                .append(name)
+                .append('=')
+                .append(value));
+        return key.toString();
     }
 
     Instant from() {

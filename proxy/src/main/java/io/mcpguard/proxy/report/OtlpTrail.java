@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -19,6 +20,7 @@ import java.util.function.Consumer;
 final class OtlpTrail {
     private static final int SERVER = 2;
     private static final String MASKED = "mcp.policy.masked.";
+    private static final String LABEL = "mcp.policy.label.";
 
     private OtlpTrail() {}
 
@@ -47,9 +49,12 @@ final class OtlpTrail {
             return null;
         }
         Map<String, Long> masked = new HashMap<>();
+        Map<String, String> labels = new TreeMap<>();
         attributes.forEach((key, value) -> {
             if (key.startsWith(MASKED) && !key.equals(MASKED + "total")) {
                 masked.put(key.substring(MASKED.length()), number(value));
+            } else if (key.startsWith(LABEL) && text(value) != null) {
+                labels.put(key.substring(LABEL.length()), text(value));
             }
         });
         List<String> events = new ArrayList<>();
@@ -70,6 +75,7 @@ final class OtlpTrail {
                 text(attributes.get("mcp.policy.subject.key_id")),
                 text(attributes.get("mcp.method.name")),
                 text(attributes.get("gen_ai.tool.name")),
+                labels,
                 outcome,
                 reasons,
                 masked,

@@ -32,26 +32,38 @@ final class ReportTables {
     static Table calls(ComplianceReport report) {
         Set<String> classes = report.maskedClasses();
         List<String> header = new ArrayList<>(List.of(
-                "period", "subject", "tool or method", "calls", "allowed", "denied", "step-up", "over quota", "other"));
+                "period",
+                "subject",
+                "tool or method",
+                "labels",
+                "calls",
+                "allowed",
+                "denied",
+                "step-up",
+                "over quota",
+                "other"));
         classes.forEach(c -> header.add("masked " + c));
         List<List<String>> rows = new ArrayList<>();
         report.calls()
                 .forEach((period, bySubject) -> bySubject.forEach((subject, byTool) ->
                         byTool.forEach((tool, t) -> rows.add(callRow(period, subject, tool, t, classes)))));
         return new Table(
-                "Calls by " + report.period().name().toLowerCase(java.util.Locale.ROOT) + ", subject and tool",
+                "Calls by " + report.period().name().toLowerCase(java.util.Locale.ROOT) + ", subject, tool and labels",
                 "Every message the proxy recorded: denied counts policy denials and missing scopes; other counts"
                         + " refusals with no decision (policy unavailable, over budget, invalid, unauthenticated) and"
-                        + " answers the server failed. Masked items are counts by data class, never values.",
+                        + " answers the server failed. Labels are the call's audit.label-arguments (a workspace)."
+                        + " Masked items are counts by data class, never values.",
                 header,
                 rows);
     }
 
-    private static List<String> callRow(String period, String subject, String tool, Tally t, Set<String> classes) {
+    private static List<String> callRow(String period, String subject, String call, Tally t, Set<String> classes) {
+        String[] toolAndLabels = call.split("\t", 2);
         List<String> row = new ArrayList<>(List.of(
                 period,
                 subject,
-                tool,
+                toolAndLabels[0],
+                toolAndLabels[1],
                 n(t.total()),
                 n(t.allowed),
                 n(t.denied),

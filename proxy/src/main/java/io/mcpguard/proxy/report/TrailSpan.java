@@ -14,6 +14,7 @@ import java.util.Map;
  * @param keyId the pseudonymisation key that made {@code subject} ({@code mcp.policy.subject.key_id}), else null
  * @param method the MCP method, or null for a request span
  * @param tool the tool of a {@code tools/call}, else null
+ * @param labels the call's labels ({@code mcp.policy.label.*}, from {@code audit.label-arguments}): a workspace
  * @param outcome {@code mcp.policy.outcome}
  * @param reasons the decision's reasons (or the proxy's own reason on a request span)
  * @param masked masked items by data class
@@ -26,6 +27,7 @@ record TrailSpan(
         String keyId,
         String method,
         String tool,
+        Map<String, String> labels,
         String outcome,
         List<String> reasons,
         Map<String, Long> masked,
@@ -33,6 +35,7 @@ record TrailSpan(
         String revision) {
 
     TrailSpan {
+        labels = Map.copyOf(labels);
         reasons = List.copyOf(reasons);
         masked = Map.copyOf(masked);
         events = List.copyOf(events);

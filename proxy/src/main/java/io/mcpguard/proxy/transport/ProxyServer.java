@@ -179,6 +179,8 @@ public final class ProxyServer implements AutoCloseable {
                     decided,
                     recording.file(),
                     recording.maxBytes(),
+                    recording.maxAge(),
+                    java.time.Clock.systemUTC(),
                     recording.arguments().equals("hashed")
                             ? RecordingPolicyEngine::hashed
                             : sent -> masked.masked(sent, null));

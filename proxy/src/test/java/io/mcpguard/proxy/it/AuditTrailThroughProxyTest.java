@@ -190,6 +190,8 @@ class AuditTrailThroughProxyTest {
                 .containsEntry("mcp.policy.auth.method", "jwt")
                 .containsEntry("mcp.policy.auth.amr", List.of("pwd"))
                 .containsEntry("mcp.policy.mfa_required", false)
+                .containsEntry("mcp.policy.label.workspace", "acme") // audit.label-arguments' default
+                .doesNotContainKey("mcp.policy.label.repo")
                 .containsKeys("mcp.policy.revision", "mcp.policy.decision_id", "mcp.policy.quota.key")
                 .doesNotContainKeys("rpc.response.status_code", "error.type");
         assertThat((String) server.attribute("mcp.policy.decision_id")).isNotBlank();
@@ -281,6 +283,24 @@ class AuditTrailThroughProxyTest {
         assertThat(sink.get().spans())
                 .filteredOn(s -> s.traceId().equals(trace) && s.kind() == ExportedSpan.CLIENT)
                 .isEmpty();
+    }
+
+    @Test
+    void a_label_argument_that_is_not_a_plain_identifier_is_not_recorded() throws Exception {
+        Client client = Client.open("label-subject");
+        String trace = traceId();
+        String planted = "acme <img src=x> " + PLANTED_ARGUMENT;
+
+        send(
+                client.subject(),
+                client.session(),
+                "00-" + trace + "-" + spanId() + "-01",
+                "{\"jsonrpc\":\"2.0\",\"id\":31,\"method\":\"tools/call\",\"params\":{\"name\":\"get_repository\","
+                        + "\"arguments\":{\"workspace\":\"" + planted + "\",\"repo\":\"api\"}}}");
+
+        ExportedSpan server = one(trace, ExportedSpan.SERVER);
+        assertThat(server.attributes()).doesNotContainKey("mcp.policy.label.workspace");
+        assertThat(server.raw().toString()).doesNotContain(PLANTED_ARGUMENT).doesNotContain("<img");
     }
 
     @Test

@@ -78,43 +78,26 @@ class ComplianceReportTest {
         }
         Path csv = dir.resolve("calls.csv");
 
-        Result markdown = report(
-                "--trail",
-                trail.toString(),
-                "--from",
-                today(),
-                "--to",
-                today(),
-                "--csv",
-                csv.toString(),
-                "--key-file",
-                keyFile.toString());
+        Result markdown =
+                reportToday("--trail", trail.toString(), "--csv", csv.toString(), "--key-file", keyFile.toString());
 
         assertThat(markdown.exit()).as(markdown.err()).isZero();
         checkReport(markdown.out());
         assertThat(markdown.out()).contains("| current key |");
         List<String> rows = Files.readAllLines(csv);
         assertThat(rows.get(0))
-                .startsWith("period,subject,tool or method,calls,allowed,denied,step-up,over quota,other")
+                .startsWith("period,subject,tool or method,labels,calls,allowed,denied,step-up,over quota,other")
                 .contains("masked secrets");
         assertThat(rows)
                 .anySatisfy(row -> assertThat(row)
-                        .startsWith(today() + "," + hmac("report-viewer-ana") + ",get_repository,3,2,0,0,1,0"));
+                        .startsWith(today() + "," + hmac("report-viewer-ana")
+                                + ",get_repository,workspace=acme,3,2,0,0,1,0"));
         assertThat(rows)
                 .anySatisfy(row -> assertThat(row)
-                        .startsWith(today() + "," + hmac("report-viewer-ana") + ",create_pull_request,3,0,3,0,0,0"));
+                        .startsWith(today() + "," + hmac("report-viewer-ana")
+                                + ",create_pull_request,workspace=acme,3,0,3,0,0,0"));
 
-        Result html = report(
-                "--trail",
-                trail.toString(),
-                "--from",
-                today(),
-                "--to",
-                today(),
-                "--format",
-                "html",
-                "--period",
-                "month");
+        Result html = reportToday("--trail", trail.toString(), "--format", "html", "--period", "month");
         assertThat(html.exit()).as(html.err()).isZero();
         assertThat(html.out())
                 .startsWith("<!DOCTYPE html>")
@@ -140,15 +123,11 @@ class ComplianceReportTest {
             Result result = null;
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (System.nanoTime() < deadline) { // Jaeger indexes what it received a moment later
-                result = report(
+                result = reportToday(
                         "--jaeger",
                         jaeger.queryUrl(),
                         "--service",
                         "mcpguard-report-test",
-                        "--from",
-                        today(),
-                        "--to",
-                        today(),
                         "--key-file",
                         keyFile.toString());
                 if (result.exit() == 0
@@ -188,13 +167,16 @@ class ComplianceReportTest {
         String viewer = hmac("report-viewer-ana");
         assertThat(markdown)
                 .contains("## Pseudonymisation key periods covered")
-                .contains("| " + today() + " | " + viewer + " | get\\_repository | 3 | 2 | 0 | 0 | 1 | 0 |")
-                .contains("| " + today() + " | " + viewer + " | create\\_pull\\_request | 3 | 0 | 3 | 0 | 0 | 0 |")
+                .contains("| " + today() + " | " + viewer
+                        + " | get\\_repository | workspace=acme | 3 | 2 | 0 | 0 | 1 | 0 |")
+                .contains("| " + today() + " | " + viewer
+                        + " | create\\_pull\\_request | workspace=acme | 3 | 0 | 3 | 0 | 0 | 0 |")
                 .contains("| " + today() + " | security.denial\\_burst | " + viewer + " | 1 |")
-                .contains(
-                        "| " + today() + " | " + hmac("report-maintainer-bo") + " | delete\\_branch | 1 | 0 | 0 | 1 |")
-                .containsPattern("\\| " + today() + " \\| " + hmac("report-developer-cy")
-                        + " \\| get\\\\_file\\\\_content \\| 1 \\| 1 \\| 0 \\| 0 \\| 0 \\| 0 \\|[^\\n]*\\| [1-9]")
+                .contains("| " + today() + " | " + hmac("report-maintainer-bo")
+                        + " | delete\\_branch | workspace=acme | 1 | 0 | 0 | 1 |")
+                .containsPattern(
+                        "\\| " + today() + " \\| " + hmac("report-developer-cy")
+                                + " \\| get\\\\_file\\\\_content \\| workspace=acme \\| 1 \\| 1 \\| 0 \\| 0 \\| 0 \\| 0 \\|[^\\n]*\\| [1-9]")
                 .contains("## Policy revisions in force")
                 .doesNotContain("report-viewer-ana", "report-maintainer-bo", "report-developer-cy");
     }
@@ -289,6 +271,17 @@ class ComplianceReportTest {
     }
 
     private record Result(int exit, String out, String err) {}
+
+    /** The report over today (UTC), the day the test's traffic happened. */
+    private static Result reportToday(String... args) {
+        String[] all = new String[args.length + 4];
+        all[0] = "--from";
+        all[1] = today();
+        all[2] = "--to";
+        all[3] = today();
+        System.arraycopy(args, 0, all, 4, args.length);
+        return report(all);
+    }
 
     private static Result report(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -10,12 +10,18 @@ import io.mcpguard.proxy.testing.LogCapture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The recorder alone: what a line holds, the hashed setting, and the file's bound. */
+/** The recorder alone: what a line holds, the hashed setting, the file's bound, and its days' retention. */
 class RecordingPolicyEngineTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Subject ALICE =
@@ -87,6 +93,103 @@ class RecordingPolicyEngineTest {
             assertThat(logs.lines())
                     .filteredOn(l -> l.text().contains("event.name=policy.recording_full"))
                     .hasSize(1);
+        }
+    }
+
+    @Test
+    void each_day_has_its_file_and_a_day_older_than_the_maximum_age_is_deleted(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("rec.jsonl");
+        Instant start = Instant.now();
+        LocalDate first = LocalDate.ofInstant(start, ZoneOffset.UTC);
+        MovingClock clock = new MovingClock(start);
+        try (RecordingPolicyEngine recorder = new RecordingPolicyEngine(
+                ALLOW_ALL, file, 1 << 20, Duration.ofDays(2), clock, RecordingPolicyEngine::hashed)) {
+            recorder.decide(call("{\"workspace\":\"day-1\"}")).join();
+            awaitLine(file, "day-1");
+
+            clock.set(first.plusDays(1).atTime(12, 0).toInstant(ZoneOffset.UTC));
+            recorder.decide(call("{\"workspace\":\"day-2\"}")).join();
+            awaitLine(file, "day-2");
+            Path dayOne = dir.resolve("rec.jsonl." + first);
+            assertThat(Files.readString(dayOne)).as("the first day's file").contains("day-1");
+            assertThat(Files.readString(file)).contains("day-2").doesNotContain("day-1");
+
+            // The first day ended two days and twelve hours ago: past the age. The second ended a day and a half ago.
+            clock.set(first.plusDays(3).atTime(12, 0).toInstant(ZoneOffset.UTC));
+            recorder.decide(call("{\"workspace\":\"day-4\"}")).join();
+            awaitLine(file, "day-4");
+            assertThat(dayOne).doesNotExist();
+            assertThat(Files.readString(dir.resolve("rec.jsonl." + first.plusDays(1))))
+                    .contains("day-2");
+            assertThat(Files.readString(file)).contains("day-4").doesNotContain("day-2");
+        }
+    }
+
+    @Test
+    void at_start_an_earlier_days_file_is_moved_aside_and_expired_days_are_deleted(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("rec.jsonl");
+        Files.writeString(file, "{\"left\":\"from an earlier run\"}\n");
+        Instant written = Instant.parse("2026-01-10T08:00:00Z");
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(written));
+        Files.writeString(dir.resolve("rec.jsonl.2026-01-01"), "{}\n");
+        Files.writeString(dir.resolve("rec.jsonl.not-a-day"), "kept: not ours\n");
+
+        try (RecordingPolicyEngine recorder = new RecordingPolicyEngine(
+                ALLOW_ALL,
+                file,
+                1 << 20,
+                Duration.ofDays(7),
+                new MovingClock(Instant.parse("2026-01-12T00:00:00Z")),
+                RecordingPolicyEngine::hashed)) {
+            recorder.decide(call("{}")).join();
+            awaitLine(file, "decision_id");
+        }
+
+        assertThat(dir.resolve("rec.jsonl.2026-01-10")).content().contains("from an earlier run");
+        assertThat(dir.resolve("rec.jsonl.2026-01-01"))
+                .as("ended 2026-01-02, more than 7 days ago")
+                .doesNotExist();
+        assertThat(dir.resolve("rec.jsonl.not-a-day")).exists();
+        assertThat(Files.readAllLines(file)).hasSize(1);
+    }
+
+    /** Waits for the writer thread to have written a line holding {@code text}. */
+    private static void awaitLine(Path file, String text) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(file) && Files.readString(file).contains(text)) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError(file + " got no line holding " + text);
+    }
+
+    /** A clock the test moves: which day a line belongs to, and what has expired. */
+    private static final class MovingClock extends Clock {
+        private volatile Instant now;
+
+        MovingClock(Instant now) {
+            this.now = now;
+        }
+
+        void set(Instant instant) {
+            now = instant;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
         }
     }
 }

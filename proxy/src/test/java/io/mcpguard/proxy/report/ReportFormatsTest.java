@@ -25,6 +25,7 @@ class ReportFormatsTest {
                     {"key":"mcp.policy.subject.id","value":{"stringValue":"p-1"}},
                     {"key":"mcp.policy.subject.key_id","value":{"stringValue":"k-1"}},
                     {"key":"gen_ai.tool.name","value":{"stringValue":"get_repository"}},
+                    {"key":"mcp.policy.label.workspace","value":{"stringValue":"acme"}},
                     {"key":"mcp.policy.reasons","value":{"arrayValue":{"values":[{"stringValue":"no"}]}}},
                     {"key":"mcp.policy.masked.total","value":{"intValue":"3"}},
                     {"key":"mcp.policy.masked.secrets","value":{"intValue":"3"}}],
@@ -46,6 +47,7 @@ class ReportFormatsTest {
         assertThat(denied.subject()).isEqualTo("p-1");
         assertThat(denied.keyId()).isEqualTo("k-1");
         assertThat(denied.tool()).isEqualTo("get_repository");
+        assertThat(denied.labels()).isEqualTo(Map.of("workspace", "acme"));
         assertThat(denied.reasons()).containsExactly("no");
         assertThat(denied.masked()).isEqualTo(Map.of("secrets", 3L));
         assertThat(denied.events()).containsExactly("security.denial_burst");
@@ -73,6 +75,7 @@ class ReportFormatsTest {
                 null,
                 "tools/call",
                 "-cmd",
+                Map.of("workspace", "@acme"),
                 "deny",
                 List.of(planted),
                 Map.of(),
@@ -84,7 +87,7 @@ class ReportFormatsTest {
         assertThat(csv)
                 .as("quoted (the line break stays inside the quotes), and no cell starts a formula")
                 .contains(
-                        "\r\n2026-12-07,\"'=HYPERLINK(\"\"http://x\"\") | <script>alert(1)</script>\n# heading\",'-cmd,1,0,1,");
+                        "\r\n2026-12-07,\"'=HYPERLINK(\"\"http://x\"\") | <script>alert(1)</script>\n# heading\",'-cmd,workspace=@acme,1,0,1,");
         assertThat(ReportWriter.html(report, tables))
                 .doesNotContain("<script>")
                 .contains("&lt;script&gt;alert(1)&lt;/script&gt;");
