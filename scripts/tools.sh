@@ -61,7 +61,9 @@ readonly INSPECTOR_PACKAGE=@modelcontextprotocol/inspector
 readonly INSPECTOR_VERSION=2.12.0
 readonly CONFORMANCE_PACKAGE=@modelcontextprotocol/conformance
 readonly CONFORMANCE_VERSION=0.1.13
-# A stdio MCP server nobody here wrote, fronted by the proxy in the stdio tests (`mcp-server-everything stdio`).
+# A reference MCP server that serves prompts, resources and resource templates (Streamable HTTP with
+# `streamableHttp`, or stdio with `stdio`, which the proxy launches itself in the stdio tests); the tests put it
+# behind the proxy. Its get-env tool prints its whole environment: start it with a clean one.
 readonly EVERYTHING_PACKAGE=@modelcontextprotocol/server-everything
 readonly EVERYTHING_VERSION=2026.8.31
 
@@ -85,7 +87,7 @@ usage: scripts/tools.sh <tool>
   osv-scanner  OSV-Scanner ${OSV_SCANNER_VERSION} (${OSV_SCANNER_MODULE}, built with go)
   inspector    ${INSPECTOR_PACKAGE}@${INSPECTOR_VERSION} CLI (npm)
   conformance  ${CONFORMANCE_PACKAGE}@${CONFORMANCE_VERSION} CLI (npm)
-  everything   ${EVERYTHING_PACKAGE}@${EVERYTHING_VERSION} stdio MCP server (npm)
+  everything   ${EVERYTHING_PACKAGE}@${EVERYTHING_VERSION} reference server (npm)
 cache: ${CACHE}
 USAGE
 }

@@ -5,11 +5,12 @@
 #   on what terms. The proxy asks POST /v1/data/mcp/authz/decision with the policy input,
 #   version "2" (schema/input.schema.jsonc; examples/ shows whole documents). This
 #   package composes the concerns: mcp.tools (catalogue), mcp.rbac (roles and scopes),
-#   mcp.dataclass (masking), mcp.quota (rates), mcp.stepup (MFA) and mcp.pinning
-#   (reviewed tool definitions, hidden text).
+#   mcp.dataclass (masking), mcp.quota (rates), mcp.stepup (MFA), mcp.pinning
+#   (reviewed tool definitions, hidden text) and mcp.exposure (prompts and resources).
 package mcp.authz
 
 import data.mcp.dataclass
+import data.mcp.exposure
 import data.mcp.jsontext
 import data.mcp.pinning
 import data.mcp.quota
@@ -73,7 +74,19 @@ _unsupported_version := sprintf(
 
 # logging/setLevel only tunes what the server sends back; clients (the MCP Inspector among
 # them) send it while connecting, so denying it would break the connection itself.
-_housekeeping_requests := {"initialize", "logging/setLevel", "ping", "tools/list"}
+# The lists are allowed to everyone; their answers show only what the subject may use
+# (_lists below). resources/unsubscribe only stops updates.
+_housekeeping_requests := {
+	"initialize", "logging/setLevel", "ping", "tools/list",
+	"prompts/list", "resources/list", "resources/templates/list", "resources/unsubscribe",
+}
+
+# Requests decided per item with mcp.exposure: the kind of item and the input member naming it.
+_item_requests := {
+	"prompts/get": {"kind": "prompts", "member": "prompt", "noun": "prompt"},
+	"resources/read": {"kind": "resources", "member": "resource", "noun": "resource"},
+	"resources/subscribe": {"kind": "resources", "member": "resource", "noun": "resource"},
+}
 
 _kinds := {"request", "notification", "response"}
 
@@ -95,6 +108,14 @@ _tool_call if {
 	_message.kind == "request"
 	_message.method == "tools/call"
 }
+
+# A prompts/get, resources/read or resources/subscribe: what it asks for, and whether the
+# subject's roles allow that item. An item that is missing or no string is never allowed.
+_item := _item_requests[_method] if _message.kind == "request"
+
+_item_name := object.get(_message, _item.member, null)
+
+_item_allowed if exposure.allowed(_item.kind, _subject, _item_name)
 
 # A catalogue entry without a known class is no tool this policy can decide.
 _known_call if {
@@ -153,6 +174,8 @@ _grants contains sprintf("notification %s is protocol housekeeping", [_shown(_me
 
 _grants contains sprintf("your roles allow %s tool %s here", [_class, _shown(_tool)]) if _permitted
 
+_grants contains sprintf("your roles allow %s %s", [_item.noun, _shown(_item_name)]) if _item_allowed
+
 # Why a message may not pass. Any one of these denies.
 
 _denials contains sprintf("messages travelling %s are not handled by this policy", [_shown(direction)]) if {
@@ -168,7 +191,13 @@ _denials contains sprintf("message kind %s is not known", [_shown(kind)]) if {
 _denials contains sprintf("method %s is not allowed", [_shown(_method)]) if {
 	_message.kind == "request"
 	not _method in _housekeeping_requests
+	not _method in object.keys(_item_requests)
 	_method != "tools/call"
+}
+
+_denials contains sprintf("your roles do not allow %s %s", [_item.noun, _shown(_item_name)]) if {
+	_item
+	not _item_allowed
 }
 
 _denials contains sprintf("notification %s is not allowed", [_shown(_method)]) if {
@@ -240,6 +269,10 @@ _mask(true) := masked if {
 	masked := dataclass.masked(tools.data_classes_of(_tool, _declared), _roles)
 }
 
+# A prompt's messages and a resource's contents are masked like a tool result, with the
+# roles the subject holds anywhere (an item belongs to no workspace).
+_mask(true) := dataclass.masked(set(), rbac.roles_anywhere(_subject)) if _item
+
 default _quota(_) := null
 
 _quota(true) := _bucket
@@ -278,8 +311,20 @@ _cache_ttl_ms(_) := 0 if _class == "dangerous"
 _cache_ttl_ms(true) := 60000 if not _tool_call
 
 # What a list request's answer may show: the tools whose class the subject may call
-# somewhere (tools/call still checks where). Null for every other message.
+# somewhere (tools/call still checks where); for prompts and resources, the patterns
+# (mcp.patterns) of those the subject's roles allow, which the proxy applies to each
+# listed name, URI or URI template. Null for every other message.
 default _lists(_) := null
+
+_lists(true) := {"prompts": exposure.visible("prompts", _subject)} if {
+	_message.kind == "request"
+	_method == "prompts/list"
+}
+
+_lists(true) := {"resources": exposure.visible("resources", _subject)} if {
+	_message.kind == "request"
+	_method in {"resources/list", "resources/templates/list"}
+}
 
 _lists(true) := {"tools": visible} if {
 	_message.kind == "request"

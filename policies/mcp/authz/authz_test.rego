@@ -361,7 +361,7 @@ test_reasons_never_repeat_the_arguments if {
 }
 
 test_an_unknown_method_is_denied_by_name if {
-	decide(message({"method": "resources/list"})) == denied(`method "resources/list" is not allowed`)
+	decide(message({"method": "completion/complete"})) == denied(`method "completion/complete" is not allowed`)
 }
 
 test_a_request_without_a_method_is_denied if {

@@ -20,6 +20,14 @@ test_every_class_a_role_may_call_has_a_quota_and_a_window if {
 	}
 }
 
+test_every_role_the_prompt_and_resource_allowances_name_is_defined if {
+	every kind in ["prompts", "resources"] {
+		every role, _ in data.mcp.exposure.allowances[kind] {
+			role in object.keys(data.mcp.rbac.roles)
+		}
+	}
+}
+
 test_every_role_a_binding_names_is_defined if {
 	bindings := array.concat(
 		[binding | some group_bindings in data.mcp.rbac.group_bindings; some binding in group_bindings],

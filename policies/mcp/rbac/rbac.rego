@@ -45,6 +45,12 @@ classes_anywhere(subject) := {class |
 	some class in data.mcp.rbac.roles[grant.role].classes
 }
 
+# METADATA
+# description: |
+#   The roles `subject` holds somewhere, whatever their scope: what allows prompts and
+#   resources (mcp.exposure), which belong to no workspace.
+roles_anywhere(subject) := {grant.role | some grant in grants(subject)}
+
 _role_grants(subject) := {grant |
 	some entry in subject.roles
 	grant := _role_grant(entry, object.get(subject, "tenant", null))

@@ -44,6 +44,9 @@ final class AuditAttributes {
     static final AttributeKey<String> POLICY_QUOTA_KEY = AttributeKey.stringKey("mcp.policy.quota.key");
     static final AttributeKey<Long> POLICY_QUOTA_LIMIT = AttributeKey.longKey("mcp.policy.quota.limit");
     static final AttributeKey<Long> POLICY_QUOTA_REMAINING = AttributeKey.longKey("mcp.policy.quota.remaining");
+    /** List items (tools, prompts, resources, resource templates) the policy hid from the exchange's answer. */
+    static final AttributeKey<Long> POLICY_LIST_HIDDEN = AttributeKey.longKey("mcp.policy.list.hidden");
+
     static final AttributeKey<Boolean> POLICY_MFA_REQUIRED = AttributeKey.booleanKey("mcp.policy.mfa_required");
     /** Shadow mode: what the candidate policy made of the same input (agree, disagree, failed). */
     static final AttributeKey<String> POLICY_SHADOW_RESULT = AttributeKey.stringKey("mcp.policy.shadow.result");

@@ -32,6 +32,7 @@ final class AuditMetrics {
     private final DoubleHistogram opaDuration;
     private final LongCounter quotaRejections;
     private final LongCounter maskedItems;
+    private final LongCounter hiddenItems;
     private final LongCounter securityEvents;
     private final LongCounter requests;
     private final LongCounter unrecordedUnauthenticated;
@@ -60,6 +61,10 @@ final class AuditMetrics {
         this.maskedItems = meter.counterBuilder("mcp.policy.masked.items")
                 .setUnit("{item}")
                 .setDescription("Spans of answers masked, by engine data class")
+                .build();
+        this.hiddenItems = meter.counterBuilder("mcp.policy.list.hidden")
+                .setUnit("{item}")
+                .setDescription("List items (tools, prompts, resources, resource templates) hidden from answers")
                 .build();
         this.securityEvents = meter.counterBuilder("mcp.security.events")
                 .setUnit("{event}")
@@ -135,6 +140,10 @@ final class AuditMetrics {
     void masked(MaskCounts counts) {
         counts.byClass()
                 .forEach((dataClass, n) -> maskedItems.add(n, Attributes.of(MASKED_CLASS, dataClass.wireName())));
+    }
+
+    void hidden(int items) {
+        hiddenItems.add(items);
     }
 
     /** A request with no message the policy decided on (refused early, undecodable, a GET stream, a DELETE). */

@@ -64,6 +64,7 @@ final class MessageSpans {
         ExchangeLog.Ending ending = log.ending();
         boolean maskedReported = false;
         boolean unmatchedReported = false;
+        boolean hiddenReported = false;
         for (int i = 0; i < messages.size(); i++) {
             JsonRpcMessage message = messages.get(i);
             MessageNames names = MessageNames.of(message, trail.clientText());
@@ -86,6 +87,13 @@ final class MessageSpans {
                     maskedReported = true;
                     trail.metrics().masked(masked);
                     trail.security().maskingSpike(server, subjectRecorded, masked);
+                }
+            }
+            if (log.hiddenItems() > 0) {
+                server.setAttribute(POLICY_LIST_HIDDEN, (long) log.hiddenItems());
+                if (!hiddenReported) { // once per exchange: the count is the whole answer's
+                    hiddenReported = true;
+                    trail.metrics().hidden(log.hiddenItems());
                 }
             }
             if (log.unmatchedAnswers() > 0 && !unmatchedReported) {

@@ -47,6 +47,7 @@ public final class ExchangeLog {
     private final List<ServerAnswer> answers = new ArrayList<>(1);
     private SessionRefusal sessionRefusal;
     private int unmatchedAnswers;
+    private int hiddenItems;
 
     private Ending ending;
     private long endEpochNanos;
@@ -278,6 +279,18 @@ public final class ExchangeLog {
     /** What was masked in the answer, or null when nothing was. */
     public MaskCounts masked() {
         return masked;
+    }
+
+    /** Items cut from list answers because the policy does not let the subject see them. */
+    public void hidden(int items) {
+        if (ending == null) {
+            hiddenItems += items;
+        }
+    }
+
+    /** How many list items the answer path hid from the subject (tools, prompts, resources, templates). */
+    public int hiddenItems() {
+        return hiddenItems;
     }
 
     /** How many responses matched no request of the exchange (each masked with every class). */

@@ -20,6 +20,6 @@ public record AnswerInspection(
     }
 
     AnswerInspector forAnswer(AnswerPlan plan, DeclaredTools declared, RelayListener listener) {
-        return new AnswerInspector(this, plan, new ToolListFilter(plan, declared), listener);
+        return new AnswerInspector(this, plan, new ToolListFilter(plan, declared), new ItemListFilter(plan), listener);
     }
 }

@@ -13,8 +13,9 @@ import java.util.TreeSet;
 
 /**
  * Inspects the JSON-RPC messages of one answer (a JSON body, or one SSE event at a time) and rewrites them in place:
- * filters the planned {@code tools/list} results, sanitises every error, and masks what the decision for the answered
- * request said.
+ * filters the planned {@code tools/list}, {@code prompts/list}, {@code resources/list} and {@code
+ * resources/templates/list} results, sanitises every error, and masks what the decision for the answered request
+ * said.
  *
  * <p>A response is masked with the rule of the request it answers ({@code result} and {@code error}: tool results'
  * {@code content[].text}, {@code structuredContent}, embedded resources, resource contents, prompt messages). A
@@ -28,6 +29,7 @@ final class AnswerInspector {
     private final AnswerInspection shared;
     private final AnswerPlan plan;
     private final ToolListFilter filter;
+    private final ItemListFilter items;
     private final MaskRule strictest;
     private final MaskRule undecided;
     private final MaskRule everyClass;
@@ -35,7 +37,13 @@ final class AnswerInspector {
     private final RelayListener listener;
     private int listsPending;
 
-    AnswerInspector(AnswerInspection shared, AnswerPlan plan, ToolListFilter filter, RelayListener listener) {
+    AnswerInspector(
+            AnswerInspection shared,
+            AnswerPlan plan,
+            ToolListFilter filter,
+            ItemListFilter items,
+            RelayListener listener) {
+        this.items = items;
         this.shared = shared;
         this.listener = listener;
         this.plan = plan;
@@ -94,9 +102,21 @@ final class AnswerInspector {
             return false;
         }
         boolean changed = false;
-        if (listsPending > 0 && filter.rewrite(object)) {
-            listsPending--;
+        if (listsPending > 0) {
+            int hidden = filter.rewrite(object);
+            if (hidden != ToolListFilter.NOT_A_LIST) {
+                listsPending--;
+                changed = true;
+                if (hidden > 0) {
+                    listener.hidden(hidden);
+                }
+            }
+        }
+        // Prompt and resource lists are cut before masking, which then runs on what is left like on any answer.
+        int hiddenItems = items.rewrite(object);
+        if (hiddenItems > 0) {
             changed = true;
+            listener.hidden(hiddenItems);
         }
         // A bare value where the error object belongs is no JSON-RPC error a client can read, and may be a server's
         // stack trace: replaced by a clean error like any other.

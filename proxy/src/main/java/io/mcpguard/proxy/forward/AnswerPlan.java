@@ -1,6 +1,7 @@
 package io.mcpguard.proxy.forward;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mcpguard.proxy.policy.ListPatterns;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,6 +24,8 @@ import java.util.Set;
  *     {@code Last-Event-ID}), the tools any {@code tools/list} result on it may keep; null when not such a stream
  * @param recorded the request ids whose answer the audit trail records (opted in with {@code
  *     audit.record-tool-calls}): the answer path hands a masked copy of each to the relay's listener
+ * @param itemLists for each {@code prompts/list}, {@code resources/list} and {@code resources/templates/list} request
+ *     id, which list its result holds and the patterns of the items it may keep ({@link ItemListFilter})
  */
 public record AnswerPlan(
         Map<String, Set<String>> visibleTools,
@@ -31,12 +34,14 @@ public record AnswerPlan(
         List<String> undecided,
         Set<String> anyList,
         Set<String> recorded,
-        Set<String> decided) {
+        Set<String> decided,
+        Map<String, ListCut> itemLists) {
     /** The maskable policy classes: what a message that no decision covers is masked with. */
     public static final List<String> EVERY_CLASS = List.of("secret", "personal_data", "internal_infrastructure");
 
     /** For a request that carries no message (DELETE): any answer it gets is masked with every class. */
-    public static final AnswerPlan NONE = new AnswerPlan(Map.of(), Map.of(), null, List.of(), null, Set.of(), Set.of());
+    public static final AnswerPlan NONE =
+            new AnswerPlan(Map.of(), Map.of(), null, List.of(), null, Set.of(), Set.of(), Map.of());
 
     /**
      * A server stream opened with GET: it may carry the server's own messages and, on resumption, answers to earlier
@@ -44,7 +49,7 @@ public record AnswerPlan(
      * maskable is masked, and any {@code tools/list} result on it is cut to {@code visible}.
      */
     public static AnswerPlan forStream(Set<String> visible, String tenant) {
-        return new AnswerPlan(Map.of(), Map.of(), tenant, EVERY_CLASS, visible, Set.of(), null);
+        return new AnswerPlan(Map.of(), Map.of(), tenant, EVERY_CLASS, visible, Set.of(), null, Map.of());
     }
 
     public AnswerPlan {
@@ -54,6 +59,7 @@ public record AnswerPlan(
         anyList = anyList == null ? null : Set.copyOf(anyList);
         recorded = Set.copyOf(recorded);
         decided = decided == null ? null : Set.copyOf(decided);
+        itemLists = Map.copyOf(itemLists);
     }
 
     /**
@@ -66,7 +72,7 @@ public record AnswerPlan(
             Map<String, List<String>> masks,
             String tenant,
             Set<String> decided) {
-        this(visibleTools, masks, tenant, List.of(), null, Set.of(), decided);
+        this(visibleTools, masks, tenant, List.of(), null, Set.of(), decided, Map.of());
     }
 
     /** The map key of a request id: its JSON text, so the number 1 and the string "1" stay apart. */
@@ -76,8 +82,25 @@ public record AnswerPlan(
 
     /** This plan, with the answers to these request ids recorded for the audit trail. */
     public AnswerPlan recording(Set<String> ids) {
-        return ids.isEmpty() ? this : new AnswerPlan(visibleTools, masks, tenant, undecided, anyList, ids, decided);
+        return ids.isEmpty()
+                ? this
+                : new AnswerPlan(visibleTools, masks, tenant, undecided, anyList, ids, decided, itemLists);
     }
+
+    /** This plan, with the prompt and resource lists of these request ids cut as planned. */
+    public AnswerPlan listing(Map<String, ListCut> cuts) {
+        return cuts.isEmpty()
+                ? this
+                : new AnswerPlan(visibleTools, masks, tenant, undecided, anyList, recorded, decided, cuts);
+    }
+
+    /**
+     * How to cut one prompt or resource list.
+     *
+     * @param kind which list the request asked for
+     * @param visible the decision's patterns; {@link ListPatterns#NONE} when it named none (nothing is shown)
+     */
+    public record ListCut(ListKind kind, ListPatterns visible) {}
 
     /** Whether a response with this id key answers a request of this exchange. */
     public boolean decides(String idKey) {

@@ -39,4 +39,10 @@ public interface RelayListener {
      * differently or answered what nobody asked. A security event.
      */
     default void unmatched() {}
+
+    /**
+     * Items the policy does not let the caller see were cut from a list answer ({@code tools/list}, {@code
+     * prompts/list}, {@code resources/list}, {@code resources/templates/list}): how many, for the audit path.
+     */
+    default void hidden(int items) {}
 }

@@ -15,6 +15,9 @@ import java.util.Set;
  * with {@code upstream.tool-pins.mode: pin}, a tool whose definition is not the pinned one is dropped too.
  */
 final class ToolListFilter {
+    /** What {@link #rewrite} returns for a message that answers no planned {@code tools/list}. */
+    static final int NOT_A_LIST = -1;
+
     private final AnswerPlan plan;
     private final DeclaredTools declared;
 
@@ -25,26 +28,31 @@ final class ToolListFilter {
 
     /**
      * Rewrites in place every response in {@code message} (one response object, or a batch array) that answers a
-     * planned {@code tools/list}; returns whether anything was a planned answer.
+     * planned {@code tools/list}; returns how many tools were hidden, or {@link #NOT_A_LIST} when nothing was a
+     * planned answer.
      */
-    boolean rewrite(JsonNode message) {
+    int rewrite(JsonNode message) {
         if (message instanceof ArrayNode batch) {
-            boolean any = false;
+            int hidden = NOT_A_LIST;
             for (JsonNode element : batch) {
-                any |= rewrite(element);
+                int some = rewrite(element);
+                if (some != NOT_A_LIST) {
+                    hidden = Math.max(hidden, 0) + some;
+                }
             }
-            return any;
+            return hidden;
         }
         if (!(message instanceof ObjectNode response) || !response.has("id")) {
-            return false;
+            return NOT_A_LIST;
         }
         Set<String> visible = plan.visibleTools().get(AnswerPlan.idKey(response.get("id")));
         if (visible == null && plan.anyList() != null && response.path("result").get("tools") instanceof ArrayNode) {
             visible = plan.anyList();
         }
         if (visible == null) {
-            return false;
+            return NOT_A_LIST;
         }
+        int hidden = 0;
         if (response.get("result") instanceof ObjectNode result && result.get("tools") instanceof ArrayNode tools) {
             declared.learn(tools);
             for (int i = tools.size() - 1; i >= 0; i--) {
@@ -54,9 +62,10 @@ final class ToolListFilter {
                         || !visible.contains(name.asText())
                         || declared.hidden(tools.get(i))) {
                     tools.remove(i);
+                    hidden++;
                 }
             }
         }
-        return true;
+        return hidden;
     }
 }

@@ -5,15 +5,21 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Masks every string value of a JSON tree: a tool result's {@code content[].text} and
- * {@code structuredContent}, embedded resources, prompt messages, an error's message and data. Numbers and
- * booleans keep their type and value (masking a number would have to turn it into a string); object keys are
- * left as they are, so the shape the client expects is unchanged.
+ * Masks every string value of a JSON tree: a tool result's {@code content[].text} and {@code structuredContent},
+ * embedded resources, prompt messages, an error's message and data. Object keys are masked too (a server may key a
+ * map by an e-mail address or a token): a key that holds a finding is renamed to its masked text. An integer is
+ * masked when it is a payment card number as a whole (a server may store one as a number); it then becomes a
+ * string, the one change of type masking makes. Other numbers, booleans and null keep their value: the other
+ * numeric formats (phone numbers) match too many ids and timestamps to be told apart without their punctuation.
  */
 public final class JsonMasker {
+    private static final int CARD_MIN_DIGITS = 13;
+    private static final int CARD_MAX_DIGITS = 19;
+
     private final TextMasker texts;
 
     public JsonMasker(TextMasker texts) {
@@ -39,13 +45,30 @@ public final class JsonMasker {
             String masked = texts.mask(value.asText(), rule, counts);
             return masked.equals(value.asText()) ? value : TextNode.valueOf(masked);
         }
+        if (value.isIntegralNumber()) {
+            String digits = value.asText();
+            if (digits.length() < CARD_MIN_DIGITS || digits.length() > CARD_MAX_DIGITS) {
+                return value;
+            }
+            String masked = texts.maskWhole(digits, "payment-card", rule, counts);
+            return masked == null ? value : TextNode.valueOf(masked);
+        }
         if (value instanceof ObjectNode object) {
+            Map<String, String> renamed = null;
             for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
                 JsonNode masked = masked(field.getValue(), rule, counts);
                 if (masked != field.getValue()) {
                     field.setValue(masked);
                 }
+                String key = texts.mask(field.getKey(), rule, counts);
+                if (!key.equals(field.getKey())) {
+                    renamed = renamed == null ? new java.util.HashMap<>() : renamed;
+                    renamed.put(field.getKey(), key);
+                }
+            }
+            if (renamed != null) {
+                rename(object, renamed);
             }
         } else if (value instanceof ArrayNode array) {
             for (int i = 0; i < array.size(); i++) {
@@ -56,5 +79,23 @@ public final class JsonMasker {
             }
         }
         return value;
+    }
+
+    /**
+     * Renames the keys that hold a finding to their masked text, keeping the order; two keys masked alike (two
+     * addresses, redacted) stay apart by a {@code #2}, {@code #3} suffix, as a JSON object cannot hold both.
+     */
+    private static void rename(ObjectNode object, Map<String, String> renamed) {
+        Map<String, JsonNode> fields = new LinkedHashMap<>();
+        object.fields().forEachRemaining(field -> fields.put(field.getKey(), field.getValue()));
+        object.removeAll();
+        for (Map.Entry<String, JsonNode> field : fields.entrySet()) {
+            String key = renamed.getOrDefault(field.getKey(), field.getKey());
+            String unique = key;
+            for (int n = 2; object.has(unique) || (!unique.equals(field.getKey()) && fields.containsKey(unique)); n++) {
+                unique = key + "#" + n;
+            }
+            object.set(unique, field.getValue());
+        }
     }
 }

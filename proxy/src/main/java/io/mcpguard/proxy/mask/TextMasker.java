@@ -59,6 +59,28 @@ public final class TextMasker {
         return out.append(text, copied, text.length()).toString();
     }
 
+    /**
+     * {@code text} masked when one finding of {@code classifier} covers all of it and the rule masks its class, else
+     * null: for a JSON number, which is masked as a whole (it becomes a string) or not at all.
+     */
+    public String maskWhole(String text, String classifier, MaskRule rule, MaskCounts counts) {
+        if (rule.classes().isEmpty() || text.isEmpty()) {
+            return null;
+        }
+        for (Finding finding : scanner.scan(text)) {
+            if (finding.start() == 0
+                    && finding.end() == text.length()
+                    && finding.classifier().equals(classifier)
+                    && rule.classes().contains(finding.dataClass())) {
+                StringBuilder out = new StringBuilder(32);
+                replace(text, finding, rule, out);
+                counts.add(finding);
+                return out.toString();
+            }
+        }
+        return null;
+    }
+
     private void replace(String text, Finding finding, MaskRule rule, StringBuilder out) {
         switch (rule.styleOf(finding.dataClass())) {
             case REDACT -> out.append("[REDACTED:").append(finding.classifier()).append(']');

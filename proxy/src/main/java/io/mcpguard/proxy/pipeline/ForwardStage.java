@@ -4,6 +4,7 @@ import io.mcpguard.proxy.exchange.ExchangeLog;
 import io.mcpguard.proxy.exchange.HopContext;
 import io.mcpguard.proxy.exchange.ServerAnswer;
 import io.mcpguard.proxy.forward.AnswerPlan;
+import io.mcpguard.proxy.forward.ListKind;
 import io.mcpguard.proxy.forward.RelayListener;
 import io.mcpguard.proxy.forward.TraceContextInjector;
 import io.mcpguard.proxy.forward.UpstreamClient;
@@ -12,6 +13,7 @@ import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
 import io.mcpguard.proxy.jsonrpc.Refusal;
 import io.mcpguard.proxy.mask.MaskCounts;
 import io.mcpguard.proxy.policy.GateVerdict;
+import io.mcpguard.proxy.policy.ListPatterns;
 import io.mcpguard.proxy.policy.ToolViews;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -120,6 +122,7 @@ public final class ForwardStage extends SimpleChannelInboundHandler<Exchange> {
     /** What the answer path must do for this body: filter its tools/list answers, mask what the decisions said. */
     static AnswerPlan plan(GateVerdict verdict, String tenant) {
         Map<String, Set<String>> visible = new HashMap<>();
+        Map<String, AnswerPlan.ListCut> itemLists = new HashMap<>();
         Map<String, List<String>> masks = new HashMap<>();
         Set<String> decided = new HashSet<>();
         for (GateVerdict.Outcome outcome : verdict.outcomes()) {
@@ -132,11 +135,19 @@ public final class ForwardStage extends SimpleChannelInboundHandler<Exchange> {
             if ("tools/list".equals(message.method()) && outcome.decision().visibleTools() != null) {
                 visible.put(key, outcome.decision().visibleTools());
             }
+            ListKind kind = ListKind.of(message.method());
+            if (kind != null) {
+                // Always cut: a decision that names no patterns for the list shows nothing of it (fail closed).
+                ListPatterns patterns = kind == ListKind.PROMPTS
+                        ? outcome.decision().visiblePrompts()
+                        : outcome.decision().visibleResources();
+                itemLists.put(key, new AnswerPlan.ListCut(kind, patterns == null ? ListPatterns.NONE : patterns));
+            }
             if (!outcome.decision().mask().isEmpty()) {
                 masks.put(key, outcome.decision().mask());
             }
         }
-        return new AnswerPlan(visible, masks, tenant, decided);
+        return new AnswerPlan(visible, masks, tenant, decided).listing(itemLists);
     }
 
     /** The ids of the tools/call requests whose results the audit trail records (opt-in), else none. */
@@ -210,6 +221,11 @@ public final class ForwardStage extends SimpleChannelInboundHandler<Exchange> {
         @Override
         public void unmatched() {
             exchangeLog.unmatchedAnswer();
+        }
+
+        @Override
+        public void hidden(int items) {
+            exchangeLog.hidden(items);
         }
     }
 }

@@ -24,6 +24,11 @@ import java.util.concurrent.CompletableFuture;
  * @param result the whole decision document, for stages that read more of it
  * @param shadow in shadow mode, what the candidate policy makes of the same input (completes after this decision
  *     is known; never fails); null when shadow mode is off or this message was not sampled
+ * @param visiblePrompts for a {@code prompts/list} request, the patterns of the prompt names its answer may show
+ *     ({@code lists.prompts}); null when the decision names none
+ * @param visibleResources for a {@code resources/list} or {@code resources/templates/list} request, the patterns of
+ *     the resource URIs and URI templates its answer may show ({@code lists.resources}); null when the decision names
+ *     none
  */
 public record Decision(
         boolean allow,
@@ -37,7 +42,9 @@ public record Decision(
         String decisionId,
         String revision,
         JsonNode result,
-        CompletableFuture<ShadowVerdict> shadow) {
+        CompletableFuture<ShadowVerdict> shadow,
+        ListPatterns visiblePrompts,
+        ListPatterns visibleResources) {
 
     public Decision {
         reasons = List.copyOf(reasons);
@@ -45,7 +52,10 @@ public record Decision(
         visibleTools = visibleTools == null ? null : Set.copyOf(visibleTools);
     }
 
-    /** A decision with no shadow verdict (shadow mode off, or not sampled). */
+    /**
+     * A decision with no shadow verdict (shadow mode off, or not sampled) that names no prompt or resource patterns
+     * (every message but a prompt or resource list).
+     */
     public Decision(
             boolean allow,
             List<String> reasons,
@@ -70,6 +80,8 @@ public record Decision(
                 decisionId,
                 revision,
                 result,
+                null,
+                null,
                 null);
     }
 
@@ -87,7 +99,9 @@ public record Decision(
                 decisionId,
                 revision,
                 result,
-                verdict);
+                verdict,
+                visiblePrompts,
+                visibleResources);
     }
 
     /**

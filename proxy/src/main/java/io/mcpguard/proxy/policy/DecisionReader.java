@@ -38,7 +38,10 @@ final class DecisionReader {
                 // that mcpguard explain can find in the policy recording.
                 decisionId != null ? decisionId : "mcpguard-" + UUID.randomUUID(),
                 revision,
-                result);
+                result,
+                null,
+                patterns(result.get("lists"), "prompts"),
+                patterns(result.get("lists"), "resources"));
     }
 
     /** Reasons tolerate non-text entries (skipped): they only explain; everything else must be exact. */
@@ -117,6 +120,17 @@ final class DecisionReader {
             return null;
         }
         return new LinkedHashSet<>(texts(tools, "lists.tools", false));
+    }
+
+    private static ListPatterns patterns(JsonNode lists, String kind) {
+        if (lists == null || lists.isNull()) {
+            return null;
+        }
+        JsonNode patterns = lists.get(kind);
+        if (patterns == null || patterns.isNull()) {
+            return null;
+        }
+        return new ListPatterns(texts(patterns, "lists." + kind, false));
     }
 
     private static long positive(JsonNode node, String name, boolean zeroAllowed) {

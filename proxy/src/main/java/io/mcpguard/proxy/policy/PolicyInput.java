@@ -80,7 +80,11 @@ public record PolicyInput(
         if (prompt != null) {
             request.put("prompt", prompt);
         }
+        // A subscription delivers the resource's updates: decided on its URI like a read.
         String resource = message.paramText("resources/read", "uri");
+        if (resource == null) {
+            resource = message.paramText("resources/subscribe", "uri");
+        }
         if (resource != null) {
             request.put("resource", resource);
         }

@@ -9,6 +9,7 @@ import io.mcpguard.proxy.policy.Decision;
 import io.mcpguard.proxy.policy.OpaPolicyEngine;
 import io.mcpguard.proxy.policy.PolicyEngine;
 import io.mcpguard.proxy.policy.PolicyInput;
+import io.mcpguard.proxy.policy.ShadowPolicyEngine;
 import io.mcpguard.proxy.policy.Subject;
 import io.mcpguard.proxy.policy.TransportFacts;
 import io.mcpguard.proxy.testing.OpaProcess;
@@ -30,7 +31,9 @@ import org.HdrHistogram.Histogram;
  * loopback) through the proxy's {@link OpaPolicyEngine}, first without and then with the decision cache in front.
  * {@code -Dclients} closed-loop clients each keep one decision in flight; inputs rotate over {@code -Dsubjects}
  * developers of workspace acme calling a read tool, so a cached run has that many misses and then hits (the
- * realistic steady state of one agent session repeating calls). Bounded by {@code -Ddecisions}.
+ * realistic steady state of one agent session repeating calls). Bounded by {@code -Ddecisions}. Then shadow mode's
+ * cost: the enforced decisions with a candidate (the same policy, so every verdict agrees) asked beside them for
+ * all of them and for a 10 % sample, at most 8 candidate decisions at once.
  *
  * <p>Run: {@code scripts/bench-decisions.sh [decisions] [clients] [subjects]}.
  */
@@ -74,6 +77,16 @@ public final class DecisionRateDriver {
                     loops.next())) {
                 run("opa + cache", cached, inputs, warmup, decisions, clients);
                 System.out.printf("cache: %d hits, %d misses%n", cached.hits(), cached.misses());
+            }
+            for (int percent : new int[] {100, 10}) {
+                try (ShadowPolicyEngine shadowed = new ShadowPolicyEngine(
+                        new OpaPolicyEngine(config.opa(), loops, JSON),
+                        new OpaPolicyEngine(config.opa(), loops, JSON),
+                        percent,
+                        8,
+                        io.opentelemetry.api.metrics.MeterProvider.noop().get("bench"))) {
+                    run("opa+shadow" + percent, shadowed, inputs, warmup, decisions, clients);
+                }
             }
         } finally {
             loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

@@ -85,6 +85,7 @@ class ExchangeLogTest {
         log.masked(new MaskCounts());
         log.answered(new ServerAnswer("1", -32000, false, null));
         log.unmatchedAnswer();
+        log.hidden(3);
         log.refused(Outcome.DENY, 403, ErrorCode.POLICY_DENIED, "late");
 
         assertThat(completed).containsExactly(log);
@@ -104,6 +105,7 @@ class ExchangeLogTest {
         assertThat(log.masked()).isSameAs(counts);
         assertThat(log.answers()).isEmpty();
         assertThat(log.unmatchedAnswers()).isZero();
+        assertThat(log.hiddenItems()).isZero();
     }
 
     @Test
@@ -124,6 +126,8 @@ class ExchangeLogTest {
         log.answered(answer);
         log.unmatchedAnswer();
         log.unmatchedAnswer();
+        log.hidden(2);
+        log.hidden(1);
         log.upstreamFailed(ErrorCode.UPSTREAM_TIMEOUT);
 
         assertThat(log.body()).isSameAs(body);
@@ -136,6 +140,7 @@ class ExchangeLogTest {
         assertThat(log.forwardedEpochNanos()).isGreaterThanOrEqualTo(log.decidedEpochNanos());
         assertThat(log.answers()).containsExactly(answer);
         assertThat(log.unmatchedAnswers()).isEqualTo(2);
+        assertThat(log.hiddenItems()).isEqualTo(3);
         assertThat(log.ending().outcome()).isEqualTo(Outcome.UPSTREAM_ERROR);
         assertThat(log.ending().code()).isEqualTo(ErrorCode.UPSTREAM_TIMEOUT);
         assertThat(log.toString()).contains("POST").contains("complete=true");

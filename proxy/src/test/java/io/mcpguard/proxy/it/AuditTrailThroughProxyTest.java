@@ -327,6 +327,30 @@ class AuditTrailThroughProxyTest {
     }
 
     @Test
+    void a_list_answer_records_how_many_items_the_policy_hid_but_not_which() throws Exception {
+        Client client = Client.open("lists-subject");
+        String trace = traceId();
+
+        JsonNode answer = answer(send(
+                client.subject(),
+                client.session(),
+                "00-" + trace + "-" + spanId() + "-01",
+                "{\"jsonrpc\":\"2.0\",\"id\":31,\"method\":\"tools/list\"}"));
+
+        assertThat(answer.toString()).contains("get_repository").doesNotContain("merge_pull_request");
+        ExportedSpan server = one(trace, ExportedSpan.SERVER);
+        assertThat(server.attributes()).containsEntry("mcp.policy.list.hidden", 1L);
+        assertThat(server.raw().toString()).doesNotContain("merge_pull_request");
+        long deadline = System.nanoTime() + EXPORTED_WITHIN.toNanos();
+        while (System.nanoTime() < deadline
+                && sink.get().metricPoints("mcp.policy.list.hidden").isEmpty()) {
+            Thread.sleep(100);
+        }
+        assertThat(sink.get().metricPoints("mcp.policy.list.hidden"))
+                .anySatisfy(p -> assertThat((Long) p.get("_value")).isPositive());
+    }
+
+    @Test
     void a_call_over_the_quota_is_recorded_as_over_quota() throws Exception {
         Client client = Client.open("quota-subject");
         for (int i = 1; i <= 3; i++) {

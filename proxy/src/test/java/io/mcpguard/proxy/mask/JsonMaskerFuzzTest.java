@@ -11,14 +11,14 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Fuzzes the JSON masker with secrets planted in fuzzed data. Oracles: no planted secret (an AWS access key id, a
- * GitHub token, a PEM private key) survives in any style, and the output is valid JSON of the input's shape (same
- * keys in the same order, same array lengths, same type at every place; only strings change).
+ * GitHub token, a PEM private key) survives in any style, and the output is valid JSON of the input's shape (as
+ * many keys in the same order, a key renamed only where masking it changes it, same array lengths, same type at
+ * every place but an integer masked as a card number; only strings change).
  */
 class JsonMaskerFuzzTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -40,11 +40,12 @@ class JsonMaskerFuzzTest {
         // reads back (an int 0, a string), and the round trip below would fail on the test's own tree.
         JsonNode original = JSON.readTree(JSON.writeValueAsString(node(data, planted, 0)));
 
-        JsonNode masked = MASKER.masked(original.deepCopy(), MaskRule.all(style), new MaskCounts());
+        MaskRule rule = MaskRule.all(style);
+        JsonNode masked = MASKER.masked(original.deepCopy(), rule, new MaskCounts());
 
         String out = JSON.writeValueAsString(masked);
         assertThat(JSON.readTree(out)).as("masked output is valid JSON").isEqualTo(masked);
-        assertSameShape(original, masked, "$");
+        assertSameShape(original, masked, rule, "$");
         for (String secret : planted) {
             assertThat(out).as("planted secret in %s style", style).doesNotContain(secret);
         }
@@ -106,22 +107,35 @@ class JsonMaskerFuzzTest {
         return token.toString();
     }
 
-    private static void assertSameShape(JsonNode before, JsonNode after, String path) {
+    private static void assertSameShape(JsonNode before, JsonNode after, MaskRule rule, String path) {
+        if (before.isIntegralNumber() && after.isTextual()) {
+            assertThat(after.asText())
+                    .as(path + ": a number only becomes a string when masked")
+                    .doesNotContain(before.asText());
+            return;
+        }
         assertThat(after.getNodeType()).as(path).isEqualTo(before.getNodeType());
         if (before.isObject()) {
-            List<String> keysBefore = new ArrayList<>();
-            before.fieldNames().forEachRemaining(keysBefore::add);
-            List<String> keysAfter = new ArrayList<>();
-            after.fieldNames().forEachRemaining(keysAfter::add);
-            assertThat(keysAfter).as(path + " keys").isEqualTo(keysBefore);
-            for (Iterator<Map.Entry<String, JsonNode>> it = before.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = it.next();
-                assertSameShape(field.getValue(), after.get(field.getKey()), path + "." + field.getKey());
+            List<Map.Entry<String, JsonNode>> fieldsBefore = new ArrayList<>();
+            before.fields().forEachRemaining(fieldsBefore::add);
+            List<Map.Entry<String, JsonNode>> fieldsAfter = new ArrayList<>();
+            after.fields().forEachRemaining(fieldsAfter::add);
+            assertThat(fieldsAfter).as(path + " keys").hasSameSizeAs(fieldsBefore);
+            for (int i = 0; i < fieldsBefore.size(); i++) {
+                String key = fieldsBefore.get(i).getKey();
+                String keyAfter = fieldsAfter.get(i).getKey();
+                if (!keyAfter.equals(key)) {
+                    assertThat(TEXTS.mask(key, rule, new MaskCounts()))
+                            .as(path + ": key " + key + " renamed, so masking must change it")
+                            .isNotEqualTo(key);
+                }
+                assertSameShape(
+                        fieldsBefore.get(i).getValue(), fieldsAfter.get(i).getValue(), rule, path + "." + key);
             }
         } else if (before.isArray()) {
             assertThat(after.size()).as(path + " length").isEqualTo(before.size());
             for (int i = 0; i < before.size(); i++) {
-                assertSameShape(before.get(i), after.get(i), path + "[" + i + "]");
+                assertSameShape(before.get(i), after.get(i), rule, path + "[" + i + "]");
             }
         } else if (!before.isTextual()) {
             assertThat(after).as(path).isEqualTo(before);

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -85,10 +86,10 @@ class MaskingTest {
     }
 
     @Test
-    void a_tool_result_stays_valid_json_with_numbers_and_booleans_untouched() throws Exception {
+    void a_tool_result_stays_valid_json_with_numbers_that_are_no_card_and_booleans_untouched() throws Exception {
         JsonNode result = JSON.readTree("""
                 {"content":[{"type":"text","text":"{\\"password\\": \\"P@ssw0rd!\\", \\"owner\\": \\"ravi@globex.io\\"}"}],
-                 "structuredContent":{"author":"Jane <jane.doe@acme-corp.com>","size":4111111111111111,"merged":true,
+                 "structuredContent":{"author":"Jane <jane.doe@acme-corp.com>","size":4111111111111112,"merged":true,
                    "links":["https://deploy:tok3nvalue@git.example.com/r.git"]},
                  "isError":false}""");
         MaskCounts counts = new MaskCounts();
@@ -103,7 +104,7 @@ class MaskingTest {
         assertThat(embedded.get("owner").asText()).isEqualTo("[REDACTED:email]");
         assertThat(result.at("/structuredContent/author").asText()).isEqualTo("Jane <[REDACTED:email]>");
         assertThat(result.at("/structuredContent/size").isNumber()).isTrue();
-        assertThat(result.at("/structuredContent/size").asLong()).isEqualTo(4111111111111111L);
+        assertThat(result.at("/structuredContent/size").asLong()).isEqualTo(4111111111111112L);
         assertThat(result.at("/structuredContent/merged").asBoolean()).isTrue();
         assertThat(result.at("/structuredContent/links/0").asText())
                 .isEqualTo("https://deploy:[REDACTED:url-credentials]@git.example.com/r.git");
@@ -112,13 +113,17 @@ class MaskingTest {
     }
 
     @Test
-    void a_bare_string_comes_back_masked_and_other_bare_values_as_they_are() throws Exception {
+    void a_bare_string_or_card_number_comes_back_masked_and_other_bare_values_as_they_are() throws Exception {
         MaskRule all = MaskRule.all(MaskStyle.REDACT);
 
         JsonNode masked = jsonMasker.masked(JSON.readTree("\"key AKIAIOSFODNN7EXAMPLE\""), all, new MaskCounts());
 
         assertThat(masked.asText()).isEqualTo("key [REDACTED:aws-access-key]");
-        JsonNode number = JSON.readTree("4111111111111111");
+        assertThat(jsonMasker
+                        .masked(JSON.readTree("4111111111111111"), all, new MaskCounts())
+                        .asText())
+                .isEqualTo("[REDACTED:payment-card]");
+        JsonNode number = JSON.readTree("4111111111111112");
         assertThat(jsonMasker.masked(number, all, new MaskCounts())).isSameAs(number);
         JsonNode clean = JSON.readTree("\"nothing to hide\"");
         assertThat(jsonMasker.masked(clean, all, new MaskCounts())).isSameAs(clean);
@@ -130,5 +135,52 @@ class MaskingTest {
 
         assertThat(masker.mask(clean, MaskRule.all(MaskStyle.REDACT), new MaskCounts()))
                 .isSameAs(clean);
+    }
+
+    @Test
+    void a_card_number_sent_as_a_json_number_is_masked_and_other_numbers_keep_their_value() throws Exception {
+        JsonNode result = JSON.readTree("{\"card\": 4111111111111111, \"id\": 4111111111111112,"
+                + " \"created_ms\": 1765000000000, \"count\": 3, \"ratio\": 0.5}");
+        MaskCounts counts = new MaskCounts();
+
+        JsonNode masked = jsonMasker.masked(result, MaskRule.all(MaskStyle.REDACT), counts);
+
+        assertThat(masked.get("card").asText()).isEqualTo("[REDACTED:payment-card]");
+        assertThat(masked.get("id").isIntegralNumber())
+                .as("fails the Luhn check: an id")
+                .isTrue();
+        assertThat(masked.get("created_ms").asLong()).isEqualTo(1765000000000L);
+        assertThat(masked.get("count").asInt()).isEqualTo(3);
+        assertThat(masked.get("ratio").asDouble()).isEqualTo(0.5);
+        assertThat(counts.byClassifier()).containsExactly(Map.entry("payment-card", 1));
+        assertThat(jsonMasker
+                        .masked(JSON.readTree("4111111111111111"), MaskRule.NOTHING, new MaskCounts())
+                        .isNumber())
+                .as("nothing to mask: the number stays")
+                .isTrue();
+    }
+
+    @Test
+    void a_secret_or_an_address_as_an_object_key_is_masked_and_the_keys_stay_apart() throws Exception {
+        JsonNode result = JSON.readTree("{\"first\": 1, \"ghp_gJTeKdNnFRIBXuDL7DxtpYlSXpfKtHF4vUCs\": true,"
+                + " \"ana@acme-corp.example\": {\"role\": \"admin\"}, \"bo@acme-corp.example\": {\"role\": \"dev\"},"
+                + " \"[REDACTED:email]\": \"a key that was already the mask\", \"last\": 2}");
+        MaskCounts counts = new MaskCounts();
+
+        JsonNode masked = jsonMasker.masked(result, MaskRule.all(MaskStyle.REDACT), counts);
+
+        List<String> keys = new java.util.ArrayList<>();
+        masked.fieldNames().forEachRemaining(keys::add);
+        assertThat(keys)
+                .containsExactly(
+                        "first",
+                        "[REDACTED:github-token]",
+                        "[REDACTED:email]#2",
+                        "[REDACTED:email]#3",
+                        "[REDACTED:email]",
+                        "last");
+        assertThat(masked.get("[REDACTED:email]#3").get("role").asText()).isEqualTo("dev");
+        assertThat(masked.toString()).doesNotContain("ghp_", "ana@", "bo@");
+        assertThat(counts.byClassifier()).containsEntry("github-token", 1).containsEntry("email", 2);
     }
 }

@@ -127,4 +127,30 @@ class DecisionReaderTest {
                         .quota())
                 .isEqualTo(new Decision.QuotaSpec("k", 1, 1, 3, Decision.StoreFailureMode.DENY));
     }
+
+    @Test
+    void prompt_and_resource_lists_are_read_as_patterns_and_absent_ones_stay_null() throws Exception {
+        Decision prompts = read("{\"allow\":true,\"lists\":{\"prompts\":[\"simple-prompt\",\"args-*\"]}}");
+        assertThat(prompts.visiblePrompts().patterns()).containsExactly("simple-prompt", "args-*");
+        assertThat(prompts.visibleResources()).isNull();
+        assertThat(prompts.visibleTools()).isNull();
+
+        Decision resources = read("{\"allow\":true,\"lists\":{\"resources\":[\"demo://*\"]}}");
+        assertThat(resources.visibleResources().matches("demo://a")).isTrue();
+        assertThat(resources.visiblePrompts()).isNull();
+        assertThat(read("{\"allow\":true,\"lists\":{\"prompts\":null}}").visiblePrompts())
+                .isNull();
+    }
+
+    @Test
+    void a_prompt_or_resource_list_that_is_not_an_array_of_strings_makes_the_decision_unusable() {
+        for (String json : java.util.List.of(
+                "{\"allow\":true,\"lists\":{\"prompts\":\"*\"}}",
+                "{\"allow\":true,\"lists\":{\"resources\":[\"demo://*\",7]}}")) {
+            assertThatThrownBy(() -> read(json))
+                    .as(json)
+                    .isInstanceOf(PolicyUnavailableException.class)
+                    .hasMessageContaining("lists.");
+        }
+    }
 }

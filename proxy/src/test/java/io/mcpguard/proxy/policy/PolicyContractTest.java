@@ -71,8 +71,15 @@ class PolicyContractTest {
             assertThat(decision.quota().windowMillis())
                     .isEqualTo(expected.at("/quota/window_ms").asLong());
         }
-        if (!expected.get("lists").isNull()) {
-            assertThat(decision.visibleTools()).containsExactlyInAnyOrderElementsOf(texts(expected.at("/lists/tools")));
+        JsonNode lists = expected.get("lists");
+        if (lists.has("tools")) {
+            assertThat(decision.visibleTools()).containsExactlyInAnyOrderElementsOf(texts(lists.get("tools")));
+        }
+        if (lists.has("prompts")) {
+            assertThat(decision.visiblePrompts().patterns()).containsExactlyElementsOf(texts(lists.get("prompts")));
+        }
+        if (lists.has("resources")) {
+            assertThat(decision.visibleResources().patterns()).containsExactlyElementsOf(texts(lists.get("resources")));
         }
         assertThat(decision.decisionId())
                 .as("decision id (OPA's decision log is on)")
@@ -90,6 +97,12 @@ class PolicyContractTest {
             ObjectNode params = message.putObject("params");
             params.set("name", request.get("tool"));
             params.set("arguments", request.get("arguments"));
+        }
+        if (request.has("prompt")) {
+            message.putObject("params").set("name", request.get("prompt"));
+        }
+        if (request.has("resource")) {
+            message.putObject("params").set("uri", request.get("resource"));
         }
         JsonRpcMessage decoded = new JsonRpcDecoder(64, 1 << 20, 32)
                 .decode(JSON.writeValueAsBytes(message))

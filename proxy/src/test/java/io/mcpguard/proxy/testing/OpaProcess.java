@@ -81,6 +81,24 @@ public final class OpaProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Puts the example prompt and resource allowances ({@code policies/examples/data/exposure-allowances.jsonc}) into
+     * a copy of the policies made by {@link #copyRepoPolicies}: the repository ships them empty (nothing allowed).
+     */
+    public static void useExampleExposure(Path copy) {
+        try {
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            com.fasterxml.jackson.databind.JsonNode example = json.readTree(Tools.repo()
+                    .resolve("policies/examples/data/exposure-allowances.jsonc")
+                    .toFile());
+            com.fasterxml.jackson.databind.node.ObjectNode data = json.createObjectNode();
+            data.set("allowances", example.get("allowances"));
+            Files.writeString(copy.resolve("mcp/exposure/data.json"), json.writeValueAsString(data));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write the example exposure data", e);
+        }
+    }
+
     /** Copies the repository's policy files, their data and the manifest to {@code dir}, for a test to change. */
     public static void copyRepoPolicies(Path dir) {
         Path source = Tools.repo().resolve("policies");

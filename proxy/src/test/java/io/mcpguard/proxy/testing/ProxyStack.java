@@ -162,6 +162,17 @@ public final class ProxyStack implements BeforeAllCallback, AfterAllCallback, Be
             };
         }
 
+        /** A copy of the repository's policies with the example prompt and resource allowances. */
+        static Policies withExampleExposure() {
+            return scratch -> {
+                OpaProcess.copyRepoPolicies(scratch);
+                OpaProcess.useExampleExposure(scratch);
+                OpaProcess opa = new OpaProcess(scratch);
+                opa.start();
+                return opa;
+            };
+        }
+
         /** Another policy directory, such as a test resource. */
         static Policies at(Supplier<Path> directory) {
             return scratch -> {
