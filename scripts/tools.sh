@@ -62,8 +62,8 @@ readonly INSPECTOR_VERSION=2.12.0
 readonly CONFORMANCE_PACKAGE=@modelcontextprotocol/conformance
 readonly CONFORMANCE_VERSION=0.1.13
 # A reference MCP server that serves prompts, resources and resource templates (Streamable HTTP with
-# `streamableHttp`); the tests put it behind the proxy. Its get-env tool prints its whole environment:
-# start it with a clean one.
+# `streamableHttp`, or stdio with `stdio`, which the proxy launches itself in the stdio tests); the tests put it
+# behind the proxy. Its get-env tool prints its whole environment: start it with a clean one.
 readonly EVERYTHING_PACKAGE=@modelcontextprotocol/server-everything
 readonly EVERYTHING_VERSION=2026.8.31
 

@@ -149,6 +149,27 @@ final class ConfigSource {
         return Map.copyOf(result);
     }
 
+    /**
+     * A mapping of names to single values under {@code prefix} ({@code upstream.stdio.env.set: {LOG_LEVEL: info}}),
+     * from the file only, like {@link #listMap}. Names keep their case; a value that is a list is a problem.
+     */
+    Map<String, String> stringMap(String prefix) {
+        String start = prefix + ".";
+        Map<String, String> result = new LinkedHashMap<>();
+        for (String key : List.copyOf(fileValues.keySet())) {
+            if (key.startsWith(start) && key.length() > start.length()) {
+                knownKeys.add(key);
+                if (fileLists.containsKey(key)) {
+                    problems.add("config key '" + key + "': expected a single value, got a list");
+                    continue;
+                }
+                String value = fileValues.get(key);
+                result.put(key.substring(start.length()), value == null ? "" : value);
+            }
+        }
+        return result;
+    }
+
     String string(String key, String fallback) {
         if (fileLists.containsKey(key) && !env.containsKey(envName(key))) {
             knownKeys.add(key);

@@ -31,7 +31,8 @@ public record ProxyConfig(
         TlsSettings tls,
         Budgets budgets,
         Recording recording,
-        Shadow shadow) {
+        Shadow shadow,
+        StdioServer stdio) {
 
     /**
      * Shadow mode ({@code policy.shadow.*}): a candidate policy decided beside the enforced one, its disagreements
@@ -467,6 +468,7 @@ public record ProxyConfig(
         Shadow shadow = PolicySection.shadow(src, policy);
         TlsSettings tls =
                 TlsSettings.parse(src, "https".equalsIgnoreCase(upstream.url().getScheme()));
+        StdioServer stdio = StdioSection.parse(src, limits.maxRewriteBytes());
         src.finish();
         return new ProxyConfig(
                 listen,
@@ -483,7 +485,8 @@ public record ProxyConfig(
                 tls,
                 budgets,
                 recording,
-                shadow);
+                shadow,
+                stdio);
     }
 
     private static String firstLine(String text) {

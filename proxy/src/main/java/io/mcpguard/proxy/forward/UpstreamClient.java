@@ -60,6 +60,13 @@ public final class UpstreamClient implements AutoCloseable {
     private final io.mcpguard.proxy.config.Secret credential;
     private final int connectMillis;
     private final SslContext tls;
+    private final boolean passSubject;
+
+    /**
+     * Carries the proxy's verified subject id (base64url of its UTF-8) to an upstream that runs one server per
+     * subject (the stdio bridge); never the client's: a client-sent one is always removed.
+     */
+    public static final String SUBJECT_HEADER = "Mcpguard-Subject";
 
     /**
      * @param declaredTools learns what the server declares about its tools from the {@code tools/list} answers the
@@ -75,6 +82,19 @@ public final class UpstreamClient implements AutoCloseable {
             DeclaredTools declaredTools,
             AnswerInspection inspection,
             int maxRewriteBytes) {
+        this(config, tlsSettings, eventLoops, declaredTools, inspection, maxRewriteBytes, false);
+    }
+
+    /** @param passSubject whether the upstream is told each request's subject ({@link #SUBJECT_HEADER}) */
+    public UpstreamClient(
+            ProxyConfig.Upstream config,
+            TlsSettings.Upstream tlsSettings,
+            int eventLoops,
+            DeclaredTools declaredTools,
+            AnswerInspection inspection,
+            int maxRewriteBytes,
+            boolean passSubject) {
+        this.passSubject = passSubject;
         this.declaredTools = declaredTools;
         this.inspection = inspection;
         this.maxRewriteBytes = maxRewriteBytes;
@@ -169,6 +189,7 @@ public final class UpstreamClient implements AutoCloseable {
      * @param body the body to send (the proxy's re-serialised message), or null; ownership passes here
      * @param plan what to rewrite in the answer ({@link AnswerPlan#NONE} for nothing)
      * @param listener told how the exchange ended
+     * @param subject the verified subject's id, passed on only to an upstream that asked for it
      */
     public void forward(
             ChannelHandlerContext client,
@@ -177,8 +198,18 @@ public final class UpstreamClient implements AutoCloseable {
             HttpHeaders clientHeaders,
             ByteBuf body,
             AnswerPlan plan,
-            RelayListener listener) {
+            RelayListener listener,
+            String subject) {
         FullHttpRequest request = buildRequest(client, method, clientQuery, clientHeaders, body);
+        request.headers().remove(SUBJECT_HEADER);
+        if (passSubject && subject != null) {
+            request.headers()
+                    .set(
+                            SUBJECT_HEADER,
+                            java.util.Base64.getUrlEncoder()
+                                    .withoutPadding()
+                                    .encodeToString(subject.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
         FixedChannelPool pool = pools.get(client.channel().eventLoop());
         pool.acquire().addListener((Future<Channel> acquired) -> {
             if (!acquired.isSuccess()) {

@@ -75,7 +75,9 @@ final class PrefixedTokenClassifier implements Classifier {
         java.util.Arrays.fill(triedAt, -1);
         automaton.scan(chars, (p, at, end) -> {
             int f = formatOf[p];
-            if (triedAt[f] == at || !Chars.wordStartsAt(chars, at)) {
+            // No word start is asked for either: "auth_ghp_…" is a token behind a name, and each prefix is distinctive
+            // enough, with its alphabet and length, not to be found inside ordinary words.
+            if (triedAt[f] == at) {
                 return;
             }
             triedAt[f] = at;
@@ -87,7 +89,7 @@ final class PrefixedTokenClassifier implements Classifier {
             }
             int body = stop - end;
             // No word end is asked for: a token glued to what follows ("ghp_…_key") is still the token, and a
-            // secret product masks it rather than read the glue as proof of something else.
+            // security product masks it rather than read the glue as proof of something else.
             if (body >= format.minBody() && body <= format.maxBody()) {
                 out.add(new Finding(at, stop, format.name(), DataClass.SECRETS));
             }

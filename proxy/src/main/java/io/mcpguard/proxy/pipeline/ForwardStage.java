@@ -109,7 +109,14 @@ public final class ForwardStage extends SimpleChannelInboundHandler<Exchange> {
 
     private void forward(ChannelHandlerContext ctx, Exchange exchange, ByteBuf body, AnswerPlan plan) {
         upstream.forward(
-                ctx, exchange.method(), exchange.query(), exchange.headers(), body, plan, new Listener(ctx, exchange));
+                ctx,
+                exchange.method(),
+                exchange.query(),
+                exchange.headers(),
+                body,
+                plan,
+                new Listener(ctx, exchange),
+                exchange.subject().id());
     }
 
     /** What the answer path must do for this body: filter its tools/list answers, mask what the decisions said. */

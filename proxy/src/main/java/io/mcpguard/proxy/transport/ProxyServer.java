@@ -39,6 +39,7 @@ import io.mcpguard.proxy.policy.ToolPins;
 import io.mcpguard.proxy.policy.WasmPolicyEngine;
 import io.mcpguard.proxy.quota.QuotaGate;
 import io.mcpguard.proxy.quota.QuotaStore;
+import io.mcpguard.proxy.stdio.StdioBridge;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -70,6 +71,9 @@ public final class ProxyServer implements AutoCloseable {
     private final ProxyChannelInitializer initializer;
     private final RulesFileWatcher rulesWatcher;
     private final ListenerTls listenerTls;
+    /** The launched stdio server's front, or null when the upstream is an HTTP server. */
+    private final StdioBridge stdio;
+
     private Channel serverChannel;
 
     /** The production proxy: each request's subject is the one the identity stage verified. */
@@ -102,13 +106,15 @@ public final class ProxyServer implements AutoCloseable {
         TextMasker texts = textMasker(config.mask(), scanner);
         AnswerInspection inspection = inspection(config.mask(), texts, config.audit());
         ClientText clientText = new ClientText(texts);
+        this.stdio = config.stdio() == null ? null : StdioBridge.start(config, decoder.mapper(), texts);
         this.upstream = new UpstreamClient(
-                config.upstream(),
+                stdio == null ? config.upstream() : stdio.asUpstream(config.upstream()),
                 config.tls().upstream(),
                 loops,
                 declaredTools,
                 inspection,
-                config.limits().maxRewriteBytes());
+                config.limits().maxRewriteBytes(),
+                stdio != null && stdio.perSubject());
         HttpAnswers answers = new HttpAnswers(decoder.mapper());
         this.authenticator = new Authenticator(config.auth());
         this.audit = AuditTrail.start(
@@ -202,7 +208,8 @@ public final class ProxyServer implements AutoCloseable {
                 audit.recordsToolCalls(),
                 new Readiness(List.of(
                         new Readiness.Check("policy", policyLoaded),
-                        new Readiness.Check("upstream", () -> upstream.reachable(workers.next())),
+                        new Readiness.Check(
+                                "upstream", stdio != null ? stdio::ready : () -> upstream.reachable(workers.next())),
                         new Readiness.Check("audit spool", audit::spoolWritable))),
                 budgets.decisions()));
         this.initializer = new ProxyChannelInitializer(new ProxyChannelInitializer.Parts(
@@ -297,6 +304,9 @@ public final class ProxyServer implements AutoCloseable {
             serverChannel.close().syncUninterruptibly();
         }
         upstream.close();
+        if (stdio != null) {
+            stdio.close(); // the children end cleanly: stdin closed, a grace period, then terminated
+        }
         policy.close();
         quotas.close();
         authenticator.close();

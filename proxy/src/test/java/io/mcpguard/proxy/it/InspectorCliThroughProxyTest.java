@@ -5,18 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mcpguard.proxy.auth.ApiKeyStore;
+import io.mcpguard.proxy.testing.InspectorCli;
 import io.mcpguard.proxy.testing.ProxyHarness;
 import io.mcpguard.proxy.testing.ProxyStack;
 import io.mcpguard.proxy.testing.Tools;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,7 +27,6 @@ class InspectorCliThroughProxyTest {
     @RegisterExtension
     static final ProxyStack stack = ProxyStack.with(Map.of());
 
-    private static Path inspector;
     /** A second proxy in front of the same upstream and OPA, requiring an API key. */
     private static ProxyHarness guarded;
 
@@ -40,7 +37,7 @@ class InspectorCliThroughProxyTest {
 
     @BeforeAll
     static void startParts() throws IOException {
-        inspector = Tools.tool("inspector");
+        Tools.tool("inspector"); // installed before the stack starts, not inside a test's time
         String[] made = ApiKeyStore.newKey("inspector");
         apiKey = made[0];
         Path keys = Files.createTempFile("api-keys", ".yaml");
@@ -132,33 +129,7 @@ class InspectorCliThroughProxyTest {
     }
 
     private static Run inspectorAt(ProxyHarness target, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
-                inspector.toString(),
-                "--cli",
-                "--server-url",
-                target.mcpUrl(),
-                "--transport",
-                "http",
-                "--format",
-                "json"));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().put("MCP_INSPECTOR_SECRET_STORE", "memory");
-        Process process = builder.start();
-        CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
-        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
-        if (!process.waitFor(2, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError("the Inspector CLI did not finish; stderr: " + stderr.getNow(""));
-        }
-        return new Run(process.exitValue(), stdout.join(), stderr.join());
-    }
-
-    private static String read(java.io.InputStream in) {
-        try {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
+        InspectorCli.Run run = InspectorCli.run(target.mcpUrl(), List.of(args));
+        return new Run(run.exitCode(), run.stdout(), run.stderr());
     }
 }

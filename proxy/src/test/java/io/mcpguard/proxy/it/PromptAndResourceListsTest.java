@@ -6,21 +6,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mcpguard.proxy.auth.ApiKeyStore;
 import io.mcpguard.proxy.testing.EverythingServer;
+import io.mcpguard.proxy.testing.InspectorCli;
 import io.mcpguard.proxy.testing.ProxyStack;
 import io.mcpguard.proxy.testing.RawMcp;
-import io.mcpguard.proxy.testing.Tools;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,7 +31,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class PromptAndResourceListsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path INSPECTOR = Tools.tool("inspector");
     private static final EverythingServer EVERYTHING = new EverythingServer();
     private static final Map<String, String> KEYS = new java.util.HashMap<>();
 
@@ -206,26 +202,7 @@ class PromptAndResourceListsTest {
     }
 
     private static Run inspector(String url, List<String> args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(
-                List.of(INSPECTOR.toString(), "--cli", "--server-url", url, "--transport", "http", "--format", "json"));
-        command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().put("MCP_INSPECTOR_SECRET_STORE", "memory");
-        Process process = builder.start();
-        CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
-        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
-        if (!process.waitFor(2, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError("the Inspector CLI did not finish; stderr: " + stderr.getNow(""));
-        }
-        return new Run(process.exitValue(), stdout.join(), stderr.join());
-    }
-
-    private static String read(java.io.InputStream in) {
-        try {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
+        InspectorCli.Run run = InspectorCli.run(url, args);
+        return new Run(run.exitCode(), run.stdout(), run.stderr());
     }
 }

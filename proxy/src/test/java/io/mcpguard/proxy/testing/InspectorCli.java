@@ -1,0 +1,49 @@
+package io.mcpguard.proxy.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** The MCP Inspector CLI (from the tool cache) run against a Streamable HTTP endpoint, JSON out. */
+public final class InspectorCli {
+    private InspectorCli() {}
+
+    /** What one CLI run printed and how it ended. */
+    public record Run(int exitCode, String stdout, String stderr) {}
+
+    /** Runs {@code inspector --cli --server-url URL --transport http --format json ARGS...}; at most two minutes. */
+    public static Run run(String url, List<String> args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
+                Tools.tool("inspector").toString(),
+                "--cli",
+                "--server-url",
+                url,
+                "--transport",
+                "http",
+                "--format",
+                "json"));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("MCP_INSPECTOR_SECRET_STORE", "memory");
+        Process process = builder.start();
+        CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
+        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
+        if (!process.waitFor(2, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("the Inspector CLI did not finish; stderr: " + stderr.getNow(""));
+        }
+        return new Run(process.exitValue(), stdout.join(), stderr.join());
+    }
+
+    private static String read(InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}
