@@ -55,4 +55,36 @@ class ProtocolEraTest {
     void supported_versions_list_the_modern_one_first() {
         assertThat(ProtocolEra.supportedVersions()).startsWith("2026-07-28").contains("2025-11-25");
     }
+
+    @Test
+    void the_first_meta_version_of_a_body_counts_and_one_that_is_no_text_still_marks_it_modern() throws Exception {
+        ProtocolEra batch = ProtocolEra.of(
+                null,
+                body("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"_meta\":"
+                        + "{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\"}}},"
+                        + "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\",\"params\":{\"_meta\":"
+                        + "{\"io.modelcontextprotocol/protocolVersion\":\"2027-01-01\"}}}]"));
+        ProtocolEra number = ProtocolEra.of(
+                null,
+                body("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"_meta\":"
+                        + "{\"io.modelcontextprotocol/protocolVersion\":20260728}}}"));
+
+        assertThat(batch.version()).isEqualTo("2026-07-28");
+        assertThat(number.modern()).isTrue();
+        assertThat(number.version()).isEqualTo("20260728");
+        assertThat(number.era().wireName()).isEqualTo("modern");
+        assertThat(ProtocolEra.Era.LEGACY.wireName()).isEqualTo("legacy");
+    }
+
+    @Test
+    void meta_without_a_version_or_that_is_no_object_names_no_era() throws Exception {
+        for (String params : new String[] {"{}", "{\"_meta\":{}}", "{\"_meta\":\"2026-07-28\"}"}) {
+            ProtocolEra era = ProtocolEra.of(
+                    null, body("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":" + params + "}"));
+            assertThat(era.modern()).as(params).isFalse();
+        }
+        assertThat(ProtocolEra.modernHeader("2025-01-01"))
+                .as("a date before 2026-07-28 that is no legacy version is not modern")
+                .isFalse();
+    }
 }
