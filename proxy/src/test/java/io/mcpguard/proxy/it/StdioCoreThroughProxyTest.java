@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mcpguard.proxy.testing.InspectorCli;
 import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.StdioProxy;
 import io.mcpguard.proxy.testing.TestSubjects;
 import io.mcpguard.proxy.testing.Tools;
 import io.mcpguard.sandbox.BitbucketSandbox;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,11 +27,10 @@ class StdioCoreThroughProxyTest {
     private static BitbucketSandbox sandbox;
     private static OpaProcess opa;
     private static StdioProxy proxy;
-    private static Path inspector;
 
     @BeforeAll
     static void start() throws Exception {
-        inspector = Tools.tool("inspector");
+        Tools.tool("inspector"); // installed before the proxy starts
         sandbox = BitbucketSandbox.start(0);
         opa = OpaProcess.startWithRepoPolicies();
         proxy = new StdioProxy(
@@ -56,7 +55,7 @@ class StdioCoreThroughProxyTest {
 
     @Test
     void tools_list_reaches_the_stdio_core_and_is_cut_to_what_a_viewer_may_call() throws Exception {
-        StdioProxy.Run run = proxy.inspector(inspector, "--method", "tools/list");
+        InspectorCli.Run run = proxy.inspector("--method", "tools/list");
 
         assertThat(run.exitCode()).as(run.stderr()).isZero();
         List<String> names = new ArrayList<>();
@@ -70,8 +69,7 @@ class StdioCoreThroughProxyTest {
 
     @Test
     void an_allowed_call_returns_the_cores_answer() throws Exception {
-        StdioProxy.Run run = proxy.inspector(
-                inspector,
+        InspectorCli.Run run = proxy.inspector(
                 "--method",
                 "tools/call",
                 "--tool-name",
@@ -91,8 +89,7 @@ class StdioCoreThroughProxyTest {
 
     @Test
     void a_call_into_another_workspace_is_denied_by_the_policy() throws Exception {
-        StdioProxy.Run run = proxy.inspector(
-                inspector,
+        InspectorCli.Run run = proxy.inspector(
                 "--method",
                 "tools/call",
                 "--tool-name",
@@ -108,8 +105,7 @@ class StdioCoreThroughProxyTest {
 
     @Test
     void the_answers_of_the_stdio_core_are_masked_like_an_http_servers() throws Exception {
-        StdioProxy.Run run = proxy.inspector(
-                inspector,
+        InspectorCli.Run run = proxy.inspector(
                 "--method",
                 "tools/call",
                 "--tool-name",
@@ -129,8 +125,8 @@ class StdioCoreThroughProxyTest {
 
     @Test
     void the_token_is_on_no_command_line_and_one_child_serves_everybody() throws Exception {
-        proxy.inspector(inspector, "--method", "tools/list");
-        proxy.inspector(inspector, "--method", "tools/list");
+        proxy.inspector("--method", "tools/list");
+        proxy.inspector("--method", "tools/list");
 
         List<ProcessHandle> children = StdioProxy.children("io.mcpguard.core.CoreMain");
         assertThat(children).hasSize(1);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mcpguard.proxy.testing.InspectorCli;
 import io.mcpguard.proxy.testing.OpaProcess;
 import io.mcpguard.proxy.testing.RawMcp;
 import io.mcpguard.proxy.testing.StdioProxy;
@@ -38,11 +39,10 @@ class StdioServerEverythingTest {
 
     private static OpaProcess opa;
     private static StdioProxy proxy;
-    private static Path inspector;
 
     @BeforeAll
     static void start() throws IOException {
-        inspector = Tools.tool("inspector");
+        Tools.tool("inspector"); // installed before the proxy starts
         Path everything = Tools.tool("everything");
         opa = startOpaKnowing(policies, "echo", "get-env");
         proxy = new StdioProxy(
@@ -85,7 +85,7 @@ class StdioServerEverythingTest {
 
     @Test
     void tools_list_shows_the_catalogued_tools_and_hides_the_rest() throws Exception {
-        StdioProxy.Run run = proxy.inspector(inspector, "--method", "tools/list");
+        InspectorCli.Run run = proxy.inspector("--method", "tools/list");
 
         assertThat(run.exitCode()).as(run.stderr()).isZero();
         List<String> names = new ArrayList<>();
@@ -97,8 +97,8 @@ class StdioServerEverythingTest {
 
     @Test
     void an_allowed_call_is_answered_by_the_stdio_server() throws Exception {
-        StdioProxy.Run run = proxy.inspector(
-                inspector, "--method", "tools/call", "--tool-name", "echo", "--tool-arg", "message=hello stdio");
+        InspectorCli.Run run =
+                proxy.inspector("--method", "tools/call", "--tool-name", "echo", "--tool-arg", "message=hello stdio");
 
         assertThat(run.exitCode()).as(run.stderr()).isZero();
         assertThat(JSON.readTree(run.stdout()).at("/result/content/0/text").asText())
@@ -118,7 +118,7 @@ class StdioServerEverythingTest {
 
     @Test
     void the_child_sees_only_the_variables_the_allow_list_names_and_its_secrets_are_masked() throws Exception {
-        StdioProxy.Run run = proxy.inspector(inspector, "--method", "tools/call", "--tool-name", "get-env");
+        InspectorCli.Run run = proxy.inspector("--method", "tools/call", "--tool-name", "get-env");
 
         assertThat(run.exitCode()).as(run.stderr()).isZero();
         String text = JSON.readTree(run.stdout()).at("/result/content/0/text").asText();

@@ -9,12 +9,9 @@ import io.mcpguard.proxy.transport.ProxyServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The proxy, in this JVM, fronting a stdio MCP server it launches itself ({@code upstream.stdio}), with a real OPA
@@ -120,31 +117,8 @@ public final class StdioProxy implements AutoCloseable {
         }
     }
 
-    /** What one Inspector CLI run printed and how it ended. */
-    public record Run(int exitCode, String stdout, String stderr) {}
-
     /** Runs the MCP Inspector CLI against this proxy over Streamable HTTP. */
-    public Run inspector(Path inspector, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
-                inspector.toString(), "--cli", "--server-url", mcpUrl(), "--transport", "http", "--format", "json"));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().put("MCP_INSPECTOR_SECRET_STORE", "memory");
-        Process process = builder.start();
-        CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
-        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
-        if (!process.waitFor(2, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError("the Inspector CLI did not finish; stderr: " + stderr.getNow(""));
-        }
-        return new Run(process.exitValue(), stdout.join(), stderr.join());
-    }
-
-    private static String read(java.io.InputStream in) {
-        try {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
+    public InspectorCli.Run inspector(String... args) throws IOException, InterruptedException {
+        return InspectorCli.run(mcpUrl(), List.of(args));
     }
 }
