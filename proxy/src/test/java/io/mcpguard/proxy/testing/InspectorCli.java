@@ -1,5 +1,6 @@
 package io.mcpguard.proxy.testing;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +14,20 @@ public final class InspectorCli {
     private InspectorCli() {}
 
     /** What one CLI run printed and how it ended. */
-    public record Run(int exitCode, String stdout, String stderr) {}
+    public record Run(int exitCode, String stdout, String stderr) {
+        /** The tool names of a {@code --method tools/list} run, which must have succeeded. */
+        public List<String> toolNames() throws IOException {
+            if (exitCode != 0) {
+                throw new AssertionError("the Inspector CLI failed (" + exitCode + "): " + stderr);
+            }
+            List<String> names = new ArrayList<>();
+            new ObjectMapper()
+                    .readTree(stdout)
+                    .at("/result/tools")
+                    .forEach(t -> names.add(t.path("name").asText()));
+            return names;
+        }
+    }
 
     /** Runs {@code inspector --cli --server-url URL --transport http --format json ARGS...}; at most two minutes. */
     public static Run run(String url, List<String> args) throws IOException, InterruptedException {
