@@ -17,8 +17,6 @@ import org.eclipse.jetty.ee11.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The MCP Streamable HTTP endpoint ({@code /mcp}) on embedded Jetty 12.1 (ee11 servlets), with the SDK's sessionful
@@ -27,8 +25,6 @@ import org.slf4j.LoggerFactory;
  * McpHttpGuardFilter}), and SSE keep-alive comments so an idle GET stream still shows it is alive.
  */
 public final class HttpMcpServer implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(HttpMcpServer.class);
-
     public static final String ENDPOINT = "/mcp";
 
     private final Server jetty;
@@ -107,11 +103,7 @@ public final class HttpMcpServer implements AutoCloseable {
         jetty.join();
     }
 
-    /**
-     * Closes the MCP sessions, then stops Jetty, waiting up to its stop timeout for open requests. A request still
-     * open then (a client's long-lived stream) is cut: Jetty has stopped all the same, so that is a warning, not a
-     * failure of the close.
-     */
+    /** Closes the MCP sessions, then stops Jetty (waiting up to its stop timeout for open requests). */
     @Override
     public void close() {
         try {
@@ -121,10 +113,6 @@ public final class HttpMcpServer implements AutoCloseable {
                 jetty.stop();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (java.util.concurrent.TimeoutException e) {
-                LOG.atWarn()
-                        .addKeyValue("stop_timeout_ms", jetty.getStopTimeout())
-                        .log("requests still open at the stop timeout were cut");
             } catch (Exception e) {
                 throw new IllegalStateException("Jetty did not stop cleanly", e);
             }
