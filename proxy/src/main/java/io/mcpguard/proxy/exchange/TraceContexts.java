@@ -45,7 +45,7 @@ public final class TraceContexts {
                 .getSpanContext();
     }
 
-    private enum MapGetter implements TextMapGetter<Map<String, String>> {
+    enum MapGetter implements TextMapGetter<Map<String, String>> {
         INSTANCE;
 
         @Override
@@ -59,7 +59,7 @@ public final class TraceContexts {
         }
     }
 
-    private enum MetaGetter implements TextMapGetter<JsonNode> {
+    enum MetaGetter implements TextMapGetter<JsonNode> {
         INSTANCE;
 
         @Override

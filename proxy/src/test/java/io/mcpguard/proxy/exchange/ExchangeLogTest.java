@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mcpguard.proxy.jsonrpc.DecodedBody;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
+import io.mcpguard.proxy.jsonrpc.Refusal;
 import io.mcpguard.proxy.mask.MaskCounts;
 import io.mcpguard.proxy.policy.GateVerdict;
 import io.mcpguard.proxy.policy.Subject;
@@ -14,6 +15,8 @@ import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -194,5 +197,99 @@ class ExchangeLogTest {
         assertThat(Outcome.IDENTITY_UNAVAILABLE.wireName()).isEqualTo("identity_unavailable");
         assertThat(Outcome.DENY.isDenial()).isTrue();
         assertThat(Outcome.OVER_QUOTA.isDenial()).isFalse();
+    }
+
+    @Test
+    void the_client_s_address_is_kept_as_its_ip_and_a_transport_without_one_records_none() throws Exception {
+        EmbeddedChannel tcp = new EmbeddedChannel() {
+            @Override
+            protected SocketAddress remoteAddress0() {
+                return new InetSocketAddress("10.1.2.3", 40_000);
+            }
+        };
+        HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "/mcp");
+
+        ExchangeLog overTcp = ExchangeLog.open(tcp, request, completed::add);
+        ExchangeLog embedded = ExchangeLog.open(new EmbeddedChannel(), request, completed::add);
+
+        assertThat(overTcp.head().clientAddress()).isEqualTo("10.1.2.3");
+        assertThat(overTcp.head().client().getPort()).isEqualTo(40_000);
+        assertThat(overTcp.head().httpVersion()).isEqualTo("1.0");
+        assertThat(overTcp.head().protocolVersion()).isNull();
+        assertThat(overTcp.head().sessionId()).isNull();
+        assertThat(overTcp.head().tracestate()).isNull();
+        assertThat(embedded.head().client()).isNull();
+        assertThat(embedded.head().clientAddress()).isNull();
+    }
+
+    @Test
+    void a_new_request_replaces_the_log_of_the_previous_one_on_its_connection() {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        ExchangeLog first = open(channel);
+        first.completed();
+
+        ExchangeLog second = open(channel);
+
+        assertThat(ExchangeLog.of(channel)).isSameAs(second).isNotSameAs(first);
+        assertThat(second.isComplete()).isFalse();
+        assertThat(completed).containsExactly(first);
+    }
+
+    @Test
+    void refused_messages_end_the_exchange_with_one_refusal_each_and_no_single_outcome() {
+        ExchangeLog log = open(new EmbeddedChannel());
+        List<Refusal> refusals = new ArrayList<>(List.of(
+                new Refusal(null, ErrorCode.POLICY_DENIED, "no", null),
+                new Refusal(null, ErrorCode.BATCH_NOT_FORWARDED, "not sent", null)));
+
+        log.refused(refusals);
+        refusals.clear();
+
+        assertThat(completed).containsExactly(log);
+        assertThat(log.isComplete()).isTrue();
+        assertThat(log.ending().outcome()).isNull();
+        assertThat(log.ending().httpStatus()).isZero();
+        assertThat(log.ending().refusals())
+                .as("a copy: the caller's list cannot change the record")
+                .extracting(Refusal::code)
+                .containsExactly(ErrorCode.POLICY_DENIED, ErrorCode.BATCH_NOT_FORWARDED);
+    }
+
+    @Test
+    void an_upstream_failure_is_a_502_and_a_client_gone_before_forwarding_is_abandoned_uninterrupted() {
+        ExchangeLog failed = open(new EmbeddedChannel());
+        ExchangeLog gone = open(new EmbeddedChannel());
+
+        failed.upstreamFailed(ErrorCode.UPSTREAM_UNAVAILABLE);
+        gone.abandoned();
+
+        assertThat(failed.ending())
+                .isEqualTo(new ExchangeLog.Ending(
+                        Outcome.UPSTREAM_ERROR, 502, ErrorCode.UPSTREAM_UNAVAILABLE, null, List.of(), false));
+        assertThat(gone.ending()).isEqualTo(new ExchangeLog.Ending(Outcome.ABANDONED, 0, null, null, List.of(), false));
+        assertThat(failed.ending().interrupted()).isFalse();
+    }
+
+    @Test
+    void the_scopes_needed_are_a_copy_and_an_open_log_reads_as_incomplete() {
+        long before = epochNanos(java.time.Instant.now());
+        ExchangeLog log = open(new EmbeddedChannel());
+        long after = epochNanos(java.time.Instant.now());
+        Set<String> needed = new java.util.HashSet<>(Set.of("repo:write"));
+
+        log.scopesNeeded(needed);
+        needed.add("admin");
+
+        assertThat(log.scopesNeeded()).containsExactly("repo:write");
+        assertThat(log.ending()).isNull();
+        assertThat(log.endEpochNanos()).isZero();
+        assertThat(log.toString()).contains("complete=false");
+        assertThat(log.startEpochNanos())
+                .as("nanoseconds since the epoch, read from the wall clock")
+                .isBetween(before, after);
+    }
+
+    private static long epochNanos(java.time.Instant instant) {
+        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
     }
 }

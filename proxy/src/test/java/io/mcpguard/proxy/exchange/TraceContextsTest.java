@@ -86,4 +86,21 @@ class TraceContextsTest {
         assertThat(context.getTraceId()).isEqualTo(TRACE);
         assertThat(context.getTraceState().isEmpty()).isTrue();
     }
+
+    @Test
+    void the_carriers_name_their_fields_to_a_propagator_that_asks_and_no_carrier_names_nothing() throws Exception {
+        // The W3C propagator reads fields by name; another propagator may list them first (TextMapGetter.keys).
+        JsonNode meta = params("{\"traceparent\":\"" + TRACEPARENT + "\",\"progressToken\":7}");
+
+        assertThat(TraceContexts.MetaGetter.INSTANCE.keys(meta)).containsExactly("traceparent", "progressToken");
+        assertThat(TraceContexts.MetaGetter.INSTANCE.get(meta, "progressToken"))
+                .as("not a string: no trace field")
+                .isNull();
+        assertThat(TraceContexts.MetaGetter.INSTANCE.get(null, "traceparent")).isNull();
+        assertThat(TraceContexts.MapGetter.INSTANCE.keys(java.util.Map.of("traceparent", TRACEPARENT)))
+                .containsExactly("traceparent");
+        assertThat(TraceContexts.MapGetter.INSTANCE.get(null, "traceparent")).isNull();
+        assertThat(TraceContexts.MapGetter.INSTANCE.get(java.util.Map.of("traceparent", TRACEPARENT), "traceparent"))
+                .isEqualTo(TRACEPARENT);
+    }
 }
