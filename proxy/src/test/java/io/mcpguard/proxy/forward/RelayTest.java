@@ -15,6 +15,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.pool.ChannelPool;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -26,6 +28,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
@@ -64,7 +67,7 @@ class RelayTest {
     }
 
     private Relay relay(int maxRewriteBytes) {
-        ChannelHandlerContext ctx = client.pipeline().firstContext();
+        ChannelHandlerContext ctx = client.pipeline().lastContext();
         Relay relay = new Relay(
                 ctx, upstream, new RecordingPool(), events, PLAN, new DeclaredTools(10), INSPECTION, maxRewriteBytes);
         upstream.pipeline().get(UpstreamRelayHandler.class).begin(relay);
@@ -221,14 +224,306 @@ class RelayTest {
         assertThat(client.isOpen()).isFalse();
     }
 
+    @Test
+    void a_server_that_does_not_answer_in_time_is_an_upstream_timeout_and_its_connection_is_closed() throws Exception {
+        ChannelHandlerContext ctx = client.pipeline().lastContext();
+        Relay relay =
+                new Relay(ctx, upstream, new RecordingPool(), events, PLAN, new DeclaredTools(10), INSPECTION, 1 << 20);
+        upstream.pipeline().get(UpstreamRelayHandler.class).begin(relay);
+        relay.start(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/mcp"), 1);
+        upstream.runPendingTasks();
+
+        Thread.sleep(20);
+        upstream.runScheduledPendingTasks();
+
+        assertThat(events.endings).containsExactly("failed " + ErrorCode.UPSTREAM_TIMEOUT);
+        assertThat(upstream.isOpen()).isFalse();
+        assertThat(released).containsExactly(upstream);
+        // A late answer on the closed relay is dropped, never relayed.
+        HttpResponse late = head("application/json");
+        relay.onUpstreamMessage(late);
+        assertThat((Object) client.readOutbound()).isNull();
+    }
+
+    @Test
+    void the_first_byte_deadline_stops_once_the_answer_began() throws Exception {
+        ChannelHandlerContext ctx = client.pipeline().lastContext();
+        Relay relay =
+                new Relay(ctx, upstream, new RecordingPool(), events, PLAN, new DeclaredTools(10), INSPECTION, 1 << 20);
+        upstream.pipeline().get(UpstreamRelayHandler.class).begin(relay);
+        relay.start(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/mcp"), 5);
+        upstream.runPendingTasks();
+        serve(head("text/event-stream"));
+
+        Thread.sleep(20);
+        upstream.runScheduledPendingTasks();
+
+        assertThat(events.endings).isEmpty();
+        assertThat(events.statuses).containsExactly(200);
+        serve(last(""));
+        assertThat(events.endings).containsExactly("completed");
+    }
+
+    @Test
+    void a_request_that_cannot_be_sent_fails_before_any_answer() {
+        upstream.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                ReferenceCountUtil.release(msg);
+                promise.setFailure(new java.io.IOException("broken pipe"));
+            }
+        });
+
+        relay(1 << 20);
+
+        assertThat(events.endings).containsExactly("failed " + ErrorCode.UPSTREAM_UNAVAILABLE);
+        assertThat(events.messages).containsExactly("cannot send the request to the MCP server");
+        assertThat(upstream.isOpen()).isFalse();
+    }
+
+    @Test
+    void an_answer_of_a_type_the_inspector_cannot_read_is_refused_unless_it_is_empty() {
+        relay(1 << 20);
+        serve(head("text/html"), last("<p>key " + KEY + "</p>"));
+
+        assertThat((Object) client.readOutbound()).isNull();
+        assertThat(events.endings).containsExactly("failed " + ErrorCode.ANSWER_NOT_INSPECTABLE);
+    }
+
+    @Test
+    void an_empty_answer_of_any_type_passes_with_length_zero() {
+        relay(1 << 20);
+        serve(head("text/plain"), last(""));
+
+        List<HttpResponse> heads = new ArrayList<>();
+        assertThat(received(heads)).isEmpty();
+        assertThat(heads.get(0).headers().getInt("Content-Length")).isZero();
+        assertThat(heads.get(0).headers().contains("Transfer-Encoding")).isFalse();
+        assertThat(events.endings).containsExactly("completed");
+    }
+
+    @Test
+    void an_error_answer_keeps_its_status_and_its_body_becomes_a_clean_json_rpc_error() {
+        relay(1 << 20);
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.INTERNAL_SERVER_ERROR);
+        head.headers().set("Content-Type", "text/html").set("Transfer-Encoding", "chunked");
+
+        serve(head, last("java.lang.IllegalStateException: db.internal down\n\tat com.acme.Repo.find(Repo.java:42)"));
+
+        List<HttpResponse> heads = new ArrayList<>();
+        String body = received(heads);
+        assertThat(heads.get(0).status().code()).isEqualTo(500);
+        assertThat(heads.get(0).headers().get("Content-Type")).isEqualTo("application/json");
+        assertThat(body).contains("\"code\":").doesNotContain("Repo.java", "IllegalStateException");
+        assertThat(events.statuses).containsExactly(500);
+        assertThat(events.endings).containsExactly("completed");
+    }
+
+    @Test
+    void an_error_answer_without_a_body_stays_empty_and_a_stream_that_failed_is_cleaned_too() {
+        relay(1 << 20);
+        HttpResponse notFound = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_FOUND);
+        notFound.headers().set("Content-Type", "text/event-stream").set("Transfer-Encoding", "chunked");
+
+        serve(notFound, last(""));
+
+        List<HttpResponse> heads = new ArrayList<>();
+        assertThat(received(heads)).isEmpty();
+        assertThat(heads.get(0).status().code()).isEqualTo(404);
+        assertThat(heads.get(0).headers().getInt("Content-Length")).isZero();
+    }
+
+    @Test
+    void an_answer_without_a_body_is_passed_at_once_and_the_connection_pooled() {
+        relay(1 << 20);
+        HttpResponse accepted = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+        accepted.headers().set("Server", "x/1");
+
+        serve(accepted);
+        List<HttpResponse> heads = new ArrayList<>();
+        received(heads);
+        assertThat(heads).singleElement().satisfies(head -> {
+            assertThat(head.status().code()).isEqualTo(204);
+            assertThat(head.headers().contains("Server")).isFalse();
+            assertThat(head.headers().contains("Transfer-Encoding")).isFalse();
+        });
+        serve(new DefaultLastHttpContent());
+
+        assertThat(events.endings).containsExactly("completed");
+        assertThat(upstream.isOpen()).as("kept alive: back in the pool").isTrue();
+        assertThat(released).containsExactly(upstream);
+    }
+
+    @Test
+    void a_whole_answer_in_one_piece_is_inspected_and_a_server_that_closes_after_it_is_not_pooled_open() {
+        relay(1 << 20);
+        io.netty.handler.codec.http.FullHttpResponse whole = new io.netty.handler.codec.http.DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                HttpResponseStatus.OK,
+                Unpooled.copiedBuffer(
+                        "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"t\":\"" + KEY + "\"}}", StandardCharsets.UTF_8));
+        whole.headers().set("Content-Type", "application/json").set("Connection", "close");
+
+        serve(whole);
+
+        assertThat(received(new ArrayList<>())).contains("[REDACTED:aws-access-key]");
+        assertThat(events.endings).containsExactly("completed");
+        assertThat(upstream.isOpen())
+                .as("the server said close: closed, then given back")
+                .isFalse();
+        assertThat(released).containsExactly(upstream);
+    }
+
+    @Test
+    void an_event_larger_than_may_be_held_cuts_the_stream_after_its_start() {
+        relay(64);
+
+        serve(head("text/event-stream"), piece("data: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"" + "x".repeat(100)));
+
+        assertThat(events.endings).containsExactly("interrupted server");
+        assertThat(client.isOpen()).isFalse();
+    }
+
+    @Test
+    void a_stream_that_ends_mid_event_drops_the_unfinished_event() {
+        relay(1 << 20);
+
+        serve(
+                head("text/event-stream"),
+                piece("data: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n\n"),
+                last("data: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"t\":\"" + KEY + "\"}}\n"));
+
+        String body = received(new ArrayList<>());
+        assertThat(body).isEqualTo("data: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n\n");
+        assertThat(events.endings).containsExactly("completed");
+    }
+
+    @Test
+    void an_event_of_another_type_is_masked_with_every_class() {
+        relay(1 << 20);
+        String email = "jordan.lee@acme-corp.example";
+
+        serve(head("text/event-stream"), last("event: note\ndata: mail " + email + "\n\n"));
+
+        assertThat(received(new ArrayList<>())).isEqualTo("event: note\ndata: mail [REDACTED:email]\n\n");
+    }
+
+    @Test
+    void a_client_that_leaves_mid_stream_ends_the_relay_as_abandoned_and_closes_the_upstream() {
+        relay(1 << 20);
+        serve(head("text/event-stream"), piece("data: {\"jsonrpc\":\"2.0\",\"method\":\"ping\"}\n\n"));
+        received(new ArrayList<>());
+
+        client.close();
+        client.runPendingTasks();
+        upstream.runPendingTasks();
+
+        assertThat(events.endings).containsExactly("interrupted client");
+        assertThat(upstream.isOpen()).isFalse();
+        assertThat(released).containsExactly(upstream);
+    }
+
+    @Test
+    void a_client_that_left_before_the_answer_is_not_answered_but_recorded_as_gone() {
+        relay(1 << 20);
+
+        client.close();
+        client.runPendingTasks();
+
+        assertThat(events.endings).containsExactly("interrupted client");
+    }
+
+    @Test
+    void a_piece_the_client_cannot_take_cuts_the_relay() {
+        client.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                if (msg instanceof HttpContent) {
+                    ReferenceCountUtil.release(msg);
+                    promise.setFailure(new java.io.IOException("reset"));
+                } else {
+                    ctx.write(msg, promise);
+                }
+            }
+        });
+        relay(1 << 20);
+
+        serve(head("text/event-stream"), piece("data: {\"jsonrpc\":\"2.0\",\"method\":\"ping\"}\n\n"));
+
+        assertThat(events.endings).containsExactly("interrupted server");
+        assertThat(events.messages).containsExactly("cannot write to the client");
+    }
+
+    @Test
+    void an_answer_whose_id_no_request_carried_is_reported_unmatched() {
+        relay(1 << 20);
+
+        serve(head("application/json"), last("{\"jsonrpc\":\"2.0\",\"id\":42,\"result\":{\"t\":\"" + KEY + "\"}}"));
+
+        assertThat(received(new ArrayList<>())).doesNotContain(KEY);
+        assertThat(events.unmatched).isEqualTo(1);
+    }
+
+    @Test
+    void what_the_server_sends_when_no_relay_uses_its_connection_closes_it() {
+        UpstreamRelayHandler idle = upstream.pipeline().get(UpstreamRelayHandler.class);
+        assertThat(idle).isNotNull();
+
+        upstream.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\n", StandardCharsets.UTF_8));
+
+        assertThat(upstream.isOpen()).isFalse();
+    }
+
+    @Test
+    void a_pooled_connection_idling_without_a_relay_is_closed_and_one_in_use_is_not() {
+        upstream.pipeline().fireUserEventTriggered(io.netty.handler.timeout.IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        assertThat(upstream.isOpen()).isFalse();
+
+        EmbeddedChannel inUse = new EmbeddedChannel(new UpstreamRelayHandler());
+        UpstreamRelayHandler handler = inUse.pipeline().get(UpstreamRelayHandler.class);
+        Relay relay = new Relay(
+                client.pipeline().lastContext(),
+                inUse,
+                new RecordingPool(),
+                events,
+                PLAN,
+                new DeclaredTools(10),
+                INSPECTION,
+                64);
+        handler.begin(relay);
+        inUse.pipeline().fireUserEventTriggered(io.netty.handler.timeout.IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        assertThat(inUse.isOpen()).as("a relay is using it").isTrue();
+
+        handler.end(new Relay(
+                client.pipeline().lastContext(),
+                inUse,
+                new RecordingPool(),
+                events,
+                PLAN,
+                new DeclaredTools(10),
+                INSPECTION,
+                64));
+        inUse.pipeline().fireUserEventTriggered(io.netty.handler.timeout.IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        assertThat(inUse.isOpen()).as("another relay's end does not free it").isTrue();
+
+        handler.end(relay);
+        inUse.pipeline().fireExceptionCaught(new java.io.IOException("reset"));
+        assertThat(inUse.isOpen()).as("a failed connection is closed").isFalse();
+        assertThat(events.endings).isEmpty();
+    }
+
     /** What the relay reported, in order. */
     private static final class Events implements RelayListener {
         final List<String> endings = new ArrayList<>();
+        final List<String> messages = new ArrayList<>();
+        final List<Integer> statuses = new ArrayList<>();
         int masked;
+        int unmatched;
 
         @Override
         public void failedBeforeResponse(ErrorCode code, String message) {
             endings.add("failed " + code);
+            messages.add(message);
         }
 
         @Override
@@ -239,11 +534,22 @@ class RelayTest {
         @Override
         public void interrupted(String why, boolean clientGone) {
             endings.add("interrupted " + (clientGone ? "client" : "server"));
+            messages.add(why);
+        }
+
+        @Override
+        public void responded(int httpStatus) {
+            statuses.add(httpStatus);
         }
 
         @Override
         public void masked(MaskCounts counts) {
             masked += counts.total();
+        }
+
+        @Override
+        public void unmatched() {
+            unmatched++;
         }
     }
 

@@ -125,4 +125,28 @@ class SseEventDecoderTest {
         assertThat(SseEvents.rewriteData("data: x\n\n".getBytes(StandardCharsets.UTF_8), (t, d) -> null))
                 .isNull();
     }
+
+    @Test
+    void field_values_lose_one_leading_space_and_a_line_without_colon_is_a_field_with_no_value() {
+        List<String> seen = new ArrayList<>();
+        SseEvents.DataRewrite record = (type, data) -> {
+            seen.add("[" + data + "]");
+            return null;
+        };
+
+        SseEvents.rewriteData("data:x\r\ndata:  y\r\n\r\n".getBytes(StandardCharsets.UTF_8), record);
+        SseEvents.rewriteData("data\ndata: z\n\n".getBytes(StandardCharsets.UTF_8), record);
+        SseEvents.rewriteData("data: a\rdata: b\r\r".getBytes(StandardCharsets.UTF_8), record);
+
+        assertThat(seen).containsExactly("[x\n y]", "[\nz]", "[a\nb]");
+    }
+
+    @Test
+    void a_rewritten_event_keeps_its_other_lines_in_order_with_line_feeds() {
+        byte[] out = SseEvents.rewriteData(
+                "id: 1\r\ndata: a\r\nevent: message\r\ndata: b\r\n\r\n".getBytes(StandardCharsets.UTF_8),
+                (type, data) -> "c");
+
+        assertThat(new String(out, StandardCharsets.UTF_8)).isEqualTo("id: 1\ndata: c\nevent: message\n\n");
+    }
 }

@@ -77,4 +77,36 @@ class TraceContextInjectorTest {
         assertThat(headers.get("traceparent")).isEqualTo("00-" + hop.traceId() + "-" + hop.spanId() + "-01");
         assertThat(injected.body()).as("nothing to add the context to").isEqualTo(body.canonicalBytes());
     }
+
+    @Test
+    void only_messages_whose_meta_is_an_object_carry_the_context_in_the_body() throws Exception {
+        HttpHeaders headers = new DefaultHttpHeaders();
+        DecodedBody body =
+                decode("[{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"x/b\",\"params\":{\"_meta\":\"opaque\"}},"
+                        + "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"x/c\",\"params\":{\"_meta\":{\"traceparent\":\"old\","
+                        + "\"tracestate\":\"old=1\"}}}]");
+
+        TraceContextInjector.Injected injected = injector.inject(headers, body);
+
+        JsonNode sent = JSON.readTree(injected.body());
+        assertThat(sent.isArray()).isTrue();
+        assertThat(sent.get(0).at("/params/_meta").asText()).isEqualTo("opaque");
+        assertThat(sent.get(1).at("/params/_meta/traceparent").asText())
+                .isEqualTo("00-" + injected.hops().get(1).traceId() + "-"
+                        + injected.hops().get(1).spanId() + "-01");
+        assertThat(sent.get(1).at("/params/_meta").has("tracestate"))
+                .as("the client's malformed state is not carried on")
+                .isFalse();
+        assertThat(injected.hops()).hasSize(2);
+        assertThat(headers.get("traceparent")).contains(injected.hops().get(0).spanId());
+    }
+
+    @Test
+    void a_single_message_whose_meta_is_no_object_is_sent_as_decided() throws Exception {
+        DecodedBody body = decode("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x/a\",\"params\":{\"_meta\":7}}");
+
+        TraceContextInjector.Injected injected = injector.inject(new DefaultHttpHeaders(), body);
+
+        assertThat(injected.body()).isEqualTo(body.canonicalBytes());
+    }
 }

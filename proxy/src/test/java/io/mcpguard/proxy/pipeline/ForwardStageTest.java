@@ -210,6 +210,7 @@ class ForwardStageTest {
 
     private static HttpResponse<String> post(String url, String body, String... headers) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (headers.length > 0) {
@@ -303,6 +304,7 @@ class ForwardStageTest {
                         + EMAIL + "\"}}\n\n"))));
         HttpResponse<String> stream = CLIENT.send(
                 HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(10))
                         .header("Mcp-Session-Id", "s-1")
                         .header("Accept", "text/event-stream")
                         .GET()
@@ -330,6 +332,7 @@ class ForwardStageTest {
 
         HttpResponse<String> stream = CLIENT.send(
                 HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(10))
                         .header("Mcp-Session-Id", "never-listed")
                         .GET()
                         .build(),
@@ -346,6 +349,7 @@ class ForwardStageTest {
 
         HttpResponse<String> answer = CLIENT.send(
                 HttpRequest.newBuilder(URI.create(url + "?x=1"))
+                        .timeout(Duration.ofSeconds(10))
                         .header("Mcp-Session-Id", "s-1")
                         .DELETE()
                         .build(),

@@ -142,6 +142,7 @@ class McpDecoderTest {
     @Test
     void an_unreadable_body_is_refused_415_and_recorded_before_any_decoding() throws Exception {
         decoder();
+        channel.config().setAutoRead(false); // as the router leaves it
         channel.writeInbound(post(PING, "Content-Encoding", "gzip"));
 
         FullHttpResponse refused = channel.readOutbound();
@@ -251,5 +252,29 @@ class McpDecoderTest {
         assertThat(first.log().subject()).isEqualTo(Subject.ANONYMOUS);
         assertThat(passed.get(1).query()).isNull();
         assertThat(completed).isEmpty();
+    }
+
+    @Test
+    void each_answer_of_the_decoder_lets_the_connection_read_its_next_request() throws Exception {
+        decoder();
+        FullHttpRequest text = post(PING);
+        text.headers().set("Content-Type", "text/plain");
+        FullHttpRequest modernGet = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/mcp");
+        modernGet.headers().set("MCP-Protocol-Version", "2026-07-28");
+
+        for (FullHttpRequest request : List.of(text, post("{\"jsonrpc\":\"2.0\""), modernGet)) {
+            channel.config().setAutoRead(false);
+            channel.writeInbound(request);
+            FullHttpResponse answer = channel.readOutbound();
+            assertThat(answer).isNotNull();
+            answer.release();
+            assertThat(channel.config().isAutoRead()).isTrue();
+        }
+        assertThat(passed).isEmpty();
+        assertThat(completed).extracting(log -> log.ending().httpStatus()).containsExactly(415, 400, 405);
+        assertThat(completed)
+                .allSatisfy(log -> assertThat(log.ending().outcome()).isEqualTo(Outcome.INVALID));
+        assertThat(completed.get(1).ending().code()).isEqualTo(ErrorCode.PARSE_ERROR);
+        assertThat(completed.get(2).ending().reason()).contains("2026-07-28", "GET");
     }
 }

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
  */
 class McpRouterTest {
     private final List<Object> passed = new ArrayList<>();
+    private final List<Object> events = new ArrayList<>();
     private EmbeddedChannel channel;
 
     private EmbeddedChannel router(Readiness readiness) {
@@ -40,6 +41,11 @@ class McpRouterTest {
                     @Override
                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
                         passed.add(msg);
+                    }
+
+                    @Override
+                    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                        events.add(evt);
                     }
                 });
         return channel;
@@ -144,6 +150,10 @@ class McpRouterTest {
             channel.writeInbound(request(method, "/mcp?session=1"));
         }
         assertThat(passed).hasSize(3);
+        assertThat(events)
+                .as("every whole request stops the read deadlines")
+                .hasSize(7)
+                .containsOnly(io.mcpguard.proxy.http.RequestTiming.RECEIVED);
         assertThat(channel.config().isAutoRead())
                 .as("one exchange at a time: reading waits for the answer")
                 .isFalse();

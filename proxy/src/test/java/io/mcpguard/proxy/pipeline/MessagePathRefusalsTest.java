@@ -339,4 +339,49 @@ class MessagePathRefusalsTest {
         assertThat(log.quota()).as("nothing was taken").containsOnlyNulls();
         assertThat(channel.config().isAutoRead()).isTrue();
     }
+
+    @Test
+    void a_refused_batch_is_answered_with_one_error_per_message() throws Exception {
+        path(authenticator(ProxyConfig.Auth.Mode.NONE), TABLE, PLENTY);
+
+        channel.writeInbound(post("[" + call(1, "get_repository") + "," + call(2, "delete_repository") + "]"));
+        FullHttpResponse refused = answer();
+
+        JsonNode body = json(refused);
+        assertThat(body.isArray()).isTrue();
+        assertThat(body.findValues("code"))
+                .extracting(JsonNode::asInt)
+                .containsExactly(ErrorCode.BATCH_NOT_FORWARDED.code(), ErrorCode.POLICY_DENIED.code());
+        assertThat(passed).isEmpty();
+        assertThat(channel.config().isAutoRead()).isTrue();
+    }
+
+    @Test
+    void a_policy_engine_that_answers_nothing_is_a_failed_check_refused_and_the_connection_closed() throws Exception {
+        PolicyEngine broken = new PolicyEngine() {
+            @Override
+            public CompletableFuture<Decision> decide(PolicyInput input) {
+                return CompletableFuture.completedFuture(null); // a bug: neither a decision nor a failure
+            }
+
+            @Override
+            public void close() {}
+        };
+        path(authenticator(ProxyConfig.Auth.Mode.NONE), broken, PLENTY);
+
+        channel.writeInbound(post(call(1, "get_repository")));
+        FullHttpResponse refused = answer();
+
+        assertThat(refused.status().code()).isEqualTo(503);
+        assertThat(json(refused).at("/error/code").asInt()).isEqualTo(ErrorCode.POLICY_UNAVAILABLE.code());
+        assertThat(json(refused).at("/error/message").asText()).contains("policy check failed");
+        assertThat(channel.isOpen()).as("fail closed: the connection is closed").isFalse();
+        assertThat(passed).isEmpty();
+        assertThat(completed).singleElement().satisfies(log -> {
+            assertThat(log.ending().outcome()).isEqualTo(Outcome.UNAVAILABLE);
+            assertThat(log.ending().httpStatus()).isEqualTo(503);
+            assertThat(log.ending().code()).isEqualTo(ErrorCode.POLICY_UNAVAILABLE);
+            assertThat(log.ending().reason()).isEqualTo("policy check failed");
+        });
+    }
 }

@@ -460,6 +460,9 @@ class MessagePathStagesTest {
         assertThat(busy.headers().get("Retry-After")).isEqualTo("1");
         assertThat(json(busy).get("error").get("code").asInt()).isEqualTo(-32013);
         assertThat(json(busy).get("error").get("message").asText()).contains("policy decisions in progress");
+        assertThat(second.config().isAutoRead())
+                .as("a busy answer lets the next request come")
+                .isTrue();
         assertThat(completed)
                 .singleElement()
                 .satisfies(log -> assertThat(log.ending().outcome()).isEqualTo(Outcome.OVER_BUDGET));

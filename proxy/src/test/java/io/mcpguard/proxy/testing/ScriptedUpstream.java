@@ -40,6 +40,7 @@ public final class ScriptedUpstream implements AutoCloseable {
     private final HttpServer server;
     private final List<String> bodies = new CopyOnWriteArrayList<>();
     private final List<Map<String, List<String>>> requestHeaders = new CopyOnWriteArrayList<>();
+    private final List<String> requestTargets = new CopyOnWriteArrayList<>();
     private volatile Function<String, Answer> script = body -> new Answer(202, null, List.of());
 
     public ScriptedUpstream() {
@@ -61,6 +62,7 @@ public final class ScriptedUpstream implements AutoCloseable {
     public void clear() {
         bodies.clear();
         requestHeaders.clear();
+        requestTargets.clear();
     }
 
     public List<String> bodies() {
@@ -72,6 +74,11 @@ public final class ScriptedUpstream implements AutoCloseable {
         return List.copyOf(requestHeaders);
     }
 
+    /** The method and request target (path and query, as sent) of each request received, in order. */
+    public List<String> requestTargets() {
+        return List.copyOf(requestTargets);
+    }
+
     public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/mcp";
     }
@@ -80,6 +87,8 @@ public final class ScriptedUpstream implements AutoCloseable {
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         bodies.add(body);
         requestHeaders.add(Map.copyOf(exchange.getRequestHeaders()));
+        requestTargets.add(
+                exchange.getRequestMethod() + " " + exchange.getRequestURI().toString());
         Answer answer = script.apply(body);
         if (answer.contentType() != null) {
             exchange.getResponseHeaders().set("Content-Type", answer.contentType());
