@@ -10,8 +10,9 @@ final class IbanClassifier implements Classifier {
     private static final int MIN_LENGTH = 15;
     private static final int MAX_LENGTH = 34;
 
-    /** What an IBAN is written with: upper-case letters, digits, and single spaces between groups. */
-    private static final LongRuns RUNS = new LongRuns("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ", MIN_LENGTH);
+    /** What an IBAN is written with: upper-case letters and digits, at least MIN_LENGTH, single blanks between groups. */
+    private static final LongRuns RUNS = new LongRuns(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", MIN_LENGTH, 1, MIN_LENGTH);
 
     @Override
     public void scan(String text, char[] chars, List<Finding> out) {

@@ -40,10 +40,14 @@ final class NumberPatterns implements Classifier {
         }
     }
 
-    /** Fewer characters cannot hold a phone number or a card (see visit()). */
+    /** Fewer characters cannot hold a phone number or a card (see visit()), nor fewer digits (see classify()). */
     private static final int MIN_RUN = 8;
 
-    private static final LongRuns RUNS = new LongRuns("0123456789" + SEPARATORS, MIN_RUN);
+    /** Separators in a row in a run, at most (see runEnd()). */
+    private static final int MAX_SEPARATORS = 2;
+
+    private static final LongRuns RUNS =
+            new LongRuns("0123456789" + SEPARATORS, "0123456789", MIN_RUN, MAX_SEPARATORS, MIN_RUN);
 
     @Override
     public void scan(String text, char[] chars, List<Finding> out) {
@@ -106,7 +110,7 @@ final class NumberPatterns implements Classifier {
                 separators = 0;
                 i++;
                 lastDigitEnd = i;
-            } else if (SEPARATORS.indexOf(c) >= 0 && ++separators <= 2 && (c != '+' || i == start)) {
+            } else if (SEPARATORS.indexOf(c) >= 0 && ++separators <= MAX_SEPARATORS && (c != '+' || i == start)) {
                 i++;
             } else {
                 break;
