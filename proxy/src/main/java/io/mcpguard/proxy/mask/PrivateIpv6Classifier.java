@@ -11,23 +11,11 @@ import java.util.List;
  * scanner's keyword pass), then on the {@code :} every IPv6 address has right after its first group: only where a
  * first group of four characters is followed by one is an address parsed.
  */
-final class PrivateIpv6Classifier implements Classifier, KeywordAnchored {
+final class PrivateIpv6Classifier extends KeywordClassifier {
     private static final List<String> KEYWORDS = List.of("fc", "fd", "fe8", "fe9", "fea", "feb");
-    private static final KeywordPrefilter OWN_PASS = new KeywordPrefilter(KEYWORDS);
 
-    @Override
-    public List<String> keywords() {
-        return KEYWORDS;
-    }
-
-    @Override
-    public KeywordAnchored anchored() {
-        return this;
-    }
-
-    @Override
-    public void scan(String text, char[] chars, List<Finding> out) {
-        scan(text, chars, OWN_PASS.find(chars), out);
+    PrivateIpv6Classifier() {
+        super(KEYWORDS);
     }
 
     @Override
