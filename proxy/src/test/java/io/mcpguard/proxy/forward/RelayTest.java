@@ -252,8 +252,9 @@ class RelayTest {
                 new Relay(ctx, upstream, new RecordingPool(), events, PLAN, new DeclaredTools(10), INSPECTION, 1 << 20);
         upstream.pipeline().get(UpstreamRelayHandler.class).begin(relay);
         relay.start(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/mcp"), 5);
-        upstream.runPendingTasks();
-        serve(head("text/event-stream"));
+        // No task runs before the head arrives (writeInbound reads it, then runs what is due).
+
+        upstream.writeInbound(head("text/event-stream"));
 
         Thread.sleep(20);
         upstream.runScheduledPendingTasks();

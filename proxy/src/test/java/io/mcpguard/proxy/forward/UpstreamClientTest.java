@@ -206,6 +206,9 @@ class UpstreamClientTest {
         assertThat(header(sent, "X-Forwarded-For")).isEqualTo("10.0.0.1, 127.0.0.1");
         assertThat(header(sent, "Mcp-Session-Id")).isEqualTo("s-1");
         assertThat(server.requestTargets()).containsExactly("POST /mcp?tenant=acme&x=1");
+        for (int i = 0; i < 200 && endings.isEmpty(); i++) { // the relay ends once the last byte is written
+            Thread.sleep(50);
+        }
         assertThat(endings).containsExactly("completed");
     }
 
