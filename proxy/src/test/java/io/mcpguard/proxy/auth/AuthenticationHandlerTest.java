@@ -220,10 +220,21 @@ class AuthenticationHandlerTest {
     }
 
     @Test
-    void no_credential_is_a_401_with_a_challenge_without_an_error() {
+    void no_credential_is_a_401_with_a_challenge_without_an_error_and_a_security_log_event() {
         keyChannel(List.of());
+        Logger logger = (Logger) LoggerFactory.getLogger(AuthenticationHandler.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        closing.add(() -> logger.detachAppender(logged));
 
         channel.writeInbound(head(HttpMethod.POST, MCP));
+
+        assertThat(logged.list).singleElement().satisfies(event -> assertThat(
+                        event.getKeyValuePairs().toString())
+                .contains("event.name=\"security.authentication_failed\"")
+                .contains("client.address=\"embedded\"")
+                .contains("reason=\"a Bearer token or API key is required\""));
 
         assertRefused(
                 HttpResponseStatus.UNAUTHORIZED,
@@ -588,5 +599,61 @@ class AuthenticationHandlerTest {
         channel.runPendingTasks();
         assertThat(channel.<Object>readInbound()).isNull();
         assertThat(channel.<Object>readOutbound()).isNull();
+    }
+
+    @Test
+    void a_listener_taking_client_certificates_without_tls_still_asks_for_a_credential() {
+        Path file = dir.resolve("keys.yaml");
+        StageFixture.writeKeys(file, List.of("mcp"), "alice");
+        Authenticator authenticator =
+                authenticator(StageFixture.auth(ProxyConfig.Auth.Mode.REQUIRED, null, null, file, List.of()));
+        channel = StageFixture.channel(
+                logs,
+                timings,
+                new AuthenticationHandler(
+                        authenticator,
+                        new HttpAnswers(StageFixture.JSON),
+                        MCP,
+                        new ClientCertificates(java.util.Map.of("alice", List.of("dev")))));
+
+        channel.writeInbound(head(HttpMethod.POST, MCP));
+
+        assertRefused(
+                HttpResponseStatus.UNAUTHORIZED,
+                ErrorCode.AUTHENTICATION_REQUIRED,
+                Outcome.UNAUTHENTICATED,
+                "Authentication required: a Bearer token or API key is required",
+                BASE_CHALLENGE);
+    }
+
+    /** A request waiting for the issuer's keys, with its body held behind it. */
+    private DefaultLastHttpContent waitingWithItsBody(SlowIssuer issuer) throws Exception {
+        HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, MCP);
+        request.headers().set(HttpHeaderNames.AUTHORIZATION, "Bearer " + issuer.token("carol"));
+        request.headers().set(HttpHeaderNames.CONTENT_LENGTH, 2);
+        DefaultLastHttpContent body = new DefaultLastHttpContent(Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8));
+        channel.writeInbound(request, body);
+        assertThat(channel.<Object>readInbound()).isNull();
+        return body;
+    }
+
+    @Test
+    void a_connection_that_goes_inactive_while_waiting_drops_what_it_held() throws Exception {
+        SlowIssuer issuer = slowIssuerChannel(false);
+        DefaultLastHttpContent body = waitingWithItsBody(issuer);
+
+        channel.pipeline().fireChannelInactive(); // before the close completes and the stages are removed
+
+        assertThat(body.refCnt()).isZero();
+    }
+
+    @Test
+    void a_stage_removed_while_waiting_drops_what_it_held() throws Exception {
+        SlowIssuer issuer = slowIssuerChannel(false);
+        DefaultLastHttpContent body = waitingWithItsBody(issuer);
+
+        channel.pipeline().remove(AuthenticationHandler.class);
+
+        assertThat(body.refCnt()).isZero();
     }
 }
