@@ -230,11 +230,12 @@ class AuthenticationHandlerTest {
 
         channel.writeInbound(head(HttpMethod.POST, MCP));
 
-        assertThat(logged.list).singleElement().satisfies(event -> assertThat(
-                        event.getKeyValuePairs().toString())
-                .contains("event.name=\"security.authentication_failed\"")
-                .contains("client.address=\"embedded\"")
-                .contains("reason=\"a Bearer token or API key is required\""));
+        assertThat(logged.list)
+                .singleElement()
+                .satisfies(event -> assertThat(event.getKeyValuePairs().toString())
+                        .contains("event.name=\"security.authentication_failed\"")
+                        .contains("client.address=\"embedded\"")
+                        .contains("reason=\"a Bearer token or API key is required\""));
 
         assertRefused(
                 HttpResponseStatus.UNAUTHORIZED,
