@@ -87,8 +87,11 @@ class AuthenticationHandlerTest {
         }
     }
 
+    private Authenticator lastAuthenticator;
+
     private Authenticator authenticator(ProxyConfig.Auth config) {
         Authenticator authenticator = new Authenticator(config);
+        lastAuthenticator = authenticator;
         closing.add(authenticator);
         return authenticator;
     }
@@ -165,6 +168,8 @@ class AuthenticationHandlerTest {
         assertThat(ExchangeLog.of(channel).subject()).isEqualTo(identity.subject());
         assertThat(ExchangeLog.of(channel).isComplete()).isFalse();
         assertThat(logs).as("no exchange completed").isEmpty();
+        assertThat(lastAuthenticator.apiKeyLastUsed("alice")).isPresent();
+        assertThat(lastAuthenticator.apiKeyLastUsed("bob")).isEmpty();
         assertThat(channel.<Object>readOutbound()).isNull();
     }
 
