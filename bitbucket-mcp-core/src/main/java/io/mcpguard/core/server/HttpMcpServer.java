@@ -11,12 +11,15 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.ee11.servlet.FilterHolder;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The MCP Streamable HTTP endpoint ({@code /mcp}) on embedded Jetty 12.1 (ee11 servlets), with the SDK's sessionful
@@ -25,6 +28,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * McpHttpGuardFilter}), and SSE keep-alive comments so an idle GET stream still shows it is alive.
  */
 public final class HttpMcpServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpMcpServer.class);
+
     public static final String ENDPOINT = "/mcp";
 
     private final Server jetty;
@@ -103,7 +108,11 @@ public final class HttpMcpServer implements AutoCloseable {
         jetty.join();
     }
 
-    /** Closes the MCP sessions, then stops Jetty (waiting up to its stop timeout for open requests). */
+    /**
+     * Closes the MCP sessions, then stops Jetty, waiting up to its stop timeout for open requests. A request still
+     * open then (a client's long-lived stream) is cut: Jetty has stopped all the same, so that is a warning, not a
+     * failure of the close.
+     */
     @Override
     public void close() {
         try {
@@ -113,6 +122,10 @@ public final class HttpMcpServer implements AutoCloseable {
                 jetty.stop();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (TimeoutException e) {
+                LOG.atWarn()
+                        .addKeyValue("stop_timeout_ms", jetty.getStopTimeout())
+                        .log("requests still open at the stop timeout were cut");
             } catch (Exception e) {
                 throw new IllegalStateException("Jetty did not stop cleanly", e);
             }

@@ -22,4 +22,13 @@ public interface Classifier {
      * @param chars the characters of {@code text}, read-only
      */
     void scan(String text, char[] chars, List<Finding> out);
+
+    /**
+     * This classifier as it is now, as work that starts from keywords, or null when it starts otherwise: the scanner
+     * then finds its keywords together with the others' (see {@link KeywordAnchored}) instead of calling {@link
+     * #scan}. Both ways find the same spans.
+     */
+    default KeywordAnchored anchored() {
+        return null;
+    }
 }

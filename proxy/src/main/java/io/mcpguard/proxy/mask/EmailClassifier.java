@@ -7,12 +7,35 @@ import java.util.List;
  * labels whose last is alphabetic. {@code git@bitbucket.org:acme/repo.git} is an address by this rule too, which is
  * acceptable (a user name at a host); {@code @Override} and {@code user@localhost} are not.
  */
-final class EmailClassifier implements Classifier {
+final class EmailClassifier implements Classifier, KeywordAnchored {
+
+    private static final List<String> KEYWORDS = List.of("@");
+    private static final KeywordPrefilter OWN_PASS = new KeywordPrefilter(KEYWORDS);
+
+    @Override
+    public List<String> keywords() {
+        return KEYWORDS;
+    }
+
+    @Override
+    public KeywordAnchored anchored() {
+        return this;
+    }
 
     @Override
     public void scan(String text, char[] chars, List<Finding> out) {
+        scan(text, chars, OWN_PASS.find(chars), out);
+    }
+
+    @Override
+    public void scan(String text, char[] chars, KeywordHits hits, List<Finding> out) {
         int n = text.length();
-        for (int at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
+        int resume = 0;
+        for (int h = 0; h < hits.size(); h++) {
+            int at = hits.start(h);
+            if (at < resume) {
+                continue;
+            }
             int start = at;
             while (start > 0 && at - start < 64 && isLocalChar(text.charAt(start - 1))) {
                 start--;
@@ -42,7 +65,7 @@ final class EmailClassifier implements Classifier {
                 continue;
             }
             out.add(new Finding(start, end, "email", DataClass.PERSONAL_DATA));
-            at = end - 1;
+            resume = end;
         }
     }
 

@@ -10,24 +10,32 @@ final class IbanClassifier implements Classifier {
     private static final int MIN_LENGTH = 15;
     private static final int MAX_LENGTH = 34;
 
+    /** What an IBAN is written with: upper-case letters and digits, at least MIN_LENGTH, single blanks between groups. */
+    private static final LongRuns RUNS = new LongRuns(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", MIN_LENGTH, 1, MIN_LENGTH);
+
     @Override
     public void scan(String text, char[] chars, List<Finding> out) {
-        for (int i = nextCandidate(chars, 0); i + 4 <= chars.length; i = nextCandidate(chars, visit(chars, i, out))) {
-            // visit() checks for an IBAN at i and says where to look next
-        }
+        // Only a stretch of at least MIN_LENGTH of those characters can hold one: the loop runs on those stretches.
+        RUNS.forEach(chars, (from, to) -> {
+            for (int i = nextCandidate(chars, from, to); i < to; i = nextCandidate(chars, visit(chars, i, out), to)) {
+                // visit() checks for an IBAN at i and says where to look next
+            }
+        });
     }
 
     /**
-     * The first index from {@code from} where an IBAN may start. Upper-case letters are common in code; only
+     * The first index in {@code [from, to)} where an IBAN may start. Upper-case letters are common in code; only
      * "letter, any, digit" goes on to visit(). Kept apart from visit() so the JIT compiles this loop tight (see
-     * NumberPatterns.nextCandidate; and Classifier on why it reads the array).
+     * NumberPatterns.nextRunStart; and Classifier on why it reads the array).
      */
-    private static int nextCandidate(char[] chars, int from) {
+    private static int nextCandidate(char[] chars, int from, int to) {
         int i = from;
-        while (i + 4 <= chars.length && !(Chars.isUpper(chars[i]) && Chars.isDigit(chars[i + 2]))) {
+        int last = Math.min(to, chars.length - 3);
+        while (i < last && !(Chars.isUpper(chars[i]) && Chars.isDigit(chars[i + 2]))) {
             i++;
         }
-        return i;
+        return i < last ? i : to;
     }
 
     /** Checks for an IBAN starting at {@code i}; returns the index to continue from. */

@@ -9,32 +9,53 @@ import java.util.Locale;
  * case only: host names are written that way in practice, and a case-insensitive search would cost a copy of
  * every answer.
  */
-final class InternalHostClassifier implements Classifier {
+final class InternalHostClassifier implements Classifier, KeywordAnchored {
     private final List<String> suffixes;
+    private final KeywordPrefilter ownPass;
 
     /** @param domains internal domains, e.g. {@code internal}, {@code corp.example.com} (leading dot optional) */
     InternalHostClassifier(List<String> domains) {
         this.suffixes = domains.stream()
                 .map(d -> d.toLowerCase(Locale.ROOT))
                 .map(d -> d.startsWith(".") ? d : "." + d)
+                .distinct()
                 .toList();
+        this.ownPass = new KeywordPrefilter(suffixes);
+    }
+
+    @Override
+    public List<String> keywords() {
+        return suffixes;
+    }
+
+    @Override
+    public KeywordAnchored anchored() {
+        return this;
     }
 
     @Override
     public void scan(String text, char[] chars, List<Finding> out) {
-        for (String suffix : suffixes) {
-            for (int at = text.indexOf(suffix); at >= 0; at = text.indexOf(suffix, at + 1)) {
-                int end = at + suffix.length();
-                if (end < text.length() && isLabelChar(text.charAt(end))) {
-                    continue; // ".internal" inside ".internals" or ".internal-api": not this domain
-                }
-                int start = at;
-                while (start > 0 && (isLabelChar(text.charAt(start - 1)) || text.charAt(start - 1) == '.')) {
-                    start--;
-                }
-                if (start < at && Chars.isAlnum(text.charAt(start))) {
-                    out.add(new Finding(start, end, "internal-hostname", DataClass.INTERNAL_INFRASTRUCTURE));
-                }
+        scan(text, chars, ownPass.find(chars), out);
+    }
+
+    @Override
+    public void scan(String text, char[] chars, KeywordHits hits, List<Finding> out) {
+        for (int h = 0; h < hits.size(); h++) {
+            int at = hits.start(h);
+            String suffix = suffixes.get(hits.keyword(h));
+            if (!text.startsWith(suffix, at)) {
+                continue; // in upper case: see the class comment
+            }
+            int end = at + suffix.length();
+            if (end < text.length() && isLabelChar(text.charAt(end))) {
+                continue; // ".internal" inside ".internals" or ".internal-api": not this domain
+            }
+            int start = at;
+            while (start > 0 && (isLabelChar(text.charAt(start - 1)) || text.charAt(start - 1) == '.')) {
+                start--;
+            }
+            if (start < at && Chars.isAlnum(text.charAt(start))) {
+                out.add(new Finding(start, end, "internal-hostname", DataClass.INTERNAL_INFRASTRUCTURE));
             }
         }
     }

@@ -6,13 +6,32 @@ import java.util.List;
  * JSON Web Tokens: three base64url segments joined by dots, the first decoding to a JSON object (so it starts
  * {@code eyJ}, the encoding of <code>{"</code>). Unsigned tokens (empty third segment) count too.
  */
-final class JwtClassifier implements Classifier {
+final class JwtClassifier implements Classifier, KeywordAnchored {
     private static final String ANCHOR = "eyJ";
+    private static final List<String> KEYWORDS = List.of("eyj");
+    private static final KeywordPrefilter OWN_PASS = new KeywordPrefilter(KEYWORDS);
+
+    @Override
+    public List<String> keywords() {
+        return KEYWORDS;
+    }
+
+    @Override
+    public KeywordAnchored anchored() {
+        return this;
+    }
 
     @Override
     public void scan(String text, char[] chars, List<Finding> out) {
-        for (int at = text.indexOf(ANCHOR); at >= 0; at = text.indexOf(ANCHOR, at + 1)) {
-            if (!Chars.wordStartsAt(text, at)) {
+        scan(text, chars, OWN_PASS.find(chars), out);
+    }
+
+    @Override
+    public void scan(String text, char[] chars, KeywordHits hits, List<Finding> out) {
+        int resume = 0;
+        for (int h = 0; h < hits.size(); h++) {
+            int at = hits.start(h);
+            if (at < resume || !text.startsWith(ANCHOR, at) || !Chars.wordStartsAt(text, at)) {
                 continue;
             }
             int headerEnd = run(text, at);
@@ -28,7 +47,7 @@ final class JwtClassifier implements Classifier {
             }
             int end = run(text, payloadEnd + 1);
             out.add(new Finding(at, end, "jwt", DataClass.SECRETS));
-            at = end - 1;
+            resume = end;
         }
     }
 

@@ -9,12 +9,15 @@ import java.util.regex.Pattern;
  * Values assigned to a secret-sounding key: {@code password=…}, {@code "client_secret": "…"}, {@code API_TOKEN: …},
  * {@code aws_secret_access_key = …}, in config files, JSON, YAML, env files and code alike.
  *
- * <p>Anchored on {@code =} and {@code :}: the key is the identifier just before, the value what follows (quoted or
- * bare). Password keys report any real value; token, secret and key names report only values that look random
+ * <p>An assignment is an identifier holding one of the stems every key name has ({@code pas}, {@code pwd},
+ * {@code sec}, {@code tok}, {@code key}, {@code cre}), then {@code =} or {@code :} (a closing quote and blanks may
+ * come between), then the value (quoted or bare). The stems are the anchors: they are found with the other
+ * classifiers' keywords in one pass (see {@link KeywordAnchored}), where anchoring on every {@code =} and {@code :}
+ * stopped every few characters of code and JSON. Password keys report any real value; token, secret and key names report only values that look random
  * (long enough, high entropy), so {@code token: string} in a schema or {@code secret = getSecret()} in code are
  * not findings. Placeholders ({@code ${DB_PASSWORD}}, {@code <secret>}, {@code ****}) never are.
  */
-final class KeywordAssignmentClassifier implements Classifier {
+final class KeywordAssignmentClassifier implements Classifier, KeywordAnchored {
     private static final Set<String> PASSWORD_WORDS = Set.of("password", "passwd", "pwd", "passphrase");
     private static final List<String> SECRET_WORDS = List.of(
             "secret",
@@ -44,26 +47,61 @@ final class KeywordAssignmentClassifier implements Classifier {
     private static final Pattern AWS_SECRET_KEY_NAME = Pattern.compile(".*secret[_-]?access[_-]?key.*");
     private static final Pattern PROPERTY_PATH = Pattern.compile("[a-z][A-Za-z]*(\\.[a-z][A-Za-z]*)+");
 
+    /** What {@link #hasStem} looks for, as keywords. */
+    private static final List<String> STEMS = List.of("pas", "pwd", "sec", "tok", "key", "cre");
+
+    private static final KeywordPrefilter OWN_PASS = new KeywordPrefilter(STEMS);
+
+    @Override
+    public List<String> keywords() {
+        return STEMS;
+    }
+
+    @Override
+    public KeywordAnchored anchored() {
+        return this;
+    }
+
     @Override
     public void scan(String text, char[] chars, List<Finding> out) {
+        scan(text, chars, OWN_PASS.find(chars), out);
+    }
+
+    /**
+     * Visits the separator after each identifier that holds a stem, once, in order; a separator inside a value
+     * already found is not visited (the value is masked whole).
+     */
+    @Override
+    public void scan(String text, char[] chars, KeywordHits hits, List<Finding> out) {
         char[] key = new char[MAX_KEY];
-        for (int i = nextSeparator(chars, 0);
-                i < chars.length;
-                i = nextSeparator(chars, scanAt(text, chars, i, key, out))) {
-            // scanAt() looks at the separator at i and says where to look next
+        int resume = 0;
+        int visited = -1;
+        for (int h = 0; h < hits.size(); h++) {
+            int separator = separatorAfter(chars, hits.start(h));
+            if (separator >= resume && separator != visited) {
+                visited = separator;
+                resume = scanAt(text, chars, separator, key, out);
+            }
         }
     }
 
     /**
-     * The first {@code :} or {@code =} from {@code from}. One loop for both: code and JSON hold one every few
-     * characters, and two {@code indexOf} searches restarted at each cost more in setting up than in searching.
+     * The {@code :} or {@code =} that ends the identifier holding {@code at}, after an optional closing quote and
+     * blanks (the way {@link #keyBefore} reads back from it), or -1 when none does.
      */
-    private static int nextSeparator(char[] chars, int from) {
-        int i = from;
-        while (i < chars.length && chars[i] != ':' && chars[i] != '=') {
+    private static int separatorAfter(char[] chars, int at) {
+        int n = chars.length;
+        int i = at;
+        while (i < n && isKeyChar(chars[i])) {
             i++;
         }
-        return i;
+        if (i < n && (chars[i] == '"' || chars[i] == '\'')) {
+            i++;
+        }
+        while (i < n && (chars[i] == ' ' || chars[i] == '\t')) {
+            i++;
+        }
+        return i < n && (chars[i] == ':' || chars[i] == '=') ? i : -1;
     }
 
     /**

@@ -97,40 +97,69 @@ final class KeywordPrefilter {
 
     /** Calls {@code hits} with every occurrence of a keyword in {@code text}, in order of start, then keyword. */
     void scan(char[] text, Hits hits) {
+        KeywordHits found = find(text);
+        for (int h = 0; h < found.size(); h++) {
+            int start = found.start(h);
+            hits.found(found.keyword(h), start, start + lengths[found.keyword(h)]);
+        }
+    }
+
+    /** Every occurrence of a keyword in {@code text}. */
+    KeywordHits find(char[] text) {
         Found found = new Found();
         int n = text.length;
-        // Two halves walked side by side: each step of the automaton waits for the table load of the step before,
-        // and two independent walks let the processor overlap those waits. The first half runs on past the middle
-        // far enough to finish every keyword that starts in it, and keeps only those; the second starts afresh at
-        // the middle and finds every keyword starting there or later.
-        int mid = n / 2;
-        int firstEnd = Math.min(n, mid + maxLength - 1);
+        if (n < 4 * maxLength + 64) {
+            walkFrom(text, 0, 0, n, 0, n, found);
+            return found.sorted();
+        }
+        // Four quarters walked side by side: each step of the automaton waits for the table load of the step before,
+        // and four independent walks let the processor overlap those waits. Each walk runs on past its quarter's end
+        // far enough to finish every keyword that starts in it, and keeps only those.
+        int q1 = n / 4;
+        int q2 = n / 2;
+        int q3 = q1 + q2;
+        int reach = maxLength - 1;
         int a = 0;
         int b = 0;
-        int k = 0;
-        for (; mid + k < n && k < firstEnd; k++) {
+        int c = 0;
+        int d = 0;
+        int steps = q1 + reach; // every walk's length but the last one's, which may be shorter
+        int lastSteps = n - q3;
+        int common = Math.min(steps, lastSteps);
+        for (int k = 0; k < common; k++) {
             a = next[a + classOf[Math.min(text[k], 127)]]; // DEL (127) is in no keyword, like every non-ASCII char
-            b = next[b + classOf[Math.min(text[mid + k], 127)]];
+            b = next[b + classOf[Math.min(text[q1 + k], 127)]];
+            c = next[c + classOf[Math.min(text[q2 + k], 127)]];
+            d = next[d + classOf[Math.min(text[q3 + k], 127)]];
             if (a >= firstOutputRow) {
-                found.add(a, k, 0, mid);
+                found.add(a, k, 0, q1);
             }
             if (b >= firstOutputRow) {
-                found.add(b, mid + k, mid, n);
+                found.add(b, q1 + k, q1, q2);
+            }
+            if (c >= firstOutputRow) {
+                found.add(c, q2 + k, q2, q3);
+            }
+            if (d >= firstOutputRow) {
+                found.add(d, q3 + k, q3, n);
             }
         }
-        for (int i = k; i < firstEnd; i++) {
-            a = next[a + classOf[Math.min(text[i], 127)]];
-            if (a >= firstOutputRow) {
-                found.add(a, i, 0, mid);
+        walkFrom(text, a, common, Math.min(n, q1 + reach), 0, q1, found);
+        walkFrom(text, b, q1 + common, Math.min(n, q2 + reach), q1, q2, found);
+        walkFrom(text, c, q2 + common, Math.min(n, q3 + reach), q2, q3, found);
+        walkFrom(text, d, q3 + common, n, q3, n, found);
+        return found.sorted();
+    }
+
+    /** Walks on from {@code state} over {@code text[from, to)}, keeping keywords that start in [keepFrom, keepTo). */
+    private void walkFrom(char[] text, int state, int from, int to, int keepFrom, int keepTo, Found found) {
+        int s = state;
+        for (int i = from; i < to; i++) {
+            s = next[s + classOf[Math.min(text[i], 127)]];
+            if (s >= firstOutputRow) {
+                found.add(s, i, keepFrom, keepTo);
             }
         }
-        for (int i = mid + k; i < n; i++) {
-            b = next[b + classOf[Math.min(text[i], 127)]];
-            if (b >= firstOutputRow) {
-                found.add(b, i, mid, n);
-            }
-        }
-        found.report(hits);
     }
 
     /** Keyword occurrences as the walks find them, by end; reported by start. */
@@ -154,17 +183,13 @@ final class KeywordPrefilter {
             }
         }
 
-        void report(Hits hits) {
+        KeywordHits sorted() {
             if (count == 0) {
-                return;
+                return KeywordHits.NONE;
             }
             // Callers merge windows by start, and a keyword that ends later can start earlier.
             Arrays.sort(items, 0, count);
-            for (int h = 0; h < count; h++) {
-                int start = (int) (items[h] >>> 32);
-                int keyword = (int) items[h];
-                hits.found(keyword, start, start + lengths[keyword]);
-            }
+            return new KeywordHits(items, count);
         }
     }
 

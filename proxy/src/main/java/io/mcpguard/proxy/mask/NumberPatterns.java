@@ -40,24 +40,37 @@ final class NumberPatterns implements Classifier {
         }
     }
 
+    /** Fewer characters cannot hold a phone number or a card (see visit()), nor fewer digits (see classify()). */
+    private static final int MIN_RUN = 8;
+
+    /** Separators in a row in a run, at most (see runEnd()). */
+    private static final int MAX_SEPARATORS = 2;
+
+    private static final LongRuns RUNS =
+            new LongRuns("0123456789" + SEPARATORS, "0123456789", MIN_RUN, MAX_SEPARATORS, MIN_RUN);
+
     @Override
     public void scan(String text, char[] chars, List<Finding> out) {
-        for (int i = nextRunStart(chars, 0); i < chars.length; i = nextRunStart(chars, visit(chars, i, out))) {
-            // visit() classifies the run at i and says where to look next
-        }
+        // A run (below) is made of digits and separators only, and only one of at least MIN_RUN characters can be a
+        // finding: the per-character loop runs on stretches of those characters, not on the whole text.
+        RUNS.forEach(chars, (from, to) -> {
+            for (int i = nextRunStart(chars, from, to); i < to; i = nextRunStart(chars, visit(chars, i, out), to)) {
+                // visit() classifies the run at i and says where to look next
+            }
+        });
     }
 
     /**
-     * The first index from {@code from} where a run starts: a digit, or a {@code +} or {@code (} before one, that
+     * The first index in {@code [from, to)} where a run starts: a digit, or a {@code +} or {@code (} before one, that
      * does not continue a word or a path. The whole test is made here, in one tight loop over a table, because
      * '(' and digits are everywhere in code: stopping at each and deciding in visit() cost more than the rest of
      * this classifier, and made the JIT's code vary from run to run by a factor of three. (See Classifier on why it
      * reads the array.)
      */
-    private static int nextRunStart(char[] chars, int from) {
+    private static int nextRunStart(char[] chars, int from, int to) {
         int n = chars.length;
         boolean blocked = from > 0 && (flags(chars[from - 1]) & BLOCKS) != 0;
-        for (int i = from; i < n; i++) {
+        for (int i = from; i < to; i++) {
             char c = chars[i];
             int flags = flags(c);
             if (!blocked && (flags & OPENS) != 0 && (Chars.isDigit(c) || (i + 1 < n && Chars.isDigit(chars[i + 1])))) {
@@ -65,7 +78,7 @@ final class NumberPatterns implements Classifier {
             }
             blocked = (flags & BLOCKS) != 0;
         }
-        return n;
+        return to;
     }
 
     private static int flags(char c) {
@@ -78,7 +91,7 @@ final class NumberPatterns implements Classifier {
         int end = runEnd(text, i);
         // Fewer than 8 characters cannot hold a phone number or a card; a letter or digit right after the run
         // means it is part of a longer token (a hash, an id).
-        boolean longEnough = end - i >= 8;
+        boolean longEnough = end - i >= MIN_RUN;
         if (longEnough && (end >= n || !Chars.isWord(text[end]) || text[end] == '-')) {
             classify(text, i, end, out);
         }
@@ -97,7 +110,7 @@ final class NumberPatterns implements Classifier {
                 separators = 0;
                 i++;
                 lastDigitEnd = i;
-            } else if (SEPARATORS.indexOf(c) >= 0 && ++separators <= 2 && (c != '+' || i == start)) {
+            } else if (SEPARATORS.indexOf(c) >= 0 && ++separators <= MAX_SEPARATORS && (c != '+' || i == start)) {
                 i++;
             } else {
                 break;

@@ -26,4 +26,10 @@ public final class PatternRuleClassifier implements Classifier {
     public void scan(String text, char[] chars, List<Finding> out) {
         rules.scan(text, chars, out);
     }
+
+    /** The rules as they are now: a scan that uses this keeps them, whatever a reload does meanwhile. */
+    @Override
+    public KeywordAnchored anchored() {
+        return rules;
+    }
 }

@@ -16,13 +16,14 @@ import java.util.Locale;
  * purpose: RE2/J runs in time linear in the window, but at tens of megabytes a second, so the window, not the
  * text, is what a rule costs.
  */
-public final class PatternRules {
+public final class PatternRules implements KeywordAnchored {
     static final int BEFORE = 64;
     static final int AFTER = 192;
     /** How far a window's end may move on to reach a blank: past it, the token is cut (and masked up to there). */
     private static final int TOKEN_REACH = 4096;
 
     private final List<PatternRule> rules;
+    private final List<String> keywords;
     private final KeywordPrefilter prefilter;
     /** By keyword index: the rules that keyword belongs to. */
     private final int[][] rulesOfKeyword;
@@ -51,6 +52,7 @@ public final class PatternRules {
                 }
             }
         }
+        this.keywords = List.copyOf(keywords);
         this.prefilter = new KeywordPrefilter(keywords);
         this.rulesOfKeyword = owners.stream()
                 .map(o -> o.stream().mapToInt(Integer::intValue).toArray())
@@ -66,7 +68,19 @@ public final class PatternRules {
         return rules;
     }
 
+    @Override
+    public List<String> keywords() {
+        return keywords;
+    }
+
     void scan(String text, char[] chars, List<Finding> out) {
+        if (!rules.isEmpty()) {
+            scan(text, chars, prefilter.find(chars), out);
+        }
+    }
+
+    @Override
+    public void scan(String text, char[] chars, KeywordHits hits, List<Finding> out) {
         if (rules.isEmpty()) {
             return;
         }
@@ -74,9 +88,11 @@ public final class PatternRules {
         int[] windowStart = new int[rules.size()];
         int[] windowEnd = new int[rules.size()];
         java.util.Arrays.fill(windowEnd, -1);
-        prefilter.scan(chars, (keyword, start, end) -> {
+        for (int h = 0; h < hits.size(); h++) {
+            int keyword = hits.keyword(h);
+            int start = hits.start(h);
             int from = lineStart(chars, start);
-            int to = lineEnd(chars, end);
+            int to = lineEnd(chars, start + keywords.get(keyword).length());
             for (int r : rulesOfKeyword[keyword]) {
                 if (windowEnd[r] >= from) {
                     windowEnd[r] = Math.max(windowEnd[r], to);
@@ -88,7 +104,7 @@ public final class PatternRules {
                     windowEnd[r] = to;
                 }
             }
-        });
+        }
         for (int r = 0; r < rules.size(); r++) {
             if (windowEnd[r] >= 0) {
                 match(rules.get(r), text, windowStart[r], windowEnd[r], out);

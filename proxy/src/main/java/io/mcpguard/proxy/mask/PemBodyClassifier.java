@@ -83,7 +83,8 @@ final class PemBodyClassifier implements Classifier {
                     continue;
                 }
             }
-            if (armour != Armour.NONE) {
+            if (armour != Armour.NONE || (runLines == 0 && lineEnd - s < MIN_LINE)) {
+                // Inside an armour; or, outside a run, too short to start one: most lines of code and prose.
                 lineStart = next;
                 continue;
             }

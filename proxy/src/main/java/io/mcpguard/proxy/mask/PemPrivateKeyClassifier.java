@@ -8,15 +8,37 @@ import java.util.List;
  * block cut off before its END line (a truncated file) is masked to the end of the text: half a key is still a
  * leak.
  */
-final class PemPrivateKeyClassifier implements Classifier {
+final class PemPrivateKeyClassifier implements Classifier, KeywordAnchored {
     private static final String BEGIN = "-----BEGIN ";
     private static final String END = "-----END ";
     private static final String KIND = "PRIVATE KEY-----";
     private static final String PGP_KIND = "PRIVATE KEY BLOCK-----";
+    private static final List<String> KEYWORDS = List.of("-----begin ");
+    private static final KeywordPrefilter OWN_PASS = new KeywordPrefilter(KEYWORDS);
+
+    @Override
+    public List<String> keywords() {
+        return KEYWORDS;
+    }
+
+    @Override
+    public KeywordAnchored anchored() {
+        return this;
+    }
 
     @Override
     public void scan(String text, char[] chars, List<Finding> out) {
-        for (int at = text.indexOf(BEGIN); at >= 0; at = text.indexOf(BEGIN, at + 1)) {
+        scan(text, chars, OWN_PASS.find(chars), out);
+    }
+
+    @Override
+    public void scan(String text, char[] chars, KeywordHits hits, List<Finding> out) {
+        int resume = 0;
+        for (int h = 0; h < hits.size(); h++) {
+            int at = hits.start(h);
+            if (at < resume || !text.startsWith(BEGIN, at)) {
+                continue;
+            }
             int lineEnd = text.indexOf("-----", at + BEGIN.length());
             if (lineEnd < 0 || lineEnd - at > 64) {
                 continue;
@@ -35,7 +57,7 @@ final class PemPrivateKeyClassifier implements Classifier {
                 end = footerEnd < 0 ? text.length() : footerEnd + 5;
             }
             out.add(new Finding(at, end, "pem-private-key", DataClass.SECRETS));
-            at = end - 1;
+            resume = end;
         }
     }
 }

@@ -1,15 +1,19 @@
 package io.mcpguard.proxy.mask;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Vendor tokens that announce themselves with a fixed prefix (AWS {@code AKIA…}, GitHub {@code ghp_…}, Slack
- * {@code xoxb-…}, Atlassian {@code ATATT3…}). The prefixes of every format are found together, case exact, in one
- * pass of a {@link KeywordPrefilter} automaton (one {@code indexOf} per prefix cost a pass over the text each, and
- * there are a score of them); then a bounded run of the token's alphabet follows the prefix.
+ * {@code xoxb-…}, Atlassian {@code ATATT3…}). The prefixes of every format are found together in one pass of a
+ * {@link KeywordPrefilter} automaton (one {@code indexOf} per prefix cost a pass over the text each, and there are a
+ * score of them), in any case — the scanner's pass over every classifier's keywords ignores case — and then checked
+ * case exact; a bounded run of the token's alphabet follows the prefix.
  */
-final class PrefixedTokenClassifier implements Classifier {
+final class PrefixedTokenClassifier implements Classifier, KeywordAnchored {
 
     /** The token's characters after its prefix. */
     enum Alphabet {
@@ -52,6 +56,9 @@ final class PrefixedTokenClassifier implements Classifier {
     private final int[] formatOf;
 
     private final List<String> prefixes = new ArrayList<>();
+    /** The prefixes in lower case: this classifier's keywords. */
+    private final List<String> keywords;
+
     private final KeywordPrefilter automaton;
 
     PrefixedTokenClassifier(List<Format> formats) {
@@ -64,21 +71,47 @@ final class PrefixedTokenClassifier implements Classifier {
             }
         }
         formatOf = owners.stream().mapToInt(Integer::intValue).toArray();
-        automaton = new KeywordPrefilter(prefixes, false);
+        keywords = prefixes.stream().map(p -> p.toLowerCase(Locale.ROOT)).toList();
+        if (new HashSet<>(keywords).size() != keywords.size()) {
+            throw new IllegalArgumentException("two prefixes differ only in case");
+        }
+        automaton = new KeywordPrefilter(keywords);
+    }
+
+    @Override
+    public List<String> keywords() {
+        return keywords;
+    }
+
+    @Override
+    public KeywordAnchored anchored() {
+        return this;
     }
 
     @Override
     public void scan(String text, char[] chars, List<Finding> out) {
+        scan(text, chars, automaton.find(chars), out);
+    }
+
+    @Override
+    public void scan(String text, char[] chars, KeywordHits hits, List<Finding> out) {
         // Hits come by start, then by prefix index: at one start, a format's first listed prefix that matches is the
         // only one tried for that format.
         int[] triedAt = new int[formats.size()];
-        java.util.Arrays.fill(triedAt, -1);
-        automaton.scan(chars, (p, at, end) -> {
+        Arrays.fill(triedAt, -1);
+        for (int h = 0; h < hits.size(); h++) {
+            int p = hits.keyword(h);
+            int at = hits.start(h);
+            String prefix = prefixes.get(p);
+            if (!text.startsWith(prefix, at)) {
+                continue; // the same letters in another case
+            }
+            int end = at + prefix.length();
             int f = formatOf[p];
             // No word start is asked for either: "auth_ghp_…" is a token behind a name, and each prefix is distinctive
             // enough, with its alphabet and length, not to be found inside ordinary words.
             if (triedAt[f] == at) {
-                return;
+                continue;
             }
             triedAt[f] = at;
             Format format = formats.get(f);
@@ -93,6 +126,6 @@ final class PrefixedTokenClassifier implements Classifier {
             if (body >= format.minBody() && body <= format.maxBody()) {
                 out.add(new Finding(at, stop, format.name(), DataClass.SECRETS));
             }
-        });
+        }
     }
 }

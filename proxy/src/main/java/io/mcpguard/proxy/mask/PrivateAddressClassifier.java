@@ -6,21 +6,36 @@ import java.util.List;
  * IPv4 addresses of private networks (RFC 1918: 10/8, 172.16/12, 192.168/16) and link-local ones (169.254/16),
  * which map the inside of a network. Public addresses, loopback and version strings are left alone.
  */
-final class PrivateAddressClassifier implements Classifier {
-    private static final String[] ANCHORS = {"10.", "172.", "192.168.", "169.254."};
+final class PrivateAddressClassifier implements Classifier, KeywordAnchored {
+    private static final List<String> KEYWORDS = List.of("10.", "172.", "192.168.", "169.254.");
+    private static final KeywordPrefilter OWN_PASS = new KeywordPrefilter(KEYWORDS);
+
+    @Override
+    public List<String> keywords() {
+        return KEYWORDS;
+    }
+
+    @Override
+    public KeywordAnchored anchored() {
+        return this;
+    }
 
     @Override
     public void scan(String text, char[] chars, List<Finding> out) {
-        for (String anchor : ANCHORS) {
-            for (int at = text.indexOf(anchor); at >= 0; at = text.indexOf(anchor, at + 1)) {
-                if (at > 0 && (Chars.isWord(text.charAt(at - 1)) || text.charAt(at - 1) == '.')) {
-                    continue;
-                }
-                int[] octets = new int[4];
-                int end = parse(text, at, octets);
-                if (end > 0 && isPrivate(octets) && anchorMatches(anchor, octets)) {
-                    out.add(new Finding(at, end, "private-ip", DataClass.INTERNAL_INFRASTRUCTURE));
-                }
+        scan(text, chars, OWN_PASS.find(chars), out);
+    }
+
+    @Override
+    public void scan(String text, char[] chars, KeywordHits hits, List<Finding> out) {
+        for (int h = 0; h < hits.size(); h++) {
+            int at = hits.start(h);
+            if (at > 0 && (Chars.isWord(text.charAt(at - 1)) || text.charAt(at - 1) == '.')) {
+                continue;
+            }
+            int[] octets = new int[4];
+            int end = parse(text, at, octets);
+            if (end > 0 && isPrivate(octets) && anchorMatches(KEYWORDS.get(hits.keyword(h)), octets)) {
+                out.add(new Finding(at, end, "private-ip", DataClass.INTERNAL_INFRASTRUCTURE));
             }
         }
     }

@@ -18,6 +18,8 @@ public final class SensitiveDataScanner {
             .thenComparing(Comparator.comparingInt(Finding::length).reversed());
 
     private final List<Classifier> classifiers;
+    /** The keyword pass for the keyword-anchored classifiers as last seen; rebuilt after a rules file reload. */
+    private volatile KeywordPass keywordPass;
 
     SensitiveDataScanner(List<Classifier> classifiers) {
         this.classifiers = List.copyOf(classifiers);
@@ -85,8 +87,23 @@ public final class SensitiveDataScanner {
     public List<Finding> scan(String text) {
         List<Finding> found = new ArrayList<>();
         char[] chars = text.toCharArray(); // one copy for every classifier's character loops: see Classifier
-        for (Classifier classifier : classifiers) {
-            classifier.scan(text, chars, found);
+        KeywordAnchored[] anchored = new KeywordAnchored[classifiers.size()];
+        for (int c = 0; c < anchored.length; c++) {
+            anchored[c] = classifiers.get(c).anchored(); // read once: a reload meanwhile waits for the next scan
+        }
+        KeywordPass pass = keywordPass;
+        if (pass == null || !pass.isFor(anchored)) {
+            pass = new KeywordPass(anchored);
+            keywordPass = pass;
+        }
+        KeywordHits hits = pass.find(chars);
+        // In the classifiers' order, whichever way each runs: ties between findings are kept in that order (below).
+        for (int c = 0; c < anchored.length; c++) {
+            if (anchored[c] != null) {
+                anchored[c].scan(text, chars, pass.hitsOf(c, hits), found);
+            } else {
+                classifiers.get(c).scan(text, chars, found);
+            }
         }
         if (found.size() <= 1) {
             return found;

@@ -9,7 +9,7 @@ import java.util.Set;
  * still says where it points. Database and broker URLs ({@code postgres://}, {@code mongodb+srv://}, {@code
  * amqp://}…) are secrets; any other scheme's are credentials.
  */
-final class UrlCredentialsClassifier implements Classifier {
+final class UrlCredentialsClassifier implements Classifier, KeywordAnchored {
     private static final Set<String> DATA_STORES = Set.of(
             "postgres",
             "postgresql",
@@ -31,9 +31,28 @@ final class UrlCredentialsClassifier implements Classifier {
             "couchdb",
             "neo4j");
 
+    private static final List<String> KEYWORDS = List.of("://");
+    private static final KeywordPrefilter OWN_PASS = new KeywordPrefilter(KEYWORDS);
+
+    @Override
+    public List<String> keywords() {
+        return KEYWORDS;
+    }
+
+    @Override
+    public KeywordAnchored anchored() {
+        return this;
+    }
+
     @Override
     public void scan(String text, char[] chars, List<Finding> out) {
-        for (int at = text.indexOf("://"); at >= 0; at = text.indexOf("://", at + 3)) {
+        scan(text, chars, OWN_PASS.find(chars), out);
+    }
+
+    @Override
+    public void scan(String text, char[] chars, KeywordHits hits, List<Finding> out) {
+        for (int h = 0; h < hits.size(); h++) {
+            int at = hits.start(h);
             int schemeStart = at;
             while (schemeStart > 0 && isSchemeChar(text.charAt(schemeStart - 1))) {
                 schemeStart--;

@@ -23,7 +23,10 @@ public final class ScannerOverheadDriver {
         SensitiveDataScanner full = SensitiveDataScanner.withDefaults(List.of("internal"));
         SensitiveDataScanner before = legacy();
         if (Boolean.getBoolean("perClassifier")) {
-            perClassifier(full, MixedText.of(Tools.repo(), 1 << 20, true, before), 40);
+            for (int size : new int[] {65536, 1048576}) {
+                System.out.printf("%d characters, best of %d rounds%n", size, size > 65536 ? 200 : 2000);
+                perClassifier(full, MixedText.of(Tools.repo(), size, true, before), size > 65536 ? 200 : 2000);
+            }
             return;
         }
         System.out.printf(
@@ -66,6 +69,7 @@ public final class ScannerOverheadDriver {
     /** Each classifier alone on {@code text}: where the time goes. */
     static void perClassifier(SensitiveDataScanner scanner, String text, int rounds) {
         char[] chars = text.toCharArray();
+        long total = 0;
         for (Classifier c : scanner.classifiers()) {
             long best = Long.MAX_VALUE;
             for (int i = 0; i < rounds; i++) {
@@ -74,8 +78,19 @@ public final class ScannerOverheadDriver {
                 c.scan(text, chars, out);
                 best = Math.min(best, System.nanoTime() - t0);
             }
-            System.out.printf("  %-32s %8.1f us%n", c.getClass().getSimpleName(), best / 1e3);
+            total += best;
+            System.out.printf(
+                    "  %-32s %8.1f us %8.0f MB/s%n",
+                    c.getClass().getSimpleName(), best / 1e3, mbps(text.length(), best));
         }
+        System.out.printf("  %-32s %8.1f us %8.0f MB/s%n", "sum", total / 1e3, mbps(text.length(), total));
+        long best = Long.MAX_VALUE;
+        for (int i = 0; i < rounds; i++) {
+            long t0 = System.nanoTime();
+            scanner.scan(text);
+            best = Math.min(best, System.nanoTime() - t0);
+        }
+        System.out.printf("  %-32s %8.1f us %8.0f MB/s%n", "whole scan", best / 1e3, mbps(text.length(), best));
     }
 
     private static double mbps(int size, long nanos) {
