@@ -267,6 +267,11 @@ class RedisQuotaStoreTest {
 
     @Test
     void a_user_the_acl_forbids_scripts_gets_deny_quotas_refused_and_local_quotas_counted_here() throws Exception {
+        io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader metrics =
+                io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader.create();
+        io.opentelemetry.sdk.metrics.SdkMeterProvider meters = io.opentelemetry.sdk.metrics.SdkMeterProvider.builder()
+                .registerMetricReader(metrics)
+                .build();
         direct.sync()
                 .aclSetuser(
                         "quota-noscript",
@@ -283,8 +288,11 @@ class RedisQuotaStoreTest {
                                 new Secret("noscript-pass"),
                                 Duration.ofSeconds(2)),
                         new LocalQuotaStore(10, Duration.ofMinutes(1)),
-                        OpenTelemetry.noop().getMeter("test"));
+                        meters.get("test"));
                 LogCapture logs = new LogCapture(RedisQuotaStore.class.getName())) {
+            assertThat(failures(metrics))
+                    .as("both series exist from the start")
+                    .containsExactly(java.util.Map.entry("deny", 0L), java.util.Map.entry("local", 0L));
             assertThatThrownBy(() -> take(store, new QuotaSpec("noperm", 3, 60_000, 1)))
                     .isInstanceOf(ExecutionException.class)
                     .cause()
@@ -293,6 +301,8 @@ class RedisQuotaStoreTest {
             assertThat(local.remaining()).as("the replica's own bucket, full").isEqualTo(2);
             assertThat(store.denied()).isEqualTo(1);
             assertThat(store.fellBack()).isEqualTo(1);
+            assertThat(failures(metrics))
+                    .containsExactly(java.util.Map.entry("deny", 1L), java.util.Map.entry("local", 1L));
             assertThat(logs.lines())
                     .filteredOn(line -> line.level().equals("WARN"))
                     .singleElement()
@@ -390,6 +400,21 @@ class RedisQuotaStoreTest {
             assertThat(local).isInstanceOf(LocalQuotaStore.class);
             assertThat(take(local, spec).remaining()).as("its own bucket, full").isEqualTo(3);
         }
+    }
+
+    /** mcp.policy.quota.store.failures by fail mode. */
+    private static java.util.Map<String, Long> failures(
+            io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader metrics) {
+        java.util.Map<String, Long> failures = new java.util.TreeMap<>();
+        metrics.collectAllMetrics().stream()
+                .filter(m -> m.getName().equals("mcp.policy.quota.store.failures"))
+                .flatMap(m -> m.getLongSumData().getPoints().stream())
+                .forEach(point -> failures.put(
+                        point.getAttributes()
+                                .get(io.opentelemetry.api.common.AttributeKey.stringKey(
+                                        "mcp.policy.quota.on_store_failure")),
+                        point.getValue()));
+        return failures;
     }
 
     /** Takes until Redis answers (Lettuce reconnects on its own), within ten seconds. */
