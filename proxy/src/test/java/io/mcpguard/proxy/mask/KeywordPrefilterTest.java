@@ -24,7 +24,9 @@ class KeywordPrefilterTest {
         Random random = new Random(11);
         String alphabet = "abcABCx~ \"kK\u212A\u0130-";
         for (int round = 0; round < 2000; round++) {
-            char[] text = new char[random.nextInt(40)];
+            // Short texts are walked in one piece, long ones as four quarters side by side: both, and the lengths
+            // where one becomes the other.
+            char[] text = new char[round % 2 == 0 ? random.nextInt(40) : 60 + random.nextInt(200)];
             for (int i = 0; i < text.length; i++) {
                 text[i] = alphabet.charAt(random.nextInt(alphabet.length()));
             }
@@ -78,8 +80,8 @@ class KeywordPrefilterTest {
 
     @Test
     void findsAKeywordAtEveryPositionOfTextsOfEveryLength() throws IOException {
-        // The text is walked as two halves side by side: a keyword across the middle, at either end of a half, or
-        // in a text shorter than the keyword must still be found, once.
+        // A long text is walked as four quarters side by side: a keyword across a boundary, at either end of a
+        // quarter, or in a text shorter than the keyword must still be found, once.
         List<String> keywords = defaultKeywords();
         // The longest keyword with no other inside it, so that exactly one is found.
         String longest = keywords.stream()
@@ -88,12 +90,17 @@ class KeywordPrefilterTest {
                 .orElseThrow();
         for (String keyword : List.of("q~", "sk-ant-", "age-secret-key-1", longest)) {
             int k = keywords.indexOf(keyword);
-            for (int length = keyword.length(); length <= 3 * keyword.length() + 4; length++) {
+            KeywordPrefilter automaton = new KeywordPrefilter(keywords);
+            int quartered = 4 * keywords.stream().mapToInt(String::length).max().orElseThrow() + 64;
+            for (int length = keyword.length(); length <= quartered + 2 * keyword.length() + 8; length++) {
+                if (length > 3 * keyword.length() + 4 && length < quartered - 2) {
+                    continue; // nothing new between the short texts and the first quartered ones
+                }
                 for (int at = 0; at + keyword.length() <= length; at++) {
                     char[] text = ".".repeat(length).toCharArray();
                     keyword.toUpperCase(Locale.ROOT).getChars(0, keyword.length(), text, at);
                     List<String> found = new ArrayList<>();
-                    new KeywordPrefilter(keywords).scan(text, (hit, start, end) -> found.add(start + ":" + hit));
+                    automaton.scan(text, (hit, start, end) -> found.add(start + ":" + hit));
                     assertThat(found).as("%s at %d of %d", keyword, at, length).containsExactly(at + ":" + k);
                 }
             }
