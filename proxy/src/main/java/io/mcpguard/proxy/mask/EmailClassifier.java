@@ -7,24 +7,12 @@ import java.util.List;
  * labels whose last is alphabetic. {@code git@bitbucket.org:acme/repo.git} is an address by this rule too, which is
  * acceptable (a user name at a host); {@code @Override} and {@code user@localhost} are not.
  */
-final class EmailClassifier implements Classifier, KeywordAnchored {
+final class EmailClassifier extends KeywordClassifier {
 
     private static final List<String> KEYWORDS = List.of("@");
-    private static final KeywordPrefilter OWN_PASS = new KeywordPrefilter(KEYWORDS);
 
-    @Override
-    public List<String> keywords() {
-        return KEYWORDS;
-    }
-
-    @Override
-    public KeywordAnchored anchored() {
-        return this;
-    }
-
-    @Override
-    public void scan(String text, char[] chars, List<Finding> out) {
-        scan(text, chars, OWN_PASS.find(chars), out);
+    EmailClassifier() {
+        super(KEYWORDS);
     }
 
     @Override

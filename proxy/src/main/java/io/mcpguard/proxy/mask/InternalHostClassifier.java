@@ -9,40 +9,21 @@ import java.util.Locale;
  * case only: host names are written that way in practice, and a case-insensitive search would cost a copy of
  * every answer.
  */
-final class InternalHostClassifier implements Classifier, KeywordAnchored {
-    private final List<String> suffixes;
-    private final KeywordPrefilter ownPass;
-
+final class InternalHostClassifier extends KeywordClassifier {
     /** @param domains internal domains, e.g. {@code internal}, {@code corp.example.com} (leading dot optional) */
     InternalHostClassifier(List<String> domains) {
-        this.suffixes = domains.stream()
+        super(domains.stream()
                 .map(d -> d.toLowerCase(Locale.ROOT))
                 .map(d -> d.startsWith(".") ? d : "." + d)
                 .distinct()
-                .toList();
-        this.ownPass = new KeywordPrefilter(suffixes);
-    }
-
-    @Override
-    public List<String> keywords() {
-        return suffixes;
-    }
-
-    @Override
-    public KeywordAnchored anchored() {
-        return this;
-    }
-
-    @Override
-    public void scan(String text, char[] chars, List<Finding> out) {
-        scan(text, chars, ownPass.find(chars), out);
+                .toList());
     }
 
     @Override
     public void scan(String text, char[] chars, KeywordHits hits, List<Finding> out) {
         for (int h = 0; h < hits.size(); h++) {
             int at = hits.start(h);
-            String suffix = suffixes.get(hits.keyword(h));
+            String suffix = keywords().get(hits.keyword(h));
             if (!text.startsWith(suffix, at)) {
                 continue; // in upper case: see the class comment
             }

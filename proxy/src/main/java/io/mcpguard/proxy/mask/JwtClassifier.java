@@ -6,24 +6,12 @@ import java.util.List;
  * JSON Web Tokens: three base64url segments joined by dots, the first decoding to a JSON object (so it starts
  * {@code eyJ}, the encoding of <code>{"</code>). Unsigned tokens (empty third segment) count too.
  */
-final class JwtClassifier implements Classifier, KeywordAnchored {
+final class JwtClassifier extends KeywordClassifier {
     private static final String ANCHOR = "eyJ";
     private static final List<String> KEYWORDS = List.of("eyj");
-    private static final KeywordPrefilter OWN_PASS = new KeywordPrefilter(KEYWORDS);
 
-    @Override
-    public List<String> keywords() {
-        return KEYWORDS;
-    }
-
-    @Override
-    public KeywordAnchored anchored() {
-        return this;
-    }
-
-    @Override
-    public void scan(String text, char[] chars, List<Finding> out) {
-        scan(text, chars, OWN_PASS.find(chars), out);
+    JwtClassifier() {
+        super(KEYWORDS);
     }
 
     @Override

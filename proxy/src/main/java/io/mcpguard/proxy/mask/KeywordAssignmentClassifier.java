@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * (long enough, high entropy), so {@code token: string} in a schema or {@code secret = getSecret()} in code are
  * not findings. Placeholders ({@code ${DB_PASSWORD}}, {@code <secret>}, {@code ****}) never are.
  */
-final class KeywordAssignmentClassifier implements Classifier, KeywordAnchored {
+final class KeywordAssignmentClassifier extends KeywordClassifier {
     private static final Set<String> PASSWORD_WORDS = Set.of("password", "passwd", "pwd", "passphrase");
     private static final List<String> SECRET_WORDS = List.of(
             "secret",
@@ -50,21 +50,8 @@ final class KeywordAssignmentClassifier implements Classifier, KeywordAnchored {
     /** What {@link #hasStem} looks for, as keywords. */
     private static final List<String> STEMS = List.of("pas", "pwd", "sec", "tok", "key", "cre");
 
-    private static final KeywordPrefilter OWN_PASS = new KeywordPrefilter(STEMS);
-
-    @Override
-    public List<String> keywords() {
-        return STEMS;
-    }
-
-    @Override
-    public KeywordAnchored anchored() {
-        return this;
-    }
-
-    @Override
-    public void scan(String text, char[] chars, List<Finding> out) {
-        scan(text, chars, OWN_PASS.find(chars), out);
+    KeywordAssignmentClassifier() {
+        super(STEMS);
     }
 
     /**

@@ -8,27 +8,15 @@ import java.util.List;
  * block cut off before its END line (a truncated file) is masked to the end of the text: half a key is still a
  * leak.
  */
-final class PemPrivateKeyClassifier implements Classifier, KeywordAnchored {
+final class PemPrivateKeyClassifier extends KeywordClassifier {
     private static final String BEGIN = "-----BEGIN ";
     private static final String END = "-----END ";
     private static final String KIND = "PRIVATE KEY-----";
     private static final String PGP_KIND = "PRIVATE KEY BLOCK-----";
     private static final List<String> KEYWORDS = List.of("-----begin ");
-    private static final KeywordPrefilter OWN_PASS = new KeywordPrefilter(KEYWORDS);
 
-    @Override
-    public List<String> keywords() {
-        return KEYWORDS;
-    }
-
-    @Override
-    public KeywordAnchored anchored() {
-        return this;
-    }
-
-    @Override
-    public void scan(String text, char[] chars, List<Finding> out) {
-        scan(text, chars, OWN_PASS.find(chars), out);
+    PemPrivateKeyClassifier() {
+        super(KEYWORDS);
     }
 
     @Override

@@ -13,7 +13,7 @@ import java.util.Locale;
  * score of them), in any case — the scanner's pass over every classifier's keywords ignores case — and then checked
  * case exact; a bounded run of the token's alphabet follows the prefix.
  */
-final class PrefixedTokenClassifier implements Classifier, KeywordAnchored {
+final class PrefixedTokenClassifier extends KeywordClassifier {
 
     /** The token's characters after its prefix. */
     enum Alphabet {
@@ -52,45 +52,36 @@ final class PrefixedTokenClassifier implements Classifier, KeywordAnchored {
     }
 
     private final List<Format> formats;
-    /** By prefix, in the automaton's numbering: the format it opens and the prefix. */
+    /** By prefix, in the order the formats list them: the prefix, case exact, and the format it opens. */
+    private final List<String> prefixes;
+
     private final int[] formatOf;
 
-    private final List<String> prefixes = new ArrayList<>();
-    /** The prefixes in lower case: this classifier's keywords. */
-    private final List<String> keywords;
-
-    private final KeywordPrefilter automaton;
-
     PrefixedTokenClassifier(List<Format> formats) {
+        super(lowerCase(prefixesOf(formats)));
         this.formats = List.copyOf(formats);
+        this.prefixes = prefixesOf(formats);
         List<Integer> owners = new ArrayList<>();
         for (int f = 0; f < this.formats.size(); f++) {
-            for (String prefix : this.formats.get(f).prefixes()) {
-                prefixes.add(prefix);
+            for (int p = 0; p < this.formats.get(f).prefixes().size(); p++) {
                 owners.add(f);
             }
         }
         formatOf = owners.stream().mapToInt(Integer::intValue).toArray();
-        keywords = prefixes.stream().map(p -> p.toLowerCase(Locale.ROOT)).toList();
+    }
+
+    private static List<String> prefixesOf(List<Format> formats) {
+        return formats.stream().flatMap(f -> f.prefixes().stream()).toList();
+    }
+
+    /** The prefixes as keywords: in lower case, which must keep them apart. */
+    private static List<String> lowerCase(List<String> prefixes) {
+        List<String> keywords =
+                prefixes.stream().map(p -> p.toLowerCase(Locale.ROOT)).toList();
         if (new HashSet<>(keywords).size() != keywords.size()) {
             throw new IllegalArgumentException("two prefixes differ only in case");
         }
-        automaton = new KeywordPrefilter(keywords);
-    }
-
-    @Override
-    public List<String> keywords() {
         return keywords;
-    }
-
-    @Override
-    public KeywordAnchored anchored() {
-        return this;
-    }
-
-    @Override
-    public void scan(String text, char[] chars, List<Finding> out) {
-        scan(text, chars, automaton.find(chars), out);
     }
 
     @Override

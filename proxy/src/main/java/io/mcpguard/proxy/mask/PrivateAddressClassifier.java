@@ -6,23 +6,11 @@ import java.util.List;
  * IPv4 addresses of private networks (RFC 1918: 10/8, 172.16/12, 192.168/16) and link-local ones (169.254/16),
  * which map the inside of a network. Public addresses, loopback and version strings are left alone.
  */
-final class PrivateAddressClassifier implements Classifier, KeywordAnchored {
+final class PrivateAddressClassifier extends KeywordClassifier {
     private static final List<String> KEYWORDS = List.of("10.", "172.", "192.168.", "169.254.");
-    private static final KeywordPrefilter OWN_PASS = new KeywordPrefilter(KEYWORDS);
 
-    @Override
-    public List<String> keywords() {
-        return KEYWORDS;
-    }
-
-    @Override
-    public KeywordAnchored anchored() {
-        return this;
-    }
-
-    @Override
-    public void scan(String text, char[] chars, List<Finding> out) {
-        scan(text, chars, OWN_PASS.find(chars), out);
+    PrivateAddressClassifier() {
+        super(KEYWORDS);
     }
 
     @Override

@@ -7,22 +7,34 @@ import java.util.List;
  * and link-local ones ({@code fe80::/10}, often with a {@code %zone}). Global, loopback and documentation addresses
  * are left alone, as their IPv4 counterparts are.
  *
- * <p>Anchored on {@code :}, which every IPv6 address has right after its first group: only where the four
- * characters before a colon are such a first group is an address parsed.
+ * <p>Anchored on the first group's leading characters ({@code fc}, {@code fd}, {@code fe8}…{@code feb}, found in the
+ * scanner's keyword pass), then on the {@code :} every IPv6 address has right after its first group: only where a
+ * first group of four characters is followed by one is an address parsed.
  */
-final class PrivateIpv6Classifier implements Classifier {
+final class PrivateIpv6Classifier extends KeywordClassifier {
+    private static final List<String> KEYWORDS = List.of("fc", "fd", "fe8", "fe9", "fea", "feb");
+
+    PrivateIpv6Classifier() {
+        super(KEYWORDS);
+    }
 
     @Override
-    public void scan(String text, char[] chars, List<Finding> out) {
-        for (int colon = text.indexOf(':', 4); colon >= 0; colon = text.indexOf(':', colon + 1)) {
-            int start = colon - 4;
-            if (!isPrivateFirstGroup(chars, start) || (start > 0 && continuesAddress(chars[start - 1]))) {
+    public void scan(String text, char[] chars, KeywordHits hits, List<Finding> out) {
+        int nextColon = 0; // colons before this are inside an address already found
+        for (int h = 0; h < hits.size(); h++) {
+            int start = hits.start(h);
+            int colon = start + 4;
+            if (colon < nextColon
+                    || colon >= chars.length
+                    || chars[colon] != ':'
+                    || !isPrivateFirstGroup(chars, start)
+                    || (start > 0 && continuesAddress(chars[start - 1]))) {
                 continue;
             }
             int end = parse(chars, start);
             if (end > 0) {
                 out.add(new Finding(start, end, "private-ipv6", DataClass.INTERNAL_INFRASTRUCTURE));
-                colon = end - 1;
+                nextColon = end;
             }
         }
     }

@@ -9,7 +9,7 @@ import java.util.Set;
  * still says where it points. Database and broker URLs ({@code postgres://}, {@code mongodb+srv://}, {@code
  * amqp://}…) are secrets; any other scheme's are credentials.
  */
-final class UrlCredentialsClassifier implements Classifier, KeywordAnchored {
+final class UrlCredentialsClassifier extends KeywordClassifier {
     private static final Set<String> DATA_STORES = Set.of(
             "postgres",
             "postgresql",
@@ -32,21 +32,9 @@ final class UrlCredentialsClassifier implements Classifier, KeywordAnchored {
             "neo4j");
 
     private static final List<String> KEYWORDS = List.of("://");
-    private static final KeywordPrefilter OWN_PASS = new KeywordPrefilter(KEYWORDS);
 
-    @Override
-    public List<String> keywords() {
-        return KEYWORDS;
-    }
-
-    @Override
-    public KeywordAnchored anchored() {
-        return this;
-    }
-
-    @Override
-    public void scan(String text, char[] chars, List<Finding> out) {
-        scan(text, chars, OWN_PASS.find(chars), out);
+    UrlCredentialsClassifier() {
+        super(KEYWORDS);
     }
 
     @Override

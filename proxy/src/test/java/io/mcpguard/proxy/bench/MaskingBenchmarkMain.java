@@ -16,7 +16,7 @@ public final class MaskingBenchmarkMain {
                 .include(MaskingBenchmark.class.getName())
                 .forks(1)
                 .threads(1)
-                .warmupIterations(Integer.getInteger("warmups", 3))
+                .warmupIterations(Integer.getInteger("warmups", 6))
                 .warmupTime(TimeValue.seconds(1))
                 .measurementIterations(Integer.getInteger("iterations", 5))
                 .measurementTime(TimeValue.seconds(1))
