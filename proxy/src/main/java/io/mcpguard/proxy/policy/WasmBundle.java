@@ -115,7 +115,8 @@ record WasmBundle(byte[] module, byte[] data, String revision, java.util.List<St
                 long padded = (size + 511) / 512 * 512;
                 if (wanted) {
                     byte[] body = new byte[(int) size];
-                    if (!readFully(in, body)) {
+                    // An empty member has no body to read: reading zero bytes is not the end of the archive.
+                    if (size > 0 && !readFully(in, body)) {
                         throw new IOException("truncated tar archive");
                     }
                     members.put(member, body);

@@ -71,8 +71,14 @@ public final class QuotaGate {
         int refused = -1;
         QuotaOutcome over = null;
         for (int i = 0; i < takes.size() && refused < 0; i++) {
-            QuotaOutcome taken = failure == null ? takes.get(i).join() : null;
-            if (failure != null || (taken != null && !taken.granted())) {
+            if (failure != null) { // the message whose take failed is the one refused as unchecked
+                if (takes.get(i).isCompletedExceptionally()) {
+                    refused = i;
+                }
+                continue;
+            }
+            QuotaOutcome taken = takes.get(i).join();
+            if (taken != null && !taken.granted()) {
                 refused = i;
                 over = taken;
             }

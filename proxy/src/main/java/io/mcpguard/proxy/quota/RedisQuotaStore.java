@@ -248,7 +248,8 @@ public final class RedisQuotaStore implements QuotaStore {
                 .thenApply(RedisQuotaStore::outcome);
     }
 
-    private static QuotaOutcome outcome(List<Object> reply) {
+    /** The script's reply read strictly: anything but three integers fails the take (no grant by accident). */
+    static QuotaOutcome outcome(List<Object> reply) {
         if (reply == null || reply.size() != 3) {
             throw new IllegalStateException("unexpected reply from the token bucket script");
         }

@@ -46,4 +46,39 @@ class PolicyInputBoundTest {
                 .get(0);
         assertThat(bound.exceededBy(ping)).isNull();
     }
+
+    /** {@code params} of a call: 2 for the braces, each key's length + 4, a string's length + 2, a number's digits. */
+    @Test
+    void each_bound_holds_exactly_at_its_value_and_fails_one_above() throws Exception {
+        // {"name":"t","arguments":{"s":"xxxx"}}: 2 + (4+4) + (9+4) + (1+2) + 2 + (1+4) + (4+2) = 39
+        JsonRpcMessage strings = call("{\"s\":\"xxxx\"}");
+        assertThat(new PolicyInputBound(new ProxyConfig.ArgumentBound(39, 10, 10)).exceededBy(strings))
+                .isNull();
+        assertThat(new PolicyInputBound(new ProxyConfig.ArgumentBound(38, 10, 10)).exceededBy(strings))
+                .isEqualTo("parameters are larger than 38 bytes");
+
+        // an array: 2 + 1 per element; 12 is 2, true is 4: 2 + 8 + 13 + 3 + 2 + 5 + 2 + 2 + 2 + 4 = 43
+        JsonRpcMessage mixed = call("{\"l\":[12,true]}");
+        assertThat(new PolicyInputBound(new ProxyConfig.ArgumentBound(43, 10, 10)).exceededBy(mixed))
+                .isNull();
+        assertThat(new PolicyInputBound(new ProxyConfig.ArgumentBound(42, 10, 10)).exceededBy(mixed))
+                .isEqualTo("parameters are larger than 42 bytes");
+
+        // params is depth 1, arguments 2, their members 3
+        assertThat(new PolicyInputBound(new ProxyConfig.ArgumentBound(1000, 3, 10)).exceededBy(call("{\"a\":{}}")))
+                .isNull();
+        assertThat(new PolicyInputBound(new ProxyConfig.ArgumentBound(1000, 3, 10)).exceededBy(call("{\"a\":[1]}")))
+                .isEqualTo("parameters nest deeper than 3 levels");
+
+        // name and arguments are two values, each member of arguments one more
+        assertThat(new PolicyInputBound(new ProxyConfig.ArgumentBound(1000, 10, 4))
+                        .exceededBy(call("{\"a\":1,\"b\":2}")))
+                .isNull();
+        assertThat(new PolicyInputBound(new ProxyConfig.ArgumentBound(1000, 10, 4))
+                        .exceededBy(call("{\"a\":1,\"b\":[]}")))
+                .isNull();
+        assertThat(new PolicyInputBound(new ProxyConfig.ArgumentBound(1000, 10, 4))
+                        .exceededBy(call("{\"a\":1,\"b\":[2]}")))
+                .isEqualTo("parameters hold more than 4 values");
+    }
 }

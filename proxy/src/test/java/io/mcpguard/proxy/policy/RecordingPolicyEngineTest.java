@@ -153,6 +153,94 @@ class RecordingPolicyEngineTest {
         assertThat(Files.readAllLines(file)).hasSize(1);
     }
 
+    @Test
+    void a_failed_decision_or_one_without_a_document_is_not_recorded_and_a_call_without_arguments_is_as_sent(
+            @TempDir Path dir) throws Exception {
+        Path file = dir.resolve("rec.jsonl");
+        java.util.Iterator<CompletableFuture<Decision>> answers = List.of(
+                        CompletableFuture.<Decision>failedFuture(new PolicyUnavailableException("down")),
+                        CompletableFuture.completedFuture(new Decision(
+                                false, List.of(), List.of(), null, null, "normal", 0, null, null, null, null)),
+                        ALLOW_ALL.decide(null))
+                .iterator();
+        PolicyEngine scripted = new PolicyEngine() {
+            @Override
+            public CompletableFuture<Decision> decide(PolicyInput input) {
+                return answers.next();
+            }
+
+            @Override
+            public void close() {}
+        };
+        String body = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}";
+        PolicyInput list = new PolicyInput(
+                ALICE,
+                new JsonRpcDecoder(64, 1 << 20, 32)
+                        .decode(body.getBytes(StandardCharsets.UTF_8))
+                        .messages()
+                        .get(0),
+                FACTS);
+        try (RecordingPolicyEngine recorder =
+                new RecordingPolicyEngine(scripted, file, 1 << 20, RecordingPolicyEngine::hashed)) {
+            assertThat(recorder.decide(call("{\"q\":\"failed\"}"))).isCompletedExceptionally();
+            assertThat(recorder.decide(call("{\"q\":\"no-document\"}")).join().allow())
+                    .isFalse();
+            recorder.decide(list).join();
+            awaitLine(file, "tools/list");
+            assertThat(recorder.dropped()).isZero();
+        }
+
+        assertThat(Files.readAllLines(file)).singleElement().satisfies(text -> {
+            JsonNode line = JSON.readTree(text);
+            assertThat(line.at("/input/request/method").asText()).isEqualTo("tools/list");
+            assertThat(line.at("/input/request").has("arguments")).isFalse();
+            assertThat(line.get("recorded_at_ms").asLong()).isPositive();
+        });
+    }
+
+    @Test
+    void hashing_reaches_into_objects_and_arrays_and_leaves_numbers_and_booleans() throws Exception {
+        JsonNode hashed = RecordingPolicyEngine.hashed(JSON.readTree("{\"outer\":{\"workspace\":\"acme\","
+                + "\"title\":\"secret plan\"},\"list\":[\"repo\",[\"deep\"],7],\"n\":3,\"flag\":true,\"none\":null}"));
+
+        assertThat(hashed.at("/outer/workspace").asText())
+                .as("kept at any depth")
+                .isEqualTo("acme");
+        assertThat(hashed.at("/outer/title").asText()).isEqualTo(sha256("secret plan"));
+        assertThat(hashed.at("/list/0").asText())
+                .as("an array element is hashed even when it reads like a kept name")
+                .isEqualTo(sha256("repo"));
+        assertThat(hashed.at("/list/1/0").asText()).isEqualTo(sha256("deep"));
+        assertThat(hashed.at("/list/2").asInt()).isEqualTo(7);
+        assertThat(hashed.get("n").asInt()).isEqualTo(3);
+        assertThat(hashed.get("flag").asBoolean()).isTrue();
+        assertThat(hashed.get("none").isNull()).isTrue();
+    }
+
+    private static String sha256(String text) throws Exception {
+        return "sha256:"
+                + java.util.HexFormat.of()
+                        .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                .digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void a_file_that_cannot_be_written_stops_the_recording_with_a_warning_and_decisions_go_on(@TempDir Path dir)
+            throws Exception {
+        Path file = dir.resolve("rec.jsonl");
+        Files.createDirectory(file); // a directory where the file should be
+        try (LogCapture logs = new LogCapture(RecordingPolicyEngine.class.getName())) {
+            try (RecordingPolicyEngine recorder =
+                    new RecordingPolicyEngine(ALLOW_ALL, file, 1 << 20, RecordingPolicyEngine::hashed)) {
+                assertThat(recorder.decide(call("{}")).join().allow()).isTrue();
+            }
+            assertThat(logs.lines())
+                    .anySatisfy(line -> assertThat(line.text())
+                            .contains("policy recording stopped: the file cannot be written")
+                            .contains("file=" + file));
+        }
+    }
+
     /** Waits for the writer thread to have written a line holding {@code text}. */
     private static void awaitLine(Path file, String text) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();

@@ -70,6 +70,22 @@ class LocalQuotaStoreTest {
         QuotaOutcome outcome = take(new QuotaSpec("big", 2, 1_000, 3));
 
         assertThat(outcome.granted()).isFalse();
-        assertThat(outcome.retryAfterMillis()).isPositive();
+        assertThat(outcome.retryAfterMillis())
+                .as("when a full bucket would be back: its window")
+                .isEqualTo(1_000);
+        assertThat(take(new QuotaSpec("big", 2, 1_000, 2)).granted())
+                .as("the refusal took nothing")
+                .isTrue();
+    }
+
+    @Test
+    void a_cost_of_exactly_the_limit_waits_for_the_missing_tokens_not_a_whole_window() {
+        QuotaSpec two = new QuotaSpec("pair", 2, 1_000, 2);
+        assertThat(take(new QuotaSpec("pair", 2, 1_000, 1)).remaining()).isEqualTo(1);
+
+        QuotaOutcome refused = take(two);
+        assertThat(refused.granted()).isFalse();
+        assertThat(refused.remaining()).isEqualTo(1);
+        assertThat(refused.retryAfterMillis()).as("one token at two per second").isEqualTo(500);
     }
 }

@@ -142,4 +142,23 @@ class QuotaGateTest {
             assertThat(r.message()).isEqualTo("Quota could not be checked; not sent");
         });
     }
+
+    @Test
+    void the_message_whose_take_failed_is_the_one_named_not_the_first_of_the_batch() {
+        QuotaStore failing = spec -> spec.key().equals("mute")
+                ? CompletableFuture.failedFuture(new QuotaStoreUnavailableException(new IllegalStateException("down")))
+                : local.take(spec);
+
+        QuotaGate.Result result = new QuotaGate(failing)
+                .enforce(verdict(outcome(1, null), outcome(2, bucket("g", 5)), outcome(3, bucket("mute", 5))))
+                .join();
+
+        assertThat(result.refusals())
+                .extracting(Refusal::code)
+                .containsExactly(
+                        ErrorCode.BATCH_NOT_FORWARDED, ErrorCode.BATCH_NOT_FORWARDED, ErrorCode.POLICY_UNAVAILABLE);
+        assertThat(result.refusals().get(0).message()).isEqualTo("Not sent: batch element 2 was over its quota");
+        assertThat(result.refusals().get(2).id().asInt()).isEqualTo(3);
+        assertThat(result.taken()).containsExactly(null, null, null);
+    }
 }

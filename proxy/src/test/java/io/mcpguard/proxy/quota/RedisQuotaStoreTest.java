@@ -237,6 +237,186 @@ class RedisQuotaStoreTest {
         }
     }
 
+    @Test
+    void an_acl_user_is_sent_with_its_password_and_a_wrong_one_stops_the_start() throws Exception {
+        direct.sync()
+                .aclSetuser(
+                        "quota-proxy",
+                        io.lettuce.core.AclSetuserArgs.Builder.on()
+                                .addPassword("acl-horse-battery")
+                                .allKeys()
+                                .allCommands());
+        URI url = URI.create(redis.url());
+        try (RedisQuotaStore store = new RedisQuotaStore(
+                new ProxyConfig.Quota.Redis(url, "quota-proxy", new Secret("acl-horse-battery"), Duration.ofSeconds(2)),
+                new LocalQuotaStore(10, Duration.ofMinutes(1)),
+                OpenTelemetry.noop().getMeter("test"))) {
+            assertThat(take(store, new QuotaSpec("acl", 3, 60_000, 1)).remaining())
+                    .isEqualTo(2);
+        }
+        assertThatThrownBy(() -> new RedisQuotaStore(
+                        new ProxyConfig.Quota.Redis(
+                                url, "quota-proxy", new Secret("not-the-acl-password"), Duration.ofSeconds(1)),
+                        new LocalQuotaStore(10, Duration.ofMinutes(1)),
+                        OpenTelemetry.noop().getMeter("test")))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("refused the credentials")
+                .hasMessageContaining("quota.redis.username")
+                .hasMessageNotContaining("not-the-acl-password");
+    }
+
+    @Test
+    void a_user_the_acl_forbids_scripts_gets_deny_quotas_refused_and_local_quotas_counted_here() throws Exception {
+        io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader metrics =
+                io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader.create();
+        io.opentelemetry.sdk.metrics.SdkMeterProvider meters = io.opentelemetry.sdk.metrics.SdkMeterProvider.builder()
+                .registerMetricReader(metrics)
+                .build();
+        direct.sync()
+                .aclSetuser(
+                        "quota-noscript",
+                        io.lettuce.core.AclSetuserArgs.Builder.on()
+                                .addPassword("noscript-pass")
+                                .allKeys()
+                                .allCommands()
+                                .removeCommand(io.lettuce.core.protocol.CommandType.EVALSHA)
+                                .removeCommand(io.lettuce.core.protocol.CommandType.EVAL));
+        try (RedisQuotaStore store = new RedisQuotaStore(
+                        new ProxyConfig.Quota.Redis(
+                                URI.create(redis.url()),
+                                "quota-noscript",
+                                new Secret("noscript-pass"),
+                                Duration.ofSeconds(2)),
+                        new LocalQuotaStore(10, Duration.ofMinutes(1)),
+                        meters.get("test"));
+                LogCapture logs = new LogCapture(RedisQuotaStore.class.getName())) {
+            assertThat(failures(metrics))
+                    .as("both series exist from the start")
+                    .containsExactly(java.util.Map.entry("deny", 0L), java.util.Map.entry("local", 0L));
+            assertThatThrownBy(() -> take(store, new QuotaSpec("noperm", 3, 60_000, 1)))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOf(QuotaStoreUnavailableException.class);
+            QuotaOutcome local = take(store, new QuotaSpec("noperm", 3, 60_000, 1, StoreFailureMode.LOCAL));
+            assertThat(local.remaining()).as("the replica's own bucket, full").isEqualTo(2);
+            assertThat(store.denied()).isEqualTo(1);
+            assertThat(store.fellBack()).isEqualTo(1);
+            assertThat(failures(metrics))
+                    .containsExactly(java.util.Map.entry("deny", 1L), java.util.Map.entry("local", 1L));
+            assertThat(logs.lines())
+                    .filteredOn(line -> line.level().equals("WARN"))
+                    .singleElement()
+                    .satisfies(line -> assertThat(line.text())
+                            .contains("event.name=quota.store_unavailable")
+                            .contains("error.type=RedisCommandExecutionException")
+                            .contains("first_mode=deny")
+                            .contains("redis=redis://127.0.0.1:" + redis.port()));
+        }
+    }
+
+    @Test
+    void no_password_for_a_guarded_redis_stops_the_start() {
+        try (RedisProcess guarded = new RedisProcess("right-horse-battery-staple")) {
+            guarded.start();
+            assertThatThrownBy(() -> store(guarded, Duration.ofSeconds(1)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("refused the credentials")
+                    .hasMessageContaining("redis://127.0.0.1:" + guarded.port());
+        }
+    }
+
+    @Test
+    void a_password_in_the_url_is_used_and_never_shown_in_the_error() {
+        try (RedisProcess guarded = new RedisProcess("right-horse-battery-staple")) {
+            guarded.start();
+            URI withPassword = URI.create("redis://:url-secret-value@127.0.0.1:" + guarded.port());
+            assertThatThrownBy(() -> new RedisQuotaStore(
+                            new ProxyConfig.Quota.Redis(withPassword, null, null, Duration.ofSeconds(1)),
+                            new LocalQuotaStore(10, Duration.ofMinutes(1)),
+                            OpenTelemetry.noop().getMeter("test")))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("Redis at redis://127.0.0.1:" + guarded.port() + " refused")
+                    .hasMessageNotContaining("url-secret-value");
+        }
+    }
+
+    @Test
+    void a_server_that_accepts_and_never_answers_is_unavailable_within_the_timeout() throws Exception {
+        try (java.net.ServerSocket mute = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+                LogCapture logs = new LogCapture(RedisQuotaStore.class.getName())) {
+            URI url = URI.create("redis://127.0.0.1:" + mute.getLocalPort());
+            try (RedisQuotaStore store = new RedisQuotaStore(
+                    new ProxyConfig.Quota.Redis(url, null, null, Duration.ofMillis(300)),
+                    new LocalQuotaStore(10, Duration.ofMinutes(1)),
+                    OpenTelemetry.noop().getMeter("test"))) {
+                assertThat(logs.lines())
+                        .anySatisfy(line -> assertThat(line.text())
+                                .contains("Redis does not answer at start")
+                                .contains("redis=redis://127.0.0.1:" + mute.getLocalPort()));
+                assertThatThrownBy(() -> take(store, new QuotaSpec("mute", 3, 60_000, 1)))
+                        .isInstanceOf(ExecutionException.class)
+                        .cause()
+                        .isInstanceOf(QuotaStoreUnavailableException.class);
+                assertThat(store.denied()).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void a_script_reply_of_another_shape_is_an_error_not_a_grant() {
+        assertThat(RedisQuotaStore.outcome(List.of(1L, 4L, 0L))).isEqualTo(new QuotaOutcome(true, 4, 0));
+        assertThat(RedisQuotaStore.outcome(List.of(0L, 0L, 250L))).isEqualTo(new QuotaOutcome(false, 0, 250));
+        assertThat(RedisQuotaStore.outcome(List.of(2L, 0L, 0L)).granted())
+                .as("only 1 grants")
+                .isFalse();
+        for (List<Object> reply : java.util.Arrays.<List<Object>>asList(
+                null,
+                List.of(),
+                List.of(1L, 4L),
+                List.of(1L, 4L, 0L, 0L),
+                List.of("1", 4L, 0L),
+                List.of(1L, 4L, "0"))) {
+            assertThatThrownBy(() -> RedisQuotaStore.outcome(reply))
+                    .as("reply %s", reply)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("unexpected reply from the token bucket script");
+        }
+    }
+
+    @Test
+    void quota_store_redis_opens_buckets_in_redis_and_local_ones_in_this_process() throws Exception {
+        QuotaSpec spec = new QuotaSpec("opened", 4, 60_000, 1);
+        ProxyConfig.Quota.Redis config =
+                new ProxyConfig.Quota.Redis(URI.create(redis.url()), null, null, Duration.ofSeconds(2));
+        try (QuotaStore shared = QuotaStore.open(
+                        new ProxyConfig.Quota(10, ProxyConfig.Quota.Store.REDIS, config),
+                        OpenTelemetry.noop().getMeter("test"));
+                QuotaStore local = QuotaStore.open(
+                        new ProxyConfig.Quota(10), OpenTelemetry.noop().getMeter("test"))) {
+            assertThat(shared).isInstanceOf(RedisQuotaStore.class);
+            assertThat(take(shared, spec).remaining()).isEqualTo(3);
+            assertThat(direct.sync().exists(RedisQuotaStore.key(spec))).isEqualTo(1);
+
+            assertThat(local).isInstanceOf(LocalQuotaStore.class);
+            assertThat(take(local, spec).remaining()).as("its own bucket, full").isEqualTo(3);
+        }
+    }
+
+    /** mcp.policy.quota.store.failures by fail mode. */
+    private static java.util.Map<String, Long> failures(
+            io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader metrics) {
+        java.util.Map<String, Long> failures = new java.util.TreeMap<>();
+        metrics.collectAllMetrics().stream()
+                .filter(m -> m.getName().equals("mcp.policy.quota.store.failures"))
+                .flatMap(m -> m.getLongSumData().getPoints().stream())
+                .forEach(point -> failures.put(
+                        point.getAttributes()
+                                .get(io.opentelemetry.api.common.AttributeKey.stringKey(
+                                        "mcp.policy.quota.on_store_failure")),
+                        point.getValue()));
+        return failures;
+    }
+
     /** Takes until Redis answers (Lettuce reconnects on its own), within ten seconds. */
     private static QuotaOutcome awaitShared(RedisQuotaStore store, QuotaSpec spec) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
