@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.mcpguard.proxy.exchange.ServerAnswer;
+import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.mask.MaskCounts;
 import io.mcpguard.proxy.mask.MaskRule;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -35,6 +37,9 @@ final class AnswerInspector {
     private final MaskRule everyClass;
     private final MaskCounts counts = new MaskCounts();
     private final RelayListener listener;
+    /** The ids of the responses read so far, in a decided exchange: a request is answered once. */
+    private final Set<String> answered = new HashSet<>();
+
     private int listsPending;
 
     AnswerInspector(
@@ -101,6 +106,10 @@ final class AnswerInspector {
         if (!(message instanceof ObjectNode object)) {
             return false;
         }
+        if (isSecondAnswer(object)) {
+            withhold(object);
+            return true;
+        }
         boolean changed = false;
         if (listsPending > 0) {
             int hidden = filter.rewrite(object);
@@ -149,6 +158,27 @@ final class AnswerInspector {
             listener.answered(answer);
         }
         return changed;
+    }
+
+    /**
+     * Whether {@code message} answers a request of this decided exchange that an earlier response answered already. A
+     * second answer is tied to no decision of its own: the list filter, for one, cuts one list per listing request,
+     * and would pass a second in full.
+     */
+    private boolean isSecondAnswer(ObjectNode message) {
+        return plan.decided() != null
+                && !message.has("method")
+                && message.has("id")
+                && !answered.add(AnswerPlan.idKey(message.get("id")));
+    }
+
+    /** Replaces what a second answer carries with an error saying so, and reports it as unmatched. */
+    private void withhold(ObjectNode message) {
+        message.remove("result");
+        ObjectNode error = message.putObject("error");
+        error.put("code", ErrorCode.ANSWER_NOT_INSPECTABLE.code());
+        error.put("message", "the MCP server answered this request a second time; the proxy withheld that answer");
+        listener.unmatched();
     }
 
     /**

@@ -111,14 +111,14 @@ class AnswerInspectorTest {
     void an_answer_to_a_request_without_a_mask_is_left_alone_unless_it_is_an_error() throws Exception {
         AnswerInspector inspector = inspector(Map.of("1", List.of("secret")));
         JsonNode other = JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":9,\"result\":{\"t\":\"" + KEY + "\"}}");
-        JsonNode error = JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":9,\"error\":{\"code\":-32603,"
+        JsonNode error = JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":3,\"error\":{\"code\":-32603,"
                 + "\"message\":\"java.io.IOException: disk /var/lib/core full\"}}");
 
         assertThat(inspector.inspect(other)).isFalse();
         assertThat(inspector.inspect(error)).isTrue();
 
         assertThat(error.at("/error/message").asText()).isEqualTo("disk [path] full");
-        assertThat(error.get("id").asInt()).isEqualTo(9);
+        assertThat(error.get("id").asInt()).isEqualTo(3);
     }
 
     @Test
@@ -191,6 +191,43 @@ class AnswerInspectorTest {
 
         assertThat(echoedDifferently.at("/result/t").asText())
                 .isEqualTo("[REDACTED:aws-access-key] [REDACTED:email] [REDACTED:internal-hostname]");
+        assertThat(listener.unmatched).isEqualTo(1);
+    }
+
+    @Test
+    void a_second_answer_to_one_request_is_withheld_and_reported() throws Exception {
+        RecordingListener listener = new RecordingListener();
+        AnswerInspector inspector = inspector(Map.of("1", List.of("secret")), listener);
+        JsonNode first = JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"t\":\"" + KEY + "\"}}");
+        JsonNode again = JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"t\":\"" + EMAIL + "\"}}");
+
+        inspector.inspect(first);
+        assertThat(listener.unmatched).isZero();
+        assertThat(inspector.inspect(again)).isTrue();
+
+        assertThat(again.has("result")).isFalse();
+        assertThat(again.at("/error/code").asInt()).isEqualTo(-32012);
+        assertThat(again.toString()).doesNotContain(EMAIL);
+        assertThat(listener.unmatched).isEqualTo(1);
+    }
+
+    @Test
+    void a_second_tools_list_answer_is_not_passed_in_full() throws Exception {
+        RecordingListener listener = new RecordingListener();
+        AnswerPlan plan =
+                new AnswerPlan(Map.of("5", java.util.Set.of("get_file")), Map.of(), "acme", java.util.Set.of("5"));
+        AnswerInspector inspector = INSPECTION.forAnswer(plan, new DeclaredTools(10), listener);
+        String list = "{\"jsonrpc\":\"2.0\",\"id\":5,\"result\":{\"tools\":["
+                + "{\"name\":\"get_file\",\"inputSchema\":{\"type\":\"object\"}},"
+                + "{\"name\":\"delete_repository\",\"inputSchema\":{\"type\":\"object\"}}]}}";
+        JsonNode first = JSON.readTree(list);
+        JsonNode again = JSON.readTree(list);
+
+        inspector.inspect(first);
+        inspector.inspect(again);
+
+        assertThat(first.toString()).contains("get_file").doesNotContain("delete_repository");
+        assertThat(again.toString()).doesNotContain("delete_repository").doesNotContain("get_file");
         assertThat(listener.unmatched).isEqualTo(1);
     }
 

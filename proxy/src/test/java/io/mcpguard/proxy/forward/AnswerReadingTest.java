@@ -164,25 +164,25 @@ class AnswerReadingTest {
 
     @Test
     void an_event_is_inspected_as_a_message_only_when_it_is_one() throws Exception {
-        AnswerReading reading = post();
+        // A fresh exchange for each event: one exchange answers its request once (a second answer is withheld).
 
-        assertThat(reading.inspectEventData("message", "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"t\":\"fine\"}}"))
+        assertThat(post().inspectEventData("message", "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"t\":\"fine\"}}"))
                 .as("nothing changed: the event goes as it came")
                 .isNull();
-        assertThat(JSON.readTree(reading.inspectEventData(
-                                "message", "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"t\":\"" + KEY + "\"}}"))
+        assertThat(JSON.readTree(post().inspectEventData(
+                                        "message", "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"t\":\"" + KEY + "\"}}"))
                         .at("/result/t")
                         .asText())
                 .isEqualTo("[REDACTED:aws-access-key]");
-        assertThat(reading.inspectEventData("message", "[{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"" + KEY + "\"}]"))
+        assertThat(post().inspectEventData("message", "[{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"" + KEY + "\"}]"))
                 .contains("[REDACTED:aws-access-key]");
-        assertThat(reading.inspectEventData("message", "not json " + KEY))
+        assertThat(post().inspectEventData("message", "not json " + KEY))
                 .isEqualTo("not json [REDACTED:aws-access-key]");
-        assertThat(reading.inspectEventData("message", "\"" + KEY + "\"")).isEqualTo("\"[REDACTED:aws-access-key]\"");
-        assertThat(reading.inspectEventData("endpoint", "{\"t\":\"" + KEY + "\"}"))
+        assertThat(post().inspectEventData("message", "\"" + KEY + "\"")).isEqualTo("\"[REDACTED:aws-access-key]\"");
+        assertThat(post().inspectEventData("endpoint", "{\"t\":\"" + KEY + "\"}"))
                 .as("another event type: text masked with every class, never parsed as a message")
                 .isEqualTo("{\"t\":\"[REDACTED:aws-access-key]\"}");
-        assertThat(reading.inspectEventData("endpoint", "/mcp?session=1")).isNull();
+        assertThat(post().inspectEventData("endpoint", "/mcp?session=1")).isNull();
     }
 
     @Test
