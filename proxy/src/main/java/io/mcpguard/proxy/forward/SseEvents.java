@@ -3,9 +3,13 @@ package io.mcpguard.proxy.forward;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /** Reading and rewriting the {@code data} of one complete server-sent event, keeping its other fields. */
 final class SseEvents {
+    /** The fields a client reads besides {@code data}; the empty name is a comment line's. */
+    private static final Set<String> KEPT_FIELDS = Set.of("event", "id", "retry", "");
+
     private SseEvents() {}
 
     /** Rewrites one event's data: given the event's type and its data, the new data, or null to keep the event. */
@@ -17,7 +21,9 @@ final class SseEvents {
     /**
      * Applies {@code rewrite} to the event's data (its {@code data:} lines joined by LF, as a client reads them) and
      * returns the event with that data in {@code data:} lines where the first one was; {@code id:}, {@code event:},
-     * {@code retry:} and comment lines stay as they were, in order. The type is the value of the last {@code event:}
+     * {@code retry:} and comment lines stay as they were, in order. Lines with any other field name, which a client
+     * ignores (9.2.6), are dropped: kept, one starting with a byte order mark would read differently at the start of
+     * a stream, where a client strips the mark. The type is the value of the last {@code event:}
      * line, {@code message} without one — what a client dispatches on (HTML 9.2.6), so an earlier {@code event:}
      * line cannot hide an event from the inspector. Returns null, meaning "send the original bytes", when the event
      * has no data or {@code rewrite} returns null.
@@ -56,7 +62,7 @@ final class SseEvents {
                     }
                     dataWritten = true;
                 }
-            } else {
+            } else if (KEPT_FIELDS.contains(field)) {
                 out.append(line).append('\n');
             }
         }

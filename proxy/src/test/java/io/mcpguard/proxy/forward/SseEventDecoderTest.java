@@ -149,4 +149,12 @@ class SseEventDecoderTest {
 
         assertThat(new String(out, StandardCharsets.UTF_8)).isEqualTo("id: 1\ndata: c\nevent: message\n\n");
     }
+
+    @Test
+    void a_rewritten_event_drops_lines_a_client_ignores() {
+        byte[] out = SseEvents.rewriteData(
+                "\uFEFF\nfoo: bar\nid: 2\ndata: a\n\n".getBytes(StandardCharsets.UTF_8), (type, data) -> "b");
+
+        assertThat(new String(out, StandardCharsets.UTF_8)).isEqualTo("id: 2\ndata: b\n\n");
+    }
 }
