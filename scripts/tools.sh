@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Provides the pinned external tools the build and the tests drive as real programs.
 #
-#   scripts/tools.sh <opa|regal|otelcol|prometheus|jaeger|helm|inspector|conformance|everything>
+#   scripts/tools.sh <opa|regal|otelcol|prometheus|jaeger|helm|inspector|conformance|everything|ts-client>
 #
 # Prints the absolute path of a ready executable on stdout (that line only); progress and
 # the tool's version go to stderr. The first call builds or installs the tool into
@@ -66,6 +66,10 @@ readonly CONFORMANCE_VERSION=0.1.13
 # behind the proxy. Its get-env tool prints its whole environment: start it with a clean one.
 readonly EVERYTHING_PACKAGE=@modelcontextprotocol/server-everything
 readonly EVERYTHING_VERSION=2026.8.31
+# The TypeScript SDK v2 client, which speaks 2026-07-28 when pinned to it (the modern-era client of the bridge tests).
+# A library, not a program: the path printed is the node_modules directory a script that imports it runs beside.
+readonly TS_CLIENT_PACKAGE=@modelcontextprotocol/client
+readonly TS_CLIENT_VERSION=2.4.0
 
 CACHE="${MCPGUARD_TOOLS:-$HOME/.cache/mcpguard-tools}"
 
@@ -88,6 +92,7 @@ usage: scripts/tools.sh <tool>
   inspector    ${INSPECTOR_PACKAGE}@${INSPECTOR_VERSION} CLI (npm)
   conformance  ${CONFORMANCE_PACKAGE}@${CONFORMANCE_VERSION} CLI (npm)
   everything   ${EVERYTHING_PACKAGE}@${EVERYTHING_VERSION} reference server (npm)
+  ts-client    ${TS_CLIENT_PACKAGE}@${TS_CLIENT_VERSION} library (npm): prints its node_modules directory
 cache: ${CACHE}
 USAGE
 }
@@ -243,17 +248,31 @@ provide_npm_tool() {
   local package=$1 version=$2 bin=$3
   local prefix="$CACHE/${package##*/}-$version"
   local path="$prefix/node_modules/.bin/$bin"
-  if [[ ! -x "$path" ]]; then
-    with_lock "${package##*/}" npm_install_once "$package" "$version" "$prefix" "$bin"
+  if [[ ! -e "$path" ]]; then
+    with_lock "${package##*/}" npm_install_once "$package" "$version" "$prefix" ".bin/$bin"
   fi
   [[ -x "$path" ]] || die "$path is missing after installing $package@$version"
   log "$package $version (node $(node --version)) at $path"
   printf '%s\n' "$path"
 }
 
+# Installs npm library $1@$2 into its own prefix in the cache (once) and prints the path of
+# the node_modules directory that holds it.
+provide_npm_library() {
+  local package=$1 version=$2
+  local prefix="$CACHE/${package##*/}-$version"
+  if [[ ! -e "$prefix/node_modules/$package/package.json" ]]; then
+    with_lock "${package##*/}" npm_install_once "$package" "$version" "$prefix" "$package/package.json"
+  fi
+  [[ -e "$prefix/node_modules/$package/package.json" ]] || die "$package@$version is missing after installing it"
+  log "$package $version (node $(node --version)) at $prefix/node_modules"
+  printf '%s\n' "$prefix/node_modules"
+}
+
+# Installs $1@$2 into the prefix $3 unless node_modules/$4 is there already.
 npm_install_once() {
-  local package=$1 version=$2 prefix=$3 bin=$4
-  [[ -x "$prefix/node_modules/.bin/$bin" ]] && return 0
+  local package=$1 version=$2 prefix=$3 installed=$4
+  [[ -e "$prefix/node_modules/$installed" ]] && return 0
   require node "$package"
   require npm "$package"
   local work
@@ -264,9 +283,9 @@ npm_install_once() {
     rm -rf "$work"
     die "npm could not install $package@$version"
   fi
-  [[ -x "$work/node_modules/.bin/$bin" ]] || {
+  [[ -e "$work/node_modules/$installed" ]] || {
     rm -rf "$work"
-    die "$package@$version installed no '$bin' executable"
+    die "$package@$version installed no node_modules/$installed"
   }
   rm -rf "$prefix"
   mv "$work" "$prefix"
@@ -288,6 +307,7 @@ main() {
   inspector) provide_npm_tool "$INSPECTOR_PACKAGE" "$INSPECTOR_VERSION" mcp-inspector ;;
   conformance) provide_npm_tool "$CONFORMANCE_PACKAGE" "$CONFORMANCE_VERSION" conformance ;;
   everything) provide_npm_tool "$EVERYTHING_PACKAGE" "$EVERYTHING_VERSION" mcp-server-everything ;;
+  ts-client) provide_npm_library "$TS_CLIENT_PACKAGE" "$TS_CLIENT_VERSION" ;;
   -h | --help) usage ;;
   *)
     usage

@@ -88,7 +88,42 @@ public record ProxyConfig(
             int maxConnections,
             String credentialHeader,
             Secret credential,
-            ToolPinning toolPins) {}
+            ToolPinning toolPins,
+            Bridge bridge) {
+
+        /** An upstream the proxy bridges modern clients to with the defaults of {@link Bridge}. */
+        public Upstream(
+                URI url,
+                Duration connectTimeout,
+                Duration responseTimeout,
+                int maxConnections,
+                String credentialHeader,
+                Secret credential,
+                ToolPinning toolPins) {
+            this(
+                    url,
+                    connectTimeout,
+                    responseTimeout,
+                    maxConnections,
+                    credentialHeader,
+                    credential,
+                    toolPins,
+                    Bridge.DEFAULT);
+        }
+    }
+
+    /**
+     * How 2026-07-28 ("modern") clients reach the guarded server ({@code upstream.era}, {@code upstream.bridge.*}).
+     *
+     * @param legacyServer the server speaks only the legacy eras ({@code upstream.era: legacy}, the default): the
+     *     proxy answers modern clients itself and holds a legacy session to the server per subject. False ({@code
+     *     modern}): the server speaks 2026-07-28 and modern requests pass as they are
+     * @param maxSessions the most bridged sessions held at once; beyond, the least recently used one is ended
+     * @param idleTimeout a bridged session unused this long is ended at the server
+     */
+    public record Bridge(boolean legacyServer, int maxSessions, Duration idleTimeout) {
+        public static final Bridge DEFAULT = new Bridge(true, 1000, Duration.ofMinutes(10));
+    }
 
     /**
      * The reviewed tool definitions ({@code upstream.tool-pins.*}).
@@ -417,7 +452,8 @@ public record ProxyConfig(
                 src.integer("upstream.max-connections", 512, 1, 65536),
                 UpstreamSection.credentialHeader(src),
                 UpstreamSection.upstreamCredential(src),
-                UpstreamSection.toolPins(src));
+                UpstreamSection.toolPins(src),
+                UpstreamSection.bridge(src));
         Opa opa = new Opa(
                 src.httpUri("opa.url", "http://127.0.0.1:8181"),
                 PolicySection.decisionPath(src),

@@ -48,4 +48,21 @@ final class UpstreamSection {
         }
         return new ToolPinning(file.isEmpty() ? null : java.nio.file.Path.of(file), mode);
     }
+
+    /** {@code upstream.era} and {@code upstream.bridge.*}: whether modern clients are bridged, and its bounds. */
+    static Bridge bridge(ConfigSource src) {
+        String era = src.string("upstream.era", "legacy");
+        src.require(
+                List.of("legacy", "modern").contains(era),
+                "config key 'upstream.era': expected legacy (the server speaks 2025-11-25 or earlier; modern clients are"
+                        + " bridged) or modern (it speaks 2026-07-28), got '" + era + "'");
+        return new Bridge(
+                era.equals("legacy"),
+                src.integer("upstream.bridge.max-sessions", Bridge.DEFAULT.maxSessions(), 1, 1_000_000),
+                src.duration(
+                        "upstream.bridge.idle-timeout",
+                        Bridge.DEFAULT.idleTimeout(),
+                        java.time.Duration.ofSeconds(1),
+                        java.time.Duration.ofDays(1)));
+    }
 }

@@ -153,6 +153,10 @@ final class AnswerInspector {
             }
             changed |= counts.total() != before;
         }
+        if (plan.isBridged() && !object.has("method") && object.has("id")) {
+            String method = plan.bridged().get(AnswerPlan.idKey(object.get("id")));
+            changed |= method != null && ModernResults.reshape(object, method);
+        }
         ServerAnswer answer = observe(object);
         if (answer != null) {
             listener.answered(answer);

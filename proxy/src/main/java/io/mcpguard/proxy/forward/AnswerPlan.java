@@ -26,6 +26,8 @@ import java.util.Set;
  *     audit.record-tool-calls}): the answer path hands a masked copy of each to the relay's listener
  * @param itemLists for each {@code prompts/list}, {@code resources/list} and {@code resources/templates/list} request
  *     id, which list its result holds and the patterns of the items it may keep ({@link ItemListFilter})
+ * @param bridged for a 2026-07-28 request the proxy bridged to a legacy-era server, its id and method: its result is
+ *     given the shape the modern client reads ({@link ModernResults}), and the server's session stays hidden
  */
 public record AnswerPlan(
         Map<String, Set<String>> visibleTools,
@@ -35,13 +37,14 @@ public record AnswerPlan(
         Set<String> anyList,
         Set<String> recorded,
         Set<String> decided,
-        Map<String, ListCut> itemLists) {
+        Map<String, ListCut> itemLists,
+        Map<String, String> bridged) {
     /** The maskable policy classes: what a message that no decision covers is masked with. */
     public static final List<String> EVERY_CLASS = List.of("secret", "personal_data", "internal_infrastructure");
 
     /** For a request that carries no message (DELETE): any answer it gets is masked with every class. */
     public static final AnswerPlan NONE =
-            new AnswerPlan(Map.of(), Map.of(), null, List.of(), null, Set.of(), Set.of(), Map.of());
+            new AnswerPlan(Map.of(), Map.of(), null, List.of(), null, Set.of(), Set.of(), Map.of(), Map.of());
 
     /**
      * A server stream opened with GET: it may carry the server's own messages and, on resumption, answers to earlier
@@ -49,7 +52,7 @@ public record AnswerPlan(
      * maskable is masked, and any {@code tools/list} result on it is cut to {@code visible}.
      */
     public static AnswerPlan forStream(Set<String> visible, String tenant) {
-        return new AnswerPlan(Map.of(), Map.of(), tenant, EVERY_CLASS, visible, Set.of(), null, Map.of());
+        return new AnswerPlan(Map.of(), Map.of(), tenant, EVERY_CLASS, visible, Set.of(), null, Map.of(), Map.of());
     }
 
     public AnswerPlan {
@@ -60,6 +63,7 @@ public record AnswerPlan(
         recorded = Set.copyOf(recorded);
         decided = decided == null ? null : Set.copyOf(decided);
         itemLists = Map.copyOf(itemLists);
+        bridged = Map.copyOf(bridged);
     }
 
     /**
@@ -72,7 +76,7 @@ public record AnswerPlan(
             Map<String, List<String>> masks,
             String tenant,
             Set<String> decided) {
-        this(visibleTools, masks, tenant, List.of(), null, Set.of(), decided, Map.of());
+        this(visibleTools, masks, tenant, List.of(), null, Set.of(), decided, Map.of(), Map.of());
     }
 
     /** The map key of a request id: its JSON text, so the number 1 and the string "1" stay apart. */
@@ -84,14 +88,24 @@ public record AnswerPlan(
     public AnswerPlan recording(Set<String> ids) {
         return ids.isEmpty()
                 ? this
-                : new AnswerPlan(visibleTools, masks, tenant, undecided, anyList, ids, decided, itemLists);
+                : new AnswerPlan(visibleTools, masks, tenant, undecided, anyList, ids, decided, itemLists, bridged);
     }
 
     /** This plan, with the prompt and resource lists of these request ids cut as planned. */
     public AnswerPlan listing(Map<String, ListCut> cuts) {
         return cuts.isEmpty()
                 ? this
-                : new AnswerPlan(visibleTools, masks, tenant, undecided, anyList, recorded, decided, cuts);
+                : new AnswerPlan(visibleTools, masks, tenant, undecided, anyList, recorded, decided, cuts, bridged);
+    }
+
+    /** This plan, for requests bridged from the 2026-07-28 era: their methods by request id. */
+    public AnswerPlan bridging(Map<String, String> methods) {
+        return new AnswerPlan(visibleTools, masks, tenant, undecided, anyList, recorded, decided, itemLists, methods);
+    }
+
+    /** Whether the answer comes from a server the proxy bridged a modern client to. */
+    public boolean isBridged() {
+        return !bridged.isEmpty();
     }
 
     /**

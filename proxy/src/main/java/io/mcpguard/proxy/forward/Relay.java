@@ -64,6 +64,7 @@ final class Relay {
     private boolean responseStarted;
     private boolean upstreamKeepAlive = true;
     private boolean done;
+    private final boolean bridged;
 
     Relay(
             ChannelHandlerContext client,
@@ -81,6 +82,7 @@ final class Relay {
         this.inspector = inspection.forAnswer(plan, declared, listener);
         this.reading = new AnswerReading(inspector);
         this.maxRewriteBytes = maxRewriteBytes;
+        this.bridged = plan.isBridged();
     }
 
     void start(Object request, long firstByteTimeoutMillis) {
@@ -119,7 +121,7 @@ final class Relay {
             if (stream && !failed) {
                 events = new SseEventDecoder(maxRewriteBytes, this::onEvent);
                 responseStarted = true;
-                HttpResponse clientHead = clientHead(head);
+                HttpResponse clientHead = clientHead(head, bridged);
                 // Events are rewritten, so the upstream's length no longer describes the body.
                 clientHead.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
                 HttpUtil.setTransferEncodingChunked(clientHead, true);
@@ -128,14 +130,14 @@ final class Relay {
                 // Nothing reaches the client until the answer is inspected. An error body is cleaned whatever its
                 // type; a success of a type the inspector cannot read is refused unless it is empty.
                 uninspectable = !failed && !json;
-                heldHead = clientHead(head);
+                heldHead = clientHead(head, bridged);
                 heldBody = client.alloc().compositeBuffer(Integer.MAX_VALUE);
                 if (!(msg instanceof HttpContent)) {
                     upstream.read();
                 }
             } else {
                 responseStarted = true;
-                writeToClient(clientHead(head), false);
+                writeToClient(clientHead(head, bridged), false);
             }
         }
         if (msg instanceof HttpContent content) {
@@ -218,10 +220,14 @@ final class Relay {
         eventsOut.writeBytes(rewritten == null ? raw : rewritten);
     }
 
-    private static HttpResponse clientHead(HttpResponse upstreamHead) {
+    private static HttpResponse clientHead(HttpResponse upstreamHead, boolean bridged) {
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, upstreamHead.status());
         head.headers().set(upstreamHead.headers());
         HopByHopHeaders.strip(head.headers());
+        if (bridged) {
+            // The server's session is the bridge's, held for the subject; a 2026-07-28 client has no sessions.
+            head.headers().remove("Mcp-Session-Id");
+        }
         // The server's software and version are not the client's business; an answer is never cached or sniffed.
         head.headers().remove(HttpHeaderNames.SERVER);
         head.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
@@ -281,6 +287,10 @@ final class Relay {
 
     /** Counts, never values: one structured line per answer that had anything masked, and the listener's call. */
     private void reportMasked() {
+        reportMasked(inspector, listener);
+    }
+
+    static void reportMasked(AnswerInspector inspector, RelayListener listener) {
         MaskCounts counts = inspector.counts();
         if (counts.isEmpty()) {
             return;

@@ -61,6 +61,7 @@ public final class UpstreamClient implements AutoCloseable {
     private final int connectMillis;
     private final SslContext tls;
     private final boolean passSubject;
+    private final OwnCalls ownCalls;
 
     /**
      * Carries the proxy's verified subject id (base64url of its UTF-8) to an upstream that runs one server per
@@ -112,6 +113,7 @@ public final class UpstreamClient implements AutoCloseable {
         this.credential = config.credential();
         int perLoop = Math.max(1, (config.maxConnections() + eventLoops - 1) / eventLoops);
         this.connectMillis = (int) config.connectTimeout().toMillis();
+        this.ownCalls = new OwnCalls(address, host, port, tls, connectMillis, responseTimeoutMillis, maxRewriteBytes);
         this.pools = new AbstractChannelPoolMap<>() {
             @Override
             protected FixedChannelPool newPool(EventLoop loop) {
@@ -201,15 +203,7 @@ public final class UpstreamClient implements AutoCloseable {
             RelayListener listener,
             String subject) {
         FullHttpRequest request = buildRequest(client, method, clientQuery, clientHeaders, body);
-        request.headers().remove(SUBJECT_HEADER);
-        if (passSubject && subject != null) {
-            request.headers()
-                    .set(
-                            SUBJECT_HEADER,
-                            java.util.Base64.getUrlEncoder()
-                                    .withoutPadding()
-                                    .encodeToString(subject.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        }
+        setSubject(request, subject);
         FixedChannelPool pool = pools.get(client.channel().eventLoop());
         pool.acquire().addListener((Future<Channel> acquired) -> {
             if (!acquired.isSuccess()) {
@@ -222,6 +216,49 @@ public final class UpstreamClient implements AutoCloseable {
             upstream.pipeline().get(UpstreamRelayHandler.class).begin(relay);
             relay.start(request, responseTimeoutMillis);
         });
+    }
+
+    /**
+     * Sends a request of the proxy's own (the era bridge's session handshake) to the guarded server, with the proxy's
+     * credential and, to an upstream that asked for it, the subject it is made for; nothing goes to a client.
+     *
+     * @param headers the request's own headers (content type, session, version); hop headers are the proxy's
+     * @param body the JSON body, or null
+     */
+    public java.util.concurrent.CompletableFuture<OwnCalls.Answer> call(
+            EventLoop loop, HttpMethod method, HttpHeaders headers, byte[] body, String subject) {
+        String target = query == null ? path : path + "?" + query;
+        ByteBuf content = body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body);
+        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, target, content);
+        request.headers().set(headers);
+        request.headers().set(HttpHeaderNames.HOST, hostHeader);
+        request.headers().set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY);
+        request.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+        if (credential != null) {
+            request.headers().set(credentialHeader, credential.reveal());
+        }
+        setSubject(request, subject);
+        return ownCalls.send(loop, request);
+    }
+
+    /**
+     * Answers {@code client} with a JSON answer the proxy composed itself (the bridge's {@code server/discover}),
+     * read by the same answer path as a server's: filtered and masked as {@code plan} says.
+     */
+    public void answerLocally(ChannelHandlerContext client, byte[] json, AnswerPlan plan, RelayListener listener) {
+        LocalAnswer.write(client, json, inspection.forAnswer(plan, declaredTools, listener), listener);
+    }
+
+    private void setSubject(FullHttpRequest request, String subject) {
+        request.headers().remove(SUBJECT_HEADER);
+        if (passSubject && subject != null) {
+            request.headers()
+                    .set(
+                            SUBJECT_HEADER,
+                            java.util.Base64.getUrlEncoder()
+                                    .withoutPadding()
+                                    .encodeToString(subject.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
     }
 
     private FullHttpRequest buildRequest(

@@ -1,5 +1,8 @@
 package io.mcpguard.proxy.pipeline;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mcpguard.proxy.bridge.LegacyBridge;
+import io.mcpguard.proxy.bridge.ModernEnvelope;
 import io.mcpguard.proxy.exchange.ExchangeLog;
 import io.mcpguard.proxy.exchange.HopContext;
 import io.mcpguard.proxy.exchange.ServerAnswer;
@@ -8,6 +11,7 @@ import io.mcpguard.proxy.forward.ListKind;
 import io.mcpguard.proxy.forward.RelayListener;
 import io.mcpguard.proxy.forward.TraceContextInjector;
 import io.mcpguard.proxy.forward.UpstreamClient;
+import io.mcpguard.proxy.jsonrpc.DecodedBody;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
 import io.mcpguard.proxy.jsonrpc.Refusal;
@@ -20,6 +24,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.AttributeKey;
 import java.util.HashMap;
@@ -49,18 +54,26 @@ public final class ForwardStage extends SimpleChannelInboundHandler<Exchange> {
     private final TraceContextInjector tracing;
     private final boolean recordToolCalls;
     private final Replies replies;
+    private final LegacyBridge bridge;
+    private final ObjectMapper json;
 
     /**
      * @param tracing puts the trail's trace context on the hop; null when the audit trail is off
      * @param recordToolCalls whether the answers to tool calls are recorded (masked) for the audit trail
+     * @param bridge holds the legacy sessions modern clients are bridged through; null when the server speaks the
+     *     modern era itself
      */
     ForwardStage(
             UpstreamClient upstream,
             ToolViews toolViews,
             TraceContextInjector tracing,
             boolean recordToolCalls,
-            Replies replies) {
+            Replies replies,
+            LegacyBridge bridge,
+            ObjectMapper json) {
         super(false);
+        this.bridge = bridge;
+        this.json = json;
         this.upstream = upstream;
         this.toolViews = toolViews;
         this.tracing = tracing;
@@ -74,6 +87,12 @@ public final class ForwardStage extends SimpleChannelInboundHandler<Exchange> {
         if (HttpMethod.POST.equals(method)) {
             AnswerPlan plan =
                     plan(exchange.verdict(), exchange.subject().tenant()).recording(recorded(exchange.verdict()));
+            if (bridge != null
+                    && exchange.transport() != null
+                    && exchange.transport().era().modern()) {
+                bridged(ctx, exchange, plan);
+                return;
+            }
             String session = exchange.headers().get("Mcp-Session-Id");
             plan.visibleTools()
                     .values()
@@ -115,8 +134,61 @@ public final class ForwardStage extends SimpleChannelInboundHandler<Exchange> {
                 exchange.headers(),
                 body,
                 plan,
-                new Listener(ctx, exchange),
+                new Listener(ctx, exchange, null),
                 exchange.subject().id());
+    }
+
+    /**
+     * A 2026-07-28 request to a legacy-era server: sent in the subject's bridged session without the modern
+     * envelope, its answer reshaped for the modern client; a {@code server/discover} is answered from the session.
+     * The decision, masks and audit are those of the message the client sent, as for any other request.
+     */
+    private void bridged(ChannelHandlerContext ctx, Exchange exchange, AnswerPlan plan) {
+        String subject = exchange.subject().id();
+        Map<String, String> methods = new HashMap<>();
+        for (JsonRpcMessage message : exchange.body().messages()) {
+            if (message.expectsResponse()) {
+                methods.put(AnswerPlan.idKey(message.id()), message.method());
+            }
+        }
+        AnswerPlan bridgedPlan = plan.bridging(methods);
+        bridge.session(ctx.channel().eventLoop(), subject)
+                .whenComplete((session, failure) -> ctx.executor().execute(() -> {
+                    if (failure != null) {
+                        new Listener(ctx, exchange, null)
+                                .failedBeforeResponse(
+                                        ErrorCode.UPSTREAM_UNAVAILABLE,
+                                        "MCP server did not open a session for the proxy's era bridge");
+                        return;
+                    }
+                    JsonRpcMessage first = exchange.body().messages().get(0);
+                    Listener listener = new Listener(ctx, exchange, () -> bridge.lost(subject, session));
+                    if ("server/discover".equals(first.method())) {
+                        exchange.log().forwarded(null);
+                        upstream.answerLocally(
+                                ctx, ModernEnvelope.discoverAnswer(first.id(), session, json), bridgedPlan, listener);
+                        return;
+                    }
+                    DecodedBody legacy = ModernEnvelope.forLegacy(exchange.body(), json);
+                    HttpHeaders headers = LegacyBridge.sessionHeaders(exchange.headers(), session);
+                    byte[] bytes = legacy.canonicalBytes();
+                    List<HopContext> hops = null;
+                    if (tracing != null) {
+                        TraceContextInjector.Injected injected = tracing.inject(headers, legacy);
+                        bytes = injected.body();
+                        hops = injected.hops();
+                    }
+                    exchange.log().forwarded(hops);
+                    upstream.forward(
+                            ctx,
+                            HttpMethod.POST,
+                            exchange.query(),
+                            headers,
+                            Unpooled.wrappedBuffer(bytes),
+                            bridgedPlan,
+                            listener,
+                            subject);
+                }));
     }
 
     /** What the answer path must do for this body: filter its tools/list answers, mask what the decisions said. */
@@ -175,11 +247,14 @@ public final class ForwardStage extends SimpleChannelInboundHandler<Exchange> {
         private final ChannelHandlerContext ctx;
         private final Exchange exchange;
         private final ExchangeLog exchangeLog;
+        private final Runnable sessionLost;
 
-        Listener(ChannelHandlerContext ctx, Exchange exchange) {
+        /** @param sessionLost run when the server answers 404 (its session is gone); null when there is none */
+        Listener(ChannelHandlerContext ctx, Exchange exchange, Runnable sessionLost) {
             this.ctx = ctx;
             this.exchange = exchange;
             this.exchangeLog = exchange.log();
+            this.sessionLost = sessionLost;
         }
 
         @Override
@@ -211,6 +286,9 @@ public final class ForwardStage extends SimpleChannelInboundHandler<Exchange> {
 
         @Override
         public void responded(int httpStatus) {
+            if (httpStatus == 404 && sessionLost != null) {
+                sessionLost.run();
+            }
             exchangeLog.responded(httpStatus);
         }
 

@@ -1,6 +1,7 @@
 package io.mcpguard.proxy.pipeline;
 
 import io.mcpguard.proxy.auth.Authenticator;
+import io.mcpguard.proxy.bridge.LegacyBridge;
 import io.mcpguard.proxy.budget.ConcurrencyBudget;
 import io.mcpguard.proxy.forward.TraceContextInjector;
 import io.mcpguard.proxy.forward.UpstreamClient;
@@ -28,6 +29,7 @@ public final class MessagePath {
      * @param recordToolCalls whether tool results are recorded (masked) for the audit trail
      * @param readiness what {@code GET /readyz} checks
      * @param decisions how many bodies one subject may have decided at once
+     * @param bridge the legacy sessions modern clients are bridged through, or null (the server speaks modern)
      */
     public record Parts(
             String mcpPath,
@@ -41,7 +43,8 @@ public final class MessagePath {
             TraceContextInjector tracing,
             boolean recordToolCalls,
             Readiness readiness,
-            ConcurrencyBudget decisions) {}
+            ConcurrencyBudget decisions,
+            LegacyBridge bridge) {}
 
     private final McpRouter route;
     private final McpDecoder decode;
@@ -58,7 +61,13 @@ public final class MessagePath {
         this.decide = new PolicyCheck(parts.policy(), parts.decisions(), parts.authenticator(), replies);
         this.quota = new QuotaCheck(parts.quotas(), replies);
         this.forward = new ForwardStage(
-                parts.upstream(), new ToolViews(100_000), parts.tracing(), parts.recordToolCalls(), replies);
+                parts.upstream(),
+                new ToolViews(100_000),
+                parts.tracing(),
+                parts.recordToolCalls(),
+                replies,
+                parts.bridge(),
+                parts.decoder().mapper());
     }
 
     /** Adds the stages, in order, at the end of a connection's pipeline. */

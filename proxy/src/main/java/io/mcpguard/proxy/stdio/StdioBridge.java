@@ -105,7 +105,8 @@ public final class StdioBridge implements AutoCloseable {
                 configured.maxConnections(),
                 "Authorization",
                 credential,
-                configured.toolPins());
+                configured.toolPins(),
+                configured.bridge());
     }
 
     /** Where the proxy forwards to: the bridge's MCP endpoint on loopback. */

@@ -4,6 +4,7 @@ import io.mcpguard.proxy.audit.AuditTrail;
 import io.mcpguard.proxy.auth.AuthenticationHandler;
 import io.mcpguard.proxy.auth.Authenticator;
 import io.mcpguard.proxy.auth.ClientCertificates;
+import io.mcpguard.proxy.bridge.LegacyBridge;
 import io.mcpguard.proxy.budget.Budgets;
 import io.mcpguard.proxy.config.ProxyConfig;
 import io.mcpguard.proxy.config.TlsSettings;
@@ -66,6 +67,7 @@ public final class ProxyServer implements AutoCloseable {
     private final PolicyEngine policy;
     private final QuotaStore quotas;
     private final UpstreamClient upstream;
+    private final LegacyBridge bridge;
     private final Authenticator authenticator;
     private final AuditTrail audit;
     private final ProxyChannelInitializer initializer;
@@ -116,6 +118,14 @@ public final class ProxyServer implements AutoCloseable {
                 config.limits().maxRewriteBytes(),
                 stdio != null && stdio.perSubject());
         HttpAnswers answers = new HttpAnswers(decoder.mapper());
+        this.bridge = config.upstream().bridge().legacyServer()
+                ? new LegacyBridge(
+                        upstream,
+                        config.upstream().bridge(),
+                        workers,
+                        decoder.mapper(),
+                        config.limits().maxRewriteBytes())
+                : null;
         this.authenticator = new Authenticator(config.auth());
         this.audit = AuditTrail.start(
                 config.audit(), config.upstream().url(), config.mcpPath(), inspection.snapshots(), clientText);
@@ -211,7 +221,8 @@ public final class ProxyServer implements AutoCloseable {
                         new Readiness.Check(
                                 "upstream", stdio != null ? stdio::ready : () -> upstream.reachable(workers.next())),
                         new Readiness.Check("audit spool", audit::spoolWritable))),
-                budgets.decisions()));
+                budgets.decisions(),
+                bridge));
         this.initializer = new ProxyChannelInitializer(new ProxyChannelInitializer.Parts(
                 config.listen(),
                 config.limits(),
@@ -302,6 +313,9 @@ public final class ProxyServer implements AutoCloseable {
     public void close() {
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
+        }
+        if (bridge != null) {
+            bridge.close(); // before the event loops stop: its sessions are ended at the server on them
         }
         upstream.close();
         if (stdio != null) {

@@ -188,7 +188,8 @@ class ForwardStageTest {
                 new ConcurrencyBudget(
                         Budget.DECISIONS,
                         4,
-                        new BudgetRefusals(OpenTelemetry.noop().getMeter("t")))));
+                        new BudgetRefusals(OpenTelemetry.noop().getMeter("t"))),
+                null));
         listener = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
