@@ -305,6 +305,27 @@ class ProxyConfigTest {
     }
 
     @Test
+    void the_servers_era_decides_whether_modern_clients_are_bridged_within_bounds() {
+        ProxyConfig.Bridge defaults = ProxyConfig.parse("", Map.of()).upstream().bridge();
+        assertThat(defaults).isEqualTo(new ProxyConfig.Bridge(true, 1000, java.time.Duration.ofMinutes(10)));
+        ProxyConfig.Bridge set = ProxyConfig.parse(
+                        "upstream:\n  era: modern\n  bridge:\n    max-sessions: 5\n    idle-timeout: 30s\n", Map.of())
+                .upstream()
+                .bridge();
+        assertThat(set).isEqualTo(new ProxyConfig.Bridge(false, 5, java.time.Duration.ofSeconds(30)));
+        assertThatThrownBy(() -> ProxyConfig.parse("upstream:\n  era: 2026-07-28\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'upstream.era': expected legacy")
+                .hasMessageContaining("got '2026-07-28'");
+        assertThatThrownBy(() -> ProxyConfig.parse("upstream:\n  bridge:\n    max-sessions: 0\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("upstream.bridge.max-sessions");
+        assertThatThrownBy(() -> ProxyConfig.parse("upstream:\n  bridge:\n    idle-timeout: 10ms\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("upstream.bridge.idle-timeout");
+    }
+
+    @Test
     void tool_pins_need_a_readable_manifest_for_warn_and_pin_and_off_may_be_written_unquoted() {
         assertThatThrownBy(() -> ProxyConfig.parse("upstream:\n  tool-pins:\n    mode: pin\n", Map.of()))
                 .hasMessageContaining("'upstream.tool-pins.mode' is pin but no manifest is named");
