@@ -157,6 +157,7 @@ final class AnswerInspector {
             String method = plan.bridged().get(AnswerPlan.idKey(object.get("id")));
             changed |= method != null && ModernResults.reshape(object, method);
         }
+        changed |= ModernResults.privateCache(object);
         ServerAnswer answer = observe(object);
         if (answer != null) {
             listener.answered(answer);

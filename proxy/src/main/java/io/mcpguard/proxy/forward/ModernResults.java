@@ -23,6 +23,21 @@ final class ModernResults {
 
     private ModernResults() {}
 
+    /**
+     * Narrows a result's {@code cacheScope} to {@code private}, whatever the server said: every answer through the
+     * proxy is cut and masked for one subject, so a cache shared across users (what {@code public} allows) could hand
+     * an administrator's unmasked answer, or one subject's list of tools, to another. Returns whether it changed.
+     */
+    static boolean privateCache(ObjectNode response) {
+        if (response.get("result") instanceof ObjectNode result
+                && result.has("cacheScope")
+                && !"private".equals(result.get("cacheScope").asText(null))) {
+            result.put("cacheScope", "private");
+            return true;
+        }
+        return false;
+    }
+
     /** Reshapes the result of {@code response}, an answer to a bridged {@code method}; returns whether it changed. */
     static boolean reshape(ObjectNode response, String method) {
         if (!(response.get("result") instanceof ObjectNode result)) {

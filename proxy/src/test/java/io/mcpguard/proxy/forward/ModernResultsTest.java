@@ -63,4 +63,21 @@ class ModernResultsTest {
                 .as("hints belong to complete results")
                 .isFalse();
     }
+
+    @Test
+    void a_result_cached_for_everyone_is_narrowed_to_its_subject() throws Exception {
+        ObjectNode shared = response("{\"tools\":[],\"ttlMs\":60000,\"cacheScope\":\"public\"}");
+        ObjectNode odd = response("{\"contents\":[],\"cacheScope\":null}");
+        ObjectNode own = response("{\"tools\":[],\"cacheScope\":\"private\"}");
+        ObjectNode none = response("{\"content\":[]}");
+
+        assertThat(ModernResults.privateCache(shared)).isTrue();
+        assertThat(ModernResults.privateCache(odd)).isTrue();
+        assertThat(ModernResults.privateCache(own)).isFalse();
+        assertThat(ModernResults.privateCache(none)).isFalse();
+        assertThat(shared.at("/result/cacheScope").asText()).isEqualTo("private");
+        assertThat(shared.at("/result/ttlMs").asInt()).isEqualTo(60000);
+        assertThat(odd.at("/result/cacheScope").asText()).isEqualTo("private");
+        assertThat(none.get("result").has("cacheScope")).isFalse();
+    }
 }

@@ -94,7 +94,7 @@ class ModernEraThroughProxyTest {
     @Test
     void server_discover_is_answered_with_only_the_tools_the_viewer_may_use_and_its_cache_hints() throws Exception {
         stack.scripted().script(body -> json("""
-                {"jsonrpc":"2.0","id":2,"result":{"resultType":"complete","ttlMs":60000,"cacheScope":"private",\
+                {"jsonrpc":"2.0","id":2,"result":{"resultType":"complete","ttlMs":60000,"cacheScope":"public",\
                 "supportedVersions":["2026-07-28"],"serverInfo":{"name":"up","version":"1"},\
                 "capabilities":{"tools":{}},"tools":[\
                 {"name":"get_repository","inputSchema":{"type":"object"}},\
@@ -109,7 +109,9 @@ class ModernEraThroughProxyTest {
         JsonNode result = JSON.readTree(answer.body()).get("result");
         assertThat(result.get("tools").findValuesAsText("name")).containsExactly("get_repository");
         assertThat(result.get("ttlMs").asInt()).isEqualTo(60000);
-        assertThat(result.get("cacheScope").asText()).isEqualTo("private");
+        assertThat(result.get("cacheScope").asText())
+                .as("cut for this viewer: never to be shared with another user")
+                .isEqualTo("private");
         assertThat(result.get("supportedVersions").get(0).asText()).isEqualTo(MODERN);
     }
 
