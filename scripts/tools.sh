@@ -70,6 +70,11 @@ readonly EVERYTHING_VERSION=2026.8.31
 # A library, not a program: the path printed is the node_modules directory a script that imports it runs beside.
 readonly TS_CLIENT_PACKAGE=@modelcontextprotocol/client
 readonly TS_CLIENT_VERSION=2.4.0
+# The TypeScript SDK v2 server and its Node.js HTTP adapter: a dual-era reference server (2026-07-28 and legacy).
+readonly TS_SERVER_PACKAGE=@modelcontextprotocol/server
+readonly TS_SERVER_VERSION=2.4.0
+readonly TS_NODE_PACKAGE=@modelcontextprotocol/node
+readonly TS_NODE_VERSION=2.1.2
 
 CACHE="${MCPGUARD_TOOLS:-$HOME/.cache/mcpguard-tools}"
 
@@ -93,6 +98,7 @@ usage: scripts/tools.sh <tool>
   conformance  ${CONFORMANCE_PACKAGE}@${CONFORMANCE_VERSION} CLI (npm)
   everything   ${EVERYTHING_PACKAGE}@${EVERYTHING_VERSION} reference server (npm)
   ts-client    ${TS_CLIENT_PACKAGE}@${TS_CLIENT_VERSION} library (npm): prints its node_modules directory
+  ts-server    ${TS_SERVER_PACKAGE}@${TS_SERVER_VERSION} with ${TS_NODE_PACKAGE}@${TS_NODE_VERSION} (npm): likewise
 cache: ${CACHE}
 USAGE
 }
@@ -249,43 +255,45 @@ provide_npm_tool() {
   local prefix="$CACHE/${package##*/}-$version"
   local path="$prefix/node_modules/.bin/$bin"
   if [[ ! -e "$path" ]]; then
-    with_lock "${package##*/}" npm_install_once "$package" "$version" "$prefix" ".bin/$bin"
+    with_lock "${package##*/}" npm_install_once "$prefix" ".bin/$bin" "$package@$version"
   fi
   [[ -x "$path" ]] || die "$path is missing after installing $package@$version"
   log "$package $version (node $(node --version)) at $path"
   printf '%s\n' "$path"
 }
 
-# Installs npm library $1@$2 into its own prefix in the cache (once) and prints the path of
-# the node_modules directory that holds it.
+# Installs the npm libraries "$3"... (package@version each) into the prefix named $1 in the cache (once) and prints
+# the path of the node_modules directory that holds them; $2 is the package whose presence says it is done.
 provide_npm_library() {
-  local package=$1 version=$2
-  local prefix="$CACHE/${package##*/}-$version"
-  if [[ ! -e "$prefix/node_modules/$package/package.json" ]]; then
-    with_lock "${package##*/}" npm_install_once "$package" "$version" "$prefix" "$package/package.json"
+  local name=$1 check=$2
+  shift 2
+  local prefix="$CACHE/$name"
+  if [[ ! -e "$prefix/node_modules/$check/package.json" ]]; then
+    with_lock "$name" npm_install_once "$prefix" "$check/package.json" "$@"
   fi
-  [[ -e "$prefix/node_modules/$package/package.json" ]] || die "$package@$version is missing after installing it"
-  log "$package $version (node $(node --version)) at $prefix/node_modules"
+  [[ -e "$prefix/node_modules/$check/package.json" ]] || die "$check is missing after installing $*"
+  log "$* (node $(node --version)) at $prefix/node_modules"
   printf '%s\n' "$prefix/node_modules"
 }
 
-# Installs $1@$2 into the prefix $3 unless node_modules/$4 is there already.
+# Installs the packages "$3"... (package@version each) into the prefix $1 unless node_modules/$2 is there already.
 npm_install_once() {
-  local package=$1 version=$2 prefix=$3 installed=$4
+  local prefix=$1 installed=$2
+  shift 2
   [[ -e "$prefix/node_modules/$installed" ]] && return 0
-  require node "$package"
-  require npm "$package"
+  require node "$*"
+  require npm "$*"
   local work
-  work=$(mktemp -d "$CACHE/.install-${package##*/}.XXXXXX")
-  log "installing $package@$version with npm $(npm --version) on node $(node --version)"
+  work=$(mktemp -d "$CACHE/.install-${prefix##*/}.XXXXXX")
+  log "installing $* with npm $(npm --version) on node $(node --version)"
   # npm reports on stdout; only our one path line may go there.
-  if ! npm install --prefix "$work" --no-audit --no-fund "$package@$version" >&2; then
+  if ! npm install --prefix "$work" --no-audit --no-fund "$@" >&2; then
     rm -rf "$work"
-    die "npm could not install $package@$version"
+    die "npm could not install $*"
   fi
   [[ -e "$work/node_modules/$installed" ]] || {
     rm -rf "$work"
-    die "$package@$version installed no node_modules/$installed"
+    die "$* installed no node_modules/$installed"
   }
   rm -rf "$prefix"
   mv "$work" "$prefix"
@@ -307,7 +315,9 @@ main() {
   inspector) provide_npm_tool "$INSPECTOR_PACKAGE" "$INSPECTOR_VERSION" mcp-inspector ;;
   conformance) provide_npm_tool "$CONFORMANCE_PACKAGE" "$CONFORMANCE_VERSION" conformance ;;
   everything) provide_npm_tool "$EVERYTHING_PACKAGE" "$EVERYTHING_VERSION" mcp-server-everything ;;
-  ts-client) provide_npm_library "$TS_CLIENT_PACKAGE" "$TS_CLIENT_VERSION" ;;
+  ts-client) provide_npm_library "client-$TS_CLIENT_VERSION" "$TS_CLIENT_PACKAGE" "$TS_CLIENT_PACKAGE@$TS_CLIENT_VERSION" ;;
+  ts-server) provide_npm_library "server-$TS_SERVER_VERSION" "$TS_NODE_PACKAGE" \
+    "$TS_SERVER_PACKAGE@$TS_SERVER_VERSION" "$TS_NODE_PACKAGE@$TS_NODE_VERSION" ;;
   -h | --help) usage ;;
   *)
     usage
