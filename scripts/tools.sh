@@ -61,6 +61,10 @@ readonly INSPECTOR_PACKAGE=@modelcontextprotocol/inspector
 readonly INSPECTOR_VERSION=2.12.0
 readonly CONFORMANCE_PACKAGE=@modelcontextprotocol/conformance
 readonly CONFORMANCE_VERSION=0.1.13
+# The 0.2 line adds the 2026-07-28 scenarios and runs only on Node 22 (fs.globSync), which npm serves as a package.
+readonly CONFORMANCE_MODERN_VERSION=0.2.0-alpha.12
+readonly NODE22_PACKAGE=node
+readonly NODE22_VERSION=22.23.3
 # A reference MCP server that serves prompts, resources and resource templates (Streamable HTTP with
 # `streamableHttp`, or stdio with `stdio`, which the proxy launches itself in the stdio tests); the tests put it
 # behind the proxy. Its get-env tool prints its whole environment: start it with a clean one.
@@ -96,6 +100,8 @@ usage: scripts/tools.sh <tool>
   osv-scanner  OSV-Scanner ${OSV_SCANNER_VERSION} (${OSV_SCANNER_MODULE}, built with go)
   inspector    ${INSPECTOR_PACKAGE}@${INSPECTOR_VERSION} CLI (npm)
   conformance  ${CONFORMANCE_PACKAGE}@${CONFORMANCE_VERSION} CLI (npm)
+  conformance-modern  ${CONFORMANCE_PACKAGE}@${CONFORMANCE_MODERN_VERSION} CLI (npm; run it with node22 first on PATH)
+  node22       Node.js ${NODE22_VERSION} from npm's ${NODE22_PACKAGE} package: prints its node executable
   everything   ${EVERYTHING_PACKAGE}@${EVERYTHING_VERSION} reference server (npm)
   ts-client    ${TS_CLIENT_PACKAGE}@${TS_CLIENT_VERSION} library (npm): prints its node_modules directory
   ts-server    ${TS_SERVER_PACKAGE}@${TS_SERVER_VERSION} with ${TS_NODE_PACKAGE}@${TS_NODE_VERSION} (npm): likewise
@@ -314,6 +320,8 @@ main() {
   osv-scanner) GOTOOLCHAIN="$OSV_SCANNER_GOTOOLCHAIN" provide_go_tool osv-scanner "$OSV_SCANNER_MODULE" "$OSV_SCANNER_VERSION" "$OSV_SCANNER_LDFLAGS" ;;
   inspector) provide_npm_tool "$INSPECTOR_PACKAGE" "$INSPECTOR_VERSION" mcp-inspector ;;
   conformance) provide_npm_tool "$CONFORMANCE_PACKAGE" "$CONFORMANCE_VERSION" conformance ;;
+  conformance-modern) provide_npm_tool "$CONFORMANCE_PACKAGE" "$CONFORMANCE_MODERN_VERSION" conformance ;;
+  node22) provide_npm_tool "$NODE22_PACKAGE" "$NODE22_VERSION" node ;;
   everything) provide_npm_tool "$EVERYTHING_PACKAGE" "$EVERYTHING_VERSION" mcp-server-everything ;;
   ts-client) provide_npm_library "client-$TS_CLIENT_VERSION" "$TS_CLIENT_PACKAGE" "$TS_CLIENT_PACKAGE@$TS_CLIENT_VERSION" ;;
   ts-server) provide_npm_library "server-$TS_SERVER_VERSION" "$TS_NODE_PACKAGE" \

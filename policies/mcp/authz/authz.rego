@@ -82,6 +82,14 @@ _housekeeping_requests := {
 	"prompts/list", "resources/list", "resources/templates/list", "resources/unsubscribe",
 }
 
+# subscriptions/listen (2026-07-28 only) opens the stream of list changes and resource
+# updates that replaced the legacy GET stream and resources/subscribe. No decision covers
+# what the server sends on it, so the proxy masks all of it with every class.
+_modern_housekeeping if {
+	_era == "modern"
+	_method == "subscriptions/listen"
+}
+
 # Methods MCP 2026-07-28 removed: no handshake, no ping or log level, no resource
 # subscriptions (subscriptions/listen replaces them). A modern request for one is
 # denied here rather than passed to a server that may still answer it the old way.
@@ -179,6 +187,11 @@ _grants contains sprintf("%s is protocol housekeeping", [_shown(_method)]) if {
 	_method in _housekeeping_requests
 }
 
+_grants contains sprintf("%s is protocol housekeeping", [_shown(_method)]) if {
+	_message.kind == "request"
+	_modern_housekeeping
+}
+
 _grants contains sprintf("notification %s is protocol housekeeping", [_shown(_method)]) if {
 	_message.kind == "notification"
 	_protocol_notification
@@ -209,6 +222,7 @@ _denials contains sprintf("method %s does not exist in MCP 2026-07-28", [_shown(
 _denials contains sprintf("method %s is not allowed", [_shown(_method)]) if {
 	_message.kind == "request"
 	not _method in _housekeeping_requests
+	not _modern_housekeeping
 	not _method in object.keys(_item_requests)
 	_method != "tools/call"
 }

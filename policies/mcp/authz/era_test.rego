@@ -36,3 +36,13 @@ test_a_modern_tools_call_is_decided_like_a_legacy_one if {
 	legacy := decide(call_by(user(["viewer@acme/*"]), "get_repository", acme_api))
 	decide(modern(call_by(user(["viewer@acme/*"]), "get_repository", acme_api))) == legacy
 }
+
+test_subscriptions_listen_is_housekeeping_in_the_modern_era_only if {
+	viewer := user(["viewer@acme/*"])
+	listen := decide(modern(message_from(viewer, {"method": "subscriptions/listen"})))
+	listen.allow
+	listen.reasons == [`"subscriptions/listen" is protocol housekeeping`]
+	legacy := decide(message_from(viewer, {"method": "subscriptions/listen"}))
+	not legacy.allow
+	`method "subscriptions/listen" is not allowed` in legacy.reasons
+}

@@ -19,7 +19,8 @@ import java.net.InetSocketAddress;
 /**
  * Holds each request to the MCP endpoint within its subject's budgets, on headers alone, before the body is read:
  * at most {@code budgets.per-subject.in-flight} requests served at once, and at most {@code
- * budgets.per-subject.streams} of the server's event streams (GET) open — each stream holds one of the upstream's
+ * budgets.per-subject.streams} of the server's event streams (GET, or a 2026-07-28 {@code subscriptions/listen}) open —
+ * each stream holds one of the upstream's
  * connections for as long as the client likes, and without this bound any authenticated subject could hold them
  * all. A request over either is answered 429 ({@code -32013}) and never reaches the policy or the server.
  *
@@ -54,7 +55,10 @@ public final class SubjectBudgetHandler extends HeaderStage {
             refuse(ctx, head, inFlight);
             return;
         }
-        if (HttpMethod.GET.equals(head.method())) {
+        // A GET opens the server's stream; so does a 2026-07-28 subscriptions/listen, which must name itself in
+        // Mcp-Method (the decode stage refuses one that does not, or whose body says otherwise).
+        if (HttpMethod.GET.equals(head.method())
+                || "subscriptions/listen".equals(head.headers().get("Mcp-Method"))) {
             stream = streams.tryAcquire(key);
             if (stream == null) {
                 giveBack();

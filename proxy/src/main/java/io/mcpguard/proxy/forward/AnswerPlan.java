@@ -98,6 +98,14 @@ public record AnswerPlan(
                 : new AnswerPlan(visibleTools, masks, tenant, undecided, anyList, recorded, decided, cuts, bridged);
     }
 
+    /**
+     * This plan, for a request whose answer is a stream of the server's own messages ({@code subscriptions/listen}):
+     * no decision covers what they carry, so they are masked with every class, as on the legacy GET stream.
+     */
+    public AnswerPlan streamingUnasked() {
+        return new AnswerPlan(visibleTools, masks, tenant, EVERY_CLASS, anyList, recorded, decided, itemLists, bridged);
+    }
+
     /** This plan, for requests bridged from the 2026-07-28 era: their methods by request id. */
     public AnswerPlan bridging(Map<String, String> methods) {
         return new AnswerPlan(visibleTools, masks, tenant, undecided, anyList, recorded, decided, itemLists, methods);

@@ -11,6 +11,8 @@ public enum ErrorCode {
     PARSE_ERROR(-32700, HttpResponseStatus.BAD_REQUEST),
     INVALID_REQUEST(-32600, HttpResponseStatus.BAD_REQUEST),
     INVALID_PARAMS(-32602, HttpResponseStatus.BAD_REQUEST),
+    /** MCP 2026-07-28: a request for a method the era does not have (the ones it removed included). */
+    METHOD_NOT_FOUND(-32601, HttpResponseStatus.NOT_FOUND),
     /** MCP 2026-07-28 HeaderMismatch: an {@code Mcp-Method}/{@code Mcp-Name} header disagrees with the body. */
     HEADER_MISMATCH(-32020, HttpResponseStatus.BAD_REQUEST),
     /**

@@ -40,12 +40,6 @@ public record ProtocolEra(Era era, String version) {
         }
     }
 
-    /** Every version the proxy supports, newest first: what a {@code -32022} answer lists in {@code supported}. */
-    public static List<String> supportedVersions() {
-        return java.util.stream.Stream.concat(MODERN_VERSIONS.stream(), LEGACY_VERSIONS.stream())
-                .toList();
-    }
-
     private static final java.util.regex.Pattern DATE = java.util.regex.Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
 
     /**

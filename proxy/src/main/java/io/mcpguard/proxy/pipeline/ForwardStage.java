@@ -5,6 +5,7 @@ import io.mcpguard.proxy.bridge.LegacyBridge;
 import io.mcpguard.proxy.bridge.ModernEnvelope;
 import io.mcpguard.proxy.exchange.ExchangeLog;
 import io.mcpguard.proxy.exchange.HopContext;
+import io.mcpguard.proxy.exchange.Outcome;
 import io.mcpguard.proxy.exchange.ServerAnswer;
 import io.mcpguard.proxy.forward.AnswerPlan;
 import io.mcpguard.proxy.forward.ListKind;
@@ -87,6 +88,13 @@ public final class ForwardStage extends SimpleChannelInboundHandler<Exchange> {
         if (HttpMethod.POST.equals(method)) {
             AnswerPlan plan =
                     plan(exchange.verdict(), exchange.subject().tenant()).recording(recorded(exchange.verdict()));
+            if (listens(exchange)) {
+                // The stream of the server's own notifications (2026-07-28): held open like the legacy GET stream,
+                // its messages masked with every class, the client's leaving noticed at once.
+                plan = plan.streamingUnasked();
+                ctx.channel().attr(SERVER_STREAM).set(Boolean.TRUE);
+                ctx.read();
+            }
             if (bridge != null
                     && exchange.transport() != null
                     && exchange.transport().era().modern()) {
@@ -152,6 +160,23 @@ public final class ForwardStage extends SimpleChannelInboundHandler<Exchange> {
             }
         }
         AnswerPlan bridgedPlan = plan.bridging(methods);
+        if (listens(exchange)) {
+            // A legacy server has no subscriptions/listen, and the bridge does not turn one into its GET stream:
+            // the discovery answer promised no list changes or subscriptions.
+            ctx.channel().attr(SERVER_STREAM).set(null);
+            String why = "subscriptions/listen is not available through the proxy's era bridge";
+            exchange.log()
+                    .refused(
+                            Outcome.ERROR,
+                            ErrorCode.METHOD_NOT_FOUND.httpStatus().code(),
+                            ErrorCode.METHOD_NOT_FOUND,
+                            why);
+            replies.reject(
+                    ctx,
+                    new Refusal(exchange.body().messages().get(0).id(), ErrorCode.METHOD_NOT_FOUND, why, null),
+                    exchange.keepAlive());
+            return;
+        }
         bridge.session(ctx.channel().eventLoop(), subject)
                 .whenComplete((session, failure) -> ctx.executor().execute(() -> {
                     if (failure != null) {
@@ -189,6 +214,14 @@ public final class ForwardStage extends SimpleChannelInboundHandler<Exchange> {
                             listener,
                             subject);
                 }));
+    }
+
+    /** Whether the body opens a 2026-07-28 notification stream ({@code subscriptions/listen}). */
+    private static boolean listens(Exchange exchange) {
+        return exchange.hasMessages()
+                && !exchange.body().batch()
+                && "subscriptions/listen"
+                        .equals(exchange.body().messages().get(0).method());
     }
 
     /** What the answer path must do for this body: filter its tools/list answers, mask what the decisions said. */

@@ -1,9 +1,6 @@
 package io.mcpguard.proxy.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mcpguard.proxy.exchange.ExchangeLog;
 import io.mcpguard.proxy.exchange.Outcome;
 import io.mcpguard.proxy.jsonrpc.DecodedBody;
@@ -43,8 +40,8 @@ import org.slf4j.LoggerFactory;
 @ChannelHandler.Sharable
 public final class McpDecoder extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(McpDecoder.class);
-    private static final String MCP_METHOD_HEADER = "Mcp-Method";
-    private static final String MCP_NAME_HEADER = "Mcp-Name";
+    static final String MCP_METHOD_HEADER = "Mcp-Method";
+    static final String MCP_NAME_HEADER = "Mcp-Name";
     private static final String PROTOCOL_VERSION_HEADER = "MCP-Protocol-Version";
     private static final String SESSION_HEADER = "Mcp-Session-Id";
 
@@ -194,10 +191,8 @@ public final class McpDecoder extends SimpleChannelInboundHandler<FullHttpReques
     }
 
     /**
-     * The request's era, after checking what 2026-07-28 requires of a modern request: one request or notification
-     * per POST (no batch, no response — the client answers nothing in this era), and a {@code MCP-Protocol-Version}
-     * header equal to the {@code _meta} version (-32020), which must be one the proxy enforces (-32022, with the
-     * versions it supports). A legacy request is left to the legacy rules.
+     * The request's era, after checking what 2026-07-28 requires of a modern request ({@link ModernEraRules}). A
+     * legacy request is left to the legacy rules.
      */
     static ProtocolEra eraOf(HttpHeaders headers, DecodedBody body) throws JsonRpcException {
         // Checked on one value and forwarded with all, a repeated header could tell the server another version.
@@ -206,51 +201,13 @@ public final class McpDecoder extends SimpleChannelInboundHandler<FullHttpReques
         }
         String header = headers.get(PROTOCOL_VERSION_HEADER);
         ProtocolEra era = ProtocolEra.of(header, body);
-        if (!era.modern()) {
-            return era;
-        }
-        String modern = "an MCP " + ProtocolEra.FIRST_MODERN_VERSION + " POST";
-        if (body.batch()) {
-            throw new JsonRpcException(ErrorCode.INVALID_REQUEST, modern + " carries one message, not a batch");
-        }
-        JsonRpcMessage message = body.messages().get(0);
-        if (message.kind() == JsonRpcMessage.Kind.RESPONSE) {
-            throw new JsonRpcException(
-                    ErrorCode.INVALID_REQUEST, modern + " is a request or a notification, never a response");
-        }
-        if (header == null) {
-            throw new JsonRpcException(
-                    ErrorCode.HEADER_MISMATCH, modern + " must carry the MCP-Protocol-Version header", message.id());
-        }
-        JsonNode metaVersion = ProtocolEra.metaVersionNode(message);
-        if (metaVersion == null && message.kind() == JsonRpcMessage.Kind.REQUEST) {
-            throw new JsonRpcException(
-                    ErrorCode.HEADER_MISMATCH,
-                    modern + " request must name its version in params._meta[\"" + ProtocolEra.META_VERSION + "\"]",
-                    message.id());
-        }
-        if (metaVersion != null
-                && !(metaVersion.isTextual() && metaVersion.asText().equals(header))) {
-            throw new JsonRpcException(
-                    ErrorCode.HEADER_MISMATCH,
-                    "MCP-Protocol-Version header does not match the body's _meta version",
-                    message.id());
-        }
-        if (!ProtocolEra.MODERN_VERSIONS.contains(header)) {
-            ObjectNode data = JsonNodeFactory.instance.objectNode();
-            ArrayNode supported = data.putArray("supported");
-            ProtocolEra.supportedVersions().forEach(supported::add);
-            throw new JsonRpcException(
-                    ErrorCode.UNSUPPORTED_PROTOCOL_VERSION,
-                    "unsupported protocol version; supported: " + String.join(", ", ProtocolEra.supportedVersions()),
-                    "unsupported protocol version",
-                    message.id(),
-                    data);
+        if (era.modern()) {
+            ModernEraRules.check(headers, header, body);
         }
         return era;
     }
 
-    private static String textOrNull(JsonNode node) {
+    static String textOrNull(JsonNode node) {
         return node != null && node.isTextual() ? node.asText() : null;
     }
 

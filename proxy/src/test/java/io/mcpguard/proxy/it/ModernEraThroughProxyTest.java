@@ -116,13 +116,14 @@ class ModernEraThroughProxyTest {
     }
 
     @Test
-    void a_method_the_modern_era_removed_is_denied_by_the_policy_and_not_forwarded() throws Exception {
+    void a_method_the_modern_era_removed_is_not_found_and_not_forwarded() throws Exception {
         HttpResponse<String> answer = send(
                 "POST", request(3, "ping", "", MODERN), Map.of("MCP-Protocol-Version", MODERN, "Mcp-Method", "ping"));
 
+        assertThat(answer.statusCode()).isEqualTo(404);
         JsonNode error = JSON.readTree(answer.body()).get("error");
-        assertThat(error.get("code").asInt()).isEqualTo(-32001);
-        assertThat(error.get("message").asText()).contains("does not exist in MCP 2026-07-28");
+        assertThat(error.get("code").asInt()).isEqualTo(-32601);
+        assertThat(error.get("message").asText()).isEqualTo("method not found in MCP 2026-07-28");
         assertThat(stack.scripted().bodies()).isEmpty();
     }
 

@@ -57,10 +57,11 @@ class ModernServerBehindProxyTest {
                         new Call("get_repository", REPOSITORY),
                         new Call("merge_pull_request", Map.of("workspace", "acme", "repo", "api", "pr_id", 1))));
 
-        assertThat(direct.toolNames()).containsExactlyInAnyOrder("get_repository", "merge_pull_request");
+        assertThat(direct.toolNames())
+                .containsExactlyInAnyOrder("list_workspaces", "get_repository", "merge_pull_request");
         assertThat(direct.out().at("/calls/0/result/content/0/text").asText()).contains("AKIAIOSFODNN7EXAMPLE");
         assertThat(proxied.out().path("protocolVersion").asText()).isEqualTo("2026-07-28");
-        assertThat(proxied.toolNames()).containsExactly("get_repository");
+        assertThat(proxied.toolNames()).containsExactly("list_workspaces", "get_repository");
         String text = proxied.out().at("/calls/0/result/content/0/text").asText();
         assertThat(text).startsWith("repository acme/api").doesNotContain("AKIAIOSFODNN7EXAMPLE");
         JsonNode refused = proxied.out().at("/calls/1/error");
@@ -82,7 +83,7 @@ class ModernServerBehindProxyTest {
             assertThat(legacy.initialize().protocolVersion()).isNotEqualTo("2026-07-28");
             assertThat(legacy.listTools().tools())
                     .extracting(tool -> tool.name())
-                    .containsExactly("get_repository");
+                    .containsExactly("list_workspaces", "get_repository");
             String text = ((TextContent) legacy.callTool(CallToolRequest.builder("get_repository")
                                     .arguments(REPOSITORY)
                                     .build())

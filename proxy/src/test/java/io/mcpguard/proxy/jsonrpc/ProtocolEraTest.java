@@ -52,11 +52,6 @@ class ProtocolEraTest {
     }
 
     @Test
-    void supported_versions_list_the_modern_one_first() {
-        assertThat(ProtocolEra.supportedVersions()).startsWith("2026-07-28").contains("2025-11-25");
-    }
-
-    @Test
     void the_first_meta_version_of_a_body_counts_and_one_that_is_no_text_still_marks_it_modern() throws Exception {
         ProtocolEra batch = ProtocolEra.of(
                 null,

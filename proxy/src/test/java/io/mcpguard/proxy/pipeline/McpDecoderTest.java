@@ -220,13 +220,61 @@ class McpDecoderTest {
         DecodedBody numbered = body(
                 "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\",\"params\":{" + meta + "20260728}}}");
 
-        assertThat(McpDecoder.eraOf(headers("MCP-Protocol-Version", "2026-07-28"), plain)
+        assertThat(McpDecoder.eraOf(
+                                headers(
+                                        "MCP-Protocol-Version",
+                                        "2026-07-28",
+                                        "Mcp-Method",
+                                        "notifications/initialized"),
+                                plain)
                         .modern())
                 .isTrue();
-        assertThatThrownBy(() -> McpDecoder.eraOf(headers("MCP-Protocol-Version", "2026-07-28"), numbered))
+        assertThatThrownBy(() -> McpDecoder.eraOf(
+                        headers("MCP-Protocol-Version", "2026-07-28", "Mcp-Method", "notifications/initialized"),
+                        numbered))
                 .isInstanceOfSatisfying(
                         JsonRpcException.class, e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.HEADER_MISMATCH));
         assertThat(McpDecoder.eraOf(headers(), body(PING)).modern()).isFalse();
+    }
+
+    @Test
+    void a_modern_request_needs_a_method_of_its_era_and_the_headers_that_mirror_it() throws Exception {
+        String meta = ",\"params\":{\"name\":\"get_repository\",\"_meta\":{\"" + ProtocolEra.META_VERSION
+                + "\":\"2026-07-28\"}}}";
+        DecodedBody call = body("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\"" + meta);
+        DecodedBody ping = body("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"" + meta);
+        DecodedBody unknown = body("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"unknown/method\"" + meta);
+        String version = "MCP-Protocol-Version";
+
+        assertThat(McpDecoder.eraOf(headers(version, "2026-07-28", "Mcp-Method", "tools/call", "Mcp-Name", "x"), call)
+                        .modern())
+                .isTrue();
+        assertRefused(
+                () -> McpDecoder.eraOf(headers(version, "2026-07-28", "Mcp-Name", "x"), call),
+                ErrorCode.HEADER_MISMATCH,
+                "must carry the Mcp-Method header");
+        assertRefused(
+                () -> McpDecoder.eraOf(headers(version, "2026-07-28", "Mcp-Method", "tools/call"), call),
+                ErrorCode.HEADER_MISMATCH,
+                "tools/call must carry the Mcp-Name header");
+        assertRefused(
+                () -> McpDecoder.eraOf(headers(version, "2026-07-28", "Mcp-Method", "ping"), ping),
+                ErrorCode.METHOD_NOT_FOUND,
+                "method not found in MCP 2026-07-28");
+        assertRefused(
+                () -> McpDecoder.eraOf(headers(version, "2026-07-28"), unknown),
+                ErrorCode.METHOD_NOT_FOUND,
+                "method not found in MCP 2026-07-28");
+        assertThat(ErrorCode.METHOD_NOT_FOUND.httpStatus().code()).isEqualTo(404);
+        assertThat(ErrorCode.METHOD_NOT_FOUND.code()).isEqualTo(-32601);
+    }
+
+    private static void assertRefused(
+            org.assertj.core.api.ThrowableAssert.ThrowingCallable call, ErrorCode code, String message) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(JsonRpcException.class, e -> {
+            assertThat(e.errorCode()).isEqualTo(code);
+            assertThat(e.getMessage()).contains(message).doesNotContain("unknown/method");
+        });
     }
 
     @Test

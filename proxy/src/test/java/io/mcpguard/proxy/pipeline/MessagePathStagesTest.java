@@ -234,6 +234,7 @@ class MessagePathStagesTest {
         path();
         FullHttpRequest request = modernPost(modernCall(7, "get_repository", "2026-07-28"), "2026-07-28");
         request.headers().set("Mcp-Session-Id", "someone-elses");
+        request.headers().set("Mcp-Method", "tools/call").set("Mcp-Name", "get_repository");
 
         channel.writeInbound(request);
         channel.runPendingTasks();
@@ -287,10 +288,14 @@ class MessagePathStagesTest {
         channel.writeInbound(twice);
         FullHttpResponse repeated = answer();
 
-        for (FullHttpResponse refused : List.of(legacyHeader, noMeta, repeated)) {
+        for (FullHttpResponse refused : List.of(legacyHeader, repeated)) {
             assertThat(refused.status().code()).isEqualTo(400);
             assertThat(json(refused).get("error").get("code").asInt()).isEqualTo(-32020);
         }
+        assertThat(noMeta.status().code()).isEqualTo(400);
+        assertThat(json(noMeta).get("error").get("code").asInt())
+                .as("a request without its _meta version has invalid params")
+                .isEqualTo(-32602);
         assertThat(passed).isEmpty();
     }
 
@@ -303,7 +308,10 @@ class MessagePathStagesTest {
         assertThat(refused.status().code()).isEqualTo(400);
         JsonNode error = json(refused).get("error");
         assertThat(error.get("code").asInt()).isEqualTo(-32022);
-        assertThat(error.get("data").get("supported").toString()).contains("\"2026-07-28\"", "\"2025-11-25\"");
+        assertThat(error.get("data").get("supported").toString())
+                .as("the versions a modern request may name, as server/discover lists them")
+                .isEqualTo("[\"2026-07-28\"]");
+        assertThat(error.get("data").get("requested").asText()).isEqualTo("2027-03-01");
         assertThat(json(refused).get("id").asInt()).isEqualTo(9);
         assertThat(completed.get(0).ending().code()).isEqualTo(ErrorCode.UNSUPPORTED_PROTOCOL_VERSION);
         assertThat(passed).isEmpty();

@@ -13,6 +13,13 @@ const port = Number(process.argv[2]);
 const handler = createMcpHandler(() => {
   const server = new McpServer({ name: 'modern-reference', version: '1.0.0' });
   server.registerTool(
+    'list_workspaces',
+    {
+      description: 'The workspaces, optionally filtered; the filter travels in a header too (SEP-2243)',
+      inputSchema: z.object({ query: z.string().optional().meta({ 'x-mcp-header': 'Query' }) }),
+    },
+    async ({ query }) => ({ content: [{ type: 'text', text: query ? `acme (matching ${query})` : 'acme' }] }));
+  server.registerTool(
     'get_repository',
     { description: 'A repository', inputSchema: z.object({ workspace: z.string(), repo: z.string() }) },
     async ({ workspace, repo }) => ({
