@@ -10,6 +10,7 @@ import io.mcpguard.proxy.jsonrpc.JsonRpcException;
 import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
 import io.mcpguard.proxy.jsonrpc.ProtocolEra;
 import io.mcpguard.proxy.jsonrpc.Refusal;
+import io.mcpguard.proxy.policy.DeclaredTools;
 import io.mcpguard.proxy.policy.Subject;
 import io.mcpguard.proxy.policy.SubjectResolver;
 import io.mcpguard.proxy.policy.TransportFacts;
@@ -48,8 +49,11 @@ public final class McpDecoder extends SimpleChannelInboundHandler<FullHttpReques
     private final JsonRpcDecoder decoder;
     private final SubjectResolver subjects;
     private final Replies replies;
+    private final DeclaredTools declaredTools;
 
-    McpDecoder(JsonRpcDecoder decoder, SubjectResolver subjects, Replies replies) {
+    /** @param declaredTools what the server declared of its tools, which {@code Mcp-Param-*} headers mirror */
+    McpDecoder(JsonRpcDecoder decoder, SubjectResolver subjects, Replies replies, DeclaredTools declaredTools) {
+        this.declaredTools = declaredTools;
         this.decoder = decoder;
         this.subjects = subjects;
         this.replies = replies;
@@ -102,6 +106,9 @@ public final class McpDecoder extends SimpleChannelInboundHandler<FullHttpReques
             body = decoder.decode(ByteBufUtil.getBytes(request.content()));
             checkHeadersMatchBody(request.headers(), body);
             era = eraOf(request.headers(), body);
+            if (era.modern()) {
+                ParamHeaderCheck.check(request.headers(), body.messages().get(0), declaredTools);
+            }
         } catch (JsonRpcException e) {
             log.atInfo()
                     .addKeyValue("error.type", e.errorCode().name())
@@ -114,6 +121,11 @@ public final class McpDecoder extends SimpleChannelInboundHandler<FullHttpReques
             return;
         }
         exchangeLog.body(body);
+        if (!era.modern()) {
+            // The legacy eras have no Mcp-Param headers: one sent anyway was checked against nothing, so it goes no
+            // further.
+            ParamHeaderCheck.names(headers).forEach(headers::remove);
+        }
         if (ProtocolEra.modernHeader(request.headers().get(PROTOCOL_VERSION_HEADER))) {
             // Modern requests have no session: one presented is ignored (not checked, not bound; see
             // SessionBindingHandler), so it must not reach the server either, where it could name another's.

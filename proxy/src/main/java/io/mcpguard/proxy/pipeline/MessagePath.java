@@ -56,7 +56,8 @@ public final class MessagePath {
     public MessagePath(Parts parts) {
         Replies replies = new Replies(parts.answers());
         this.route = new McpRouter(parts.mcpPath(), parts.answers(), parts.readiness());
-        this.decode = new McpDecoder(parts.decoder(), parts.subjects(), replies);
+        this.decode = new McpDecoder(
+                parts.decoder(), parts.subjects(), replies, parts.policy().declaredTools());
         this.scope = new ScopeCheck(parts.authenticator(), replies);
         this.decide = new PolicyCheck(parts.policy(), parts.decisions(), parts.authenticator(), replies);
         this.quota = new QuotaCheck(parts.quotas(), replies);

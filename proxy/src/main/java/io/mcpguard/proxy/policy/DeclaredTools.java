@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +29,9 @@ public final class DeclaredTools {
     static final String DATA_CLASSES_META = "io.mcpguard/data-classes";
 
     private final Cache<String, JsonNode> tools;
+    /** Per tool, the parameters it mirrors into {@code Mcp-Param-*} headers ({@link ParamHeaders}). */
+    private final Cache<String, Map<String, List<String>>> paramHeaders;
+
     private final ToolPins pins;
     /** Definitions already reported as drifted or unpinned: one WARN per definition, not per listing. */
     private final Cache<String, Boolean> reported;
@@ -37,6 +42,7 @@ public final class DeclaredTools {
 
     public DeclaredTools(long maxTools, ToolPins pins) {
         this.tools = Caffeine.newBuilder().maximumSize(maxTools).build();
+        this.paramHeaders = Caffeine.newBuilder().maximumSize(maxTools).build();
         this.reported = Caffeine.newBuilder().maximumSize(maxTools).build();
         this.pins = pins;
     }
@@ -73,7 +79,16 @@ public final class DeclaredTools {
                 }
             }
             tools.put(name.asText(), facts);
+            paramHeaders.put(name.asText(), ParamHeaders.of(tool.get("inputSchema")));
         }
+    }
+
+    /**
+     * The parameters {@code name} mirrors into {@code Mcp-Param-*} headers, by lower-cased header name: empty for a
+     * tool that declares none, null for one no listing through this proxy has shown.
+     */
+    public Map<String, List<String>> paramHeaders(String name) {
+        return name == null ? null : paramHeaders.getIfPresent(name);
     }
 
     /**

@@ -61,6 +61,11 @@ public final class PolicyGate {
         this.arguments = arguments;
     }
 
+    /** What the server declared about its tools, as its listings through this proxy showed. */
+    public DeclaredTools declaredTools() {
+        return declaredTools;
+    }
+
     private String clean(String value) {
         return clientText == null ? value : clientText.of(value);
     }

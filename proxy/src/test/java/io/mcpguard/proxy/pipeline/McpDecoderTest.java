@@ -13,6 +13,7 @@ import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.jsonrpc.JsonRpcDecoder;
 import io.mcpguard.proxy.jsonrpc.JsonRpcException;
 import io.mcpguard.proxy.jsonrpc.ProtocolEra;
+import io.mcpguard.proxy.policy.DeclaredTools;
 import io.mcpguard.proxy.policy.Subject;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -43,11 +44,16 @@ class McpDecoderTest {
     private final List<Exchange> passed = new ArrayList<>();
     private EmbeddedChannel channel;
 
+    private static final DeclaredTools DECLARED = new DeclaredTools(10);
+
     private EmbeddedChannel decoder() {
         channel = new EmbeddedChannel(
                 new ExchangeLogStage(completed::add),
                 new McpDecoder(
-                        DECODER, (ctx, request) -> Subject.ANONYMOUS, new Replies(new HttpAnswers(new ObjectMapper()))),
+                        DECODER,
+                        (ctx, request) -> Subject.ANONYMOUS,
+                        new Replies(new HttpAnswers(new ObjectMapper())),
+                        DECLARED),
                 new ChannelInboundHandlerAdapter() {
                     @Override
                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -275,6 +281,17 @@ class McpDecoderTest {
             assertThat(e.errorCode()).isEqualTo(code);
             assertThat(e.getMessage()).contains(message).doesNotContain("unknown/method");
         });
+    }
+
+    @Test
+    void a_legacy_request_loses_mcp_param_headers_it_cannot_have_been_checked_against() {
+        decoder();
+
+        channel.writeInbound(post(PING, "Mcp-Param-Region", "eu-west", "X-Other", "kept"));
+
+        assertThat(passed).hasSize(1);
+        assertThat(passed.get(0).headers().contains("Mcp-Param-Region")).isFalse();
+        assertThat(passed.get(0).headers().get("X-Other")).isEqualTo("kept");
     }
 
     @Test

@@ -122,7 +122,11 @@ class MessagePathRefusalsTest {
         channel = new EmbeddedChannel(
                 new ExchangeLogStage(completed::add),
                 new McpRouter("/mcp", answers, new Readiness(List.of())),
-                new McpDecoder(new JsonRpcDecoder(64, 1 << 20, 32), (ctx, request) -> ALICE, replies),
+                new McpDecoder(
+                        new JsonRpcDecoder(64, 1 << 20, 32),
+                        (ctx, request) -> ALICE,
+                        replies,
+                        new io.mcpguard.proxy.policy.DeclaredTools(10)),
                 new ScopeCheck(authenticator, replies),
                 new PolicyCheck(
                         new PolicyGate(engine),

@@ -97,7 +97,11 @@ class MessagePathStagesTest {
         channel = new EmbeddedChannel(
                 new ExchangeLogStage(completed::add),
                 new McpRouter("/mcp", answers, new io.mcpguard.proxy.http.Readiness(java.util.List.of())),
-                new McpDecoder(new JsonRpcDecoder(64, 1 << 20, 32), (ctx, request) -> ALICE, replies),
+                new McpDecoder(
+                        new JsonRpcDecoder(64, 1 << 20, 32),
+                        (ctx, request) -> ALICE,
+                        replies,
+                        new io.mcpguard.proxy.policy.DeclaredTools(10)),
                 new PolicyCheck(new PolicyGate(engine), decisions, null, replies),
                 new QuotaCheck(new QuotaGate(quotaStore), replies),
                 new ChannelInboundHandlerAdapter() {
