@@ -180,6 +180,21 @@ class SubjectBudgetHandlerTest {
     }
 
     @Test
+    void a_modern_subscriptions_listen_holds_a_stream_like_a_get() {
+        EmbeddedChannel first = connection();
+        EmbeddedChannel second = connection();
+        HttpRequest listen = request(HttpMethod.POST, aliceKey);
+        listen.headers().set("Mcp-Method", "subscriptions/listen");
+        HttpRequest again = request(HttpMethod.POST, aliceKey);
+        again.headers().set("Mcp-Method", "subscriptions/listen");
+
+        assertThat(passes(first, listen)).isTrue();
+        assertThat(streams.held(ALICE)).isEqualTo(1);
+        assertThat(passes(second, again)).isFalse();
+        assertBusy(second, "too many " + Budget.STREAMS.description() + " (at most 1)");
+    }
+
+    @Test
     void a_closed_connection_gives_back_what_its_request_held() {
         EmbeddedChannel channel = connection();
         assertThat(passes(channel, request(HttpMethod.GET, aliceKey))).isTrue();

@@ -172,6 +172,19 @@ class EraBridgeThroughProxyTest {
     }
 
     @Test
+    void subscriptions_listen_is_not_found_through_the_bridge() throws Exception {
+        legacyServer("session-g", result("{}"));
+
+        HttpResponse<String> answer = modern("gina", "subscriptions/listen", "");
+
+        assertThat(answer.statusCode()).isEqualTo(404);
+        JsonNode error = JSON.readTree(answer.body()).get("error");
+        assertThat(error.get("code").asInt()).isEqualTo(-32601);
+        assertThat(error.get("message").asText()).contains("not available through the proxy's era bridge");
+        assertThat(posts()).noneMatch(post -> post.body().contains("subscriptions/listen"));
+    }
+
+    @Test
     void a_server_that_refuses_the_handshake_gives_a_clean_error_and_nothing_is_forwarded() throws Exception {
         stack.scripted()
                 .script(body -> new Answer(500, "text/plain", List.of(Piece.of("java.lang.NullPointerException"))));

@@ -116,6 +116,30 @@ class ModernEraThroughProxyTest {
     }
 
     @Test
+    void the_servers_notification_stream_is_relayed_with_everything_maskable_masked() throws Exception {
+        stack.scripted()
+                .script(body -> new Answer(
+                        200,
+                        "text/event-stream",
+                        List.of(
+                                Piece.of("data: {\"jsonrpc\":\"2.0\",\"method\":"
+                                        + "\"notifications/subscriptions/acknowledged\",\"params\":{}}\n\n"),
+                                Piece.of("data: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\","
+                                        + "\"params\":{\"level\":\"info\",\"data\":\"key AKIAIOSFODNN7EXAMPLE of"
+                                        + " ada@acme.example\"}}\n\n"))));
+
+        HttpResponse<String> answer = send(
+                "POST",
+                request(8, "subscriptions/listen", "\"notifications\":{\"toolsListChanged\":true}", MODERN),
+                Map.of("MCP-Protocol-Version", MODERN, "Mcp-Method", "subscriptions/listen"));
+
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.body())
+                .contains("notifications/subscriptions/acknowledged", "notifications/message")
+                .doesNotContain("AKIAIOSFODNN7EXAMPLE", "ada@acme.example");
+    }
+
+    @Test
     void a_method_the_modern_era_removed_is_not_found_and_not_forwarded() throws Exception {
         HttpResponse<String> answer = send(
                 "POST", request(3, "ping", "", MODERN), Map.of("MCP-Protocol-Version", MODERN, "Mcp-Method", "ping"));
