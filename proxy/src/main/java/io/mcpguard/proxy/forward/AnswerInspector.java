@@ -138,6 +138,9 @@ final class AnswerInspector {
                 && result.path("isError").asBoolean(false)) {
             changed |= cleanErrorTexts(result);
         }
+        // A multi round-trip state goes back to the server as it came, so it is sealed, not masked: taken out
+        // before the masks run over the result, put back sealed after.
+        String sealedState = sealedState(object);
         MaskRule rule = ruleFor(object);
         if (!rule.classes().isEmpty()) {
             int before = counts.total();
@@ -153,6 +156,10 @@ final class AnswerInspector {
             }
             changed |= counts.total() != before;
         }
+        if (sealedState != null && object.get("result") instanceof ObjectNode result) {
+            result.put("requestState", sealedState);
+            changed = true;
+        }
         if (plan.isBridged() && !object.has("method") && object.has("id")) {
             String method = plan.bridged().get(AnswerPlan.idKey(object.get("id")));
             changed |= method != null && ModernResults.reshape(object, method);
@@ -163,6 +170,18 @@ final class AnswerInspector {
             listener.answered(answer);
         }
         return changed;
+    }
+
+    /** Takes the {@code requestState} out of a multi round-trip result and returns it sealed; null when there is none. */
+    private String sealedState(ObjectNode message) {
+        if (plan.sealing() != null
+                && message.get("result") instanceof ObjectNode result
+                && "input_required".equals(result.path("resultType").asText())
+                && result.get("requestState") instanceof TextNode state) {
+            result.remove("requestState");
+            return plan.sealing().apply(state.asText());
+        }
+        return null;
     }
 
     /**

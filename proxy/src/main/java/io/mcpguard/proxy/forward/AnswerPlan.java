@@ -5,6 +5,7 @@ import io.mcpguard.proxy.policy.ListPatterns;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * What the answer path must do to the answer of one forwarded body, keyed by JSON-RPC request id ({@link
@@ -28,6 +29,8 @@ import java.util.Set;
  *     id, which list its result holds and the patterns of the items it may keep ({@link ItemListFilter})
  * @param bridged for a 2026-07-28 request the proxy bridged to a legacy-era server, its id and method: its result is
  *     given the shape the modern client reads ({@link ModernResults}), and the server's session stays hidden
+ * @param sealing seals the {@code requestState} of a multi round-trip result for the subject who asked ({@link
+ *     SealedRequestStates}); null where no client retries (a stream), which leaves it as the server sent it
  */
 public record AnswerPlan(
         Map<String, Set<String>> visibleTools,
@@ -38,13 +41,14 @@ public record AnswerPlan(
         Set<String> recorded,
         Set<String> decided,
         Map<String, ListCut> itemLists,
-        Map<String, String> bridged) {
+        Map<String, String> bridged,
+        UnaryOperator<String> sealing) {
     /** The maskable policy classes: what a message that no decision covers is masked with. */
     public static final List<String> EVERY_CLASS = List.of("secret", "personal_data", "internal_infrastructure");
 
     /** For a request that carries no message (DELETE): any answer it gets is masked with every class. */
     public static final AnswerPlan NONE =
-            new AnswerPlan(Map.of(), Map.of(), null, List.of(), null, Set.of(), Set.of(), Map.of(), Map.of());
+            new AnswerPlan(Map.of(), Map.of(), null, List.of(), null, Set.of(), Set.of(), Map.of(), Map.of(), null);
 
     /**
      * A server stream opened with GET: it may carry the server's own messages and, on resumption, answers to earlier
@@ -52,7 +56,8 @@ public record AnswerPlan(
      * maskable is masked, and any {@code tools/list} result on it is cut to {@code visible}.
      */
     public static AnswerPlan forStream(Set<String> visible, String tenant) {
-        return new AnswerPlan(Map.of(), Map.of(), tenant, EVERY_CLASS, visible, Set.of(), null, Map.of(), Map.of());
+        return new AnswerPlan(
+                Map.of(), Map.of(), tenant, EVERY_CLASS, visible, Set.of(), null, Map.of(), Map.of(), null);
     }
 
     public AnswerPlan {
@@ -76,7 +81,7 @@ public record AnswerPlan(
             Map<String, List<String>> masks,
             String tenant,
             Set<String> decided) {
-        this(visibleTools, masks, tenant, List.of(), null, Set.of(), decided, Map.of(), Map.of());
+        this(visibleTools, masks, tenant, List.of(), null, Set.of(), decided, Map.of(), Map.of(), null);
     }
 
     /** The map key of a request id: its JSON text, so the number 1 and the string "1" stay apart. */
@@ -88,14 +93,16 @@ public record AnswerPlan(
     public AnswerPlan recording(Set<String> ids) {
         return ids.isEmpty()
                 ? this
-                : new AnswerPlan(visibleTools, masks, tenant, undecided, anyList, ids, decided, itemLists, bridged);
+                : new AnswerPlan(
+                        visibleTools, masks, tenant, undecided, anyList, ids, decided, itemLists, bridged, sealing);
     }
 
     /** This plan, with the prompt and resource lists of these request ids cut as planned. */
     public AnswerPlan listing(Map<String, ListCut> cuts) {
         return cuts.isEmpty()
                 ? this
-                : new AnswerPlan(visibleTools, masks, tenant, undecided, anyList, recorded, decided, cuts, bridged);
+                : new AnswerPlan(
+                        visibleTools, masks, tenant, undecided, anyList, recorded, decided, cuts, bridged, sealing);
     }
 
     /**
@@ -103,12 +110,20 @@ public record AnswerPlan(
      * no decision covers what they carry, so they are masked with every class, as on the legacy GET stream.
      */
     public AnswerPlan streamingUnasked() {
-        return new AnswerPlan(visibleTools, masks, tenant, EVERY_CLASS, anyList, recorded, decided, itemLists, bridged);
+        return new AnswerPlan(
+                visibleTools, masks, tenant, EVERY_CLASS, anyList, recorded, decided, itemLists, bridged, sealing);
     }
 
     /** This plan, for requests bridged from the 2026-07-28 era: their methods by request id. */
     public AnswerPlan bridging(Map<String, String> methods) {
-        return new AnswerPlan(visibleTools, masks, tenant, undecided, anyList, recorded, decided, itemLists, methods);
+        return new AnswerPlan(
+                visibleTools, masks, tenant, undecided, anyList, recorded, decided, itemLists, methods, sealing);
+    }
+
+    /** This plan, with multi round-trip states sealed by {@code sealer} before the client sees them. */
+    public AnswerPlan sealingStates(UnaryOperator<String> sealer) {
+        return new AnswerPlan(
+                visibleTools, masks, tenant, undecided, anyList, recorded, decided, itemLists, bridged, sealer);
     }
 
     /** Whether the answer comes from a server the proxy bridged a modern client to. */

@@ -10,6 +10,7 @@ import io.mcpguard.proxy.exchange.ServerAnswer;
 import io.mcpguard.proxy.forward.AnswerPlan;
 import io.mcpguard.proxy.forward.ListKind;
 import io.mcpguard.proxy.forward.RelayListener;
+import io.mcpguard.proxy.forward.SealedRequestStates;
 import io.mcpguard.proxy.forward.TraceContextInjector;
 import io.mcpguard.proxy.forward.UpstreamClient;
 import io.mcpguard.proxy.jsonrpc.DecodedBody;
@@ -57,12 +58,14 @@ public final class ForwardStage extends SimpleChannelInboundHandler<Exchange> {
     private final Replies replies;
     private final LegacyBridge bridge;
     private final ObjectMapper json;
+    private final SealedRequestStates requestStates;
 
     /**
      * @param tracing puts the trail's trace context on the hop; null when the audit trail is off
      * @param recordToolCalls whether the answers to tool calls are recorded (masked) for the audit trail
      * @param bridge holds the legacy sessions modern clients are bridged through; null when the server speaks the
      *     modern era itself
+     * @param requestStates seals the state of a multi round-trip result for the subject who asked; null seals none
      */
     ForwardStage(
             UpstreamClient upstream,
@@ -71,8 +74,10 @@ public final class ForwardStage extends SimpleChannelInboundHandler<Exchange> {
             boolean recordToolCalls,
             Replies replies,
             LegacyBridge bridge,
-            ObjectMapper json) {
+            ObjectMapper json,
+            SealedRequestStates requestStates) {
         super(false);
+        this.requestStates = requestStates;
         this.bridge = bridge;
         this.json = json;
         this.upstream = upstream;
@@ -88,6 +93,10 @@ public final class ForwardStage extends SimpleChannelInboundHandler<Exchange> {
         if (HttpMethod.POST.equals(method)) {
             AnswerPlan plan =
                     plan(exchange.verdict(), exchange.subject().tenant()).recording(recorded(exchange.verdict()));
+            if (requestStates != null) {
+                String subject = exchange.subject().id();
+                plan = plan.sealingStates(state -> requestStates.seal(subject, state));
+            }
             if (listens(exchange)) {
                 // The stream of the server's own notifications (2026-07-28): held open like the legacy GET stream,
                 // its messages masked with every class, the client's leaving noticed at once.

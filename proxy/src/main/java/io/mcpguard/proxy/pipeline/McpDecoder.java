@@ -3,6 +3,7 @@ package io.mcpguard.proxy.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mcpguard.proxy.exchange.ExchangeLog;
 import io.mcpguard.proxy.exchange.Outcome;
+import io.mcpguard.proxy.forward.SealedRequestStates;
 import io.mcpguard.proxy.jsonrpc.DecodedBody;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.jsonrpc.JsonRpcDecoder;
@@ -50,10 +51,20 @@ public final class McpDecoder extends SimpleChannelInboundHandler<FullHttpReques
     private final SubjectResolver subjects;
     private final Replies replies;
     private final DeclaredTools declaredTools;
+    private final SealedRequestStates requestStates;
 
-    /** @param declaredTools what the server declared of its tools, which {@code Mcp-Param-*} headers mirror */
-    McpDecoder(JsonRpcDecoder decoder, SubjectResolver subjects, Replies replies, DeclaredTools declaredTools) {
+    /**
+     * @param declaredTools what the server declared of its tools, which {@code Mcp-Param-*} headers mirror
+     * @param requestStates opens the multi round-trip states the forward stage sealed; null opens none (tests)
+     */
+    McpDecoder(
+            JsonRpcDecoder decoder,
+            SubjectResolver subjects,
+            Replies replies,
+            DeclaredTools declaredTools,
+            SealedRequestStates requestStates) {
         this.declaredTools = declaredTools;
+        this.requestStates = requestStates;
         this.decoder = decoder;
         this.subjects = subjects;
         this.replies = replies;
@@ -108,6 +119,9 @@ public final class McpDecoder extends SimpleChannelInboundHandler<FullHttpReques
             era = eraOf(request.headers(), body);
             if (era.modern()) {
                 ParamHeaderCheck.check(request.headers(), body.messages().get(0), declaredTools);
+                if (requestStates != null) {
+                    body = RequestStateCheck.opened(body, subject.id(), requestStates, decoder.mapper());
+                }
             }
         } catch (JsonRpcException e) {
             log.atInfo()

@@ -3,6 +3,7 @@ package io.mcpguard.proxy.pipeline;
 import io.mcpguard.proxy.auth.Authenticator;
 import io.mcpguard.proxy.bridge.LegacyBridge;
 import io.mcpguard.proxy.budget.ConcurrencyBudget;
+import io.mcpguard.proxy.forward.SealedRequestStates;
 import io.mcpguard.proxy.forward.TraceContextInjector;
 import io.mcpguard.proxy.forward.UpstreamClient;
 import io.mcpguard.proxy.http.HttpAnswers;
@@ -30,6 +31,7 @@ public final class MessagePath {
      * @param readiness what {@code GET /readyz} checks
      * @param decisions how many bodies one subject may have decided at once
      * @param bridge the legacy sessions modern clients are bridged through, or null (the server speaks modern)
+     * @param requestStates seals multi round-trip states for their subject and opens them on the retry; null for none
      */
     public record Parts(
             String mcpPath,
@@ -44,7 +46,8 @@ public final class MessagePath {
             boolean recordToolCalls,
             Readiness readiness,
             ConcurrencyBudget decisions,
-            LegacyBridge bridge) {}
+            LegacyBridge bridge,
+            SealedRequestStates requestStates) {}
 
     private final McpRouter route;
     private final McpDecoder decode;
@@ -57,7 +60,7 @@ public final class MessagePath {
         Replies replies = new Replies(parts.answers());
         this.route = new McpRouter(parts.mcpPath(), parts.answers(), parts.readiness());
         this.decode = new McpDecoder(
-                parts.decoder(), parts.subjects(), replies, parts.policy().declaredTools());
+                parts.decoder(), parts.subjects(), replies, parts.policy().declaredTools(), parts.requestStates());
         this.scope = new ScopeCheck(parts.authenticator(), replies);
         this.decide = new PolicyCheck(parts.policy(), parts.decisions(), parts.authenticator(), replies);
         this.quota = new QuotaCheck(parts.quotas(), replies);
@@ -68,7 +71,8 @@ public final class MessagePath {
                 parts.recordToolCalls(),
                 replies,
                 parts.bridge(),
-                parts.decoder().mapper());
+                parts.decoder().mapper(),
+                parts.requestStates());
     }
 
     /** Adds the stages, in order, at the end of a connection's pipeline. */

@@ -9,6 +9,7 @@ import io.mcpguard.proxy.budget.Budgets;
 import io.mcpguard.proxy.config.ProxyConfig;
 import io.mcpguard.proxy.config.TlsSettings;
 import io.mcpguard.proxy.forward.AnswerInspection;
+import io.mcpguard.proxy.forward.SealedRequestStates;
 import io.mcpguard.proxy.forward.TraceContextInjector;
 import io.mcpguard.proxy.forward.UpstreamClient;
 import io.mcpguard.proxy.http.HttpAnswers;
@@ -222,7 +223,8 @@ public final class ProxyServer implements AutoCloseable {
                                 "upstream", stdio != null ? stdio::ready : () -> upstream.reachable(workers.next())),
                         new Readiness.Check("audit spool", audit::spoolWritable))),
                 budgets.decisions(),
-                bridge));
+                bridge,
+                new SealedRequestStates(java.time.Duration.ofMinutes(10), java.time.Clock.systemUTC())));
         this.initializer = new ProxyChannelInitializer(new ProxyChannelInitializer.Parts(
                 config.listen(),
                 config.limits(),

@@ -118,8 +118,8 @@ class AnswerReadingTest {
 
     @Test
     void a_stream_plan_with_nothing_to_do_leaves_an_answer_unparsed_unless_it_carries_an_error() {
-        AnswerReading idle =
-                reading(new AnswerPlan(Map.of(), Map.of(), null, List.of(), null, Set.of(), null, Map.of(), Map.of()));
+        AnswerReading idle = reading(
+                new AnswerPlan(Map.of(), Map.of(), null, List.of(), null, Set.of(), null, Map.of(), Map.of(), null));
         byte[] plain =
                 ("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"t\":\"" + KEY + "\"}}").getBytes(StandardCharsets.UTF_8);
         byte[] error =

@@ -140,6 +140,52 @@ class ModernEraThroughProxyTest {
     }
 
     @Test
+    void a_multi_round_trip_state_is_sealed_for_the_client_and_opened_for_the_server() throws Exception {
+        stack.scripted()
+                .script(body -> json("{\"jsonrpc\":\"2.0\",\"id\":9,\"result\":{\"resultType\":\"input_required\","
+                        + "\"inputRequests\":{\"confirm\":{\"method\":\"elicitation/create\",\"params\":{\"message\":"
+                        + "\"Proceed? key AKIAIOSFODNN7EXAMPLE\",\"requestedSchema\":{\"type\":\"object\"}}}},"
+                        + "\"requestState\":\"server-state step=2 token=AKIAIOSFODNN7EXAMPLE\"}}"));
+        String call = "\"name\":\"get_repository\",\"arguments\":{\"workspace\":\"acme\",\"repo\":\"api\"}";
+        Map<String, String> headers =
+                Map.of("MCP-Protocol-Version", MODERN, "Mcp-Method", "tools/call", "Mcp-Name", "get_repository");
+
+        HttpResponse<String> asked = send("POST", request(9, "tools/call", call, MODERN), headers);
+        JsonNode result = JSON.readTree(asked.body()).get("result");
+        String sealed = result.get("requestState").asText();
+
+        assertThat(sealed).startsWith("mcpguard-state.").doesNotContain("server-state", "AKIA");
+        assertThat(result.at("/inputRequests/confirm/params/message").asText())
+                .startsWith("Proceed?")
+                .doesNotContain("AKIAIOSFODNN7EXAMPLE");
+
+        stack.scripted().clear();
+        stack.scripted()
+                .script(body -> json("{\"jsonrpc\":\"2.0\",\"id\":10,\"result\":{\"resultType\":\"complete\","
+                        + "\"content\":[]}}"));
+        String retry = call + ",\"inputResponses\":{\"confirm\":{\"action\":\"accept\",\"content\":{}}},"
+                + "\"requestState\":\"%s\"";
+        HttpResponse<String> done = send("POST", request(10, "tools/call", retry.formatted(sealed), MODERN), headers);
+
+        assertThat(done.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(stack.scripted().bodies().get(0))
+                        .at("/params/requestState")
+                        .asText())
+                .as("the server gets its own state back")
+                .isEqualTo("server-state step=2 token=AKIAIOSFODNN7EXAMPLE");
+
+        stack.scripted().clear();
+        HttpResponse<String> forged =
+                send("POST", request(11, "tools/call", retry.formatted("server-state step=3"), MODERN), headers);
+
+        assertThat(forged.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(forged.body()).at("/error/code").asInt()).isEqualTo(-32602);
+        assertThat(stack.scripted().bodies())
+                .as("a state the proxy did not seal goes nowhere")
+                .isEmpty();
+    }
+
+    @Test
     void a_method_the_modern_era_removed_is_not_found_and_not_forwarded() throws Exception {
         HttpResponse<String> answer = send(
                 "POST", request(3, "ping", "", MODERN), Map.of("MCP-Protocol-Version", MODERN, "Mcp-Method", "ping"));

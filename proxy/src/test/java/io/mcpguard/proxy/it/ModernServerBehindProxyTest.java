@@ -58,14 +58,32 @@ class ModernServerBehindProxyTest {
                         new Call("merge_pull_request", Map.of("workspace", "acme", "repo", "api", "pr_id", 1))));
 
         assertThat(direct.toolNames())
-                .containsExactlyInAnyOrder("list_workspaces", "get_repository", "merge_pull_request");
+                .containsExactlyInAnyOrder("list_workspaces", "get_repository", "list_branches", "merge_pull_request");
         assertThat(direct.out().at("/calls/0/result/content/0/text").asText()).contains("AKIAIOSFODNN7EXAMPLE");
         assertThat(proxied.out().path("protocolVersion").asText()).isEqualTo("2026-07-28");
-        assertThat(proxied.toolNames()).containsExactly("list_workspaces", "get_repository");
+        assertThat(proxied.toolNames()).containsExactly("list_workspaces", "get_repository", "list_branches");
         String text = proxied.out().at("/calls/0/result/content/0/text").asText();
         assertThat(text).startsWith("repository acme/api").doesNotContain("AKIAIOSFODNN7EXAMPLE");
         JsonNode refused = proxied.out().at("/calls/1/error");
         assertThat(refused.path("code").asInt()).as(proxied.out().toString()).isEqualTo(-32001);
+    }
+
+    @Test
+    void a_multi_round_trip_call_completes_with_the_servers_question_masked() throws Exception {
+        Map<String, Object> branches = Map.of("workspace", "acme", "repo", "api");
+
+        ModernClient.Run direct =
+                ModernClient.run(server.get().url(), null, Map.of(), List.of(new Call("list_branches", branches)));
+        ModernClient.Run proxied =
+                ModernClient.run(stack.proxy().mcpUrl(), null, Map.of(), List.of(new Call("list_branches", branches)));
+
+        assertThat(direct.out().at("/elicitations/0").asText()).contains("AKIAIOSFODNN7EXAMPLE");
+        assertThat(proxied.out().at("/calls/0/result/content/0/text").asText())
+                .as("the retry carried the server's sealed requestState back intact: " + proxied.out())
+                .isEqualTo("branches of acme/api: main");
+        assertThat(proxied.out().at("/elicitations/0").asText())
+                .startsWith("List the branches of acme/api?")
+                .doesNotContain("AKIAIOSFODNN7EXAMPLE");
     }
 
     @Test
@@ -83,7 +101,7 @@ class ModernServerBehindProxyTest {
             assertThat(legacy.initialize().protocolVersion()).isNotEqualTo("2026-07-28");
             assertThat(legacy.listTools().tools())
                     .extracting(tool -> tool.name())
-                    .containsExactly("list_workspaces", "get_repository");
+                    .containsExactly("list_workspaces", "get_repository", "list_branches");
             String text = ((TextContent) legacy.callTool(CallToolRequest.builder("get_repository")
                                     .arguments(REPOSITORY)
                                     .build())

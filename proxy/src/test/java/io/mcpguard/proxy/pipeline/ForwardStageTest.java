@@ -189,6 +189,7 @@ class ForwardStageTest {
                         Budget.DECISIONS,
                         4,
                         new BudgetRefusals(OpenTelemetry.noop().getMeter("t"))),
+                null,
                 null));
         listener = new ServerBootstrap()
                 .group(group)

@@ -53,7 +53,8 @@ class McpDecoderTest {
                         DECODER,
                         (ctx, request) -> Subject.ANONYMOUS,
                         new Replies(new HttpAnswers(new ObjectMapper())),
-                        DECLARED),
+                        DECLARED,
+                        null),
                 new ChannelInboundHandlerAdapter() {
                     @Override
                     public void channelRead(ChannelHandlerContext ctx, Object msg) {

@@ -126,7 +126,8 @@ class MessagePathRefusalsTest {
                         new JsonRpcDecoder(64, 1 << 20, 32),
                         (ctx, request) -> ALICE,
                         replies,
-                        new io.mcpguard.proxy.policy.DeclaredTools(10)),
+                        new io.mcpguard.proxy.policy.DeclaredTools(10),
+                        null),
                 new ScopeCheck(authenticator, replies),
                 new PolicyCheck(
                         new PolicyGate(engine),

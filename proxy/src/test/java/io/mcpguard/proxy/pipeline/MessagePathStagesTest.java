@@ -101,7 +101,8 @@ class MessagePathStagesTest {
                         new JsonRpcDecoder(64, 1 << 20, 32),
                         (ctx, request) -> ALICE,
                         replies,
-                        new io.mcpguard.proxy.policy.DeclaredTools(10)),
+                        new io.mcpguard.proxy.policy.DeclaredTools(10),
+                        null),
                 new PolicyCheck(new PolicyGate(engine), decisions, null, replies),
                 new QuotaCheck(new QuotaGate(quotaStore), replies),
                 new ChannelInboundHandlerAdapter() {

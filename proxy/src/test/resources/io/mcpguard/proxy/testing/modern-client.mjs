@@ -11,8 +11,13 @@ const headers = JSON.parse(headersJson);
 if (token && token !== '-') headers.Authorization = `Bearer ${token}`;
 const client = new Client(
   { name: 'mcpguard-modern-test', version: '1.0.0' },
-  { versionNegotiation: { mode: { pin: '2026-07-28' } } });
-const out = { calls: [] };
+  { capabilities: { elicitation: {} }, versionNegotiation: { mode: { pin: '2026-07-28' } } });
+const out = { calls: [], elicitations: [] };
+// A server that asks (multi round-trip) is answered yes; what it asked is kept for the test to read.
+client.setRequestHandler('elicitation/create', async (request) => {
+  out.elicitations.push(request.params.message);
+  return { action: 'accept', content: { confirm: true } };
+});
 try {
   await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
   out.protocolVersion = client.transport?.protocolVersion ?? null;

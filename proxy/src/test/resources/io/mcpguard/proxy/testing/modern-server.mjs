@@ -6,12 +6,18 @@
 // text that holds planted secrets, for the masking behind it to find. Prints "listening <port>" once it listens.
 import http from 'node:http';
 import * as z from 'zod/v4';
-import { McpServer, createMcpHandler } from '@modelcontextprotocol/server';
+import {
+  McpServer, createMcpHandler, inputRequired, acceptedContent, createRequestStateCodec,
+} from '@modelcontextprotocol/server';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 
 const port = Number(process.argv[2]);
+// Multi round-trip state, sealed with an HMAC as a careful server does: opaque and high-entropy to anyone else.
+const states = createRequestStateCodec({ key: 'modern-reference-request-state-key-0123456789' });
 const handler = createMcpHandler(() => {
-  const server = new McpServer({ name: 'modern-reference', version: '1.0.0' });
+  const server = new McpServer(
+    { name: 'modern-reference', version: '1.0.0' },
+    { requestState: { verify: states.verify } });
   server.registerTool(
     'list_workspaces',
     {
@@ -25,6 +31,27 @@ const handler = createMcpHandler(() => {
     async ({ workspace, repo }) => ({
       content: [{ type: 'text', text: `repository ${workspace}/${repo}; deploy key AKIAIOSFODNN7EXAMPLE; owner ada@acme.example` }],
     }));
+  // Multi round-trip (2026-07-28): asks the client to confirm, with a planted secret in the question, and carries the
+  // target in its sealed requestState; the retry answers from that state.
+  server.registerTool(
+    'list_branches',
+    { description: 'Branches, after a confirmation', inputSchema: z.object({ workspace: z.string(), repo: z.string() }) },
+    async ({ workspace, repo }, ctx) => {
+      const confirmed = acceptedContent(ctx.mcpReq.inputResponses, 'confirm');
+      if (confirmed?.confirm !== true) {
+        return inputRequired({
+          inputRequests: {
+            confirm: inputRequired.elicit({
+              message: `List the branches of ${workspace}/${repo}? Deploy key AKIAIOSFODNN7EXAMPLE`,
+              requestedSchema: z.object({ confirm: z.boolean() }),
+            }),
+          },
+          requestState: await states.mint({ workspace, repo }),
+        });
+      }
+      const state = await ctx.mcpReq.requestState();
+      return { content: [{ type: 'text', text: `branches of ${state.workspace}/${state.repo}: main` }] };
+    });
   server.registerTool(
     'merge_pull_request',
     { description: 'Merges a pull request', inputSchema: z.object({ workspace: z.string(), repo: z.string(), pr_id: z.number() }) },
