@@ -8,7 +8,6 @@ import io.mcpguard.proxy.jsonrpc.DecodedBody;
 import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
 import io.mcpguard.proxy.jsonrpc.ProtocolEra;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -36,35 +35,27 @@ public final class ModernEnvelope {
 
     private ModernEnvelope() {}
 
-    /** The body as a legacy server reads it: each message without the modern envelope, re-serialised. */
+    /**
+     * The body as a legacy server reads it: its message without the modern envelope, re-serialised. A modern body is
+     * one message (the era's rules refuse a batch before this).
+     */
     public static DecodedBody forLegacy(DecodedBody body, ObjectMapper json) {
-        List<JsonRpcMessage> messages = new ArrayList<>(body.messages().size());
-        List<JsonNode> nodes = new ArrayList<>(body.messages().size());
-        for (JsonRpcMessage message : body.messages()) {
-            ObjectNode node = message.node().deepCopy();
-            ObjectNode params = node.get("params") instanceof ObjectNode p ? p : null;
-            if (params != null && params.get("_meta") instanceof ObjectNode meta) {
-                meta.remove(ENVELOPE);
-                if (meta.isEmpty()) {
-                    params.remove("_meta");
-                }
-            }
-            messages.add(new JsonRpcMessage(message.kind(), message.id(), message.method(), params, node));
-            nodes.add(node);
+        if (body.batch()) {
+            throw new IllegalArgumentException("a 2026-07-28 body is one message");
         }
-        try {
-            byte[] bytes;
-            if (body.batch()) {
-                ArrayNode array = json.createArrayNode();
-                nodes.forEach(array::add);
-                bytes = json.writeValueAsBytes(array);
-            } else {
-                bytes = json.writeValueAsBytes(nodes.get(0));
+        JsonRpcMessage message = body.messages().get(0);
+        ObjectNode node = message.node().deepCopy();
+        ObjectNode params = node.get("params") instanceof ObjectNode p ? p : null;
+        if (params != null && params.get("_meta") instanceof ObjectNode meta) {
+            meta.remove(ENVELOPE);
+            if (meta.isEmpty()) {
+                params.remove("_meta");
             }
-            return new DecodedBody(messages, body.batch(), bytes);
-        } catch (IOException e) {
-            throw new IllegalStateException(e); // a tree the same mapper read always serialises
         }
+        return new DecodedBody(
+                List.of(new JsonRpcMessage(message.kind(), message.id(), message.method(), params, node)),
+                false,
+                bytes(json, node));
     }
 
     /**
@@ -95,10 +86,14 @@ public final class ModernEnvelope {
                             "io.modelcontextprotocol/serverInfo",
                             session.serverInfo().deepCopy());
         }
+        return bytes(json, answer);
+    }
+
+    private static byte[] bytes(ObjectMapper json, JsonNode node) {
         try {
-            return json.writeValueAsBytes(answer);
+            return json.writeValueAsBytes(node);
         } catch (IOException e) {
-            throw new IllegalStateException(e);
+            throw new IllegalStateException(e); // a tree the same mapper built always serialises
         }
     }
 }

@@ -129,6 +129,37 @@ class LegacyBridgeTest {
     }
 
     @Test
+    void a_server_that_refuses_notifications_initialized_opens_no_session() {
+        LegacyBridge bridge = bridge(Duration.ofMinutes(1));
+        server.script(body -> body.contains("notifications/initialized")
+                ? new Answer(400, "application/json", List.of(Piece.of("{}")))
+                : legacyServer(body));
+
+        assertThatThrownBy(() -> bridge.session(loop(), "alice").get(5, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(BridgeException.class)
+                .hasMessageContaining("notifications/initialized with HTTP 400");
+        assertThat(bridge.openSessions()).isZero();
+    }
+
+    @Test
+    void a_server_that_mints_no_session_is_told_of_no_end() throws Exception {
+        LegacyBridge bridge = bridge(Duration.ofMinutes(1));
+        server.script(body -> body.contains("\"method\":\"initialize\"")
+                ? new Answer(
+                        200,
+                        "application/json",
+                        List.of(Piece.of("{\"jsonrpc\":\"2.0\",\"id\":\"mcpguard-bridge\",\"result\":"
+                                + "{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{}}}")))
+                : new Answer(202, null, List.of()));
+
+        assertThat(bridge.session(loop(), "alice").get(5, TimeUnit.SECONDS).id())
+                .isNull();
+        bridge.close();
+
+        assertThat(server.requestTargets()).noneMatch(target -> target.startsWith("DELETE"));
+    }
+
+    @Test
     void an_unreachable_server_fails_the_opening() {
         LegacyBridge bridge = bridge(Duration.ofMinutes(1));
         server.close();

@@ -55,6 +55,14 @@ class ModernEnvelopeTest {
     }
 
     @Test
+    void a_batch_is_no_modern_body() throws Exception {
+        DecodedBody batch = decoded("[{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\"}]");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ModernEnvelope.forLegacy(batch, JSON))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void discovery_offers_the_modern_versions_and_only_what_the_bridge_can_honour() throws Exception {
         ObjectNode capabilities = (ObjectNode) JSON.readTree("{\"tools\":{\"listChanged\":true},"
                 + "\"resources\":{\"subscribe\":true,\"listChanged\":true},\"prompts\":{},\"completions\":{},"
