@@ -31,9 +31,10 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * One Streamable HTTP request to the stdio children, in JSON answer mode: a POST's requests go to the child (its
- * {@code initialize} answered from the child's handshake), and the answers come back as one JSON body once all are
- * in; a POST with no request gets 202. GET (no server stream is offered) and DELETE (no session is held) get 405.
+ * One Streamable HTTP request to the stdio children: a POST's requests go to the child (its {@code initialize}
+ * answered from the child's handshake), and the answers come back as one JSON body once all are in — or, for a single
+ * request whose progress the child reports, as an event stream of that progress ending with the answer ({@link
+ * ProgressStream}); a POST with no request gets 202. GET (no server stream is offered) and DELETE (no session is held) get 405.
  * A child that cannot take the request now (restarting, at its bound, gone mid-request) is answered at once with the
  * proxy's upstream-unavailable error ({@code -32005}, HTTP 502) and the reason, never held; an answer longer than the
  * line bound gets the proxy's answer-too-large error ({@code -32011}). The answers are handed back on the connection's
@@ -85,8 +86,9 @@ final class BridgeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         JsonNode messages = body;
         List<CompletableFuture<ObjectNode>> inFlight = new CopyOnWriteArrayList<>();
+        ProgressStream progress = new ProgressStream(ctx, keepAlive, json);
         CompletableFuture<byte[]> answered =
-                supervisor.session(subject).thenCompose(session -> exchange(session, messages, inFlight));
+                supervisor.session(subject).thenCompose(session -> exchange(session, messages, inFlight, progress));
         // The proxy gave up (its client left, its deadline passed): the child is told to stop those requests.
         ChannelFutureListener gone = f -> inFlight.forEach(a -> a.cancel(false));
         ctx.channel().closeFuture().addListener(gone);
@@ -94,7 +96,17 @@ final class BridgeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 (bytes, failure) -> {
                     ctx.channel().closeFuture().removeListener(gone);
                     Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
-                    if (cause instanceof StdioUnavailableException unavailable) {
+                    if (progress.started()) {
+                        // The answer is a stream already: its status is said, so what ends it is its last event.
+                        if (cause instanceof StdioUnavailableException unavailable) {
+                            progress.finish(unavailable(messages, unavailable));
+                        } else if (failure != null || bytes == null) {
+                            progress.abandon();
+                            ctx.close();
+                        } else {
+                            progress.finish(bytes);
+                        }
+                    } else if (cause instanceof StdioUnavailableException unavailable) {
                         // The proxy's upstream-unavailable error, with the reason in the proxy's own words.
                         write(
                                 ctx,
@@ -113,7 +125,7 @@ final class BridgeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     /** Sends each message on and collects the answers: the JSON body of the reply, or null when nothing answers. */
     private CompletableFuture<byte[]> exchange(
-            StdioSession session, JsonNode body, List<CompletableFuture<ObjectNode>> answers) {
+            StdioSession session, JsonNode body, List<CompletableFuture<ObjectNode>> answers, ProgressStream progress) {
         for (JsonNode message : body.isArray() ? body : List.of(body)) {
             if (!(message instanceof ObjectNode object) || !object.hasNonNull("method")) {
                 continue; // a client's answer to a server request: the proxy relays none, so none is awaited
@@ -123,7 +135,12 @@ final class BridgeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             if (request && "initialize".equals(method)) {
                 answers.add(CompletableFuture.completedFuture(initializeAnswer(session, object)));
             } else if (request) {
-                answers.add(session.send(object.deepCopy()));
+                ObjectNode sent = object.deepCopy();
+                // Progress goes to a single request's client; a batch's answer stays one JSON body.
+                String token = body.isArray() ? null : session.watchProgress(sent, progress::progress);
+                CompletableFuture<ObjectNode> answer = session.send(sent);
+                answer.whenComplete((done, failure) -> session.unwatchProgress(token));
+                answers.add(answer);
             } else if (!"notifications/initialized".equals(method) && !"notifications/cancelled".equals(method)) {
                 // The child was initialized by the proxy, once; a client's cancellation names its own id, which
                 // the child never saw (a client that leaves cancels through its connection's end instead).

@@ -13,8 +13,10 @@ import org.slf4j.LoggerFactory;
  * The MCP session the proxy holds with one child. The proxy is the child's only client: it initializes the child once
  * (a stdio server expects exactly one {@code initialize}) and answers each HTTP client's own {@code initialize} with
  * the child's result; it sends requests under its own ids ({@link PendingRequests}) and gives each answer to the
- * request that owns it. What the child sends unasked cannot be tied to one client of a shared child, so it goes to
- * none: notifications are dropped, and requests the child makes are answered by the proxy ({@code ping}) or refused.
+ * request that owns it. Progress for a request goes to that request's client, under the proxy's own progress
+ * token on the way in. What else the child sends unasked cannot be tied to one client of a shared child, so it goes
+ * to none: other notifications are dropped, and requests the child makes are answered by the proxy ({@code ping}) or
+ * refused.
  */
 final class StdioSession {
     private static final Logger log = LoggerFactory.getLogger(StdioSession.class);
@@ -25,6 +27,11 @@ final class StdioSession {
     private final PendingRequests pending;
     private final String label;
     private final CompletableFuture<JsonNode> initialized = new CompletableFuture<>();
+    /** Progress the child reports, by the proxy's token, to the one request that asked for it. */
+    private final java.util.Map<String, java.util.function.Consumer<ObjectNode>> progress =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private final java.util.concurrent.atomic.AtomicLong nextProgress = new java.util.concurrent.atomic.AtomicLong();
     private volatile ChildProcess child;
     private volatile long lastUsedNanos = System.nanoTime();
     private volatile long readyAtNanos;
@@ -106,6 +113,33 @@ final class StdioSession {
         return answer;
     }
 
+    /**
+     * Gives the {@code _meta.progressToken} of {@code request} (about to be sent) a token of the proxy's own, in place,
+     * and hands each progress notification the child sends for it to {@code listener} with the client's token back:
+     * clients of a shared child choose their tokens freely, so a token of the client's could name another's request.
+     * Returns the proxy's token, to stop watching with; null when the request asks for no progress.
+     */
+    String watchProgress(ObjectNode request, java.util.function.Consumer<ObjectNode> listener) {
+        if (!(request.path("params").path("_meta") instanceof ObjectNode meta) || !meta.hasNonNull("progressToken")) {
+            return null;
+        }
+        JsonNode clientToken = meta.get("progressToken");
+        String token = "mcpguard-progress-" + nextProgress.incrementAndGet();
+        meta.put("progressToken", token);
+        progress.put(token, notification -> {
+            ((ObjectNode) notification.get("params")).set("progressToken", clientToken);
+            listener.accept(notification);
+        });
+        return token;
+    }
+
+    /** Progress for {@code token} goes to no one from now on. */
+    void unwatchProgress(String token) {
+        if (token != null) {
+            progress.remove(token);
+        }
+    }
+
     /** A client's notification, passed on as it is. */
     void notify(ObjectNode notification) {
         lastUsedNanos = System.nanoTime();
@@ -162,6 +196,8 @@ final class StdioSession {
             }
         } else if (object.hasNonNull("id")) {
             answerServerRequest(object);
+        } else if (progressOf(object) != null) {
+            progressOf(object).accept(object);
         } else {
             log.atDebug()
                     .addKeyValue("event.name", "stdio.notification_dropped")
@@ -169,6 +205,17 @@ final class StdioSession {
                     .addKeyValue("mcp.method.name", method.asText())
                     .log("a notification of the stdio MCP server goes to no client");
         }
+    }
+
+    /** Who watches a {@code notifications/progress} of the child's, or null: it goes to no one. */
+    private java.util.function.Consumer<ObjectNode> progressOf(ObjectNode notification) {
+        JsonNode token = notification.path("params").get("progressToken");
+        return "notifications/progress".equals(notification.path("method").asText())
+                        && notification.get("params") instanceof ObjectNode
+                        && token != null
+                        && token.isTextual()
+                ? progress.get(token.asText())
+                : null;
     }
 
     /**

@@ -44,7 +44,7 @@ class StdioServerEverythingTest {
     static void start() throws IOException {
         Tools.tool("inspector"); // installed before the proxy starts
         Path everything = Tools.tool("everything");
-        opa = startOpaKnowing(policies, "echo", "get-env");
+        opa = startOpaKnowing(policies, "echo", "get-env", "trigger-long-running-operation");
         proxy = new StdioProxy(
                 opa.url(),
                 """
@@ -86,7 +86,7 @@ class StdioServerEverythingTest {
     @Test
     void tools_list_shows_the_catalogued_tools_and_hides_the_rest() throws Exception {
         List<String> names = proxy.inspector("--method", "tools/list").toolNames();
-        assertThat(names).containsExactlyInAnyOrder("echo", "get-env");
+        assertThat(names).containsExactlyInAnyOrder("echo", "get-env", "trigger-long-running-operation");
     }
 
     @Test
@@ -127,5 +127,31 @@ class StdioServerEverythingTest {
         assertThat(text).doesNotContain(HIDDEN);
         // The child's answer went through the answer path: the token it holds reaches no client.
         assertThat(text).doesNotContain(TOKEN);
+    }
+
+    @Test
+    void progress_the_child_reports_reaches_the_client_that_asked_under_its_own_token() throws Exception {
+        HttpResponse<String> answer = RawMcp.post(proxy.mcpUrl(), """
+                {"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"trigger-long-running-operation",
+                 "arguments":{"duration":0.3,"steps":3},"_meta":{"progressToken":"tok-7"}}}""");
+
+        assertThat(answer.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("text/event-stream"));
+        List<JsonNode> events = new ArrayList<>();
+        for (String line : answer.body().split("\n")) {
+            if (line.startsWith("data:")) {
+                events.add(JSON.readTree(line.substring("data:".length())));
+            }
+        }
+        assertThat(events).hasSize(4);
+        for (int i = 0; i < 3; i++) {
+            assertThat(events.get(i).path("method").asText()).isEqualTo("notifications/progress");
+            assertThat(events.get(i).at("/params/progressToken").asText())
+                    .as("the client's own token, not the proxy's")
+                    .isEqualTo("tok-7");
+            assertThat(events.get(i).at("/params/progress").asInt()).isEqualTo(i + 1);
+        }
+        assertThat(events.get(3).path("id").asInt()).isEqualTo(8);
+        assertThat(events.get(3).at("/result/content/0/text").asText()).contains("Long running operation completed");
     }
 }
