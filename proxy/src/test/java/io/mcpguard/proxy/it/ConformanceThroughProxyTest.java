@@ -2,19 +2,13 @@ package io.mcpguard.proxy.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mcpguard.proxy.testing.ConformanceChecks;
 import io.mcpguard.proxy.testing.ProxyStack;
 import io.mcpguard.proxy.testing.Tools;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -67,34 +61,11 @@ class ConformanceThroughProxyTest {
     /** Check id → status (SUCCESS, WARNING, FAILURE) of one scenario run against {@code url}. */
     private static Map<String, String> run(String scenario, String url, String label) throws Exception {
         Path out = Files.createTempDirectory(Path.of("target"), "conformance-" + scenario + "-" + label + "-");
-        Process process = new ProcessBuilder(
-                        conformance.toString(), "server", "--url", url, "--scenario", scenario, "-o", out.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(out.resolve("output.txt").toFile())
-                .start();
-        if (!process.waitFor(3, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError("conformance " + scenario + " against " + label + " did not finish");
-        }
-        Map<String, String> outcomes = new TreeMap<>();
-        for (JsonNode check : JSON.readTree(checksFile(out, scenario).toFile())) {
-            String status = check.path("status").asText();
-            if (!"INFO".equals(status)) {
-                outcomes.put(check.path("id").asText(), status);
-            }
-        }
-        return outcomes;
-    }
-
-    private static Path checksFile(Path out, String scenario) throws IOException {
-        try (Stream<Path> files = Files.walk(out)) {
-            List<Path> found = files.filter(p -> p.getFileName().toString().equals("checks.json"))
-                    .toList();
-            if (found.isEmpty()) {
-                throw new AssertionError("no checks.json for " + scenario + ":\n"
-                        + Files.readString(out.resolve("output.txt"), StandardCharsets.UTF_8));
-            }
-            return found.get(0);
-        }
+        return ConformanceChecks.run(
+                new ProcessBuilder(
+                        conformance.toString(), "server", "--url", url, "--scenario", scenario, "-o", out.toString()),
+                out,
+                scenario,
+                label);
     }
 }

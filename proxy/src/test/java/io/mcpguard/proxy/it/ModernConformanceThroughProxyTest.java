@@ -2,23 +2,18 @@ package io.mcpguard.proxy.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mcpguard.proxy.policy.Subject;
 import io.mcpguard.proxy.testing.ClassPart;
+import io.mcpguard.proxy.testing.ConformanceChecks;
 import io.mcpguard.proxy.testing.ModernServer;
 import io.mcpguard.proxy.testing.ProxyStack;
 import io.mcpguard.proxy.testing.Tools;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -81,7 +76,7 @@ class ModernConformanceThroughProxyTest {
                 .isEqualTo(direct.keySet());
         List<String> worse = new ArrayList<>();
         direct.forEach((check, outcome) -> {
-            if (rank(proxied.get(check)) < rank(outcome)) {
+            if (ConformanceChecks.rank(proxied.get(check)) < ConformanceChecks.rank(outcome)) {
                 worse.add(check + ": " + outcome + " directly, " + proxied.get(check) + " through the proxy");
             }
         });
@@ -90,32 +85,22 @@ class ModernConformanceThroughProxyTest {
                 .isEmpty();
     }
 
-    private static int rank(String outcome) {
-        return switch (outcome) {
-            case "SUCCESS" -> 2;
-            case "WARNING" -> 1;
-            default -> 0;
-        };
-    }
-
-    /** Check id → its worst status (SUCCESS, WARNING, FAILURE) in one run of {@code scenario} against {@code url}. */
+    /** Check id → its worst status in one run of {@code scenario} against {@code url}. */
     private static Map<String, String> run(String scenario, String version, String url, String label) throws Exception {
         Path out = Files.createTempDirectory(
                 Path.of("target"), "conformance-" + scenario + "-" + version + "-" + label + "-");
         ProcessBuilder builder = new ProcessBuilder(
-                        node22.toString(),
-                        conformance.toString(),
-                        "server",
-                        "--url",
-                        url,
-                        "--scenario",
-                        scenario,
-                        "--spec-version",
-                        version,
-                        "-o",
-                        out.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(out.resolve("output.txt").toFile());
+                node22.toString(),
+                conformance.toString(),
+                "server",
+                "--url",
+                url,
+                "--scenario",
+                scenario,
+                "--spec-version",
+                version,
+                "-o",
+                out.toString());
         // The suite spawns node itself: Node 22 first on the PATH.
         builder.environment()
                 .put(
@@ -123,31 +108,6 @@ class ModernConformanceThroughProxyTest {
                         node22.getParent()
                                 + java.io.File.pathSeparator
                                 + builder.environment().get("PATH"));
-        Process process = builder.start();
-        if (!process.waitFor(3, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError("conformance " + scenario + " against " + label + " did not finish");
-        }
-        Map<String, String> outcomes = new TreeMap<>();
-        for (JsonNode check : JSON.readTree(checksFile(out, scenario).toFile())) {
-            String status = check.path("status").asText();
-            if (!"INFO".equals(status)) {
-                // A check id can repeat (one per case): the worst case stands for it.
-                outcomes.merge(check.path("id").asText(), status, (a, b) -> rank(a) <= rank(b) ? a : b);
-            }
-        }
-        return outcomes;
-    }
-
-    private static Path checksFile(Path out, String scenario) throws IOException {
-        try (Stream<Path> files = Files.walk(out)) {
-            List<Path> found = files.filter(p -> p.getFileName().toString().equals("checks.json"))
-                    .toList();
-            if (found.isEmpty()) {
-                throw new AssertionError("no checks.json for " + scenario + ":\n"
-                        + Files.readString(out.resolve("output.txt"), StandardCharsets.UTF_8));
-            }
-            return found.get(0);
-        }
+        return ConformanceChecks.run(builder, out, scenario, label);
     }
 }

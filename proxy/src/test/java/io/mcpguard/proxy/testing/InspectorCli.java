@@ -2,12 +2,8 @@ package io.mcpguard.proxy.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /** The MCP Inspector CLI (from the tool cache) run against a Streamable HTTP endpoint, JSON out. */
 public final class InspectorCli {
@@ -43,21 +39,7 @@ public final class InspectorCli {
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("MCP_INSPECTOR_SECRET_STORE", "memory");
-        Process process = builder.start();
-        CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
-        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
-        if (!process.waitFor(2, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError("the Inspector CLI did not finish; stderr: " + stderr.getNow(""));
-        }
-        return new Run(process.exitValue(), stdout.join(), stderr.join());
-    }
-
-    private static String read(InputStream in) {
-        try {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
+        ProcessRuns.Ended ended = ProcessRuns.run(builder, "the Inspector CLI");
+        return new Run(ended.exitCode(), ended.stdout(), ended.stderr());
     }
 }

@@ -4,14 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The TypeScript SDK v2 client from npm ({@code scripts/tools.sh ts-client}), pinned to MCP 2026-07-28, run by
@@ -57,23 +54,9 @@ public final class ModernClient {
                 token == null ? "-" : token,
                 JSON.writeValueAsString(headers),
                 JSON.writeValueAsString(calls));
-        Process process = builder.start();
-        CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
-        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
-        if (!process.waitFor(2, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError("the modern client did not finish; stderr: " + stderr.getNow(""));
-        }
-        String printed = stdout.join().strip();
+        ProcessRuns.Ended ended = ProcessRuns.run(builder, "the modern client");
+        String printed = ended.stdout().strip();
         JsonNode out = printed.isEmpty() ? JSON.createObjectNode() : JSON.readTree(printed);
-        return new Run(process.exitValue(), out, stderr.join());
-    }
-
-    private static String read(InputStream in) {
-        try {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
+        return new Run(ended.exitCode(), out, ended.stderr());
     }
 }
