@@ -95,15 +95,6 @@ final class KeywordPrefilter {
         return classes;
     }
 
-    /** Calls {@code hits} with every occurrence of a keyword in {@code text}, in order of start, then keyword. */
-    void scan(char[] text, Hits hits) {
-        KeywordHits found = find(text);
-        for (int h = 0; h < found.size(); h++) {
-            int start = found.start(h);
-            hits.found(found.keyword(h), start, start + lengths[found.keyword(h)]);
-        }
-    }
-
     /** Every occurrence of a keyword in {@code text}. */
     KeywordHits find(char[] text) {
         Found found = new Found();
@@ -191,11 +182,6 @@ final class KeywordPrefilter {
             Arrays.sort(items, 0, count);
             return new KeywordHits(items, count);
         }
-    }
-
-    /** Receives keyword occurrences. */
-    interface Hits {
-        void found(int keyword, int start, int end);
     }
 
     /** The automaton while it is built: a trie of the keywords, its failure links folded into full transitions. */

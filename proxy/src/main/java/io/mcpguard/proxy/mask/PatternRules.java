@@ -2,6 +2,7 @@ package io.mcpguard.proxy.mask;
 
 import com.google.re2j.Matcher;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -87,7 +88,7 @@ public final class PatternRules implements KeywordAnchored {
         // Per rule, the end of its last window: a hit inside it extends the window instead of opening a new one.
         int[] windowStart = new int[rules.size()];
         int[] windowEnd = new int[rules.size()];
-        java.util.Arrays.fill(windowEnd, -1);
+        Arrays.fill(windowEnd, -1);
         for (int h = 0; h < hits.size(); h++) {
             int keyword = hits.keyword(h);
             int start = hits.start(h);
