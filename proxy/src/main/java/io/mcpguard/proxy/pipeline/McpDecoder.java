@@ -119,9 +119,9 @@ public final class McpDecoder extends SimpleChannelInboundHandler<FullHttpReques
             era = eraOf(request.headers(), body);
             if (era.modern()) {
                 ParamHeaderCheck.check(request.headers(), body.messages().get(0), declaredTools);
-                if (requestStates != null) {
-                    body = RequestStateCheck.opened(body, subject.id(), requestStates, decoder.mapper());
-                }
+            }
+            if (requestStates != null) {
+                body = RequestStateCheck.opened(body, subject.id(), requestStates, decoder.mapper());
             }
         } catch (JsonRpcException e) {
             log.atInfo()

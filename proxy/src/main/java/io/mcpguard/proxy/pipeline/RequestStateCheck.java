@@ -15,7 +15,8 @@ import java.util.List;
  * The retry of a 2026-07-28 multi round-trip request brings back the {@code requestState} the proxy sealed for its
  * subject ({@link SealedRequestStates}); the server gets its own state back, opened. The state is the client's word
  * until opened: one that was not sealed here, was altered, belongs to another subject or has expired is refused
- * ({@code -32602}) before any decision. The retry itself is decided from scratch like any request.
+ * ({@code -32602}) before any decision — in either era, since a server that speaks both may read a state wherever it
+ * finds one. The retry itself is decided from scratch like any request.
  */
 final class RequestStateCheck {
     private static final String MEMBER = "requestState";
@@ -25,9 +26,19 @@ final class RequestStateCheck {
     /** The body with its request state opened, the same body when it carries none. */
     static DecodedBody opened(DecodedBody body, String subject, SealedRequestStates states, ObjectMapper json)
             throws JsonRpcException {
+        if (body.batch()) {
+            // A retry is one 2026-07-28 request; in a batch a state could only be one the proxy never sealed.
+            for (JsonRpcMessage element : body.messages()) {
+                if (element.params() != null && element.params().has(MEMBER)) {
+                    throw new JsonRpcException(
+                            ErrorCode.INVALID_PARAMS, "requestState belongs to a single request", element.id());
+                }
+            }
+            return body;
+        }
         JsonRpcMessage message = body.messages().get(0);
         JsonNode state = message.params() == null ? null : message.params().get(MEMBER);
-        if (body.batch() || state == null) {
+        if (state == null) {
             return body;
         }
         String opened = state.isTextual() ? states.open(subject, state.asText()) : null;

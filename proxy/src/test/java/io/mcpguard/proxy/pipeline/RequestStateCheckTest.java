@@ -58,4 +58,20 @@ class RequestStateCheckTest {
                     });
         }
     }
+
+    @Test
+    void a_batch_carries_no_state_and_one_without_passes() throws Exception {
+        DecodedBody withState = DECODER.decode(("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"},"
+                        + "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"t\","
+                        + "\"requestState\":\"" + STATES.seal("alice", "s") + "\"}}]")
+                .getBytes(StandardCharsets.UTF_8));
+        DecodedBody plain = DECODER.decode(
+                "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}]".getBytes(StandardCharsets.UTF_8));
+
+        assertThatThrownBy(() -> RequestStateCheck.opened(withState, "alice", STATES, DECODER.mapper()))
+                .isInstanceOfSatisfying(
+                        JsonRpcException.class, e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.INVALID_PARAMS));
+        assertThat(RequestStateCheck.opened(plain, "alice", STATES, DECODER.mapper()))
+                .isSameAs(plain);
+    }
 }
