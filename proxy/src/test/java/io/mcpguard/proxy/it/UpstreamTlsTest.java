@@ -86,6 +86,50 @@ class UpstreamTlsTest {
         }
     }
 
+    @Test
+    void the_era_bridge_opens_its_session_over_the_same_verified_https() throws Exception {
+        TestCertificates.Issued cert = TestCertificates.server(ca, "upstream");
+        try (RecordingUpstream upstream = httpsUpstream(cert);
+                ProxyHarness proxy = proxyTo(upstream, "ca.crt")) {
+            HttpResponse<String> answer = modernToolsList(proxy);
+
+            assertThat(answer.statusCode()).isEqualTo(200);
+            assertThat(answer.body()).contains("\"resultType\":\"complete\"", "\"tools\"");
+            assertThat(upstream.bodies()).anySatisfy(b -> assertThat(b).contains("\"initialize\""));
+        }
+    }
+
+    @Test
+    void the_era_bridge_opens_no_session_with_a_server_the_bundle_does_not_vouch_for() throws Exception {
+        TestCertificates.Issued cert = TestCertificates.server(ca, "upstream");
+        try (RecordingUpstream upstream = httpsUpstream(cert);
+                ProxyHarness proxy = proxyTo(upstream, "other-ca.crt")) {
+            HttpResponse<String> answer = modernToolsList(proxy);
+
+            assertThat(answer.body())
+                    .contains("-32005", "did not open a session")
+                    .doesNotContain("recording-upstream");
+            assertThat(upstream.received()).isEmpty();
+        }
+    }
+
+    /** A 2026-07-28 tools/list: the bridge must first open a legacy session with the server. */
+    private static HttpResponse<String> modernToolsList(ProxyHarness proxy) throws Exception {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(proxy.mcpUrl()))
+                                .header("Content-Type", "application/json")
+                                .header("Accept", "application/json, text/event-stream")
+                                .header("MCP-Protocol-Version", "2026-07-28")
+                                .header("Mcp-Method", "tools/list")
+                                .timeout(Duration.ofSeconds(30))
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,"
+                                        + "\"method\":\"tools/list\",\"params\":{\"_meta\":{"
+                                        + "\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\"}}}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+    }
+
     /** The JSON-RPC error of an unreachable server (-32005), and nothing of the server's own answer. */
     private static void assertUnreachable(HttpResponse<String> answer) {
         assertThat(answer.body()).contains("-32005").doesNotContain("recording-upstream");
