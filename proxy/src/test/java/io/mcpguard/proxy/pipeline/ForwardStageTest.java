@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mcpguard.proxy.auth.Authenticator;
+import io.mcpguard.proxy.bridge.LegacyBridge;
 import io.mcpguard.proxy.budget.Budget;
 import io.mcpguard.proxy.budget.BudgetRefusals;
 import io.mcpguard.proxy.budget.ConcurrencyBudget;
@@ -12,6 +13,7 @@ import io.mcpguard.proxy.config.ProxyConfig;
 import io.mcpguard.proxy.exchange.ExchangeLog;
 import io.mcpguard.proxy.exchange.Outcome;
 import io.mcpguard.proxy.forward.AnswerInspection;
+import io.mcpguard.proxy.forward.SealedRequestStates;
 import io.mcpguard.proxy.forward.TraceContextInjector;
 import io.mcpguard.proxy.forward.UpstreamClient;
 import io.mcpguard.proxy.http.HttpAnswers;
@@ -153,6 +155,16 @@ class ForwardStageTest {
 
     /** The proxy's message path on a loopback port, forwarding to {@code upstreamUrl}; returns its base URL. */
     private String proxy(String upstreamUrl, boolean tracing, boolean recordToolCalls) throws Exception {
+        return proxy(upstreamUrl, tracing, recordToolCalls, false, null);
+    }
+
+    /**
+     * @param bridged whether modern requests are bridged to a legacy server
+     * @param states seals multi round-trip states, or null
+     */
+    private String proxy(
+            String upstreamUrl, boolean tracing, boolean recordToolCalls, boolean bridged, SealedRequestStates states)
+            throws Exception {
         AnswerInspection inspection = new AnswerInspection(
                 new JsonMasker(TEXTS),
                 new UpstreamErrorSanitizer(TEXTS),
@@ -189,8 +201,8 @@ class ForwardStageTest {
                         Budget.DECISIONS,
                         4,
                         new BudgetRefusals(OpenTelemetry.noop().getMeter("t"))),
-                null,
-                null));
+                bridged ? new LegacyBridge(upstream, ProxyConfig.Bridge.DEFAULT, group, JSON, 1 << 20) : null,
+                states));
         listener = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -410,5 +422,100 @@ class ForwardStageTest {
         assertThat(batchError.isObject()).isTrue();
         assertThat(batchError.get("id").isNull()).isTrue();
         assertThat(batchLog.ending().outcome()).isEqualTo(Outcome.UPSTREAM_ERROR);
+    }
+
+    private static String modern(int id, String method, String params) {
+        return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"" + method + "\",\"params\":{" + params
+                + (params.isEmpty() ? "" : ",")
+                + "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\"}}}";
+    }
+
+    private static HttpResponse<String> postModern(String url, String method, String body, String name)
+            throws Exception {
+        return name == null
+                ? post(url, body, "MCP-Protocol-Version", "2026-07-28", "Mcp-Method", method)
+                : post(url, body, "MCP-Protocol-Version", "2026-07-28", "Mcp-Method", method, "Mcp-Name", name);
+    }
+
+    @Test
+    void a_modern_request_to_a_legacy_server_travels_in_the_bridge_s_session() throws Exception {
+        String url = proxy(server.url(), false, false, true, null);
+        int[] calls = {0};
+        server.script(body -> {
+            if (body.contains("\"method\":\"initialize\"")) {
+                return new Answer(
+                        200,
+                        "application/json",
+                        List.of(Piece.of("{\"jsonrpc\":\"2.0\",\"id\":\"mcpguard-bridge\",\"result\":{"
+                                + "\"protocolVersion\":\"2025-11-25\",\"capabilities\":{\"tools\":{}}}}")),
+                        Map.of("Mcp-Session-Id", "s-" + calls[0]));
+            }
+            if (body.isEmpty() || body.contains("notifications/initialized")) {
+                return new Answer(202, null, List.of());
+            }
+            return ++calls[0] == 1
+                    ? new Answer(404, "application/json", List.of(Piece.of("{}")))
+                    : json("{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{\"content\":[]}}");
+        });
+
+        HttpResponse<String> discover = postModern(url, "server/discover", modern(1, "server/discover", ""), null);
+        HttpResponse<String> lost = postModern(url, "tools/call", modern(2, "tools/call", "\"name\":\"t\""), "t");
+        HttpResponse<String> call = postModern(url, "tools/call", modern(3, "tools/call", "\"name\":\"t\""), "t");
+        HttpResponse<String> listen =
+                postModern(url, "subscriptions/listen", modern(4, "subscriptions/listen", ""), null);
+
+        assertThat(JSON.readTree(discover.body()).at("/result/capabilities").toString())
+                .isEqualTo("{\"tools\":{}}");
+        assertThat(lost.statusCode()).isEqualTo(404);
+        assertThat(call.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(call.body()).at("/result/resultType").asText()).isEqualTo("complete");
+        assertThat(call.headers().firstValue("Mcp-Session-Id")).isEmpty();
+        assertThat(server.bodies().stream().filter(b -> b.contains("\"method\":\"initialize\"")))
+                .as("the lost session was opened anew")
+                .hasSize(2);
+        assertThat(listen.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(listen.body()).at("/error/code").asInt()).isEqualTo(-32601);
+        assertThat(server.bodies()).noneMatch(b -> b.contains("server/discover") || b.contains("subscriptions/listen"));
+    }
+
+    @Test
+    void a_listen_stream_holds_the_connection_and_is_masked_for_every_class() throws Exception {
+        String url = proxy(server.url(), false, false);
+        server.script(body -> new Answer(
+                200,
+                "text/event-stream",
+                List.of(Piece.of("data: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\",\"params\":"
+                        + "{\"data\":\"" + KEY + " " + EMAIL + "\"}}\n\n"))));
+
+        HttpResponse<String> listen =
+                postModern(url, "subscriptions/listen", modern(5, "subscriptions/listen", ""), null);
+
+        assertThat(listen.statusCode()).isEqualTo(200);
+        assertThat(listen.body()).contains("notifications/message").doesNotContain(KEY, EMAIL);
+        assertThat(nextLog()).isNotNull();
+    }
+
+    @Test
+    void a_multi_round_trip_state_is_sealed_for_the_client_and_opened_for_the_server() throws Exception {
+        SealedRequestStates states = new SealedRequestStates(Duration.ofMinutes(10), java.time.Clock.systemUTC());
+        String url = proxy(server.url(), false, false, false, states);
+        server.script(body -> json("{\"jsonrpc\":\"2.0\",\"id\":6,\"result\":{\"resultType\":\"input_required\","
+                + "\"requestState\":\"server-state\"}}"));
+
+        HttpResponse<String> asked = post(url, call(6, "get_repository"));
+        String sealed = JSON.readTree(asked.body()).at("/result/requestState").asText();
+        server.clear();
+        HttpResponse<String> retry = post(
+                url,
+                "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"tools/call\",\"params\":"
+                        + "{\"name\":\"get_repository\",\"requestState\":\"" + sealed + "\"}}");
+
+        assertThat(sealed).startsWith(SealedRequestStates.PREFIX);
+        assertThat(states.open("alice", sealed)).isEqualTo("server-state");
+        assertThat(retry.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(server.bodies().get(0))
+                        .at("/params/requestState")
+                        .asText())
+                .isEqualTo("server-state");
     }
 }

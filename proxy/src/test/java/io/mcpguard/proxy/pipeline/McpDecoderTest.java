@@ -285,6 +285,30 @@ class McpDecoderTest {
     }
 
     @Test
+    void a_modern_call_with_mcp_param_headers_it_cannot_check_is_refused_at_this_stage() {
+        decoder();
+        String call = "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":\"unlisted\","
+                + "\"arguments\":{\"region\":\"eu\"},\"_meta\":{\"" + ProtocolEra.META_VERSION + "\":\"2026-07-28\"}}}";
+
+        channel.writeInbound(post(
+                call,
+                "MCP-Protocol-Version",
+                "2026-07-28",
+                "Mcp-Method",
+                "tools/call",
+                "Mcp-Name",
+                "unlisted",
+                "Mcp-Param-Region",
+                "eu"));
+
+        assertThat(passed).isEmpty();
+        FullHttpResponse refused = channel.readOutbound();
+        assertThat(refused.status().code()).isEqualTo(400);
+        assertThat(refused.content().toString(StandardCharsets.UTF_8)).contains("-32020", "list the tools");
+        refused.release();
+    }
+
+    @Test
     void a_legacy_request_loses_mcp_param_headers_it_cannot_have_been_checked_against() {
         decoder();
 
