@@ -2,22 +2,13 @@ package io.mcpguard.proxy.pipeline;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mcpguard.proxy.bridge.LegacyBridge;
-import io.mcpguard.proxy.bridge.ModernEnvelope;
-import io.mcpguard.proxy.exchange.ExchangeLog;
-import io.mcpguard.proxy.exchange.HopContext;
-import io.mcpguard.proxy.exchange.Outcome;
-import io.mcpguard.proxy.exchange.ServerAnswer;
 import io.mcpguard.proxy.forward.AnswerPlan;
 import io.mcpguard.proxy.forward.ListKind;
-import io.mcpguard.proxy.forward.RelayListener;
 import io.mcpguard.proxy.forward.SealedRequestStates;
 import io.mcpguard.proxy.forward.TraceContextInjector;
 import io.mcpguard.proxy.forward.UpstreamClient;
 import io.mcpguard.proxy.jsonrpc.DecodedBody;
-import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
-import io.mcpguard.proxy.jsonrpc.Refusal;
-import io.mcpguard.proxy.mask.MaskCounts;
 import io.mcpguard.proxy.policy.GateVerdict;
 import io.mcpguard.proxy.policy.ListPatterns;
 import io.mcpguard.proxy.policy.ToolViews;
@@ -56,8 +47,7 @@ public final class ForwardStage extends SimpleChannelInboundHandler<Exchange> {
     private final TraceContextInjector tracing;
     private final boolean recordToolCalls;
     private final Replies replies;
-    private final LegacyBridge bridge;
-    private final ObjectMapper json;
+    private final BridgedForward bridged;
     private final SealedRequestStates requestStates;
 
     /**
@@ -78,8 +68,7 @@ public final class ForwardStage extends SimpleChannelInboundHandler<Exchange> {
             SealedRequestStates requestStates) {
         super(false);
         this.requestStates = requestStates;
-        this.bridge = bridge;
-        this.json = json;
+        this.bridged = bridge == null ? null : new BridgedForward(bridge, upstream, tracing, replies, json);
         this.upstream = upstream;
         this.toolViews = toolViews;
         this.tracing = tracing;
@@ -104,10 +93,10 @@ public final class ForwardStage extends SimpleChannelInboundHandler<Exchange> {
                 ctx.channel().attr(SERVER_STREAM).set(Boolean.TRUE);
                 ctx.read();
             }
-            if (bridge != null
+            if (bridged != null
                     && exchange.transport() != null
                     && exchange.transport().era().modern()) {
-                bridged(ctx, exchange, plan);
+                bridged.forward(ctx, exchange, plan);
                 return;
             }
             String session = exchange.headers().get("Mcp-Session-Id");
@@ -115,15 +104,9 @@ public final class ForwardStage extends SimpleChannelInboundHandler<Exchange> {
                     .values()
                     .forEach(view ->
                             toolViews.remember(session, exchange.subject().id(), view));
-            byte[] bytes = exchange.body().canonicalBytes();
-            List<HopContext> hops = null;
-            if (tracing != null) {
-                TraceContextInjector.Injected injected = tracing.inject(exchange.headers(), exchange.body());
-                bytes = injected.body();
-                hops = injected.hops();
-            }
-            exchange.log().forwarded(hops);
-            forward(ctx, exchange, Unpooled.wrappedBuffer(bytes), plan);
+            TraceContextInjector.Injected hop = hop(tracing, exchange.headers(), exchange.body());
+            exchange.log().forwarded(hop.hops());
+            forward(ctx, exchange, Unpooled.wrappedBuffer(hop.body()), plan);
         } else if (HttpMethod.GET.equals(method)) {
             // A resumed stream (Last-Event-ID) can replay a tools/list answer: cut it to the subject's last view.
             // No decision covers what the server sends on it, so everything maskable is masked (fail closed).
@@ -151,82 +134,22 @@ public final class ForwardStage extends SimpleChannelInboundHandler<Exchange> {
                 exchange.headers(),
                 body,
                 plan,
-                new Listener(ctx, exchange, null),
+                new ExchangeRelayListener(ctx, exchange, replies, null),
                 exchange.subject().id());
     }
 
     /**
-     * A 2026-07-28 request to a legacy-era server: sent in the subject's bridged session without the modern
-     * envelope, its answer reshaped for the modern client; a {@code server/discover} is answered from the session.
-     * The decision, masks and audit are those of the message the client sent, as for any other request.
+     * What goes on the hop: the body's canonical bytes with the audit trail's trace context put on them and on
+     * {@code headers}, or the bytes as they are when the trail is off ({@code tracing} null; no hops then).
      */
-    private void bridged(ChannelHandlerContext ctx, Exchange exchange, AnswerPlan plan) {
-        String subject = exchange.subject().id();
-        Map<String, String> methods = new HashMap<>();
-        for (JsonRpcMessage message : exchange.body().messages()) {
-            if (message.expectsResponse()) {
-                methods.put(AnswerPlan.idKey(message.id()), message.method());
-            }
-        }
-        AnswerPlan bridgedPlan = plan.bridging(methods);
-        if (listens(exchange)) {
-            // A legacy server has no subscriptions/listen, and the bridge does not turn one into its GET stream:
-            // the discovery answer promised no list changes or subscriptions.
-            ctx.channel().attr(SERVER_STREAM).set(null);
-            String why = "subscriptions/listen is not available through the proxy's era bridge";
-            exchange.log()
-                    .refused(
-                            Outcome.ERROR,
-                            ErrorCode.METHOD_NOT_FOUND.httpStatus().code(),
-                            ErrorCode.METHOD_NOT_FOUND,
-                            why);
-            replies.reject(
-                    ctx,
-                    new Refusal(exchange.body().messages().get(0).id(), ErrorCode.METHOD_NOT_FOUND, why, null),
-                    exchange.keepAlive());
-            return;
-        }
-        bridge.session(ctx.channel().eventLoop(), subject)
-                .whenComplete((session, failure) -> ctx.executor().execute(() -> {
-                    if (failure != null) {
-                        new Listener(ctx, exchange, null)
-                                .failedBeforeResponse(
-                                        ErrorCode.UPSTREAM_UNAVAILABLE,
-                                        "MCP server did not open a session for the proxy's era bridge");
-                        return;
-                    }
-                    JsonRpcMessage first = exchange.body().messages().get(0);
-                    Listener listener = new Listener(ctx, exchange, () -> bridge.lost(subject, session));
-                    if ("server/discover".equals(first.method())) {
-                        exchange.log().forwarded(null);
-                        upstream.answerLocally(
-                                ctx, ModernEnvelope.discoverAnswer(first.id(), session, json), bridgedPlan, listener);
-                        return;
-                    }
-                    DecodedBody legacy = ModernEnvelope.forLegacy(exchange.body(), json);
-                    HttpHeaders headers = LegacyBridge.sessionHeaders(exchange.headers(), session);
-                    byte[] bytes = legacy.canonicalBytes();
-                    List<HopContext> hops = null;
-                    if (tracing != null) {
-                        TraceContextInjector.Injected injected = tracing.inject(headers, legacy);
-                        bytes = injected.body();
-                        hops = injected.hops();
-                    }
-                    exchange.log().forwarded(hops);
-                    upstream.forward(
-                            ctx,
-                            HttpMethod.POST,
-                            exchange.query(),
-                            headers,
-                            Unpooled.wrappedBuffer(bytes),
-                            bridgedPlan,
-                            listener,
-                            subject);
-                }));
+    static TraceContextInjector.Injected hop(TraceContextInjector tracing, HttpHeaders headers, DecodedBody body) {
+        return tracing == null
+                ? new TraceContextInjector.Injected(body.canonicalBytes(), null)
+                : tracing.inject(headers, body);
     }
 
     /** Whether the body opens a 2026-07-28 notification stream ({@code subscriptions/listen}). */
-    private static boolean listens(Exchange exchange) {
+    static boolean listens(Exchange exchange) {
         return exchange.hasMessages()
                 && !exchange.body().batch()
                 && "subscriptions/listen"
@@ -282,76 +205,5 @@ public final class ForwardStage extends SimpleChannelInboundHandler<Exchange> {
             }
         }
         return ids;
-    }
-
-    /** Writes what the relay reports to the exchange's log, and answers a failure that came before any answer. */
-    private final class Listener implements RelayListener {
-        private final ChannelHandlerContext ctx;
-        private final Exchange exchange;
-        private final ExchangeLog exchangeLog;
-        private final Runnable sessionLost;
-
-        /** @param sessionLost run when the server answers 404 (its session is gone); null when there is none */
-        Listener(ChannelHandlerContext ctx, Exchange exchange, Runnable sessionLost) {
-            this.ctx = ctx;
-            this.exchange = exchange;
-            this.exchangeLog = exchange.log();
-            this.sessionLost = sessionLost;
-        }
-
-        @Override
-        public void failedBeforeResponse(ErrorCode code, String message) {
-            log.atWarn()
-                    .addKeyValue("error.type", code.name())
-                    .addKeyValue("reason", message)
-                    .log("upstream failed");
-            exchangeLog.upstreamFailed(code);
-            ctx.channel().attr(SERVER_STREAM).set(null);
-            JsonRpcMessage only = exchange.hasMessages() && !exchange.body().batch()
-                    ? exchange.body().messages().get(0)
-                    : null;
-            Refusal refusal = new Refusal(only == null ? null : only.id(), code, message, null);
-            replies.refuse(ctx, exchange, List.of(refusal));
-        }
-
-        @Override
-        public void completed() {
-            exchangeLog.completed();
-            ctx.channel().attr(SERVER_STREAM).set(null);
-            Replies.resumeReading(ctx);
-        }
-
-        @Override
-        public void interrupted(String why, boolean clientGone) {
-            exchangeLog.interrupted(clientGone);
-        }
-
-        @Override
-        public void responded(int httpStatus) {
-            if (httpStatus == 404 && sessionLost != null) {
-                sessionLost.run();
-            }
-            exchangeLog.responded(httpStatus);
-        }
-
-        @Override
-        public void answered(ServerAnswer answer) {
-            exchangeLog.answered(answer);
-        }
-
-        @Override
-        public void masked(MaskCounts counts) {
-            exchangeLog.masked(counts);
-        }
-
-        @Override
-        public void unmatched() {
-            exchangeLog.unmatchedAnswer();
-        }
-
-        @Override
-        public void hidden(int items) {
-            exchangeLog.hidden(items);
-        }
     }
 }
