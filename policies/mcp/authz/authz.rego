@@ -140,8 +140,7 @@ _item_allowed if exposure.allowed(_item.kind, _subject, _item_name)
 # A catalogue entry without a known class is no tool this policy can decide.
 _known_call if {
 	_tool_call
-	_tool in tools.known
-	not _tool in tools.misclassified
+	tools.decidable(_tool)
 }
 
 _class := tools.class_of(_tool, _declared) if _known_call
@@ -168,7 +167,7 @@ _needs := {"none": set(), "workspace": {"workspace"}, "repository": {"workspace"
 
 _roles := rbac.roles_for(_subject, _target)
 
-_permitted if _class in rbac.classes_for(_subject, _target)
+_permitted if _class in rbac.classes_of(_roles)
 
 _step_up_needed if {
 	_known_call
@@ -182,44 +181,44 @@ _step_up_needed if {
 # Responses answer requests the server sent (sampling, elicitation, roots): the server asked.
 _grants contains "responses to the server's own requests are allowed" if _message.kind == "response"
 
-_grants contains sprintf("%s is protocol housekeeping", [_shown(_method)]) if {
+_grants contains concat("", [_shown(_method), " is protocol housekeeping"]) if {
 	_message.kind == "request"
 	_method in _housekeeping_requests
 }
 
-_grants contains sprintf("%s is protocol housekeeping", [_shown(_method)]) if {
+_grants contains concat("", [_shown(_method), " is protocol housekeeping"]) if {
 	_message.kind == "request"
 	_modern_housekeeping
 }
 
-_grants contains sprintf("notification %s is protocol housekeeping", [_shown(_method)]) if {
+_grants contains concat("", ["notification ", _shown(_method), " is protocol housekeeping"]) if {
 	_message.kind == "notification"
 	_protocol_notification
 }
 
-_grants contains sprintf("your roles allow %s tool %s here", [_class, _shown(_tool)]) if _permitted
+_grants contains concat("", ["your roles allow ", _class, " tool ", _shown(_tool), " here"]) if _permitted
 
-_grants contains sprintf("your roles allow %s %s", [_item.noun, _shown(_item_name)]) if _item_allowed
+_grants contains concat("", ["your roles allow ", _item.noun, " ", _shown(_item_name)]) if _item_allowed
 
 # Why a message may not pass. Any one of these denies.
 
-_denials contains sprintf("messages travelling %s are not handled by this policy", [_shown(direction)]) if {
+_denials contains concat("", ["messages travelling ", _shown(direction), " are not handled by this policy"]) if {
 	direction := object.get(_message, "direction", null)
 	direction != "client_to_server"
 }
 
-_denials contains sprintf("message kind %s is not known", [_shown(kind)]) if {
+_denials contains concat("", ["message kind ", _shown(kind), " is not known"]) if {
 	kind := object.get(_message, "kind", null)
 	not kind in _kinds
 }
 
-_denials contains sprintf("method %s does not exist in MCP 2026-07-28", [_shown(_method)]) if {
+_denials contains concat("", ["method ", _shown(_method), " does not exist in MCP 2026-07-28"]) if {
 	_era == "modern"
 	_message.kind == "request"
 	_method in _removed_in_modern
 }
 
-_denials contains sprintf("method %s is not allowed", [_shown(_method)]) if {
+_denials contains concat("", ["method ", _shown(_method), " is not allowed"]) if {
 	_message.kind == "request"
 	not _method in _housekeeping_requests
 	not _modern_housekeeping
@@ -227,45 +226,44 @@ _denials contains sprintf("method %s is not allowed", [_shown(_method)]) if {
 	_method != "tools/call"
 }
 
-_denials contains sprintf("your roles do not allow %s %s", [_item.noun, _shown(_item_name)]) if {
+_denials contains concat("", ["your roles do not allow ", _item.noun, " ", _shown(_item_name)]) if {
 	_item
 	not _item_allowed
 }
 
-_denials contains sprintf("notification %s is not allowed", [_shown(_method)]) if {
+_denials contains concat("", ["notification ", _shown(_method), " is not allowed"]) if {
 	_message.kind == "notification"
 	not _protocol_notification
 }
 
-_denials contains sprintf("unknown tool %s", [_shown(_tool)]) if {
+_denials contains concat("", ["unknown tool ", _shown(_tool)]) if {
 	_tool_call
 	not _known_call
 }
 
-_denials contains sprintf("tool %s needs workspace and repo arguments that are slugs", [_shown(_tool)]) if {
+_denials contains concat("", ["tool ", _shown(_tool), " needs workspace and repo arguments that are slugs"]) if {
 	_known_call
 	not _target_complete
 }
 
-_denials contains sprintf("your roles do not allow %s tool %s here", [_class, _shown(_tool)]) if {
+_denials contains concat("", ["your roles do not allow ", _class, " tool ", _shown(_tool), " here"]) if {
 	_target_complete
 	not _permitted
 }
 
-_denials contains sprintf(
-	"tool %s is dangerous and needs a second factor within the last %d seconds: authenticate again (step-up)",
-	[_shown(_tool), stepup.requirement.max_age_s],
-) if {
+_denials contains concat("", [
+	"tool ", _shown(_tool), " is dangerous and needs a second factor within the last ",
+	format_int(stepup.requirement.max_age_s, 10), " seconds: authenticate again (step-up)",
+]) if {
 	_step_up_needed
 }
 
 # Request-side DLP: the proxy classified the arguments' strings (request.argument_classes).
 # A write sends them on to Bitbucket, where everyone with access to the repository reads
 # them; a secret there is a leak. The reason names the class, never the value.
-_denials contains sprintf(
-	"tool %s may not send data of class %s found in its arguments",
-	[_shown(_tool), _shown(class)],
-) if {
+_denials contains concat("", [
+	"tool ", _shown(_tool), " may not send data of class ", _shown(class), " found in its arguments",
+]) if {
 	_known_call
 	_class in {"write", "dangerous"}
 	some class in object.get(_message, "argument_classes", [])
@@ -361,22 +359,20 @@ _lists(true) := {"resources": exposure.visible("resources", _subject)} if {
 _lists(true) := {"tools": visible} if {
 	_message.kind == "request"
 	_method in {"tools/list", "server/discover"}
+	callable := rbac.classes_anywhere(_subject) # once: a function's result is not kept between calls
 	visible := sort([name |
 		some name in tools.known
-		tools.class_of(name, null) in rbac.classes_anywhere(_subject)
+		tools.class_of(name, null) in callable
 	])
 }
 
 # Renders a value the caller chose (a method, a tool name) for a reason. JSON quoting
 # escapes control characters, so a crafted name cannot forge lines in logs or audit
 # spans; the cut keeps a long one from bloating every reason.
-_shown(value) := text if {
-	text := jsontext.marshal(value)
-	count(text) <= _max_shown
-}
+_shown(value) := _cut(jsontext.marshal(value))
 
-_shown(value) := concat("", [substring(jsontext.marshal(value), 0, _max_shown - 1), "…"]) if {
-	count(jsontext.marshal(value)) > _max_shown
-}
+_cut(text) := text if count(text) <= _max_shown
+
+_cut(text) := concat("", [substring(text, 0, _max_shown - 1), "…"]) if count(text) > _max_shown
 
 _max_shown := 64

@@ -15,7 +15,7 @@ package mcp.pinning
 # description: |
 #   Why a call to a tool is refused; empty when it is not. `shown` is the tool's name as
 #   reasons show it, `tool` the proxy's facts about it (input.tool, possibly null).
-denials(shown, tool) := {sprintf("tool %s %s", [shown, why]) | some why in _why(_facts(tool))}
+denials(shown, tool) := {concat("", ["tool ", shown, " ", why]) | some why in _why(_facts(tool))}
 
 _why(facts) := pin_reasons | hidden_reasons if {
 	pin_reasons := {reason |

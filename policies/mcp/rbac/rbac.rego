@@ -31,8 +31,12 @@ roles_for(subject, target) := {grant.role |
 
 # METADATA
 # description: The tool classes the roles of `subject` that cover `target` may call.
-classes_for(subject, target) := {class |
-	some role in roles_for(subject, target)
+classes_for(subject, target) := classes_of(roles_for(subject, target))
+
+# METADATA
+# description: The tool classes `roles` (role names this policy defines) may call.
+classes_of(roles) := {class |
+	some role in roles
 	some class in data.mcp.rbac.roles[role].classes
 }
 

@@ -35,6 +35,13 @@ misclassified contains name if {
 
 # METADATA
 # description: |
+#   Whether `name` is a catalogued tool with one of the three classes: a tool a call can be
+#   decided for. The same as being known and not misclassified, looked up for one name
+#   instead of built for the whole catalogue on every decision.
+decidable(name) if data.mcp.tools.catalogue[name].class in {"read", "write", "dangerous"}
+
+# METADATA
+# description: |
 #   The class a call of catalogued tool `name` is decided as: the catalogue's class,
 #   raised (never lowered) by the MCP annotations the server declared for it in
 #   tools/list (`declared`, null when the proxy has not seen them). A server that calls a

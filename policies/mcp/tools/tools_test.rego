@@ -39,6 +39,19 @@ test_an_entry_with_an_unknown_class_is_misclassified_and_in_no_class if {
 	}
 }
 
+test_only_a_catalogued_tool_with_one_of_the_three_classes_is_decidable if {
+	catalogue := {"get_repository": {"class": "read"}, "frobnicate": {"class": "admin"}, "blank": {}}
+
+	decidable := decidable_of(["get_repository", "frobnicate", "blank", "absent", null]) with tools.catalogue as catalogue
+
+	decidable == {"get_repository"}
+}
+
+decidable_of(names) := {name |
+	some name in names
+	tools.decidable(name)
+}
+
 classify := {
 	"known": tools.known,
 	"misclassified": tools.misclassified,
