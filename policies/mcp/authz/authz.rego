@@ -309,6 +309,10 @@ _quota(true) := _bucket
 
 _bucket := quota.for_call(_subject, _client_address, _class, _roles) if _known_call
 
+# Getting a prompt or reading a resource is a read: it takes from the same bucket as a read
+# tool, so switching from tools to resources buys no reads beyond the subject's quota.
+_bucket := quota.for_call(_subject, _client_address, "read", rbac.roles_anywhere(_subject)) if _item_allowed
+
 _bucket := quota.for_session(_subject, _client_address) if _opens_session
 
 _opens_session if {

@@ -46,9 +46,26 @@ test_an_allowed_prompt_is_got_with_every_maskable_class_the_roles_may_not_see if
 	given := message_from(user(["viewer"]), {"method": "prompts/get", "prompt": "simple-prompt"})
 	decide(given) == object.union(
 		housekeeping(`your roles allow prompt "simple-prompt"`),
-		{"mask": ["internal_infrastructure", "personal_data", "secret"]},
+		{
+			"mask": ["internal_infrastructure", "personal_data", "secret"],
+			"quota": {"key": `[["subject",null,"u-1"],"read"]`, "limit": 600, "window_ms": 60000, "cost": 1},
+		},
 	)
 		with data.mcp.exposure.allowances as allowances
+}
+
+test_items_take_from_the_read_quota_of_the_subjects_best_role if {
+	subject := user(["viewer@acme/*", "admin@globex/*"])
+	read := message_from(subject, {"method": "resources/read", "resource": "demo://resource/static/a.md"})
+	decide(read).quota == {"key": `[["subject",null,"u-1"],"read"]`, "limit": 1200, "window_ms": 60000, "cost": 1}
+		with data.mcp.exposure.allowances as allowances
+	tool := call_by(subject, "get_repository", {"workspace": "acme", "repo": "api"})
+	decide(tool).quota.key == decide(read).quota.key with data.mcp.exposure.allowances as allowances
+}
+
+test_a_refused_item_takes_no_quota if {
+	given := message_from(user(["viewer"]), {"method": "prompts/get", "prompt": "args-prompt"})
+	decide(given).quota == null with data.mcp.exposure.allowances as allowances
 }
 
 test_a_prompt_the_roles_do_not_allow_is_refused_by_name if {
