@@ -1,5 +1,8 @@
 package io.mcpguard.proxy.policy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.mcpguard.proxy.jsonrpc.DecodedBody;
 import io.mcpguard.proxy.jsonrpc.JsonRpcMessage;
 import io.mcpguard.proxy.mask.ArgumentClassifier;
@@ -104,12 +107,26 @@ public final class PolicyGate {
                         "Denied before the policy read it: " + beyond + " (limits.max-argument-*)"));
     }
 
-    /** What the called tool's arguments carry, by class and classifier name; computed once per tools/call. */
+    /**
+     * What the called tool's arguments carry, by class and classifier name; computed once per tools/call. The answers
+     * a 2026-07-28 retry brings ({@code params.inputResponses}: what a user typed into an elicitation, say) count as
+     * arguments: the server acts on them as on the arguments, and a write sends them on to Bitbucket.
+     */
     private ArgumentFindings findings(JsonRpcMessage message) {
-        if (arguments == null || message.toolName() == null || message.toolArguments() == null) {
+        if (arguments == null || message.toolName() == null) {
             return ArgumentFindings.NONE;
         }
-        return ArgumentFindings.classify(arguments, message.toolArguments());
+        JsonNode answers = message.params() == null ? null : message.params().get("inputResponses");
+        if (answers == null) {
+            return message.toolArguments() == null
+                    ? ArgumentFindings.NONE
+                    : ArgumentFindings.classify(arguments, message.toolArguments());
+        }
+        ArrayNode sent = JsonNodeFactory.instance.arrayNode().add(answers);
+        if (message.toolArguments() != null) {
+            sent.add(message.toolArguments());
+        }
+        return ArgumentFindings.classify(arguments, sent);
     }
 
     private CompletableFuture<GateVerdict.Outcome> decideOne(PolicyInput input) {

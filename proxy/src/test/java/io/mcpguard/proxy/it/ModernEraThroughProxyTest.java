@@ -186,6 +186,30 @@ class ModernEraThroughProxyTest {
     }
 
     @Test
+    void a_secret_in_the_answers_of_a_retry_is_refused_like_one_in_the_arguments() throws Exception {
+        String create = "\"name\":\"create_pull_request\",\"arguments\":{\"workspace\":\"acme\","
+                + "\"repo\":\"api\",\"title\":\"t\",\"source_branch\":\"f\"},"
+                + "\"inputResponses\":{\"describe\":{\"action\":\"accept\",\"content\":{\"description\":\"%s\"}}}";
+        Map<String, String> headers =
+                Map.of("MCP-Protocol-Version", MODERN, "Mcp-Method", "tools/call", "Mcp-Name", "create_pull_request");
+
+        HttpResponse<String> withKey =
+                send("POST", request(12, "tools/call", create.formatted("key AKIAIOSFODNN7EXAMPLE"), MODERN), headers);
+        HttpResponse<String> clean =
+                send("POST", request(13, "tools/call", create.formatted("ready for review"), MODERN), headers);
+
+        // A viewer may not write at all; the answers' secret is a reason of its own, named by class only.
+        String refusal = JSON.readTree(withKey.body()).at("/error/message").asText();
+        assertThat(refusal)
+                .contains("tool \"create_pull_request\" may not send data of class \"secret\"")
+                .doesNotContain("AKIA");
+        assertThat(JSON.readTree(clean.body()).at("/error/message").asText())
+                .contains("your roles do not allow write tool")
+                .doesNotContain("may not send data");
+        assertThat(stack.scripted().bodies()).isEmpty();
+    }
+
+    @Test
     void a_method_the_modern_era_removed_is_not_found_and_not_forwarded() throws Exception {
         HttpResponse<String> answer = send(
                 "POST", request(3, "ping", "", MODERN), Map.of("MCP-Protocol-Version", MODERN, "Mcp-Method", "ping"));
