@@ -42,17 +42,12 @@ final class Chars {
         return index == 0 || !isWord(text.charAt(index - 1));
     }
 
-    /** True when the character at {@code index} does not continue a word (or there is none). */
-    static boolean wordEndsAt(String text, int index) {
-        return index >= text.length() || !isWord(text.charAt(index));
-    }
-
     /** {@link #wordStartsAt(String, int)} on the text as an array. */
     static boolean wordStartsAt(char[] text, int index) {
         return index == 0 || !isWord(text[index - 1]);
     }
 
-    /** {@link #wordEndsAt(String, int)} on the text as an array. */
+    /** True when the character at {@code index} does not continue a word (or there is none). */
     static boolean wordEndsAt(char[] text, int index) {
         return index >= text.length || !isWord(text[index]);
     }

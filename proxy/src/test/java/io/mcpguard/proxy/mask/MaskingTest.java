@@ -1,6 +1,7 @@
 package io.mcpguard.proxy.mask;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -66,6 +67,69 @@ class MaskingTest {
                 new MaskCounts());
 
         assertThat(masked).isEqualTo("card ***************1111");
+    }
+
+    @Test
+    void partial_hides_a_short_value_whole_and_keeps_no_quote_backslash_or_control_character() {
+        MaskRule partial =
+                new MaskRule(EnumSet.of(DataClass.SECRETS), Map.of(DataClass.SECRETS, MaskStyle.PARTIAL), null);
+
+        assertThat(masker.mask("password=hunter2", partial, new MaskCounts()))
+                .as("eight characters or fewer: nothing kept")
+                .isEqualTo("password=*******");
+        // The kept tail would end the JSON string or break the line the text sits in.
+        assertThat(masker.mask("password='hunte\"\\\u0001x'", partial, new MaskCounts()))
+                .isEqualTo("password='" + "*****" + "***x" + "'"); // five hidden, then the tail '"\<SOH>x' made safe
+    }
+
+    @Test
+    void a_hash_without_a_tenant_is_the_hash_of_the_empty_tenant() {
+        String text = "from jane.doe@acme-corp.com";
+        Map<DataClass, MaskStyle> hash = Map.of(DataClass.PERSONAL_DATA, MaskStyle.HASH);
+
+        String noTenant = masker.mask(text, new MaskRule(EnumSet.allOf(DataClass.class), hash, null), new MaskCounts());
+        String empty = masker.mask(text, new MaskRule(EnumSet.allOf(DataClass.class), hash, ""), new MaskCounts());
+
+        assertThat(noTenant).matches("from \\[HASH:email:[0-9a-f]{12}]").isEqualTo(empty);
+    }
+
+    @Test
+    void nothing_to_mask_returns_the_text_itself_and_a_short_hash_key_is_refused() {
+        String text = "key AKIAIOSFODNN7EXAMPLE";
+
+        assertThat(masker.mask(text, MaskRule.NOTHING, new MaskCounts())).isSameAs(text);
+        assertThat(masker.mask("", MaskRule.all(MaskStyle.REDACT), new MaskCounts()))
+                .isEmpty();
+        assertThatThrownBy(() -> new TextMasker(SensitiveDataScanner.withDefaults(List.of()), new byte[31]))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("32 bytes");
+    }
+
+    @Test
+    void a_value_is_masked_whole_only_when_one_finding_of_that_classifier_and_a_masked_class_covers_it() {
+        MaskRule all = MaskRule.all(MaskStyle.REDACT);
+        MaskRule secretsOnly = new MaskRule(EnumSet.of(DataClass.SECRETS), Map.of(), null);
+        MaskCounts counts = new MaskCounts();
+
+        assertThat(masker.maskWhole("4111111111111111", "payment-card", all, counts))
+                .isEqualTo("[REDACTED:payment-card]");
+        assertThat(counts.total()).isEqualTo(1);
+        assertThat(masker.maskWhole("4111111111111111", "phone", all, counts))
+                .as("another classifier")
+                .isNull();
+        assertThat(masker.maskWhole("4111111111111111", "payment-card", secretsOnly, counts))
+                .as("a class the rule leaves")
+                .isNull();
+        assertThat(masker.maskWhole("card 4111111111111111", "payment-card", all, counts))
+                .as("not from the start")
+                .isNull();
+        assertThat(masker.maskWhole("4111111111111111 card", "payment-card", all, counts))
+                .as("not to the end")
+                .isNull();
+        assertThat(masker.maskWhole("4111111111111111", "payment-card", MaskRule.NOTHING, counts))
+                .isNull();
+        assertThat(masker.maskWhole("", "payment-card", all, counts)).isNull();
+        assertThat(counts.total()).isEqualTo(1);
     }
 
     @Test

@@ -157,6 +157,165 @@ class RulesFileTest {
     }
 
     @Test
+    void a_value_of_the_wrong_type_or_range_is_an_error_naming_the_rule_and_the_key() {
+        assertError("rules = 1\n", "key 'rules' must be an array of tables");
+        assertError("rules = [1]\n", "rule #1 is not a table");
+        assertError("[[rules]]\nregex = 'x'\n", "rule #1", "key 'id'");
+        assertError("[[rules]]\nid = 5\nregex = 'x'\n", "rule #1", "key 'id'");
+        assertError("[[rules]]\nid = \"m\"\nregex = 1\n", "rule 'm'", "key 'regex' must be a string");
+        assertError(
+                "[[rules]]\nid = \"n\"\nregex = 'x'\nkeywords = \"nx\"\n",
+                "rule 'n'",
+                "key 'keywords' must be an array of strings");
+        assertError(
+                "[[rules]]\nid = \"o\"\nregex = 'x'\nkeywords = [1]\n",
+                "rule 'o'",
+                "key 'keywords' item must be a string");
+        assertError("[[rules]]\nid = \"p\"\nregex = 'x'\nkeywords = [\"caf\u00e9\"]\n", "rule 'p'", "printable ASCII");
+        assertError("[[rules]]\nid = \"q\"\nregex = 'x'\nkeywords = [\"a\\tb\"]\n", "rule 'q'", "printable ASCII");
+        for (String group : List.of("-1", "1.5", "\"1\"")) {
+            assertError(
+                    "[[rules]]\nid = \"r\"\nregex = '(x)'\nsecretGroup = " + group + "\n",
+                    "rule 'r'",
+                    "key 'secretGroup' must be a whole number");
+        }
+        for (String entropy : List.of("-0.5", "8.5")) {
+            assertError(
+                    "[[rules]]\nid = \"s\"\nregex = 'x'\nentropy = " + entropy + "\n",
+                    "rule 's'",
+                    "key 'entropy' must be a number of bits per character, 0 to 8");
+        }
+        assertError("[extend]\nuseDefault = \"no\"\n", "[extend] key 'useDefault' must be true or false");
+        assertError("allowlists = 1\n", "key 'allowlists' must be an array of tables");
+        assertError("[[rules]]\nid = \"t\"\nregex = 'x'\nallowlist = 1\n", "rule 't'", "allowlist is not a table");
+        assertError(
+                "[[rules]]\nid = \"u\"\nregex = 'x'\n[rules.allowlist]\ncondition = 1\n",
+                "rule 'u'",
+                "key 'condition' must be a string");
+        assertError(
+                "[[rules]]\nid = \"v\"\nregex = 'x'\n[rules.allowlist]\nregex = ['y']\n",
+                "rule 'v'",
+                "unknown key 'regex'");
+        assertError(
+                "[[rules]]\nid = \"w\"\nregex = 'x'\n[rules.allowlist]\nregexes = ['(?<=a)b']\n",
+                "rule 'w'",
+                "key 'regexes'",
+                "not an RE2 pattern");
+    }
+
+    @Test
+    void disabled_rules_alone_keep_the_other_defaults_and_use_default_false_alone_leaves_none() {
+        PatternRules disabling = RulesFile.withDefaults(
+                RulesFile.parse("t.toml", bytes("[extend]\ndisabledRules = [\"groq-api-key\"]\n")));
+        PatternRules nothing =
+                RulesFile.withDefaults(RulesFile.parse("t.toml", bytes("[extend]\nuseDefault = false\n")));
+
+        assertThat(disabling.rules())
+                .hasSize(RulesFile.defaults().rules().size() - 1)
+                .extracting(PatternRule::id)
+                .doesNotContain("groq-api-key");
+        assertThat(nothing.rules()).isEmpty();
+        assertThat(scan(nothing, "ssn 536-90-4399")).isEmpty();
+    }
+
+    @Test
+    void a_keyword_given_twice_in_any_case_is_one_keyword() {
+        PatternRules rules = alone("""
+                [[rules]]
+                id = "dup"
+                regex = '''(?i)dup-[0-9]{4}'''
+                keywords = ["dup-", "DUP-", "Dup-"]
+                """);
+
+        assertThat(rules.keywords()).containsExactly("dup-");
+        assertThat(spans(rules, "DUP-1234")).containsExactly("dup:DUP-1234");
+    }
+
+    @Test
+    void an_and_allowlist_with_paths_or_commits_never_allows_and_one_without_them_does() {
+        PatternRules rules = alone("""
+                [[rules]]
+                id = "tok"
+                regex = '''tok-[a-z0-9]{6}'''
+                keywords = ["tok-"]
+                [[rules.allowlists]]
+                condition = "AND"
+                commits = ["a94a8fe5"]
+                regexes = ['''tok-aaaaaa''']
+                [[rules.allowlists]]
+                condition = "and"
+                regexes = ['''tok-bbbbbb''']
+                [[rules.allowlists]]
+                condition = "OR"
+                paths = ['''test/''']
+                regexes = ['''tok-cccccc''']
+                """);
+
+        assertThat(scan(rules, "tok-aaaaaa"))
+                .as("AND with commits: never allows")
+                .hasSize(1);
+        assertThat(scan(rules, "tok-bbbbbb")).as("AND with regexes alone").isEmpty();
+        assertThat(scan(rules, "tok-cccccc")).as("OR: the regex alone allows").isEmpty();
+        assertThat(scan(rules, "tok-dddddd")).hasSize(1);
+    }
+
+    @Test
+    void an_allowlist_can_test_the_whole_match_or_the_line_instead_of_the_secret() {
+        // No keywords: both rules run over the whole text, so their window holds several lines.
+        PatternRules rules = alone("""
+                [[rules]]
+                id = "ticket"
+                regex = '''ticket=(T[0-9]{4})'''
+                [[rules.allowlists]]
+                regexTarget = "match"
+                regexes = ['''^ticket=T0''']
+                [[rules]]
+                id = "pin"
+                regex = '''pin ([0-9]{4})'''
+                [[rules.allowlists]]
+                regexTarget = "LINE"
+                regexes = ['''(?i)example''']
+                """);
+
+        assertThat(spans(rules, "ticket=T0123 ticket=T9876\npin 1234 (Example)\npin 5678"))
+                .containsExactlyInAnyOrder("ticket:T9876", "pin:5678");
+        assertThat(spans(rules, "pin 5678\npin 4321 (example)"))
+                .as("the allowing word on the last line, no newline after it")
+                .containsExactly("pin:5678");
+    }
+
+    @Test
+    void the_secret_is_the_configured_group_else_the_first_non_empty_group_that_matched() {
+        PatternRules rules = alone("""
+                [[rules]]
+                id = "either"
+                regex = '''(?:a-([a-z]{4}))|(?:b-([a-z]{4}))'''
+                secretGroup = 1
+                keywords = ["a-", "b-"]
+                [[rules]]
+                id = "empty-first"
+                regex = '''()k-([0-9]{4})'''
+                keywords = ["k-"]
+                [[rules.allowlists]]
+                stopwords = ["0000"]
+                """);
+
+        assertThat(spans(rules, "a-wxyz")).containsExactly("either:wxyz");
+        assertThat(spans(rules, "b-wxyz")).as("group 1 did not take part").containsExactly("either:wxyz");
+        assertThat(spans(rules, "k-1234")).as("group 1 matched empty").containsExactly("empty-first:1234");
+        assertThat(spans(rules, "k-0000")).as("stopword").isEmpty();
+    }
+
+    @Test
+    void a_pattern_that_matches_empty_text_finds_only_non_empty_secrets() {
+        PatternRules rules = alone("[[rules]]\nid = \"xs\"\nregex = '''x*'''\n");
+
+        assertThat(spans(rules, "ab xx c")).containsExactly("xs:xx");
+        assertThat(spans(rules, "")).isEmpty();
+        assertThat(spans(PatternRules.none(), "xx")).isEmpty();
+    }
+
+    @Test
     void load_reads_the_file_and_an_unreadable_one_is_an_error(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("rules.toml");
         Files.writeString(file, "[[rules]]\nid = \"x1\"\nregex = '''\\bx1-[0-9]{4}\\b'''\nkeywords = [\"x1-\"]\n");
@@ -216,6 +375,17 @@ class RulesFileTest {
                         assertThat(e.getMessage()).contains(part);
                     }
                 });
+    }
+
+    /** The rules of {@code toml} without the project's. */
+    private static PatternRules alone(String toml) {
+        return RulesFile.withDefaults(RulesFile.parse("t.toml", bytes("[extend]\nuseDefault = false\n" + toml)));
+    }
+
+    private static List<String> spans(PatternRules rules, String text) {
+        return scan(rules, text).stream()
+                .map(f -> f.classifier() + ":" + text.substring(f.start(), f.end()))
+                .toList();
     }
 
     private static List<Finding> scan(PatternRules rules, String text) {

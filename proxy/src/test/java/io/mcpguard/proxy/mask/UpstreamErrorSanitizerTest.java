@@ -81,4 +81,84 @@ class UpstreamErrorSanitizerTest {
         assertThat(fromNothing.at("/error/message").asText()).isEqualTo("MCP server error (HTTP 502)");
         assertThat(fromNothing.at("/error/code").asInt()).isEqualTo(-32603);
     }
+
+    @Test
+    void the_callers_id_wins_a_missing_or_null_id_answers_null_and_an_odd_code_is_internal_error() throws Exception {
+        JsonNode body = JSON.readTree("""
+                {"jsonrpc":"2.0","id":"r1","error":{"code":"E42","message":"quota exceeded"}}""");
+        JsonNode nullId = JSON.readTree("""
+                {"jsonrpc":"2.0","id":null,"error":{"code":-32001,"message":"quota exceeded"}}""");
+        JsonNode noId = JSON.readTree("""
+                {"jsonrpc":"2.0","error":{"code":-32001,"message":"quota exceeded"}}""");
+
+        ObjectNode clean = sanitizer.sanitize(body, null, IntNode.valueOf(7), "MCP server error");
+
+        assertThat(clean.get("id").asInt()).isEqualTo(7);
+        assertThat(clean.at("/error/code").asInt()).isEqualTo(-32603);
+        assertThat(clean.at("/error/message").asText()).isEqualTo("quota exceeded");
+        assertThat(sanitizer.sanitize(nullId, null, null, "x").get("id").isNull())
+                .isTrue();
+        assertThat(sanitizer.sanitize(noId, null, null, "x").get("id").isNull()).isTrue();
+    }
+
+    @Test
+    void a_string_error_data_is_kept_cleaned_and_dropped_when_nothing_remains() throws Exception {
+        JsonNode withText = JSON.readTree("""
+                {"jsonrpc":"2.0","id":1,"error":{"code":-32000,"message":"read failed",
+                 "data":"see /var/log/tools/app.log on db.acme-corp.internal"}}""");
+        JsonNode onlyFrames = JSON.readTree("""
+                {"jsonrpc":"2.0","id":1,"error":{"code":-32000,"message":"read failed",
+                 "data":"\\tat a.B.c(B.java:1)\\n\\tat a.B.d(B.java:2)"}}""");
+
+        assertThat(sanitizer
+                        .sanitize(withText, null, null, "x")
+                        .at("/error/data")
+                        .asText())
+                .isEqualTo("see [path] on [REDACTED:internal-hostname]");
+        assertThat(sanitizer.sanitize(onlyFrames, null, null, "x").at("/error").has("data"))
+                .isFalse();
+    }
+
+    @Test
+    void an_sdk_exception_without_its_json_rpc_error_keeps_its_own_message_as_internal_error() throws Exception {
+        JsonNode body = JSON.readTree("""
+                {"localizedMessage":"Tool timed out","message":"Tool timed out","cause":null}""");
+
+        ObjectNode clean = sanitizer.sanitize(body, null, null, "MCP server error");
+
+        assertThat(clean.at("/error/code").asInt()).isEqualTo(-32603);
+        assertThat(clean.at("/error/message").asText()).isEqualTo("Tool timed out");
+    }
+
+    @Test
+    void other_json_gives_its_message_else_the_raw_text_else_the_fallback() throws Exception {
+        JsonNode stringError = JSON.readTree("""
+                {"error":"Bad Gateway","message":"upstream timed out after 30 s"}""");
+        JsonNode status = JSON.readTree("{\"status\":500}");
+
+        assertThat(sanitizer
+                        .sanitize(stringError, null, null, "x")
+                        .at("/error/message")
+                        .asText())
+                .as("an error that is not an object is no JSON-RPC error")
+                .isEqualTo("upstream timed out after 30 s");
+        assertThat(sanitizer
+                        .sanitize(status, "Internal Server Error", null, "x")
+                        .at("/error/message")
+                        .asText())
+                .isEqualTo("Internal Server Error");
+        assertThat(sanitizer
+                        .sanitize(status, null, null, "MCP server error (HTTP 500)")
+                        .at("/error/message")
+                        .asText())
+                .isEqualTo("MCP server error (HTTP 500)");
+    }
+
+    @Test
+    void a_long_message_is_cut_to_300_characters() {
+        String clean = sanitizer.cleanText("a".repeat(299) + "bc" + "d".repeat(100));
+
+        assertThat(clean).isEqualTo("a".repeat(299) + "b…");
+        assertThat(sanitizer.cleanText("a".repeat(300))).isEqualTo("a".repeat(300));
+    }
 }
