@@ -60,12 +60,6 @@ public final class QuotaGate {
         });
     }
 
-    private static Throwable unwrap(Throwable failure) {
-        return failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                ? failure.getCause()
-                : failure;
-    }
-
     private static List<Refusal> refusals(
             List<GateVerdict.Outcome> outcomes, List<CompletableFuture<QuotaOutcome>> takes, Throwable failure) {
         int refused = -1;
@@ -95,7 +89,7 @@ public final class QuotaGate {
                         ErrorCode.BATCH_NOT_FORWARDED,
                         "Not sent: batch element " + refused + " was over its quota",
                         null));
-            } else if (over == null && unwrap(failure) instanceof QuotaStoreUnavailableException) {
+            } else if (over == null && CompletionCause.of(failure) instanceof QuotaStoreUnavailableException) {
                 // The store logs the outage once; a line per refused call would flood the log during it.
                 refusals.add(new Refusal(
                         message.id(),

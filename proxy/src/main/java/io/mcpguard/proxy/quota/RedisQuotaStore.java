@@ -28,7 +28,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -164,11 +163,11 @@ public final class RedisQuotaStore implements QuotaStore {
         this.connection = connect();
         try {
             connection.get(Math.max(1000, 2 * timeout.toMillis()), TimeUnit.MILLISECONDS);
-            log.atInfo().addKeyValue("redis", redacted(config.url())).log("quota buckets are shared in Redis");
+            log.atInfo().addKeyValue("redis", redacted(uri)).log("quota buckets are shared in Redis");
         } catch (ExecutionException e) {
             if (refusedCredentials(e.getCause())) {
                 close();
-                throw new IllegalStateException("quota.redis: Redis at " + redacted(config.url())
+                throw new IllegalStateException("quota.redis: Redis at " + redacted(uri)
                         + " refused the credentials; check quota.redis.username and quota.redis.password-file or"
                         + " quota.redis.password-env");
             }
@@ -215,9 +214,7 @@ public final class RedisQuotaStore implements QuotaStore {
                         available();
                         return CompletableFuture.completedFuture(outcome);
                     }
-                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                            ? failure.getCause()
-                            : failure;
+                    Throwable cause = CompletionCause.of(failure);
                     unavailable(cause, spec.onStoreFailure());
                     if (spec.onStoreFailure() == StoreFailureMode.LOCAL) {
                         fellBack.increment();
@@ -238,7 +235,7 @@ public final class RedisQuotaStore implements QuotaStore {
         return commands.<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, args)
                 .toCompletableFuture()
                 .exceptionallyCompose(e -> {
-                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    Throwable cause = CompletionCause.of(e);
                     if (cause instanceof RedisNoScriptException) { // EVAL also caches it for the next EVALSHA
                         return commands.<List<Object>>eval(SCRIPT, ScriptOutputType.MULTI, keys, args)
                                 .toCompletableFuture();
@@ -301,27 +298,23 @@ public final class RedisQuotaStore implements QuotaStore {
         log.atWarn()
                 .addKeyValue("event.name", "quota.store_unavailable")
                 .addKeyValue("redis", redacted(uri))
-                .addKeyValue(
-                        "error.type", cause == null ? null : cause.getClass().getSimpleName())
+                .addKeyValue("error.type", cause.getClass().getSimpleName()) // an ExecutionException's or the timeout
                 .log("Redis does not answer at start: quotas apply their on_store_failure mode until it does");
     }
 
     private static boolean refusedCredentials(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            String message = t.getMessage() == null ? "" : t.getMessage();
+            String message = String.valueOf(t.getMessage());
+            // WRONGPASS, NOAUTH, or an error of the AUTH command itself
             if (t instanceof RedisCommandExecutionException
-                    && (message.startsWith("WRONGPASS") || message.startsWith("NOAUTH") || message.contains("AUTH"))) {
+                    && (message.startsWith("WRONGPASS") || message.contains("AUTH"))) {
                 return true;
             }
         }
         return false;
     }
 
-    /** Host, port and scheme only: never user or password. */
-    private static String redacted(java.net.URI url) {
-        return url.getScheme() + "://" + url.getHost() + ":" + (url.getPort() < 0 ? 6379 : url.getPort());
-    }
-
+    /** Scheme, host and port (6379 when the url names none) only: never user or password. */
     private static String redacted(RedisURI uri) {
         return (uri.isSsl() ? "rediss" : "redis") + "://" + uri.getHost() + ":" + uri.getPort();
     }
@@ -348,7 +341,7 @@ public final class RedisQuotaStore implements QuotaStore {
     @Override
     public void close() {
         CompletableFuture<StatefulRedisConnection<String, String>> current = connection;
-        if (current != null && current.isDone() && !current.isCompletedExceptionally()) {
+        if (current.isDone() && !current.isCompletedExceptionally()) { // set by the constructor before any close
             current.join().close();
         }
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));

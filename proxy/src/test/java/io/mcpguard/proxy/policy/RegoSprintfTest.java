@@ -44,4 +44,20 @@ class RegoSprintfTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("does not support");
     }
+
+    @org.junit.jupiter.api.Test
+    void operands_of_the_wrong_type_are_refused_as_opa_refuses_them() throws Exception {
+        JsonNode args = JSON.createArrayNode().add(1);
+        JsonNode format = JSON.getNodeFactory().textNode("%d");
+        for (JsonNode notText : new JsonNode[] {null, JSON.getNodeFactory().numberNode(1)}) {
+            assertThatThrownBy(() -> RegoSprintf.format(notText, args))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("sprintf: operand 1 must be a string");
+        }
+        for (JsonNode notArray : new JsonNode[] {null, JSON.readTree("{\"a\":1}")}) {
+            assertThatThrownBy(() -> RegoSprintf.format(format, notArray))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("sprintf: operand 2 must be an array");
+        }
+    }
 }

@@ -120,4 +120,41 @@ class ToolPinningUnitTest {
                 .as("pins off")
                 .isNull();
     }
+
+    @Test
+    void in_pin_mode_only_a_tool_matching_its_pin_is_shown_and_warn_mode_hides_none(@TempDir Path dir)
+            throws Exception {
+        Path manifest = dir.resolve("pins.json");
+        Files.writeString(manifest, ToolPins.manifest("s", Map.of("read", ToolDefinition.fingerprint(tool(READ)))));
+        JsonNode write = tool(READ.replace("\"read\"", "\"write\""));
+        DeclaredTools pinned = new DeclaredTools(100, ToolPins.load(manifest, ToolPins.Mode.PIN));
+        try (LogCapture logs = new LogCapture()) {
+            pinned.learn(JSON.createArrayNode().add(tool(READ)).add(write));
+
+            assertThat(logs.lines())
+                    .as("a match is no security event; the unpinned one is")
+                    .filteredOn(l -> l.text().contains("event.name=security.tool_definition"))
+                    .singleElement()
+                    .satisfies(l -> assertThat(l.text()).contains("unpinned"));
+        }
+
+        assertThat(pinned.hidden(tool(READ))).as("pinned and matching").isFalse();
+        assertThat(pinned.hidden(write)).as("unpinned").isTrue();
+        assertThat(pinned.hidden(tool("{\"name\":\"ghost\"}")))
+                .as("never listed")
+                .isTrue();
+        assertThat(pinned.hidden(tool("{\"description\":\"no name\"}"))).isTrue();
+        assertThat(pinned.hidden(tool("{\"name\":7}")))
+                .as("a name that is no text")
+                .isTrue();
+
+        DeclaredTools warned = new DeclaredTools(100, ToolPins.load(manifest, ToolPins.Mode.WARN));
+        warned.learn(JSON.createArrayNode().add(write));
+        assertThat(warned.hidden(write))
+                .as("warn mode reports, it does not hide")
+                .isFalse();
+        assertThat(warned.paramHeaders(null))
+                .as("no tool named: nothing declared")
+                .isNull();
+    }
 }

@@ -51,7 +51,7 @@ class RedisQuotaStoreTest {
     }
 
     private static QuotaOutcome take(QuotaStore store, QuotaSpec spec) throws Exception {
-        return store.take(spec).get(10, TimeUnit.SECONDS); // a bound against hanging, not a speed claim
+        return store.take(spec).get(20, TimeUnit.SECONDS); // a bound against hanging, not a speed claim
     }
 
     @Test
@@ -222,8 +222,10 @@ class RedisQuotaStoreTest {
             @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         try (RedisProcess tls = RedisProcess.withTls(dir)) {
             tls.start();
+            // A generous timeout: a TLS handshake on a loaded machine can take seconds; this is no speed claim.
             try (RedisQuotaStore store = new RedisQuotaStore(
-                    new ProxyConfig.Quota.Redis(URI.create(tls.url()), null, null, Duration.ofSeconds(2), tls.caFile()),
+                    new ProxyConfig.Quota.Redis(
+                            URI.create(tls.url()), null, null, Duration.ofSeconds(10), tls.caFile()),
                     new LocalQuotaStore(10, Duration.ofMinutes(1)),
                     OpenTelemetry.noop().getMeter("test"))) {
                 assertThat(take(store, new QuotaSpec("tls", 3, 60_000, 1)).remaining())
@@ -359,6 +361,105 @@ class RedisQuotaStoreTest {
                         .isInstanceOf(QuotaStoreUnavailableException.class);
                 assertThat(store.denied()).isEqualTo(1);
             }
+        }
+    }
+
+    @Test
+    void a_store_closed_while_it_reconnects_ends_the_attempt_and_refuses_the_take_that_waited_on_it() throws Exception {
+        try (java.net.ServerSocket mute = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            mute.setSoTimeout(50);
+            // The server takes the connection and never answers the handshake: each attempt fails after the timeout.
+            RedisQuotaStore store = store(mute.getLocalPort(), Duration.ofSeconds(1));
+            try (java.net.Socket first = accept(mute)) {
+                assertThat(first).as("the connection tried at start").isNotNull();
+                CompletableFuture<QuotaOutcome> waiting = null;
+                java.net.Socket second = null;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (second == null && System.nanoTime() < deadline) {
+                    // Until a second passed since the failed attempt, a take fails at once on it; then it retries.
+                    waiting = store.take(new QuotaSpec("reconnect", 3, 60_000, 1));
+                    second = accept(mute);
+                }
+                assertThat(second).as("a take retried the connection").isNotNull();
+                try (java.net.Socket attempt = second) {
+                    store.close();
+
+                    assertThat(waiting)
+                            .failsWithin(Duration.ofSeconds(10))
+                            .withThrowableOfType(ExecutionException.class)
+                            .withCauseInstanceOf(QuotaStoreUnavailableException.class);
+                    attempt.setSoTimeout(10_000); // a bound against hanging: the close ends the half-open attempt
+                    java.io.InputStream in = attempt.getInputStream();
+                    while (in.read() >= 0) {
+                        // the handshake the store sent, until it closes its side
+                    }
+                }
+            } finally {
+                store.close();
+            }
+        }
+    }
+
+    @Test
+    void a_take_on_a_closed_store_is_refused_in_its_fail_mode_and_never_thrown_at_the_caller() throws Exception {
+        int nothing;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            nothing = free.getLocalPort(); // closed again: connections are refused at once
+        }
+        RedisQuotaStore store = store(nothing, Duration.ofMillis(300));
+        store.close();
+
+        // A second after the failed connect a take asks the shut-down client for a new one, which throws at once.
+        Throwable cause = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!(cause instanceof IllegalStateException) && System.nanoTime() < deadline) {
+            CompletableFuture<QuotaOutcome> refused = store.take(new QuotaSpec("closed", 3, 60_000, 1));
+            ExecutionException failure = org.assertj.core.api.Assertions.catchThrowableOfType(
+                    () -> refused.get(10, TimeUnit.SECONDS), ExecutionException.class);
+            assertThat(failure).as("never a grant").hasCauseInstanceOf(QuotaStoreUnavailableException.class);
+            cause = failure.getCause().getCause();
+            Thread.sleep(20); // polling pace only; the loop waits for the store's retry, not for a time
+        }
+        assertThat(cause).isInstanceOf(IllegalStateException.class).hasMessageContaining("terminated");
+        assertThat(take(store, new QuotaSpec("closed", 3, 60_000, 1, StoreFailureMode.LOCAL))
+                        .remaining())
+                .as("counted in this replica's bucket")
+                .isEqualTo(2);
+        assertThat(store.fellBack()).isEqualTo(1);
+    }
+
+    @Test
+    void a_database_the_server_lacks_starts_the_store_unavailable_not_as_refused_credentials() throws Exception {
+        URI url = URI.create(redis.url() + "/99"); // redis-server has 16 databases: SELECT 99 is an error
+        try (LogCapture logs = new LogCapture(RedisQuotaStore.class.getName());
+                RedisQuotaStore store = new RedisQuotaStore(
+                        new ProxyConfig.Quota.Redis(url, null, null, Duration.ofSeconds(2)),
+                        new LocalQuotaStore(10, Duration.ofMinutes(1)),
+                        OpenTelemetry.noop().getMeter("test"))) {
+            assertThat(logs.lines())
+                    .singleElement()
+                    .satisfies(line -> assertThat(line.text())
+                            .contains("Redis does not answer at start")
+                            .contains("redis=redis://127.0.0.1:" + redis.port()));
+            assertThatThrownBy(() -> take(store, new QuotaSpec("db99", 3, 60_000, 1)))
+                    .cause()
+                    .isInstanceOf(QuotaStoreUnavailableException.class);
+        }
+    }
+
+    private static RedisQuotaStore store(int port, Duration timeout) {
+        return new RedisQuotaStore(
+                new ProxyConfig.Quota.Redis(URI.create("redis://127.0.0.1:" + port), null, null, timeout),
+                new LocalQuotaStore(10, Duration.ofMinutes(1)),
+                OpenTelemetry.noop().getMeter("test"));
+    }
+
+    /** The next connection the server socket was asked for, or null when none came within its timeout. */
+    private static java.net.Socket accept(java.net.ServerSocket server) throws java.io.IOException {
+        try {
+            return server.accept();
+        } catch (java.net.SocketTimeoutException e) {
+            return null;
         }
     }
 

@@ -4,11 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mcpguard.proxy.config.TlsSettings;
+import io.mcpguard.proxy.testing.LogCapture;
 import io.mcpguard.proxy.testing.TestCertificates;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -66,5 +72,114 @@ class ListenerTlsTest {
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("privateKey.encoding: PKCS8")
                 .hasMessageNotContaining("c2VjcmV0");
+    }
+
+    private TlsSettings.Listener settings(TlsSettings.ClientAuth clientAuth, Path clientCa) {
+        return new TlsSettings.Listener(
+                dir.resolve("tls.crt"),
+                dir.resolve("tls.key"),
+                TlsSettings.ALLOWED_PROTOCOLS,
+                Duration.ofMillis(100),
+                clientAuth,
+                clientCa,
+                Map.of());
+    }
+
+    @Test
+    void client_auth_optional_asks_for_a_certificate_and_required_insists_on_one() throws IOException {
+        TestCertificates.server(TestCertificates.ca("ca"), "proxy").writeTo(dir);
+        Path clientCa = dir.resolve("client-ca.pem");
+        Files.writeString(
+                clientCa, TestCertificates.pem(TestCertificates.ca("client-ca").certificate()));
+
+        SSLEngine optional = ListenerTls.build(settings(TlsSettings.ClientAuth.OPTIONAL, clientCa))
+                .newEngine(ByteBufAllocator.DEFAULT);
+        SSLEngine required = ListenerTls.build(settings(TlsSettings.ClientAuth.REQUIRED, clientCa))
+                .newEngine(ByteBufAllocator.DEFAULT);
+        SSLEngine none =
+                ListenerTls.build(settings(TlsSettings.ClientAuth.NONE, null)).newEngine(ByteBufAllocator.DEFAULT);
+
+        assertThat(optional.getWantClientAuth()).isTrue();
+        assertThat(optional.getNeedClientAuth()).isFalse();
+        assertThat(required.getNeedClientAuth()).isTrue();
+        assertThat(none.getWantClientAuth() || none.getNeedClientAuth()).isFalse();
+    }
+
+    @Test
+    void a_rotation_reaches_new_handshakes_and_half_a_rotation_keeps_the_certificate_in_use() throws Exception {
+        TestCertificates.Issued ca = TestCertificates.ca("ca");
+        TestCertificates.Issued first = TestCertificates.server(ca, "first");
+        first.writeTo(dir);
+        Path clientCa = dir.resolve("client-ca.pem");
+        Files.writeString(clientCa, TestCertificates.pem(ca.certificate()));
+
+        try (LogCapture logs = new LogCapture(ListenerTls.class.getName());
+                ListenerTls tls = new ListenerTls(settings(TlsSettings.ClientAuth.OPTIONAL, clientCa))) {
+            assertThat(served(tls, ca)).isEqualTo(first.certificate());
+
+            // Half a rotation: the new certificate with the old key would fail every handshake; it is not taken.
+            TestCertificates.Issued next = TestCertificates.server(ca, "next");
+            next.writeCertificate(dir.resolve("tls.crt"));
+            await(() -> logs.lines().stream().anyMatch(l -> l.text().contains("event.name=tls.reload_failed")));
+            assertThat(served(tls, ca)).isEqualTo(first.certificate());
+
+            // A file gone for a moment is no change: nothing is reloaded or reported.
+            Files.delete(dir.resolve("tls.key"));
+            tls.check();
+            assertThat(logs.lines()).hasSize(2); // loaded, reload_failed
+
+            next.writeTo(dir);
+            await(() -> served(tls, ca).equals(next.certificate()));
+            assertThat(logs.lines())
+                    .filteredOn(l -> l.text().contains("event.name=tls.reloaded"))
+                    .singleElement()
+                    .satisfies(l -> assertThat(l.level()).isEqualTo("INFO"));
+
+            tls.check(); // the same files again: nothing to reload
+            assertThat(logs.lines())
+                    .filteredOn(l -> l.text().contains("event.name=tls.reloaded"))
+                    .hasSize(1);
+        }
+    }
+
+    /** The certificate a new connection is served, from a handshake between two embedded channels. */
+    private static X509Certificate served(ListenerTls tls, TestCertificates.Issued ca) throws IOException {
+        EmbeddedChannel server = new EmbeddedChannel(tls.newHandler(ByteBufAllocator.DEFAULT));
+        SslHandler clientTls = SslContextBuilder.forClient()
+                .sslProvider(SslProvider.JDK)
+                .trustManager(ca.certificate())
+                .build()
+                .newHandler(ByteBufAllocator.DEFAULT, "127.0.0.1", 443); // the server certificate's IP name
+        EmbeddedChannel client = new EmbeddedChannel(clientTls);
+        try {
+            for (int round = 0; round < 20 && !clientTls.handshakeFuture().isDone(); round++) {
+                pass(client, server);
+                pass(server, client);
+            }
+            assertThat(clientTls.handshakeFuture().isSuccess()).as("handshake").isTrue();
+            return (X509Certificate) clientTls.engine().getSession().getPeerCertificates()[0];
+        } finally {
+            client.finishAndReleaseAll();
+            server.finishAndReleaseAll();
+        }
+    }
+
+    private static void pass(EmbeddedChannel from, EmbeddedChannel to) {
+        for (Object bytes = from.readOutbound(); bytes != null; bytes = from.readOutbound()) {
+            to.writeInbound(bytes);
+        }
+    }
+
+    private interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /** Waits for what the watcher does on its own thread; fails after ten seconds. */
+    private static void await(Condition condition) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!condition.holds()) {
+            assertThat(System.nanoTime()).as("condition met within 10 s").isLessThan(deadline);
+            Thread.sleep(20); // polling pace only
+        }
     }
 }

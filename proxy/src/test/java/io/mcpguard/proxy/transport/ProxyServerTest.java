@@ -3,7 +3,12 @@ package io.mcpguard.proxy.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mcpguard.proxy.config.ProxyConfig;
+import io.mcpguard.proxy.policy.ToolPins;
+import io.mcpguard.proxy.testing.LogCapture;
 import io.mcpguard.proxy.testing.ProxyHarness;
+import io.mcpguard.proxy.testing.TestCertificates;
+import io.mcpguard.proxy.testing.TestSubjects;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,11 +17,14 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The proxy assembled from a config and listening on a loopback port, spoken to over raw sockets: each connection
@@ -137,5 +145,209 @@ class ProxyServerTest {
             }
         }
         assertThatThrownBy(() -> connect(port).close()).isInstanceOf(ConnectException.class);
+    }
+
+    /** A TLS listener asking for client certificates, with or without names for them; the rest as the harness has it. */
+    private static ProxyConfig tlsConfig(Path dir, boolean named) {
+        return ProxyConfig.parse(
+                """
+                listen:
+                  host: 127.0.0.1
+                  port: 0
+                  tls:
+                    enabled: true
+                    cert-file: %1$s/tls.crt
+                    key-file: %1$s/tls.key
+                    client-auth: optional
+                    client-ca-file: %1$s/client-ca.pem
+                %3$s
+                upstream:
+                  url: %2$s/mcp
+                opa:
+                  url: %2$s
+                """.formatted(
+                        dir, nowhere, named ? "    client-subjects:\n      \"spiffe://acme/agent\": [viewer]" : ""),
+                Map.of(
+                        "MCPGUARD_AUTH_MODE",
+                        "none",
+                        "MCPGUARD_AUDIT_ENABLED",
+                        "false",
+                        "MCPGUARD_AUDIT_SPOOL",
+                        "memory"));
+    }
+
+    @Test
+    void a_tls_listener_serves_a_client_with_a_certificate_and_logs_the_handshake_of_one_speaking_plain_http(
+            @TempDir Path dir) throws Exception {
+        TestCertificates.Issued ca = TestCertificates.ca("listener-ca");
+        TestCertificates.server(ca, "proxy").writeTo(dir);
+        Files.writeString(dir.resolve("client-ca.pem"), TestCertificates.pem(ca.certificate()));
+        TestCertificates.Issued agent = TestCertificates.client(ca, "agent", "spiffe://acme/agent");
+        ProxyServer server = new ProxyServer(tlsConfig(dir, true), TestSubjects.ACME_VIEWERS);
+        try (LogCapture logs = new LogCapture(ProxyChannelInitializer.class.getName())) {
+            int port = server.start();
+            try (javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket)
+                    agent.sslContext(ca.certificate()).getSocketFactory().createSocket("127.0.0.1", port)) {
+                tls.setSoTimeout(60_000);
+                send(tls, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+
+                assertThat(readHead(tls.getInputStream())).startsWith("HTTP/1.1 200");
+                assertThat(tls.getSession().getLocalCertificates())
+                        .as("the client's certificate was asked for")
+                        .isNotNull();
+            }
+            assertThat(logs.lines()).as("a completed handshake is no event").isEmpty();
+
+            try (Socket plain = connect(port)) {
+                send(plain, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+                assertThat(new String(plain.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1))
+                        .as("no HTTP answer on a TLS port")
+                        .doesNotStartWith("HTTP/");
+            }
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (logs.lines().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20); // polling pace: the line is written on the connection's event loop
+            }
+            assertThat(logs.lines()).singleElement().satisfies(line -> {
+                assertThat(line.level()).isEqualTo("INFO");
+                assertThat(line.text())
+                        .startsWith("TLS handshake refused")
+                        .contains("event.name=security.tls_handshake_failed")
+                        .contains("client.address=/127.0.0.1:");
+            });
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
+    void a_server_closed_before_it_started_ends_its_certificate_watcher_too(@TempDir Path dir) throws Exception {
+        TestCertificates.Issued ca = TestCertificates.ca("listener-ca");
+        TestCertificates.server(ca, "proxy").writeTo(dir);
+        Files.writeString(dir.resolve("client-ca.pem"), TestCertificates.pem(ca.certificate()));
+        ProxyServer server = new ProxyServer(tlsConfig(dir, false), TestSubjects.ACME_VIEWERS);
+        assertThat(watchers()).as("started with the server").isPositive();
+
+        server.close();
+
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (watchers() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20); // polling pace: the watcher ends on its own thread once interrupted
+        }
+        assertThat(watchers()).isZero();
+    }
+
+    private static long watchers() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("listener-tls-watch") && t.isAlive())
+                .count();
+    }
+
+    @Test
+    void each_optional_stage_the_config_names_is_assembled_and_says_so_at_start(@TempDir Path dir) throws Exception {
+        Path pins = dir.resolve("pins.json");
+        Files.writeString(pins, ToolPins.manifest(nowhere + "/mcp", Map.of("read", "sha256:" + "0".repeat(64))));
+        Path rules = dir.resolve("team-rules.toml");
+        Files.writeString(rules, "# no team rules yet\n");
+        Path hashKey = dir.resolve("hash.key");
+        Files.writeString(hashKey, "k".repeat(48));
+        try (LogCapture logs = new LogCapture("io.mcpguard.proxy");
+                io.mcpguard.proxy.testing.OtlpJsonSink collector = new io.mcpguard.proxy.testing.OtlpJsonSink();
+                ProxyHarness full = new ProxyHarness(
+                        nowhere + "/mcp",
+                        nowhere,
+                        Map.ofEntries(
+                                Map.entry("upstream.era", "modern"),
+                                Map.entry("upstream.tool-pins.file", pins.toString()),
+                                Map.entry("upstream.tool-pins.mode", "warn"),
+                                Map.entry("policy-cache.max-entries", "0"),
+                                Map.entry("policy.shadow.decision-path", "mcp/candidate/decision"),
+                                Map.entry(
+                                        "policy.record.file",
+                                        dir.resolve("decisions.jsonl").toString()),
+                                Map.entry("policy.record.arguments", "hashed"),
+                                Map.entry("mask.rules-file", rules.toString()),
+                                Map.entry("mask.hash-key-file", hashKey.toString()),
+                                Map.entry("audit.enabled", "true"),
+                                Map.entry("audit.record-tool-calls", "true"),
+                                // a collector that answers: closing waits on no exporter's retries
+                                Map.entry("audit.otlp-endpoint", collector.url())))) {
+            try (Socket socket = connect(full.port())) {
+                send(socket, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+                assertThat(readHead(socket.getInputStream())).startsWith("HTTP/1.1 200");
+            }
+
+            assertThat(logs.lines())
+                    .extracting(LogCapture.Line::text)
+                    .anySatisfy(text -> assertThat(text)
+                            .startsWith("tool definitions are compared with their pins")
+                            .contains("mode=warn"))
+                    .anySatisfy(text -> assertThat(text)
+                            .startsWith("shadow mode:")
+                            .contains("decision_path=mcp/candidate/decision"))
+                    .anySatisfy(text -> assertThat(text)
+                            .startsWith("policy inputs and decisions are recorded")
+                            .contains("arguments=hashed"))
+                    .noneSatisfy(text -> assertThat(text).contains("mask.hash_key_generated"));
+        }
+    }
+
+    /** The status line and the body of the answer to {@code GET path} on a new connection. */
+    private static String get(int port, String path) throws IOException {
+        try (Socket socket = connect(port)) {
+            send(socket, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return answer.substring(0, answer.indexOf("\r\n")) + " " + answer.substring(answer.indexOf("\r\n\r\n") + 4);
+        }
+    }
+
+    @Test
+    void a_stdio_server_is_the_upstream_readiness_asks_and_recorded_arguments_are_masked_by_default(@TempDir Path dir)
+            throws Exception {
+        ProxyConfig config = ProxyConfig.parse(
+                """
+                listen:
+                  host: 127.0.0.1
+                  port: 0
+                upstream:
+                  url: %1$s/mcp
+                  stdio:
+                    command: ["cat"]
+                    mode: per-subject
+                opa:
+                  url: %1$s
+                policy:
+                  record:
+                    file: %2$s/decisions.jsonl
+                """.formatted(nowhere, dir),
+                Map.of(
+                        "MCPGUARD_AUTH_MODE",
+                        "none",
+                        "MCPGUARD_AUDIT_ENABLED",
+                        "false",
+                        "MCPGUARD_AUDIT_SPOOL",
+                        "memory"));
+        ProxyServer server;
+        try (LogCapture logs = new LogCapture(ProxyServer.class.getName())) {
+            server = new ProxyServer(config, TestSubjects.ACME_VIEWERS);
+            assertThat(logs.lines())
+                    .anySatisfy(line -> assertThat(line.text())
+                            .startsWith("policy inputs and decisions are recorded")
+                            .contains("arguments=masked"));
+        }
+        try {
+            int port = server.start();
+
+            // Children per subject start with their first request: none is missing yet. The url is not asked.
+            assertThat(get(port, "/readyz"))
+                    .startsWith("HTTP/1.1 503")
+                    .contains("policy: ")
+                    .doesNotContain("upstream");
+            assertThat(get(proxy.port(), "/readyz"))
+                    .as("the same check on a proxy in front of the url")
+                    .contains("upstream: ");
+        } finally {
+            server.close();
+        }
     }
 }
