@@ -163,7 +163,8 @@ public final class UpstreamClient implements AutoCloseable {
     /**
      * The client context toward an https upstream: TLS 1.2 or 1.3, the server's certificate verified against the
      * configured CA bundle (or the JDK's trust store) and its name against the URL's host. A failed handshake fails
-     * the acquire, so the exchange ends as "MCP server is unreachable" — never as a request sent in the clear.
+     * the request's write (the pooled connection opened before it), so the exchange ends as upstream unavailable
+     * ("cannot send the request") — never as a request sent in the clear.
      */
     private static SslContext clientContext(TlsSettings.Upstream settings) {
         try {

@@ -80,4 +80,21 @@ class ApiKeyToolTest {
         assertThat(out.size()).isZero();
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("usage: ApiKeyTool <id> <owner>");
     }
+
+    @Test
+    void run_from_the_command_line_the_key_goes_to_stdout_and_the_file_to_stderr() {
+        PrintStream stdout = System.out;
+        PrintStream stderr = System.err;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            ApiKeyTool.main(new String[] {"cli-1", "svc-cli"}); // status 0: returns, never exits the JVM
+        } finally {
+            System.setOut(stdout);
+            System.setErr(stderr);
+        }
+
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("mcpg_cli-1_");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("  - id: cli-1\n", "    owner: svc-cli\n");
+    }
 }

@@ -252,6 +252,30 @@ class AuthenticationHandlerTest {
     }
 
     @Test
+    void the_security_event_names_the_client_s_ip_address() {
+        Authenticator authenticator =
+                authenticator(StageFixture.auth(ProxyConfig.Auth.Mode.REQUIRED, null, null, null, List.of()));
+        channel = StageFixture.channelFrom(
+                new java.net.InetSocketAddress("192.0.2.7", 40000),
+                logs,
+                timings,
+                new AuthenticationHandler(authenticator, new HttpAnswers(StageFixture.JSON), MCP));
+        Logger logger = (Logger) LoggerFactory.getLogger(AuthenticationHandler.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        closing.add(() -> logger.detachAppender(logged));
+
+        channel.writeInbound(head(HttpMethod.POST, MCP));
+
+        assertThat(logged.list)
+                .singleElement()
+                .satisfies(event ->
+                        assertThat(event.getKeyValuePairs().toString()).contains("client.address=\"192.0.2.7\""));
+        answer().release();
+    }
+
+    @Test
     void a_header_that_is_not_a_bearer_credential_counts_as_none() {
         List<String> keys = keyChannel(List.of());
         for (String value : new String[] {

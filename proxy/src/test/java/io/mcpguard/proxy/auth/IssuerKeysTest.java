@@ -227,6 +227,14 @@ class IssuerKeysTest {
                                 issuer,
                                 "http://localhost:" + server.getAddress().getPort() + "/k")));
         assertThat(keys(issuer, null).keysFor("k1").join().getKeyByKeyId("k1")).isNotNull();
+        answers.put(
+                oidc,
+                new Answer(
+                        200,
+                        metadata(
+                                issuer,
+                                "http://127.0.0.1:" + server.getAddress().getPort() + "/k")));
+        assertThat(keys(issuer, null).keysFor("k1").join().getKeyByKeyId("k1")).isNotNull();
     }
 
     @Test

@@ -169,6 +169,13 @@ class JwtVerifierTest {
     }
 
     @Test
+    void a_scope_of_only_spaces_grants_no_scope() throws Exception {
+        Identity identity = verify(token(c -> c.claim("scope", "   ").claim("scp", "")));
+
+        assertThat(identity.scopes()).isEmpty();
+    }
+
+    @Test
     void a_claim_whose_name_holds_a_dot_is_read_as_named_before_it_is_read_as_a_path() throws Exception {
         Identity identity = verify(token(c -> c.claim("realm_access.roles", List.of("flat"))
                 .claim("realm_access", Map.of("roles", List.of("nested")))

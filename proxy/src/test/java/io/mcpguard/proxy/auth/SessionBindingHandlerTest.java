@@ -251,7 +251,7 @@ class SessionBindingHandlerTest {
     }
 
     @Test
-    void a_request_to_another_path_and_body_parts_pass_untouched() {
+    void a_request_to_another_path_and_body_parts_both_ways_pass_untouched() {
         aliceCreates("s1");
         HttpRequest health = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/health");
         health.headers().set("Mcp-Session-Id", "s1");
@@ -261,6 +261,12 @@ class SessionBindingHandlerTest {
         channel.writeInbound(part);
         assertThat(channel.<Object>readInbound()).isSameAs(part);
         part.release();
+        HttpContent answerPart = new DefaultHttpContent(Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8));
+        channel.writeOutbound(answerPart);
+        assertThat(channel.<Object>readOutbound())
+                .as("a piece of an answer binds nothing")
+                .isSameAs(answerPart);
+        answerPart.release();
         serverAnswers(HttpResponseStatus.OK, "s5");
         assertThat(standing("s5", ALICE)).isEqualTo(SessionBindings.Standing.UNKNOWN);
     }

@@ -44,4 +44,32 @@ class SessionBindingsTest {
         assertThat(sessions.sessionsOf("jwt:mallory")).isZero();
         assertThat(sessions.standing("shared", "jwt:mallory")).isEqualTo(SessionBindings.Standing.FOREIGN);
     }
+
+    @Test
+    void binding_a_session_to_its_own_owner_again_changes_nothing_and_only_the_owner_ends_it() {
+        SessionBindings sessions = new SessionBindings(Duration.ofHours(1), 1000);
+        sessions.bind("alice-1", "jwt:alice");
+
+        assertThat(sessions.bind("alice-1", "jwt:alice")).isNull();
+        assertThat(sessions.sessionsOf("jwt:alice")).isEqualTo(1);
+        sessions.end("alice-1", "jwt:mallory");
+        assertThat(sessions.standing("alice-1", "jwt:alice"))
+                .as("another subject cannot end it")
+                .isEqualTo(SessionBindings.Standing.OWNED);
+        sessions.end("alice-1", "jwt:alice");
+        assertThat(sessions.standing("alice-1", "jwt:alice")).isEqualTo(SessionBindings.Standing.UNKNOWN);
+        assertThat(sessions.sessionsOf("jwt:alice")).isZero();
+    }
+
+    @Test
+    void without_a_per_subject_limit_a_subject_may_hold_up_to_the_whole_table() {
+        SessionBindings sessions = new SessionBindings(Duration.ofHours(1), 3);
+
+        sessions.bind("alice-1", "jwt:alice");
+        sessions.bind("alice-2", "jwt:alice");
+        sessions.bind("alice-3", "jwt:alice");
+
+        assertThat(sessions.sessionsOf("jwt:alice")).isEqualTo(3);
+        assertThat(sessions.standing("alice-1", "jwt:alice")).isEqualTo(SessionBindings.Standing.OWNED);
+    }
 }

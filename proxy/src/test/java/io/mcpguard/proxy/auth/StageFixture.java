@@ -82,7 +82,29 @@ final class StageFixture {
     /** A channel of the stages given, behind one that opens each request's exchange log into {@code logs}. */
     static EmbeddedChannel channel(
             List<ExchangeLog> logs, List<Object> timings, io.netty.channel.ChannelHandler... stages) {
-        EmbeddedChannel channel = new EmbeddedChannel();
+        return channel(new EmbeddedChannel(), logs, timings, stages);
+    }
+
+    /** The same, on a connection from {@code peer} (an embedded channel's own address is no IP address). */
+    static EmbeddedChannel channelFrom(
+            java.net.SocketAddress peer,
+            List<ExchangeLog> logs,
+            List<Object> timings,
+            io.netty.channel.ChannelHandler... stages) {
+        EmbeddedChannel channel = new EmbeddedChannel() {
+            @Override
+            public java.net.SocketAddress remoteAddress() {
+                return peer;
+            }
+        };
+        return channel(channel, logs, timings, stages);
+    }
+
+    private static EmbeddedChannel channel(
+            EmbeddedChannel channel,
+            List<ExchangeLog> logs,
+            List<Object> timings,
+            io.netty.channel.ChannelHandler... stages) {
         channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {

@@ -228,4 +228,48 @@ class SubjectBudgetHandlerTest {
         assertThat(inFlight.held("address:embedded")).isZero();
         assertThat(streams.held("address:embedded")).isZero();
     }
+
+    @Test
+    void with_authentication_off_each_client_address_has_its_own_budget() {
+        budgets(1, 1);
+        Authenticator open =
+                new Authenticator(StageFixture.auth(ProxyConfig.Auth.Mode.NONE, null, null, null, List.of()));
+        EmbeddedChannel first = connectionFrom(open, new java.net.InetSocketAddress("192.0.2.7", 5000));
+        EmbeddedChannel sameAddress = connectionFrom(open, new java.net.InetSocketAddress("192.0.2.7", 5001));
+        EmbeddedChannel otherAddress = connectionFrom(open, new java.net.InetSocketAddress("192.0.2.8", 5000));
+        EmbeddedChannel unresolved =
+                connectionFrom(open, java.net.InetSocketAddress.createUnresolved("client.example", 5000));
+        try {
+            assertThat(passes(first, request(HttpMethod.POST, "unused"))).isTrue();
+            assertThat(inFlight.held("address:192.0.2.7")).isEqualTo(1);
+            LastHttpContent body = new io.netty.handler.codec.http.DefaultLastHttpContent();
+            first.writeInbound(body);
+            assertThat((Object) first.readInbound())
+                    .as("a body piece takes nothing")
+                    .isSameAs(body);
+            assertThat(inFlight.held("address:192.0.2.7")).isEqualTo(1);
+
+            assertThat(passes(sameAddress, request(HttpMethod.POST, "unused"))).isFalse();
+            assertBusy(sameAddress, "too many requests in flight for this subject (at most 1)");
+            assertThat(passes(otherAddress, request(HttpMethod.POST, "unused"))).isTrue();
+            assertThat(passes(unresolved, request(HttpMethod.POST, "unused"))).isTrue();
+            assertThat(inFlight.held("address:client.example/<unresolved>:5000"))
+                    .as("an address without an IP is keyed by what it says")
+                    .isEqualTo(1);
+        } finally {
+            open.close();
+        }
+    }
+
+    private EmbeddedChannel connectionFrom(Authenticator authenticator, java.net.SocketAddress peer) {
+        HttpAnswers answers = new HttpAnswers(StageFixture.JSON);
+        EmbeddedChannel channel = StageFixture.channelFrom(
+                peer,
+                logs,
+                new ArrayList<>(),
+                new AuthenticationHandler(authenticator, answers, MCP),
+                new SubjectBudgetHandler(inFlight, streams, answers));
+        channels.add(channel);
+        return channel;
+    }
 }

@@ -297,9 +297,203 @@ class AnswerInspectorTest {
         assertThat(inspector.maskUndecidedText("nothing here")).isNull();
     }
 
+    @Test
+    void a_multi_round_trip_state_is_sealed_as_the_server_sent_it_and_no_other_state_is() throws Exception {
+        AnswerPlan plan = new AnswerPlan(
+                        Map.of(), Map.of("1", List.of("secret")), "acme", java.util.Set.of("1", "2", "3", "4"))
+                .sealingStates(state -> "sealed(" + state + ")");
+        AnswerInspector inspector = INSPECTION.forAnswer(plan, new DeclaredTools(10), new RecordingListener());
+        JsonNode asking = JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"resultType\":\"input_required\","
+                + "\"requestState\":\"s " + KEY + "\",\"t\":\"" + KEY + "\"}}");
+        JsonNode complete = JSON.readTree(
+                "{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"resultType\":\"complete\",\"requestState\":\"s2\"}}");
+        JsonNode notText = JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{\"resultType\":\"input_required\","
+                + "\"requestState\":{\"n\":1}}}");
+        JsonNode error = JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":4,\"error\":{\"code\":-32602,\"message\":\"no\"}}");
+
+        assertThat(inspector.inspect(asking)).isTrue();
+        assertThat(inspector.inspect(complete)).isFalse();
+        assertThat(inspector.inspect(notText)).isFalse();
+        inspector.inspect(error);
+
+        // The server reads its state back on the retry exactly as it wrote it: sealed whole, never masked.
+        assertThat(asking.at("/result/requestState").asText()).isEqualTo("sealed(s " + KEY + ")");
+        assertThat(asking.at("/result/t").asText()).isEqualTo("[REDACTED:aws-access-key]");
+        assertThat(complete.at("/result/requestState").asText()).isEqualTo("s2");
+        assertThat(notText.at("/result/requestState/n").asInt()).isEqualTo(1);
+        assertThat(error.has("result")).isFalse();
+    }
+
+    @Test
+    void a_bridged_answer_gets_the_modern_shape_and_nothing_else_does() throws Exception {
+        RecordingListener listener = new RecordingListener();
+        AnswerPlan plan = new AnswerPlan(Map.of(), Map.of(), "acme", java.util.Set.of("1", "2", "3"))
+                .bridging(Map.of("1", "tools/list", "3", "tools/call"));
+        AnswerInspector inspector = INSPECTION.forAnswer(plan, new DeclaredTools(10), listener);
+        JsonNode bridged = JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"tools\":[]}}");
+        JsonNode notBridged = JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"tools\":[]}}");
+        JsonNode bridgedError =
+                JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":3,\"error\":{\"code\":-32602,\"message\":\"no\"}}");
+        JsonNode progress = JSON.readTree(
+                "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{\"progress\":1}}");
+        JsonNode noId = JSON.readTree("{\"jsonrpc\":\"2.0\",\"result\":{\"tools\":[]}}");
+
+        assertThat(inspector.inspect(bridged)).isTrue();
+        assertThat(inspector.inspect(notBridged)).isFalse();
+        inspector.inspect(bridgedError);
+        assertThat(inspector.inspect(progress)).isFalse();
+        inspector.inspect(noId);
+
+        assertThat(bridged.get("result").toString())
+                .isEqualTo("{\"tools\":[],\"resultType\":\"complete\",\"ttlMs\":0,\"cacheScope\":\"private\"}");
+        assertThat(notBridged.get("result").toString()).isEqualTo("{\"tools\":[]}");
+        assertThat(bridgedError.has("result")).isFalse();
+        assertThat(progress.toString()).doesNotContain("resultType");
+        assertThat(noId.get("result").has("resultType")).isFalse();
+    }
+
+    @Test
+    void an_exchange_without_lists_masks_records_or_decisions_reads_only_what_may_carry_an_error() {
+        AnswerPlan bare = new AnswerPlan(
+                Map.of(), Map.of(), "acme", List.of(), null, java.util.Set.of(), null, Map.of(), Map.of(), null);
+        AnswerInspector inspector = INSPECTION.forAnswer(bare, new DeclaredTools(10), new RecordingListener());
+        AnswerInspector recording = INSPECTION.forAnswer(
+                bare.recording(java.util.Set.of("1")), new DeclaredTools(10), new RecordingListener());
+        AnswerInspector streamListing = INSPECTION.forAnswer(
+                AnswerPlan.forStream(java.util.Set.of("get_file"), "acme"),
+                new DeclaredTools(10),
+                new RecordingListener());
+        AnswerInspector streamMasking = INSPECTION.forAnswer(
+                AnswerPlan.forStream(null, "acme"), new DeclaredTools(10), new RecordingListener());
+        String plain = "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"t\":\"ok\"}}";
+
+        assertThat(inspector.mayRewrite(plain)).isFalse();
+        assertThat(inspector.mayRewrite("{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{}}"))
+                .isTrue();
+        assertThat(inspector.mayRewrite("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"isError\":true}}"))
+                .isTrue();
+        assertThat(recording.mayRewrite(plain))
+                .as("a recorded answer is copied")
+                .isTrue();
+        assertThat(streamListing.mayRewrite(plain))
+                .as("a list on the stream is cut")
+                .isTrue();
+        assertThat(streamMasking.mayRewrite(plain)).as("the stream is masked").isTrue();
+    }
+
+    @Test
+    void every_tools_list_on_a_server_stream_is_cut_not_only_the_first() throws Exception {
+        RecordingListener listener = new RecordingListener();
+        AnswerInspector inspector = INSPECTION.forAnswer(
+                AnswerPlan.forStream(java.util.Set.of("get_file"), "acme"), new DeclaredTools(10), listener);
+        String list = "{\"jsonrpc\":\"2.0\",\"id\":%d,\"result\":{\"tools\":["
+                + "{\"name\":\"get_file\",\"inputSchema\":{\"type\":\"object\"}},"
+                + "{\"name\":\"delete_repository\",\"inputSchema\":{\"type\":\"object\"}}]}}";
+        JsonNode first = JSON.readTree(String.format(list, 4));
+        JsonNode second = JSON.readTree(String.format(list, 5));
+        JsonNode allVisible = JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":6,\"result\":{\"tools\":["
+                + "{\"name\":\"get_file\",\"inputSchema\":{\"type\":\"object\"}}]}}");
+        JsonNode noList = JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"t\":\"ok\"}}");
+
+        assertThat(inspector.inspect(first)).isTrue();
+        assertThat(inspector.inspect(second)).isTrue();
+        assertThat(inspector.inspect(allVisible)).isTrue();
+        assertThat(inspector.inspect(noList)).isFalse();
+
+        assertThat(first.toString()).contains("get_file").doesNotContain("delete_repository");
+        assertThat(second.toString()).contains("get_file").doesNotContain("delete_repository");
+        assertThat(allVisible.toString()).contains("get_file");
+        assertThat(listener.hidden)
+                .as("one tool hidden in each of two lists, none in the third")
+                .containsExactly(1, 1);
+    }
+
+    @Test
+    void a_value_that_is_no_message_is_left_as_it_is_unless_it_carries_something_to_mask() throws Exception {
+        AnswerInspector inspector = inspector(Map.of("1", List.of("secret")));
+
+        assertThat(inspector.inspect(JSON.readTree("\"" + KEY + "\"")))
+                .as("no container to rewrite in")
+                .isFalse();
+        assertThat(inspector.inspect(JSON.readTree("[7,true,\"fine\"]"))).isFalse();
+    }
+
+    @Test
+    void a_response_without_an_id_is_masked_with_every_class_and_reported_as_unmatched() throws Exception {
+        RecordingListener listener = new RecordingListener();
+        AnswerInspector inspector = inspector(Map.of("1", List.of("secret")), listener);
+        JsonNode noId = JSON.readTree("{\"jsonrpc\":\"2.0\",\"result\":{\"t\":\"" + EMAIL + "\",\"isError\":true}}");
+
+        assertThat(inspector.inspect(noId)).isTrue();
+
+        assertThat(noId.at("/result/t").asText()).isEqualTo("[REDACTED:email]");
+        assertThat(listener.unmatched).isEqualTo(1);
+        assertThat(listener.answers).as("no request to report it for").isEmpty();
+    }
+
+    @Test
+    void a_recorded_error_is_copied_and_an_answer_that_carries_nothing_or_is_not_recorded_is_not() throws Exception {
+        RecordingListener listener = new RecordingListener();
+        AnswerInspection recording = new AnswerInspection(
+                INSPECTION.masker(),
+                INSPECTION.errors(),
+                INSPECTION.rules(),
+                new io.mcpguard.proxy.mask.MaskedSnapshots(INSPECTION.masker(), INSPECTION.rules(), 4096));
+        AnswerPlan plan = new AnswerPlan(Map.of(), Map.of(), "acme", java.util.Set.of("7", "8", "9"))
+                .recording(java.util.Set.of("7", "8"));
+        AnswerInspector inspector = recording.forAnswer(plan, new DeclaredTools(10), listener);
+
+        inspector.inspect(JSON.readTree(
+                "{\"jsonrpc\":\"2.0\",\"id\":7,\"error\":{\"code\":-32602,\"message\":\"bad " + EMAIL + "\"}}"));
+        inspector.inspect(JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":8}"));
+        inspector.inspect(JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":9,\"result\":{\"t\":\"" + EMAIL + "\"}}"));
+
+        assertThat(listener.answers).singleElement().satisfies(answer -> {
+            assertThat(answer.idKey()).isEqualTo("7");
+            assertThat(answer.errorCode()).isEqualTo(-32602);
+            assertThat(answer.recorded()).contains("[REDACTED:email]").doesNotContain(EMAIL);
+        });
+    }
+
+    @Test
+    void a_tool_error_whose_text_is_only_a_stack_trace_says_mcp_server_error_and_other_items_stay() throws Exception {
+        AnswerInspector inspector = inspector(Map.of());
+        JsonNode result = JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{\"isError\":true,\"content\":["
+                + "\"a bare string\",{\"type\":\"image\",\"data\":\"AAAA\"},{\"type\":\"text\",\"text\":7},"
+                + "{\"type\":\"text\",\"text\":\"\\tat io.x.Y.z(Y.java:3)\"}]}}");
+        JsonNode noContent = JSON.readTree(
+                "{\"jsonrpc\":\"2.0\",\"id\":9,\"result\":{\"isError\":true,\"content\":{\"text\":\"at a.B(B.java:1)\"}}}");
+
+        assertThat(inspector.inspect(result)).isTrue();
+        assertThat(inspector.inspect(noContent)).isFalse();
+
+        assertThat(result.at("/result/content/3/text").asText()).isEqualTo("MCP server error");
+        assertThat(result.at("/result/content/0").asText()).isEqualTo("a bare string");
+        assertThat(result.at("/result/content/1/data").asText()).isEqualTo("AAAA");
+        assertThat(result.at("/result/content/2/text").asInt()).isEqualTo(7);
+        assertThat(noContent.at("/result/content/text").asText()).isEqualTo("at a.B(B.java:1)");
+    }
+
+    @Test
+    void an_http_error_answer_is_masked_as_the_exchange_says() throws Exception {
+        JsonNode body = JSON.readTree("{\"error\":{\"code\":-32000,\"message\":\"no access for " + EMAIL + "\"}}");
+
+        JsonNode masked = inspector(Map.of("1", List.of("personal_data"))).errorAnswer(body, body.toString(), 403);
+        JsonNode plain = inspector(Map.of()).errorAnswer(body, body.toString(), 403);
+
+        assertThat(masked.at("/error/message").asText()).isEqualTo("no access for [REDACTED:email]");
+        assertThat(plain.at("/error/message").asText()).as("no mask asked for").isEqualTo("no access for " + EMAIL);
+    }
+
     static final class RecordingListener implements RelayListener {
         final List<ServerAnswer> answers = new java.util.ArrayList<>();
+        final List<Integer> hidden = new java.util.ArrayList<>();
         int unmatched;
+
+        @Override
+        public void hidden(int items) {
+            hidden.add(items);
+        }
 
         @Override
         public void unmatched() {

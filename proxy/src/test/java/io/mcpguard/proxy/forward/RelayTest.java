@@ -225,15 +225,16 @@ class RelayTest {
     }
 
     @Test
-    void a_server_that_does_not_answer_in_time_is_an_upstream_timeout_and_its_connection_is_closed() throws Exception {
+    void a_server_that_does_not_answer_in_time_is_an_upstream_timeout_and_its_connection_is_closed() {
         ChannelHandlerContext ctx = client.pipeline().lastContext();
         Relay relay =
                 new Relay(ctx, upstream, new RecordingPool(), events, PLAN, new DeclaredTools(10), INSPECTION, 1 << 20);
         upstream.pipeline().get(UpstreamRelayHandler.class).begin(relay);
+        upstream.freezeTime(); // the deadline passes when the test says, not when the machine is slow
         relay.start(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/mcp"), 1);
         upstream.runPendingTasks();
 
-        Thread.sleep(20);
+        upstream.advanceTimeBy(2, java.util.concurrent.TimeUnit.MILLISECONDS);
         upstream.runScheduledPendingTasks();
 
         assertThat(events.endings).containsExactly("failed " + ErrorCode.UPSTREAM_TIMEOUT);
@@ -246,23 +247,146 @@ class RelayTest {
     }
 
     @Test
-    void the_first_byte_deadline_stops_once_the_answer_began() throws Exception {
+    void the_first_byte_deadline_stops_once_the_answer_began() {
         ChannelHandlerContext ctx = client.pipeline().lastContext();
         Relay relay =
                 new Relay(ctx, upstream, new RecordingPool(), events, PLAN, new DeclaredTools(10), INSPECTION, 1 << 20);
         upstream.pipeline().get(UpstreamRelayHandler.class).begin(relay);
+        // A frozen clock: on a busy machine a real 5 ms deadline could pass before the head arrives.
+        upstream.freezeTime();
         relay.start(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/mcp"), 5);
-        // No task runs before the head arrives (writeInbound reads it, then runs what is due).
 
         upstream.writeInbound(head("text/event-stream"));
 
-        Thread.sleep(20);
+        upstream.advanceTimeBy(20, java.util.concurrent.TimeUnit.MILLISECONDS);
         upstream.runScheduledPendingTasks();
 
         assertThat(events.endings).isEmpty();
         assertThat(events.statuses).containsExactly(200);
         serve(last(""));
         assertThat(events.endings).containsExactly("completed");
+    }
+
+    @Test
+    void what_is_neither_a_head_nor_a_piece_of_the_answer_is_dropped() {
+        relay(1 << 20);
+        ByteBuf stray = Unpooled.copiedBuffer("stray " + KEY, StandardCharsets.UTF_8);
+
+        serve(head("application/json"), stray, last("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}"));
+
+        assertThat(stray.refCnt()).isZero();
+        assertThat(received(new ArrayList<>())).isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}");
+        assertThat(events.endings).containsExactly("completed");
+    }
+
+    @Test
+    void a_bridged_answer_hides_the_server_s_session_and_gets_the_modern_shape() {
+        ChannelHandlerContext ctx = client.pipeline().lastContext();
+        Relay relay = new Relay(
+                ctx,
+                upstream,
+                new RecordingPool(),
+                events,
+                PLAN.bridging(Map.of("1", "tools/call")),
+                new DeclaredTools(10),
+                INSPECTION,
+                1 << 20);
+        upstream.pipeline().get(UpstreamRelayHandler.class).begin(relay);
+        relay.start(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/mcp"), 60_000);
+        upstream.runPendingTasks();
+        HttpResponse head = head("application/json");
+        head.headers().set("Mcp-Session-Id", "bridge-session-1");
+
+        serve(head, last("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"content\":[]}}"));
+
+        List<HttpResponse> heads = new ArrayList<>();
+        String body = received(heads);
+        assertThat(heads.get(0).headers().contains("Mcp-Session-Id")).isFalse();
+        assertThat(body).contains("\"resultType\":\"complete\"");
+    }
+
+    @Test
+    void a_session_id_passes_when_the_answer_is_not_bridged() {
+        relay(1 << 20);
+        HttpResponse head = head("application/json");
+        head.headers().set("Mcp-Session-Id", "s-1");
+
+        serve(head, last("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}"));
+
+        List<HttpResponse> heads = new ArrayList<>();
+        assertThat(received(heads)).doesNotContain("resultType");
+        assertThat(heads.get(0).headers().get("Mcp-Session-Id")).isEqualTo("s-1");
+    }
+
+    @Test
+    void a_not_modified_or_informational_answer_carries_no_body_and_passes_at_once() {
+        for (int code : new int[] {304, 103}) {
+            EmbeddedChannel server = new EmbeddedChannel(new UpstreamRelayHandler());
+            Events heard = new Events();
+            Relay relay = new Relay(
+                    client.pipeline().lastContext(),
+                    server,
+                    new RecordingPool(),
+                    heard,
+                    PLAN,
+                    new DeclaredTools(10),
+                    INSPECTION,
+                    1 << 20);
+            server.pipeline().get(UpstreamRelayHandler.class).begin(relay);
+            relay.start(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/mcp"), 60_000);
+            server.runPendingTasks();
+
+            server.writeInbound(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(code)));
+            client.runPendingTasks();
+
+            List<HttpResponse> heads = new ArrayList<>();
+            received(heads);
+            assertThat(heads)
+                    .as("%d: sent before the answer ends", code)
+                    .singleElement()
+                    .satisfies(head -> {
+                        assertThat(head.status().code()).isEqualTo(code);
+                        assertThat(head.headers().contains("Transfer-Encoding")).isFalse();
+                    });
+            server.writeInbound(new DefaultLastHttpContent());
+            client.runPendingTasks();
+            assertThat(heard.endings).as("%d", code).containsExactly("completed");
+            server.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void writes_that_finish_after_the_relay_ended_change_nothing_and_the_ending_is_heard_once() {
+        // The client holds every piece of the body: its writes complete only when the test says so.
+        List<ChannelPromise> pending = new ArrayList<>();
+        client.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                if (msg instanceof HttpContent) {
+                    ReferenceCountUtil.release(msg);
+                    pending.add(promise);
+                } else {
+                    ctx.write(msg, promise);
+                }
+            }
+        });
+        relay(1 << 20);
+        serve(
+                head("text/event-stream"),
+                piece("data: {\"jsonrpc\":\"2.0\",\"method\":\"ping\"}\n\n"),
+                piece("data: {\"jsonrpc\":\"2.0\",\"method\":\"ping\"}\n\n"),
+                last("data: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n\n"));
+        assertThat(pending).hasSize(3);
+
+        upstream.close();
+        client.runPendingTasks();
+        pending.get(0).setSuccess();
+        pending.get(1).setFailure(new java.io.IOException("reset"));
+        pending.get(2).setSuccess();
+
+        assertThat(events.endings).containsExactly("interrupted server");
+        assertThat(events.messages).containsExactly("MCP server closed the connection");
+        assertThat(released).containsExactly(upstream);
     }
 
     @Test

@@ -16,6 +16,7 @@ import io.mcpguard.proxy.policy.DeclaredTools;
 import io.mcpguard.proxy.testing.ScriptedUpstream;
 import io.mcpguard.proxy.testing.ScriptedUpstream.Answer;
 import io.mcpguard.proxy.testing.ScriptedUpstream.Piece;
+import io.mcpguard.proxy.testing.TestCertificates;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -70,8 +71,16 @@ class UpstreamClientTest {
 
     private static ScriptedUpstream server;
     private static NioEventLoopGroup group;
+    /** A CA, an https server's certificate it signed, and another CA: made once, RSA keys are slow to make. */
+    private static TestCertificates.Issued upstreamCa;
+
+    private static TestCertificates.Issued otherCa;
+    private static TestCertificates.Issued serverCertificate;
 
     private final List<String> endings = new CopyOnWriteArrayList<>();
+    /** The first ending the relay reported: waited for instead of polled. */
+    private final CompletableFuture<String> ended = new CompletableFuture<>();
+
     private UpstreamClient upstream;
     private Channel listener;
 
@@ -79,6 +88,9 @@ class UpstreamClientTest {
     static void start() {
         server = new ScriptedUpstream();
         group = new NioEventLoopGroup(1);
+        upstreamCa = TestCertificates.ca("upstream-ca");
+        otherCa = TestCertificates.ca("other-ca");
+        serverCertificate = TestCertificates.server(upstreamCa, "mcp-server");
     }
 
     @AfterAll
@@ -110,11 +122,13 @@ class UpstreamClientTest {
             @Override
             public void failedBeforeResponse(ErrorCode code, String message) {
                 endings.add("failed " + code + ": " + message);
+                ended.complete("failed " + code + ": " + message);
             }
 
             @Override
             public void completed() {
                 endings.add("completed");
+                ended.complete("completed");
             }
         };
         listener = new ServerBootstrap()
@@ -240,6 +254,185 @@ class UpstreamClientTest {
         assertThat(header(sent, "X-Forwarded-For")).isEqualTo("127.0.0.1");
         assertThat(server.requestTargets()).containsExactly("DELETE /mcp?x=1", "GET /mcp");
         assertThat(plain.statusCode()).isEqualTo(202);
+    }
+
+    @Test
+    void a_call_of_the_proxy_s_own_carries_its_credential_the_subject_and_the_server_s_query() throws Exception {
+        UpstreamClient withAll = new UpstreamClient(
+                config(server.url() + "?tenant=acme", new Secret("proxy-key")),
+                null,
+                1,
+                new DeclaredTools(10),
+                INSPECTION,
+                1 << 20,
+                true);
+        UpstreamClient bare = new UpstreamClient(
+                config(server.url(), null), null, 1, new DeclaredTools(10), INSPECTION, 1 << 20, true);
+        server.script(body -> new Answer(200, "application/json", List.of(Piece.of(ANSWER))));
+        io.netty.handler.codec.http.HttpHeaders headers = new io.netty.handler.codec.http.DefaultHttpHeaders()
+                .set("Content-Type", "application/json")
+                .set("Mcpguard-Subject", "forged");
+        try {
+            OwnCalls.Answer first = withAll.call(
+                            (io.netty.channel.EventLoop) group.next(),
+                            io.netty.handler.codec.http.HttpMethod.POST,
+                            headers,
+                            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}".getBytes(StandardCharsets.UTF_8),
+                            "alice@acme")
+                    .get(10, TimeUnit.SECONDS);
+            OwnCalls.Answer second = bare.call(
+                            (io.netty.channel.EventLoop) group.next(),
+                            io.netty.handler.codec.http.HttpMethod.DELETE,
+                            new io.netty.handler.codec.http.DefaultHttpHeaders().set("Mcpguard-Subject", "forged"),
+                            null,
+                            null)
+                    .get(10, TimeUnit.SECONDS);
+
+            assertThat(new String(first.body(), StandardCharsets.UTF_8)).isEqualTo(ANSWER);
+            assertThat(second.status()).isEqualTo(200);
+        } finally {
+            withAll.close();
+            bare.close();
+        }
+        assertThat(server.requestTargets()).containsExactly("POST /mcp?tenant=acme", "DELETE /mcp");
+        Map<String, List<String>> first = server.requestHeaders().get(0);
+        assertThat(header(first, "X-Upstream-Key")).isEqualTo("proxy-key");
+        assertThat(header(first, "Mcpguard-Subject"))
+                .isEqualTo(Base64.getUrlEncoder()
+                        .withoutPadding()
+                        .encodeToString("alice@acme".getBytes(StandardCharsets.UTF_8)));
+        assertThat(header(first, "Accept-Encoding")).isEqualTo("identity");
+        assertThat(header(first, "Content-Length"))
+                .isEqualTo(String.valueOf(server.bodies().get(0).length()));
+        Map<String, List<String>> second = server.requestHeaders().get(1);
+        assertThat(header(second, "X-Upstream-Key")).isNull();
+        assertThat(header(second, "Mcpguard-Subject"))
+                .as("no subject given: a client's forged one is not passed either")
+                .isNull();
+        assertThat(header(second, "Content-Length")).isEqualTo("0");
+    }
+
+    @Test
+    void a_server_url_without_a_path_is_sent_to_the_root_with_its_own_query() throws Exception {
+        List<String> targets = new CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer root =
+                com.sun.net.httpserver.HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        root.createContext("/", exchange -> {
+            targets.add(exchange.getRequestMethod() + " " + exchange.getRequestURI());
+            exchange.sendResponseHeaders(202, -1);
+            exchange.close();
+        });
+        root.start();
+        try {
+            String url = front(new UpstreamClient(
+                    config("http://127.0.0.1:" + root.getAddress().getPort() + "?tenant=acme", null),
+                    null,
+                    1,
+                    new DeclaredTools(10),
+                    INSPECTION,
+                    1 << 20));
+
+            HttpResponse<String> answer =
+                    send(HttpRequest.newBuilder(URI.create(url)).GET());
+
+            assertThat(answer.statusCode()).isEqualTo(202);
+            assertThat(targets).containsExactly("GET /?tenant=acme");
+        } finally {
+            root.stop(0);
+        }
+    }
+
+    /** An https server on loopback presenting a certificate for 127.0.0.1 signed by the upstream CA, answering ANSWER. */
+    private static com.sun.net.httpserver.HttpsServer httpsServer() throws Exception {
+        com.sun.net.httpserver.HttpsServer https =
+                com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        https.setHttpsConfigurator(
+                new com.sun.net.httpserver.HttpsConfigurator(serverCertificate.sslContext(upstreamCa.certificate())));
+        https.createContext("/mcp", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            byte[] bytes = ANSWER.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        https.start();
+        return https;
+    }
+
+    private static UpstreamClient trusting(com.sun.net.httpserver.HttpsServer https, Path bundle) {
+        return new UpstreamClient(
+                config("https://127.0.0.1:" + https.getAddress().getPort() + "/mcp", null),
+                new TlsSettings.Upstream(bundle),
+                1,
+                new DeclaredTools(10),
+                INSPECTION,
+                1 << 20);
+    }
+
+    private static CompletableFuture<OwnCalls.Answer> ownCall(UpstreamClient client) {
+        return client.call(
+                (io.netty.channel.EventLoop) group.next(),
+                io.netty.handler.codec.http.HttpMethod.POST,
+                new io.netty.handler.codec.http.DefaultHttpHeaders().set("Content-Type", "application/json"),
+                "{}".getBytes(StandardCharsets.UTF_8),
+                null);
+    }
+
+    @Test
+    void an_https_server_whose_certificate_the_ca_bundle_vouches_for_is_used_for_relays_and_own_calls(@TempDir Path dir)
+            throws Exception {
+        Path bundle = dir.resolve("ca.pem");
+        upstreamCa.writeCertificate(bundle);
+        com.sun.net.httpserver.HttpsServer https = httpsServer();
+        try (io.mcpguard.proxy.testing.LogCapture logs =
+                new io.mcpguard.proxy.testing.LogCapture(UpstreamClient.class.getName())) {
+            String url = front(trusting(https, bundle));
+
+            HttpResponse<String> relayed =
+                    send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString("{}")));
+            OwnCalls.Answer own = ownCall(upstream).get(10, TimeUnit.SECONDS);
+
+            assertThat(relayed.body()).isEqualTo(ANSWER);
+            assertThat(new String(own.body(), StandardCharsets.UTF_8)).isEqualTo(ANSWER);
+            assertThat(ended.get(10, TimeUnit.SECONDS)).isEqualTo("completed");
+            assertThat(logs.lines()).noneMatch(line -> line.text().contains("upstream.tls_handshake_failed"));
+        } finally {
+            https.stop(0);
+        }
+    }
+
+    @Test
+    void an_https_server_the_ca_bundle_does_not_vouch_for_is_unreachable_and_the_operator_is_told_why(@TempDir Path dir)
+            throws Exception {
+        Path otherBundle = dir.resolve("other.pem");
+        otherCa.writeCertificate(otherBundle);
+        com.sun.net.httpserver.HttpsServer https = httpsServer();
+        try (io.mcpguard.proxy.testing.LogCapture logs =
+                new io.mcpguard.proxy.testing.LogCapture(UpstreamClient.class.getName())) {
+            String url = front(trusting(https, otherBundle));
+
+            // The listener only reports: nothing answers the client here, so only the ending is waited for.
+            CompletableFuture<HttpResponse<String>> pending = CLIENT.sendAsync(
+                    HttpRequest.newBuilder(URI.create(url))
+                            .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            String ending = ended.get(10, TimeUnit.SECONDS);
+            pending.cancel(true);
+
+            // The handshake fails after the pool's connection opened: the request's write fails, never goes in clear.
+            assertThat(ending).isEqualTo("failed UPSTREAM_UNAVAILABLE: cannot send the request to the MCP server");
+            assertThat(logs.lines())
+                    .anySatisfy(line -> assertThat(line.text())
+                            .contains("event.name=upstream.tls_handshake_failed")
+                            .contains("upstream=127.0.0.1:" + https.getAddress().getPort()));
+            assertThat(ownCall(upstream))
+                    .as("nothing is sent in the clear either")
+                    .failsWithin(Duration.ofSeconds(10));
+        } finally {
+            https.stop(0);
+        }
     }
 
     @Test
