@@ -124,6 +124,31 @@ class PolicyGateTest {
     }
 
     @Test
+    void the_answers_a_retry_brings_are_classified_with_the_arguments_of_its_tool_call() throws Exception {
+        TableEngine engine = new TableEngine(input -> CompletableFuture.completedFuture(decision(true, "d")));
+        PolicyGate gate = new PolicyGate(engine, new DeclaredTools(10), new ArgumentClassifier(SCANNER));
+
+        gate.check(
+                        body(
+                                message(
+                                        1,
+                                        "tools/call",
+                                        "{'name':'send','arguments':{'to':'alice@example.com'},"
+                                                + "'inputResponses':{'k':{'content':{'v':'AKIAIOSFODNN7EXAMPLE'}}}}"),
+                                message(2, "tools/call", "{'name':'send','inputResponses':{'k':'bob@example.com'}}"),
+                                message(3, "prompts/get", "{'name':'p','inputResponses':{'k':'bob@example.com'}}"),
+                                message(4, "tools/call", "{'name':'send','inputResponses':{'k':'nothing here'}}")),
+                        ALICE,
+                        FACTS)
+                .join();
+
+        assertThat(engine.asked)
+                .extracting(input -> input.argumentFindings().classes())
+                .as("both parts; the answers without arguments; no tool call; answers with nothing in them")
+                .containsExactly(List.of("personal_data", "secret"), List.of("personal_data"), List.of(), List.of());
+    }
+
+    @Test
     void a_message_beyond_the_input_bound_is_denied_unread_and_never_put_to_the_engine() throws Exception {
         TableEngine engine = new TableEngine(input -> CompletableFuture.completedFuture(decision(true, "d")));
         PolicyGate gate = new PolicyGate(
