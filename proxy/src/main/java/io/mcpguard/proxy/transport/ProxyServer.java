@@ -28,17 +28,12 @@ import io.mcpguard.proxy.mask.SensitiveDataScanner;
 import io.mcpguard.proxy.mask.TextMasker;
 import io.mcpguard.proxy.mask.UpstreamErrorSanitizer;
 import io.mcpguard.proxy.pipeline.MessagePath;
-import io.mcpguard.proxy.policy.CachingPolicyEngine;
 import io.mcpguard.proxy.policy.DeclaredTools;
-import io.mcpguard.proxy.policy.OpaPolicyEngine;
 import io.mcpguard.proxy.policy.PolicyEngine;
 import io.mcpguard.proxy.policy.PolicyGate;
 import io.mcpguard.proxy.policy.PolicyInputBound;
-import io.mcpguard.proxy.policy.RecordingPolicyEngine;
-import io.mcpguard.proxy.policy.ShadowPolicyEngine;
 import io.mcpguard.proxy.policy.SubjectResolver;
 import io.mcpguard.proxy.policy.ToolPins;
-import io.mcpguard.proxy.policy.WasmPolicyEngine;
 import io.mcpguard.proxy.quota.QuotaGate;
 import io.mcpguard.proxy.quota.QuotaStore;
 import io.mcpguard.proxy.stdio.StdioBridge;
@@ -132,75 +127,8 @@ public final class ProxyServer implements AutoCloseable {
                 config.audit(), config.upstream().url(), config.mcpPath(), inspection.snapshots(), clientText);
         this.quotas = QuotaStore.open(config.quota(), audit.meter());
         Budgets budgets = Budgets.of(config.budgets(), audit.meter());
-        PolicyEngine engine;
-        java.util.function.Supplier<java.util.concurrent.CompletableFuture<String>> revision;
-        java.util.function.Supplier<java.util.concurrent.CompletableFuture<Void>> policyLoaded;
-        if (config.policy().engine() == ProxyConfig.Policy.Engine.WASM) {
-            WasmPolicyEngine wasm =
-                    new WasmPolicyEngine(config.policy(), config.opa().decisionPath(), decoder.mapper());
-            engine = wasm;
-            revision = wasm::currentRevision;
-            policyLoaded = () -> java.util.concurrent.CompletableFuture.completedFuture(null); // holds a bundle
-        } else {
-            OpaPolicyEngine opa = new OpaPolicyEngine(config.opa(), workers, decoder.mapper());
-            engine = opa;
-            revision = opa::currentRevision;
-            policyLoaded = opa::policyLoaded;
-        }
-        ProxyConfig.PolicyCache cache = config.policyCache();
-        PolicyEngine decided = cache.maxEntries() == 0
-                ? audit.measured(engine)
-                : new CachingPolicyEngine(
-                        audit.measured(engine),
-                        cache.maxEntries(),
-                        cache.maxTtl(),
-                        cache.revisionCheckInterval(),
-                        revision,
-                        workers.next());
-        if (decided instanceof CachingPolicyEngine cached) {
-            audit.watchDecisionCache(cached);
-        }
-        ProxyConfig.Shadow shadow = config.shadow();
-        if (shadow.decisionPath() != null) {
-            ProxyConfig.Opa opa = config.opa();
-            decided = new ShadowPolicyEngine(
-                    decided,
-                    new OpaPolicyEngine(
-                            new ProxyConfig.Opa(
-                                    opa.url(),
-                                    shadow.decisionPath(),
-                                    opa.timeout(),
-                                    opa.maxConnections(),
-                                    opa.maxPendingDecisions()),
-                            workers,
-                            decoder.mapper()),
-                    shadow.samplePercent(),
-                    shadow.maxConcurrent(),
-                    audit.meter());
-            log.atInfo()
-                    .addKeyValue("decision_path", shadow.decisionPath())
-                    .addKeyValue("sample_percent", shadow.samplePercent())
-                    .log("shadow mode: a candidate policy decides beside the enforced one, never enforced");
-        }
-        ProxyConfig.Recording recording = config.recording();
-        if (recording.file() != null) {
-            MaskedSnapshots masked = new MaskedSnapshots(
-                    new JsonMasker(texts), new MaskRules(config.mask().styles()), Integer.MAX_VALUE);
-            decided = new RecordingPolicyEngine(
-                    decided,
-                    recording.file(),
-                    recording.maxBytes(),
-                    recording.maxAge(),
-                    java.time.Clock.systemUTC(),
-                    recording.arguments().equals("hashed")
-                            ? RecordingPolicyEngine::hashed
-                            : sent -> masked.masked(sent, null));
-            log.atInfo()
-                    .addKeyValue("file", recording.file())
-                    .addKeyValue("arguments", recording.arguments())
-                    .log("policy inputs and decisions are recorded for mcpguard replay");
-        }
-        this.policy = decided;
+        PolicyChain policyChain = PolicyChain.of(config, workers, decoder.mapper(), audit, texts);
+        this.policy = policyChain.engine();
         MessagePath messagePath = new MessagePath(new MessagePath.Parts(
                 config.mcpPath(),
                 decoder,
@@ -218,7 +146,7 @@ public final class ProxyServer implements AutoCloseable {
                 audit.enabled() ? new TraceContextInjector(decoder.mapper()) : null,
                 audit.recordsToolCalls(),
                 new Readiness(List.of(
-                        new Readiness.Check("policy", policyLoaded),
+                        new Readiness.Check("policy", policyChain.loaded()),
                         new Readiness.Check(
                                 "upstream", stdio != null ? stdio::ready : () -> upstream.reachable(workers.next())),
                         new Readiness.Check("audit spool", audit::spoolWritable))),

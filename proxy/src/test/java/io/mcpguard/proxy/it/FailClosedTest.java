@@ -118,8 +118,9 @@ class FailClosedTest {
     @Test
     void an_upstream_that_does_not_start_answering_in_time_is_a_timeout() throws Exception {
         upstream.resetStreamGate();
+        // Long enough for the initialize before it to be answered on a loaded machine (it failed at 500ms there).
         try (ProxyHarness proxy =
-                new ProxyHarness(upstream.url(), opa.url(), Map.of("upstream.response-timeout", "500ms"))) {
+                new ProxyHarness(upstream.url(), opa.url(), Map.of("upstream.response-timeout", "2s"))) {
             String session = initialize(proxy);
             HttpResponse<String> answer = send(proxy, session, """
                     {"jsonrpc":"2.0","id":42,"method":"tools/call",\

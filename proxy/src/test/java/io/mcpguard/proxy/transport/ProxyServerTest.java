@@ -328,7 +328,7 @@ class ProxyServerTest {
                         "MCPGUARD_AUDIT_SPOOL",
                         "memory"));
         ProxyServer server;
-        try (LogCapture logs = new LogCapture(ProxyServer.class.getName())) {
+        try (LogCapture logs = new LogCapture(PolicyChain.class.getName())) {
             server = new ProxyServer(config, TestSubjects.ACME_VIEWERS);
             assertThat(logs.lines())
                     .anySatisfy(line -> assertThat(line.text())
