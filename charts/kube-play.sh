@@ -40,6 +40,7 @@ sed -i '/^Picked up JAVA_TOOL_OPTIONS/d' "$WORK/api-keys.yaml"
 printf demo@example.com >"$WORK/email"
 printf sandbox-demo-api-token >"$WORK/token"
 head -c 32 /dev/urandom | base64 >"$WORK/subject.key"
+head -c 32 /dev/urandom | base64 >"$WORK/state.key"
 
 cat >"$WORK/sandbox.yaml" <<YAML
 name: sandbox
@@ -62,7 +63,8 @@ YAML
 mkdir -p "$WORK/secrets"
 (cd charts/verify && go run ./cmd/podplay -extra "$WORK/sandbox.yaml" -secrets-dir "$WORK/secrets" \
   "bitbucket-credentials=BITBUCKET_EMAIL=$WORK/email" "bitbucket-credentials=BITBUCKET_API_TOKEN=$WORK/token" \
-  "mcpguard-api-keys=api-keys.yaml=$WORK/api-keys.yaml" "mcpguard-audit=subject.key=$WORK/subject.key") \
+  "mcpguard-api-keys=api-keys.yaml=$WORK/api-keys.yaml" "mcpguard-audit=subject.key=$WORK/subject.key" \
+  "mcpguard-request-state=state.key=$WORK/state.key") \
   <"$WORK/rendered.yaml" >"$WORK/pod.yaml"
 
 cleanup() {
@@ -77,7 +79,7 @@ cleanup() {
   for volume in $(podman volume ls -q); do
     if grep -qx -- "$volume" <<<"$names"; then podman volume rm -f "$volume" >/dev/null 2>&1 || true; fi
   done
-  podman secret rm bitbucket-credentials mcpguard-api-keys mcpguard-audit >/dev/null 2>&1 || true
+  podman secret rm bitbucket-credentials mcpguard-api-keys mcpguard-audit mcpguard-request-state >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 cleanup

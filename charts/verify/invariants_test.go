@@ -346,6 +346,7 @@ func credentialPaths(cfg map[string]any) []string {
 	get("upstream", "credential-file")
 	get("mask", "hash-key-file")
 	get("audit", "subject-hash-key-file")
+	get("upstream", "request-state-key-file")
 	return paths
 }
 

@@ -101,5 +101,8 @@ seccompProfile:
 {{- if .Values.secrets.auditSubjectHashKey.name -}}
 {{- $_ := set $config.audit "subject-hash-key-file" "/etc/mcpguard/secrets/audit/subject.key" -}}
 {{- end -}}
+{{- if .Values.secrets.requestStateKey.name -}}
+{{- $_ := set $config.upstream "request-state-key-file" "/etc/mcpguard/secrets/request-state/state.key" -}}
+{{- end -}}
 {{- toYaml (mergeOverwrite $config (deepCopy .Values.proxy.config)) -}}
 {{- end -}}

@@ -120,9 +120,16 @@ public record ProxyConfig(
      *     modern}): the server speaks 2026-07-28 and modern requests pass as they are
      * @param maxSessions the most bridged sessions held at once; beyond, the least recently used one is ended
      * @param idleTimeout a bridged session unused this long is ended at the server
+     * @param requestStateKey the secret the sealing key of multi round-trip request states is derived from ({@code
+     *     upstream.request-state-key-file|env}, at least 32 bytes), shared by every replica so that a retry may reach
+     *     any of them; null: a random key of this process (a retry must come back through the proxy that sealed it)
      */
-    public record Bridge(boolean legacyServer, int maxSessions, Duration idleTimeout) {
-        public static final Bridge DEFAULT = new Bridge(true, 1000, Duration.ofMinutes(10));
+    public record Bridge(boolean legacyServer, int maxSessions, Duration idleTimeout, Secret requestStateKey) {
+        public static final Bridge DEFAULT = new Bridge(true, 1000, Duration.ofMinutes(10), null);
+
+        public Bridge(boolean legacyServer, int maxSessions, Duration idleTimeout) {
+            this(legacyServer, maxSessions, idleTimeout, null);
+        }
     }
 
     /**

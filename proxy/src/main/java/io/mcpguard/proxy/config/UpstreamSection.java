@@ -63,6 +63,7 @@ final class UpstreamSection {
                         "upstream.bridge.idle-timeout",
                         Bridge.DEFAULT.idleTimeout(),
                         java.time.Duration.ofSeconds(1),
-                        java.time.Duration.ofDays(1)));
+                        java.time.Duration.ofDays(1)),
+                SecretKeys.load(src, "upstream.request-state-key", 32));
     }
 }

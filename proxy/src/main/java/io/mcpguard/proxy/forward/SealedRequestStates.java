@@ -9,8 +9,10 @@ import java.time.Duration;
 import java.util.Base64;
 import javax.crypto.Cipher;
 import javax.crypto.KeyGenerator;
+import javax.crypto.Mac;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The {@code requestState} of a 2026-07-28 multi round-trip result, sealed by the proxy before the client sees it and
@@ -18,8 +20,10 @@ import javax.crypto.spec.GCMParameterSpec;
  * state, bound to the subject it was issued to (the subject is the authenticated data) and to a deadline: it cannot
  * read what a careless server put in the state, cannot forge or alter one (a state the proxy did not seal is refused),
  * and cannot hand its state to another subject — the binding to the user the era asks of state that shapes
- * authorization. Nothing is stored, so there is nothing to bound: the key lives in this process (a retry must come
- * back through the proxy that sealed it). Thread-safe.
+ * authorization. Nothing is stored, so there is nothing to bound. The key is derived from a secret every replica
+ * shares ({@code upstream.request-state-key-*}), so a retry may reach any of them as the era's stateless servers
+ * allow; without one it is random and lives in this process, and a retry must come back through the proxy that
+ * sealed it. Thread-safe.
  */
 public final class SealedRequestStates {
     /** What every sealed state starts with: a state without it was not sealed here. */
@@ -33,15 +37,35 @@ public final class SealedRequestStates {
     private final Duration lifetime;
     private final Clock clock;
 
+    /** Sealed under a random key of this process. */
     public SealedRequestStates(Duration lifetime, Clock clock) {
+        this(lifetime, clock, null);
+    }
+
+    /**
+     * @param secret what the key is derived from (at least 32 bytes), the same on every replica; null for a random key
+     */
+    public SealedRequestStates(Duration lifetime, Clock clock, byte[] secret) {
         this.lifetime = lifetime;
         this.clock = clock;
         try {
-            KeyGenerator generator = KeyGenerator.getInstance("AES");
-            generator.init(256, random);
-            this.key = generator.generateKey();
+            if (secret == null) {
+                KeyGenerator generator = KeyGenerator.getInstance("AES");
+                generator.init(256, random);
+                this.key = generator.generateKey();
+            } else {
+                if (secret.length < 32) {
+                    throw new IllegalArgumentException("a request-state secret needs at least 32 bytes");
+                }
+                // A key of its own, not the secret itself: the same secret may serve elsewhere without the two uses
+                // ever sharing a key.
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+                this.key = new SecretKeySpec(
+                        mac.doFinal("mcpguard request-state key v1".getBytes(StandardCharsets.US_ASCII)), "AES");
+            }
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-256 is not available", e);
+            throw new IllegalStateException("AES-256 or HMAC-SHA-256 is not available", e);
         }
     }
 

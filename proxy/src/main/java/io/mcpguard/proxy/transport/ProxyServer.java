@@ -152,7 +152,7 @@ public final class ProxyServer implements AutoCloseable {
                         new Readiness.Check("audit spool", audit::spoolWritable))),
                 budgets.decisions(),
                 bridge,
-                new SealedRequestStates(java.time.Duration.ofMinutes(10), java.time.Clock.systemUTC())));
+                requestStates(config.upstream().bridge())));
         this.initializer = new ProxyChannelInitializer(new ProxyChannelInitializer.Parts(
                 config.listen(),
                 config.limits(),
@@ -263,6 +263,14 @@ public final class ProxyServer implements AutoCloseable {
             listenerTls.close();
         }
         audit.close(); // last: every exchange has ended its spans; what is buffered is exported now
+    }
+
+    /** Sealed for ten minutes, under the replicas' shared secret when one is configured. */
+    private static SealedRequestStates requestStates(ProxyConfig.Bridge era) {
+        byte[] secret = era.requestStateKey() == null
+                ? null
+                : era.requestStateKey().reveal().getBytes(StandardCharsets.UTF_8);
+        return new SealedRequestStates(Duration.ofMinutes(10), java.time.Clock.systemUTC(), secret);
     }
 
     private static ToolPins toolPins(ProxyConfig.ToolPinning pinning) {

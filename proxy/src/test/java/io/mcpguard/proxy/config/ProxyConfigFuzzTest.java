@@ -61,6 +61,8 @@ class ProxyConfigFuzzTest {
             "upstream.era",
             "upstream.bridge.max-sessions",
             "upstream.bridge.idle-timeout",
+            "upstream.request-state-key-env",
+            "upstream.request-state-key-file",
             "quota.max-buckets",
             "quota.store",
             "quota.redis.url",

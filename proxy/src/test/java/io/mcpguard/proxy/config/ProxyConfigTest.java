@@ -287,6 +287,22 @@ class ProxyConfigTest {
     }
 
     @Test
+    void a_request_state_key_is_a_secret_of_at_least_32_bytes_and_none_by_default() {
+        assertThat(ProxyConfig.load(null, Map.of()).upstream().bridge().requestStateKey())
+                .isNull();
+        assertThatThrownBy(() -> ProxyConfig.parse(
+                        "upstream:\n  request-state-key-env: STATE_KEY\n", Map.of("STATE_KEY", "too-short-a-value")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'upstream.request-state-key-env': the secret needs at least 32 bytes")
+                .hasMessageNotContaining("too-short-a-value");
+        String key = "0123456789abcdef0123456789abcdef";
+        ProxyConfig config =
+                ProxyConfig.parse("upstream:\n  request-state-key-env: STATE_KEY\n", Map.of("STATE_KEY", key));
+        assertThat(config.upstream().bridge().requestStateKey().reveal()).isEqualTo(key);
+        assertThat(config.toString()).doesNotContain(key);
+    }
+
+    @Test
     void masking_styles_and_domains_are_validated() {
         assertThatThrownBy(() -> ProxyConfig.parse("mask:\n  styles:\n    secret: scramble\n", Map.of()))
                 .isInstanceOf(ConfigException.class)

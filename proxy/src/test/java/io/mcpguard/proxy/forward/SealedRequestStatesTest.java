@@ -85,4 +85,35 @@ class SealedRequestStatesTest {
         now[0] = NOW.plus(Duration.ofMinutes(11));
         assertThat(timed.open("alice", sealed)).isNull();
     }
+
+    @Test
+    void replicas_sharing_a_secret_open_each_others_states_and_no_one_else_does() {
+        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        byte[] secret = "a secret every replica of this deployment mounts".getBytes(StandardCharsets.UTF_8);
+        SealedRequestStates replicaA = new SealedRequestStates(Duration.ofMinutes(10), clock, secret);
+        SealedRequestStates replicaB = new SealedRequestStates(Duration.ofMinutes(10), clock, secret.clone());
+        byte[] otherSecret = "a secret of another deployment, as long as the one".getBytes(StandardCharsets.UTF_8);
+        SealedRequestStates elsewhere = new SealedRequestStates(Duration.ofMinutes(10), clock, otherSecret);
+
+        String sealed = replicaA.seal("alice", "server-state 7");
+
+        assertThat(replicaB.open("alice", sealed)).isEqualTo("server-state 7");
+        assertThat(replicaB.open("bob", sealed))
+                .as("still bound to its subject")
+                .isNull();
+        assertThat(elsewhere.open("alice", sealed)).isNull();
+        assertThat(states.open("alice", sealed))
+                .as("a random key of one process")
+                .isNull();
+        assertThat(replicaA.open("alice", states.seal("alice", "x"))).isNull();
+    }
+
+    @Test
+    void a_secret_shorter_than_a_key_is_refused() {
+        byte[] shortSecret = new byte[31];
+
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> new SealedRequestStates(Duration.ofMinutes(10), Clock.systemUTC(), shortSecret))
+                .withMessageContaining("at least 32 bytes");
+    }
 }
