@@ -3,6 +3,7 @@ package io.mcpguard.proxy.mask;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -152,9 +153,12 @@ class PemBodyTest {
         String hex = "a3F9c2E1b4D7f6A0".repeat(4);
 
         assertThat(found(hex + "\n" + hex + "\n" + hex.substring(0, 20))).isEmpty();
-        String lower = L1.toLowerCase(java.util.Locale.ROOT);
-        assertThat(found(lower + "\n" + lower + "\n" + SHORT.toLowerCase(java.util.Locale.ROOT)))
+        String lower = L1.toLowerCase(Locale.ROOT);
+        assertThat(found(lower + "\n" + lower + "\n" + SHORT.toLowerCase(Locale.ROOT)))
                 .as("one case only: words, not base64 of random bytes")
+                .isEmpty();
+        String upper = L1.toUpperCase(Locale.ROOT);
+        assertThat(found(upper + "\n" + upper + "\n" + SHORT.toUpperCase(Locale.ROOT)))
                 .isEmpty();
     }
 
