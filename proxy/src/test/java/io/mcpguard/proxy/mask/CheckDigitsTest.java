@@ -71,6 +71,20 @@ class CheckDigitsTest {
             luhn            | 4111 1111 1111 1111       | true
             luhn            | 4111 1111 1111 1112       | false
             luhn            | 5                         | false
+            luhn            | 18                        | true
+            iban            | NO93 8601 1117 947        | true
+            basic-auth      | dXNlcjpwYXNzIHdvcmQ=      | true
+            basic-auth      | OnBhOnNz                  | false
+            uk-nino         | AD123456C                 | false
+            ie-ppsn         | 1234567OB                 | true
+            # A sign or letter where digits belong, with a check that the arithmetic would accept: only the
+            # alphabet test turns these away (parseInt takes a leading '+'; mod 97 reads '_' as a letter).
+            iban            | GB21WEST1234569876543_    | false
+            es-dni          | +1234567L                 | false
+            fi-hetu         | +31052-308B               | false
+            fr-nir          | +55081416802541           | false
+            ie-ppsn         | A234567J                  | false
+            sg-nric         | SA234567E                 | false
             basic-auth      | dXNlcjpwYTpzcw==          | true
             basic-auth      | dXNlcn86cA==              | false
             us-ssn          | 536-90-4399               | true

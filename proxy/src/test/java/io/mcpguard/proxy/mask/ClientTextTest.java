@@ -29,4 +29,12 @@ class ClientTextTest {
     void a_long_name_is_cut() {
         assertThat(CLEAN.of("x".repeat(500))).hasSize(ClientText.MAX_CHARS + 1).endsWith("…");
     }
+
+    @Test
+    void a_cut_never_splits_a_surrogate_pair_and_no_list_stays_no_list() {
+        String name = "x".repeat(ClientText.MAX_CHARS - 1) + "\uD83D\uDE00" + "tail";
+
+        assertThat(CLEAN.of(name)).isEqualTo("x".repeat(ClientText.MAX_CHARS - 1) + "…");
+        assertThat(CLEAN.of((List<String>) null)).isNull();
+    }
 }

@@ -21,6 +21,8 @@ class KeywordAssignmentTest {
             keep_alive_token: Zt8kQ2mW9xR4vB7n     | secret-assignment:Zt8kQ2mW9xR4vB7n
             crypto_signing_key=Hq3Lm8Vt2Xw6Rk9P    | secret-assignment:Hq3Lm8Vt2Xw6Rk9P
             db_pwd = hunter22                      | password-assignment:hunter22
+            pwd=hunter22                           | password-assignment:hunter22
+            credential = Zt8kQ2mW9xR4vB7nX3        | secret-assignment:Zt8kQ2mW9xR4vB7nX3
             password_plain=hunter22                | password-assignment:hunter22
             'password' : 'hunter22'                | password-assignment:hunter22
             password\t= hunter22                   | password-assignment:hunter22
@@ -58,10 +60,11 @@ class KeywordAssignmentTest {
     @Test
     void a_key_longer_than_a_key_can_be_is_no_key() {
         // The identifier is read back at most 64 characters from the separator; one longer is not a key name.
-        String text = "a".repeat(70) + "_password=hunter22";
+        String longest = "a".repeat(55) + "_password"; // 64 characters
 
-        assertThat(found(text)).isEmpty();
-        assertThat(found("a".repeat(40) + "_password=hunter22")).containsExactly("password-assignment:hunter22");
+        assertThat(found(longest + "=hunter22")).containsExactly("password-assignment:hunter22");
+        assertThat(found("a" + longest + "=hunter22")).isEmpty();
+        assertThat(found("a".repeat(10) + longest + "=hunter22")).isEmpty();
     }
 
     @Test

@@ -67,4 +67,25 @@ class MaskedSnapshotsTest {
         assertThatThrownBy(() -> new MaskedSnapshots(new JsonMasker(TEXTS), MaskRules.redactAll(), 10))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void a_cut_never_splits_a_surrogate_pair() {
+        // The JSON text is a quote, 118 x and the emoji's two chars at 119 and 120: cut before the pair, not inside.
+        String snapshot =
+                SNAPSHOTS.of(JSON.getNodeFactory().textNode("x".repeat(118) + "\uD83D\uDE00" + "y".repeat(50)), null);
+
+        assertThat(snapshot).isEqualTo("\"" + "x".repeat(118) + "…[53 more characters not recorded]");
+    }
+
+    @Test
+    void every_random_looking_token_of_a_string_is_redacted_and_tokens_missing_a_kind_of_character_are_not() {
+        String first = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";
+        String second = "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY";
+
+        assertThat(MaskedSnapshots.redacted("old " + first + " new " + second))
+                .isEqualTo("old [REDACTED:high-entropy] new [REDACTED:high-entropy]");
+        assertThat(MaskedSnapshots.redacted("MAX_RETRY_COUNT_FOR_UPSTREAM_2 PaymentControllerIntegrationTests"))
+                .as("no lower case; no digit")
+                .isEqualTo("MAX_RETRY_COUNT_FOR_UPSTREAM_2 PaymentControllerIntegrationTests");
+    }
 }

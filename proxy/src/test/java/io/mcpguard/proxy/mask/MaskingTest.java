@@ -133,6 +133,20 @@ class MaskingTest {
     }
 
     @Test
+    void event_text_is_masked_unless_the_rule_masks_nothing_and_a_number_too_long_for_a_card_is_left()
+            throws Exception {
+        String text = "key AKIAIOSFODNN7EXAMPLE";
+        JsonNode big = JSON.readTree("41111111111111111111111"); // 23 digits: no card has so many
+
+        assertThat(jsonMasker.maskText(text, MaskRule.all(MaskStyle.REDACT), new MaskCounts()))
+                .isEqualTo("key [REDACTED:aws-access-key]");
+        assertThat(jsonMasker.maskText(text, MaskRule.NOTHING, new MaskCounts()))
+                .isSameAs(text);
+        assertThat(jsonMasker.masked(big, MaskRule.all(MaskStyle.REDACT), new MaskCounts()))
+                .isSameAs(big);
+    }
+
+    @Test
     void a_keyed_hash_is_stable_within_a_tenant_and_differs_between_tenants() {
         String text = "from jane.doe@acme-corp.com";
         MaskRule acme =

@@ -25,6 +25,17 @@ class NumberPatternsTest {
             jcb 3589 0000 0000 0003          | payment-card:3589 0000 0000 0003
             diners 3600 0000 0000 08         | payment-card:3600 0000 0000 08
             diners 3800 0000 0000 06         | payment-card:3800 0000 0000 06
+            mastercard 5100 0000 0000 0008   | payment-card:5100 0000 0000 0008
+            mastercard 5500 0000 0000 0004   | payment-card:5500 0000 0000 0004
+            mastercard 2221 0000 0000 0009   | payment-card:2221 0000 0000 0009
+            jcb 3528 0000 0000 0007          | payment-card:3528 0000 0000 0007
+            visa 4222222200004               | payment-card:4222222200004
+            visa 4111111111111111003         | payment-card:4111111111111111003
+            price\u00804111 1111 1111 1111   | payment-card:4111 1111 1111 1111
+            ref 5000 0000 0000 0009          |
+            ref 5600 0000 0000 0003          |
+            ref 411111110002                 |
+            ref 41111111111111110000         |
             ref 2220 0000 0000 0000          |
             ref 2721 0000 0000 0004          |
             ref 3527 0000 0000 0008          |

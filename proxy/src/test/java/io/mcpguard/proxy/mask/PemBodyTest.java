@@ -3,6 +3,7 @@ package io.mcpguard.proxy.mask;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -13,6 +14,8 @@ import org.junit.jupiter.api.Test;
 class PemBodyTest {
     private static final String L1 = "pU3KGCUwux1tEyze1iN7LtkeP3IfyxlxF0SU1kk8nVw0YL4xIB5p/tqg7ui5mX9c";
     private static final String L2 = "fCmZ/a/lkyU81lSvTfrXFCegrrP+6SMvivIhH57kkcWxC+y1Vjv8Hm+TQn7LyP4p";
+    private static final String L3 = "VeXNjkbcjtS3wnZNKlpNdncG+F2GkAJK1r2jQBvpyMvMyTX2zR9hImrhUziuGjQA";
+    private static final String L4 = "TTO6DSRqwEyBsbryPjv57vX3nytJNK+H9VILablLDZguhbtVtnKocmN6zXRm/LYO";
     private static final String SHORT = "Do/xhGOw5LK6KXA0dPBkrGj3APU=";
     /** PKCS#8, version 0 then the algorithm: "MII" .. "IBAD". */
     private static final String PKCS8 = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VeXNjkbcjtS3";
@@ -36,6 +39,13 @@ class PemBodyTest {
         assertThat(found(L1 + "\n" + L2 + "\n-----END CERTIFICATE-----\n")).isEmpty();
         assertThat(found(L1 + "\n" + L2 + "\n" + SHORT + "\n-----END PUBLIC KEY-----"))
                 .isEmpty();
+    }
+
+    @Test
+    void a_diff_adding_full_length_lines_and_the_end_line_is_a_key() {
+        String text = "+" + L1 + "\n+" + L2 + "\n+-----END OPENSSH PRIVATE KEY-----";
+
+        assertThat(found(text)).containsExactly(key(text));
     }
 
     @Test
@@ -63,6 +73,9 @@ class PemBodyTest {
         assertThat(found(L1 + "\n" + L2 + "\n" + SHORT + "\n-----BEGIN CERTIFICATE-----\nMIIC"))
                 .as("a BEGIN line after it, not an END line")
                 .containsExactly(key(L1 + "\n" + L2 + "\n" + SHORT));
+        assertThat(found(L1 + "\n" + L2 + "\n-----BEGIN CERTIFICATE-----\nMIIC"))
+                .as("a BEGIN line right after full-length lines")
+                .containsExactly(key(L1 + "\n" + L2));
     }
 
     @Test
@@ -93,13 +106,60 @@ class PemBodyTest {
 
         assertThat(found(other + "\n+" + PKCS8)).containsExactly(key("+" + PKCS8));
         assertThat(found(other + "x" + "\n" + PKCS1)).containsExactly(key(PKCS1));
+        assertThat(found(other + "\n+" + L1))
+                .as("a diff's added line of no key")
+                .isEmpty();
+    }
+
+    @Test
+    void body_lines_are_60_to_80_characters_long() {
+        String pool = L1 + L2 + L3 + L4;
+        for (int length : new int[] {60, 80}) {
+            String text = pool.substring(0, length) + "\n" + pool.substring(length, 2 * length) + "\n" + SHORT;
+            assertThat(found(text)).as("%d", length).containsExactly(key(text));
+        }
+        for (int length : new int[] {59, 81}) {
+            String text = pool.substring(0, length) + "\n" + pool.substring(length, 2 * length) + "\n" + SHORT;
+            assertThat(found(text)).as("%d", length).isEmpty();
+        }
+    }
+
+    @Test
+    void padding_may_end_a_full_length_line() {
+        String padded = L2.substring(0, 62) + "==";
+        String text = L1 + "\n" + padded + "\n-----END PRIVATE KEY-----";
+
+        assertThat(found(text)).containsExactly(key(text));
+    }
+
+    @Test
+    void a_blank_line_ends_a_run_before_its_end_line_and_blank_lines_at_either_end_of_the_text_do_not_matter() {
+        assertThat(found(L1 + "\n" + L2 + "\n\n-----END PRIVATE KEY-----"))
+                .as("the END line after a blank line is not the run's")
+                .containsExactly(key(L1 + "\n" + L2));
+        assertThat(found("\n" + L1 + "\n" + L2 + "\n" + SHORT + "\n  "))
+                .containsExactly(key(L1 + "\n" + L2 + "\n" + SHORT));
+    }
+
+    @Test
+    void a_diff_adding_a_key_with_its_short_last_line_is_found_through_its_added_end_line() {
+        String text = "+" + L1 + "\n+" + L2 + "\n+" + SHORT + "\n+-----END PRIVATE KEY-----";
+
+        assertThat(found(text)).containsExactly(key(text));
     }
 
     @Test
     void mixed_case_hex_is_a_digest_not_a_key_body() {
-        String hex = "a3F9c2E1b4D7e6A0".repeat(4);
+        String hex = "a3F9c2E1b4D7f6A0".repeat(4);
 
         assertThat(found(hex + "\n" + hex + "\n" + hex.substring(0, 20))).isEmpty();
+        String lower = L1.toLowerCase(Locale.ROOT);
+        assertThat(found(lower + "\n" + lower + "\n" + SHORT.toLowerCase(Locale.ROOT)))
+                .as("one case only: words, not base64 of random bytes")
+                .isEmpty();
+        String upper = L1.toUpperCase(Locale.ROOT);
+        assertThat(found(upper + "\n" + upper + "\n" + SHORT.toUpperCase(Locale.ROOT)))
+                .isEmpty();
     }
 
     private static String key(String span) {

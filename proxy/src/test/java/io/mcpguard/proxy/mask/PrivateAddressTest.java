@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -23,7 +24,9 @@ class PrivateAddressTest {
             ping fe80::1% now                    | private-ipv6:fe80::1
             zone fe80::1%abcdefghijklmnopqrstuv  | private-ipv6:fe80::1%abcdefghijklmnop
             ula FD12:3456:789A:1::1              | private-ipv6:FD12:3456:789A:1::1
+            fd12::1 at the start                 | private-ipv6:fd12::1
             ends with fd12                       |
+            port ab:fd12::1                      |
             hex fdzz:1::1 and fd1z:1::1          |
             name v.fd12::1 and host.fd12::1      |
             twice fd12::1::2                     |
@@ -44,5 +47,16 @@ class PrivateAddressTest {
                         .map(f -> f.classifier() + ":" + text.substring(f.start(), f.end()))
                         .toList())
                 .isEqualTo(want);
+    }
+
+    @Test
+    void an_internal_domain_may_be_configured_with_its_leading_dot_and_matches_in_lower_case_only() {
+        SensitiveDataScanner dotted = SensitiveDataScanner.withDefaults(List.of(".Corp.Example.com"));
+        String text = "db-1.corp.example.com and DB-2.CORP.EXAMPLE.COM";
+
+        assertThat(dotted.scan(text).stream()
+                        .map(f -> f.classifier() + ":" + text.substring(f.start(), f.end()))
+                        .toList())
+                .containsExactly("internal-hostname:db-1.corp.example.com");
     }
 }
