@@ -2,12 +2,10 @@ package io.mcpguard.proxy.forward;
 
 import io.mcpguard.proxy.config.ProxyConfig;
 import io.mcpguard.proxy.config.TlsSettings;
-import io.mcpguard.proxy.http.HopByHopHeaders;
 import io.mcpguard.proxy.jsonrpc.ErrorCode;
 import io.mcpguard.proxy.policy.DeclaredTools;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
@@ -17,14 +15,10 @@ import io.netty.channel.pool.AbstractChannelPoolMap;
 import io.netty.channel.pool.ChannelHealthChecker;
 import io.netty.channel.pool.FixedChannelPool;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -48,20 +42,15 @@ public final class UpstreamClient implements AutoCloseable {
     private static final int POOL_IDLE_SECONDS = 15;
 
     private final InetSocketAddress address;
-    private final String hostHeader;
-    private final String path;
-    private final String query;
     private final long responseTimeoutMillis;
     private final AbstractChannelPoolMap<EventLoop, FixedChannelPool> pools;
     private final DeclaredTools declaredTools;
     private final int maxRewriteBytes;
     private final AnswerInspection inspection;
-    private final String credentialHeader;
-    private final io.mcpguard.proxy.config.Secret credential;
     private final int connectMillis;
     private final SslContext tls;
-    private final boolean passSubject;
     private final OwnCalls ownCalls;
+    private final UpstreamRequests requests;
 
     /**
      * Carries the proxy's verified subject id (base64url of its UTF-8) to an upstream that runs one server per
@@ -95,7 +84,6 @@ public final class UpstreamClient implements AutoCloseable {
             AnswerInspection inspection,
             int maxRewriteBytes,
             boolean passSubject) {
-        this.passSubject = passSubject;
         this.declaredTools = declaredTools;
         this.inspection = inspection;
         this.maxRewriteBytes = maxRewriteBytes;
@@ -105,12 +93,14 @@ public final class UpstreamClient implements AutoCloseable {
         this.tls = https ? clientContext(tlsSettings) : null;
         String host = url.getHost();
         this.address = new InetSocketAddress(url.getHost(), port); // resolved once, off the event loop
-        this.hostHeader = url.getPort() == -1 ? url.getHost() : url.getHost() + ":" + port;
-        this.path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
-        this.query = url.getRawQuery();
         this.responseTimeoutMillis = config.responseTimeout().toMillis();
-        this.credentialHeader = config.credentialHeader();
-        this.credential = config.credential();
+        this.requests = new UpstreamRequests(
+                url.getPort() == -1 ? url.getHost() : url.getHost() + ":" + port,
+                url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath(),
+                url.getRawQuery(),
+                config.credentialHeader(),
+                config.credential(),
+                passSubject);
         int perLoop = Math.max(1, (config.maxConnections() + eventLoops - 1) / eventLoops);
         this.connectMillis = (int) config.connectTimeout().toMillis();
         this.ownCalls = new OwnCalls(address, host, port, tls, connectMillis, responseTimeoutMillis, maxRewriteBytes);
@@ -203,8 +193,8 @@ public final class UpstreamClient implements AutoCloseable {
             AnswerPlan plan,
             RelayListener listener,
             String subject) {
-        FullHttpRequest request = buildRequest(client, method, clientQuery, clientHeaders, body);
-        setSubject(request, subject);
+        FullHttpRequest request =
+                requests.forwarded(client.channel().remoteAddress(), method, clientQuery, clientHeaders, body, subject);
         FixedChannelPool pool = pools.get(client.channel().eventLoop());
         pool.acquire().addListener((Future<Channel> acquired) -> {
             if (!acquired.isSuccess()) {
@@ -228,18 +218,7 @@ public final class UpstreamClient implements AutoCloseable {
      */
     public java.util.concurrent.CompletableFuture<OwnCalls.Answer> call(
             EventLoop loop, HttpMethod method, HttpHeaders headers, byte[] body, String subject) {
-        String target = query == null ? path : path + "?" + query;
-        ByteBuf content = body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body);
-        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, target, content);
-        request.headers().set(headers);
-        request.headers().set(HttpHeaderNames.HOST, hostHeader);
-        request.headers().set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY);
-        request.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
-        if (credential != null) {
-            request.headers().set(credentialHeader, credential.reveal());
-        }
-        setSubject(request, subject);
-        return ownCalls.send(loop, request);
+        return ownCalls.send(loop, requests.own(method, headers, body, subject));
     }
 
     /**
@@ -248,67 +227,6 @@ public final class UpstreamClient implements AutoCloseable {
      */
     public void answerLocally(ChannelHandlerContext client, byte[] json, AnswerPlan plan, RelayListener listener) {
         LocalAnswer.write(client, json, inspection.forAnswer(plan, declaredTools, listener), listener);
-    }
-
-    private void setSubject(FullHttpRequest request, String subject) {
-        request.headers().remove(SUBJECT_HEADER);
-        if (passSubject && subject != null) {
-            request.headers()
-                    .set(
-                            SUBJECT_HEADER,
-                            java.util.Base64.getUrlEncoder()
-                                    .withoutPadding()
-                                    .encodeToString(subject.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        }
-    }
-
-    private FullHttpRequest buildRequest(
-            ChannelHandlerContext client,
-            HttpMethod method,
-            String clientQuery,
-            HttpHeaders clientHeaders,
-            ByteBuf body) {
-        String target = path;
-        if (query != null || clientQuery != null) {
-            target += "?" + (query == null ? clientQuery : clientQuery == null ? query : query + "&" + clientQuery);
-        }
-        ByteBuf content = body == null ? Unpooled.EMPTY_BUFFER : body;
-        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, target, content);
-        HttpHeaders headers = request.headers();
-        headers.set(clientHeaders);
-        HopByHopHeaders.strip(headers);
-        // The client's credentials are for the proxy alone: never pass its token (MCP "token passthrough").
-        headers.remove(HttpHeaderNames.AUTHORIZATION);
-        headers.remove(HttpHeaderNames.COOKIE);
-        // The hop to the server carries the proxy's own credential, and only the proxy can set that header.
-        headers.remove(credentialHeader);
-        if (credential != null) {
-            headers.set(credentialHeader, credential.reveal());
-        }
-        // Host and Origin were checked at the edge (transport.OriginGuard). Host is rewritten to the upstream's
-        // own address below, so an Origin passed on would look cross-origin to an upstream that compares the two
-        // and refuse a request the proxy rightly accepted.
-        headers.remove(HttpHeaderNames.ORIGIN);
-        // The body was re-serialised and is complete; lengths and expectations are the proxy's to state.
-        headers.remove(HttpHeaderNames.CONTENT_LENGTH);
-        headers.remove(HttpHeaderNames.EXPECT);
-        headers.set(HttpHeaderNames.HOST, hostHeader);
-        // Every answer is inspected, which needs its bytes as they are: the client's Accept-Encoding is not passed.
-        headers.set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY);
-        // The body forwarded is the proxy's canonical UTF-8 JSON, never the client's bytes: what the client said of
-        // its own bytes (a charset, an encoding) would describe bytes the server does not get.
-        headers.remove(HttpHeaderNames.CONTENT_ENCODING);
-        headers.remove(HttpHeaderNames.CONTENT_TYPE);
-        if (body != null) {
-            headers.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-            headers.setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
-        }
-        if (client.channel().remoteAddress() instanceof InetSocketAddress peer) {
-            String forwardedFor = headers.get("X-Forwarded-For");
-            String ip = peer.getAddress().getHostAddress();
-            headers.set("X-Forwarded-For", forwardedFor == null ? ip : forwardedFor + ", " + ip);
-        }
-        return request;
     }
 
     /**
