@@ -475,6 +475,26 @@ class RelayTest {
     }
 
     @Test
+    void a_held_answer_asks_for_its_body_at_once_since_nothing_reaches_the_client_before_it() {
+        upstream.config().setAutoRead(false);
+        int[] reads = {0};
+        upstream.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void read(ChannelHandlerContext ctx) {
+                reads[0]++;
+                ctx.read();
+            }
+        });
+        relay(1 << 20);
+        int afterRequest = reads[0];
+
+        serve(head("application/json"));
+
+        assertThat((Object) client.readOutbound()).isNull();
+        assertThat(reads[0]).isEqualTo(afterRequest + 1);
+    }
+
+    @Test
     void a_request_that_cannot_be_sent_fails_before_any_answer() {
         upstream.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
             @Override
@@ -526,6 +546,28 @@ class RelayTest {
         assertThat(heads.get(0).headers().get("Content-Type")).isEqualTo("application/json");
         assertThat(body).contains("\"code\":").doesNotContain("Repo.java", "IllegalStateException");
         assertThat(events.statuses).containsExactly(500);
+        assertThat(events.endings).containsExactly("completed");
+    }
+
+    @Test
+    void a_400_is_an_error_answer_too_and_the_server_s_hop_headers_stay_on_its_hop() {
+        relay(1 << 20);
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST);
+        head.headers()
+                .set("Content-Type", "text/html")
+                .set("Transfer-Encoding", "chunked")
+                .set("Keep-Alive", "timeout=5");
+
+        serve(
+                head,
+                last("<pre>java.lang.IllegalArgumentException: bad input\n\tat com.acme.Api.read(Api.java:7)</pre>"));
+
+        List<HttpResponse> heads = new ArrayList<>();
+        String body = received(heads);
+        assertThat(heads.get(0).status().code()).isEqualTo(400);
+        assertThat(heads.get(0).headers().get("Content-Type")).isEqualTo("application/json");
+        assertThat(heads.get(0).headers().contains("Keep-Alive")).isFalse();
+        assertThat(body).contains("\"code\":").doesNotContain("Api.java", "<pre>");
         assertThat(events.endings).containsExactly("completed");
     }
 
