@@ -515,10 +515,14 @@ class AuthenticationHandlerTest {
         }
 
         String token(String subject) throws Exception {
+            return token(subject, "k1");
+        }
+
+        String token(String subject, String kid) throws Exception {
             Instant now = Instant.now();
             SignedJWT jwt = new SignedJWT(
                     new JWSHeader.Builder(JWSAlgorithm.ES256)
-                            .keyID("k1")
+                            .keyID(kid)
                             .type(new JOSEObjectType("at+jwt"))
                             .build(),
                     new JWTClaimsSet.Builder()
@@ -578,6 +582,43 @@ class AuthenticationHandlerTest {
         assertThat(AuthenticationHandler.verifiedIdentityOf(ctx()).subject().id())
                 .isEqualTo("carol");
         body.release();
+    }
+
+    @Test
+    void a_pipelined_request_that_needs_a_fetch_of_its_own_waits_in_turn_behind_the_first() throws Exception {
+        SlowIssuer issuer = slowIssuerChannel(false);
+        HttpRequest first = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, MCP);
+        first.headers().set(HttpHeaderNames.AUTHORIZATION, "Bearer " + issuer.token("carol"));
+        first.headers().set(HttpHeaderNames.CONTENT_LENGTH, 2);
+        DefaultLastHttpContent firstBody =
+                new DefaultLastHttpContent(Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8));
+        // Signed under a key id the issuer does not publish: the keys are fetched again, then it is refused.
+        HttpRequest second = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, MCP);
+        second.headers().set(HttpHeaderNames.AUTHORIZATION, "Bearer " + issuer.token("carol", "k9"));
+        second.headers().set(HttpHeaderNames.CONTENT_LENGTH, 2);
+        DefaultLastHttpContent secondBody =
+                new DefaultLastHttpContent(Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8));
+
+        channel.writeInbound(first, firstBody, second, secondBody);
+        issuer.release.countDown();
+        // The second is refused with its body still to come, which ends the connection.
+        awaitOnChannel(() -> !channel.isOpen());
+
+        assertThat(channel.<Object>readInbound()).isSameAs(first);
+        assertThat(channel.<Object>readInbound()).isSameAs(firstBody);
+        assertThat(channel.<Object>readInbound())
+                .as("the second is never passed on")
+                .isNull();
+        firstBody.release();
+        FullHttpResponse refused = answer();
+        assertThat(refused.status()).isEqualTo(HttpResponseStatus.UNAUTHORIZED);
+        refused.release();
+        assertThat(logs)
+                .as("only the second's exchange ended: the first is the server's to answer")
+                .singleElement()
+                .satisfies(log ->
+                        assertThat(log.ending().reason()).isEqualTo("no signing key of the issuer matches the token"));
+        assertThat(secondBody.refCnt()).as("its body is dropped").isZero();
     }
 
     @Test

@@ -238,6 +238,22 @@ class IssuerKeysTest {
     }
 
     @Test
+    void a_jwks_uri_over_https_is_fetched_wherever_it_is() {
+        String issuer = base + "/realm";
+        answers.put(
+                "/realm/.well-known/openid-configuration", new Answer(200, metadata(issuer, "https://127.0.0.1:1/k")));
+        try (io.mcpguard.proxy.testing.LogCapture logs =
+                        new io.mcpguard.proxy.testing.LogCapture(IssuerKeys.class.getName());
+                IssuerKeys keys = keys(issuer, null)) {
+            assertUnavailable(keys); // nothing listens there: the fetch itself fails
+
+            assertThat(logs.lines())
+                    .anySatisfy(line -> assertThat(line.text()).contains("cannot fetch the issuer's signing keys"))
+                    .noneMatch(line -> line.text().contains("not https"));
+        }
+    }
+
+    @Test
     void a_jwks_that_fails_is_too_large_is_malformed_or_holds_no_public_key_gives_no_keys() throws Exception {
         OctetSequenceKey secret = new OctetSequenceKeyGenerator(256).keyID("k1").generate();
         for (Answer bad : List.of(

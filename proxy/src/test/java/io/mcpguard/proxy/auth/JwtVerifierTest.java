@@ -231,6 +231,15 @@ class JwtVerifierTest {
     }
 
     @Test
+    void a_signed_token_whose_payload_is_no_claims_set_is_refused_without_quoting_it() throws Exception {
+        com.nimbusds.jose.JWSObject notClaims =
+                new com.nimbusds.jose.JWSObject(header().build(), new com.nimbusds.jose.Payload("alice wants in"));
+        notClaims.sign(new RSASSASigner(key));
+
+        assertThat(refusal(notClaims.serialize())).isEqualTo("the token is invalid");
+    }
+
+    @Test
     void a_token_of_another_type_is_refused() throws Exception {
         assertThat(refusal(sign(header().type(new JOSEObjectType("id+jwt")).build(), claims().build(), key)))
                 .isEqualTo("the token's type is not accepted");

@@ -234,9 +234,9 @@ class SubjectBudgetHandlerTest {
         budgets(1, 1);
         Authenticator open =
                 new Authenticator(StageFixture.auth(ProxyConfig.Auth.Mode.NONE, null, null, null, List.of()));
-        EmbeddedChannel first = connectionFrom(open, new java.net.InetSocketAddress("192.0.2.7", 5000));
-        EmbeddedChannel sameAddress = connectionFrom(open, new java.net.InetSocketAddress("192.0.2.7", 5001));
-        EmbeddedChannel otherAddress = connectionFrom(open, new java.net.InetSocketAddress("192.0.2.8", 5000));
+        EmbeddedChannel first = connectionFrom(open, peer("192.0.2.7", 5000));
+        EmbeddedChannel sameAddress = connectionFrom(open, peer("192.0.2.7", 5001));
+        EmbeddedChannel otherAddress = connectionFrom(open, peer("192.0.2.8", 5000));
         EmbeddedChannel unresolved =
                 connectionFrom(open, java.net.InetSocketAddress.createUnresolved("client.example", 5000));
         try {
@@ -258,6 +258,18 @@ class SubjectBudgetHandlerTest {
                     .isEqualTo(1);
         } finally {
             open.close();
+        }
+    }
+
+    /** A client address with its name preset: nothing looks it up in DNS. */
+    private static java.net.InetSocketAddress peer(String ip, int port) {
+        try {
+            return new java.net.InetSocketAddress(
+                    java.net.InetAddress.getByAddress(
+                            "client", java.net.InetAddress.getByName(ip).getAddress()),
+                    port);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
         }
     }
 

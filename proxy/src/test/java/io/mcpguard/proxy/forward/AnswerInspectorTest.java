@@ -409,6 +409,20 @@ class AnswerInspectorTest {
     }
 
     @Test
+    void what_a_listen_stream_carries_is_masked_with_every_class_whatever_its_request_asked_for() throws Exception {
+        RecordingListener listener = new RecordingListener();
+        AnswerPlan listen = new AnswerPlan(Map.of(), Map.of(), "acme", java.util.Set.of("1")).streamingUnasked();
+        AnswerInspector inspector = INSPECTION.forAnswer(listen, new DeclaredTools(10), listener);
+        JsonNode changed = JSON.readTree("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\","
+                + "\"params\":{\"data\":\"owner " + EMAIL + "\"}}");
+
+        assertThat(inspector.inspect(changed)).isTrue();
+
+        assertThat(changed.at("/params/data").asText()).isEqualTo("owner [REDACTED:email]");
+        assertThat(listener.unmatched).isZero();
+    }
+
+    @Test
     void a_value_that_is_no_message_is_left_as_it_is_unless_it_carries_something_to_mask() throws Exception {
         AnswerInspector inspector = inspector(Map.of("1", List.of("secret")));
 

@@ -186,6 +186,24 @@ class AnswerReadingTest {
     }
 
     @Test
+    void a_message_event_is_masked_by_its_decision_and_one_that_need_not_be_parsed_by_every_class() throws Exception {
+        String email = "jordan.lee@acme-corp.example";
+        // Request 1 asked for secrets only: the email is the caller's to see, as in a JSON answer.
+        assertThat(JSON.readTree(post().inspectEventData(
+                                        "message",
+                                        "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"t\":\"" + KEY + " " + email
+                                                + "\"}}"))
+                        .at("/result/t")
+                        .asText())
+                .isEqualTo("[REDACTED:aws-access-key] " + email);
+        // No decision, list, mask or record: the message is not parsed, but nothing ties it to a decision either.
+        AnswerReading unparsed = reading(
+                new AnswerPlan(Map.of(), Map.of(), "acme", List.of(), null, Set.of(), null, Map.of(), Map.of(), null));
+        assertThat(unparsed.inspectEventData("message", "{\"t\":\"" + email + "\"}"))
+                .isEqualTo("{\"t\":\"[REDACTED:email]\"}");
+    }
+
+    @Test
     void only_text_media_types_are_read_as_text_inside_a_blob() {
         for (String textual : List.of(
                 "text/plain",

@@ -116,4 +116,37 @@ class LocalAnswerTest {
         assertThat(heard)
                 .containsExactly("responded 200", "masked 1", "interrupted cannot write to the client (client gone)");
     }
+
+    @Test
+    void the_upstream_client_answers_locally_through_the_same_path() {
+        UpstreamClient upstream = new UpstreamClient(
+                new io.mcpguard.proxy.config.ProxyConfig.Upstream(
+                        java.net.URI.create("http://127.0.0.1:1/mcp"),
+                        java.time.Duration.ofSeconds(1),
+                        java.time.Duration.ofSeconds(1),
+                        1,
+                        "X-Upstream-Key",
+                        null,
+                        null),
+                null,
+                1,
+                new DeclaredTools(10),
+                INSPECTION,
+                1 << 20);
+        try {
+            upstream.answerLocally(
+                    client.pipeline().lastContext(),
+                    ANSWER,
+                    new AnswerPlan(Map.of(), Map.of("1", List.of("secret")), "acme", Set.of("1")),
+                    listener);
+            client.runPendingTasks();
+        } finally {
+            upstream.close();
+        }
+
+        FullHttpResponse response = client.readOutbound();
+        assertThat(response.content().toString(StandardCharsets.UTF_8)).doesNotContain(KEY);
+        response.release();
+        assertThat(heard).containsExactly("responded 200", "masked 1", "completed");
+    }
 }

@@ -34,6 +34,11 @@ class ModernResultsTest {
 
         assertThat(ModernResults.reshape(list, "resources/list")).isFalse();
         assertThat(list.at("/result/ttlMs").asInt()).isEqualTo(5000);
+        ObjectNode uncached =
+                response("{\"tools\":[],\"resultType\":\"complete\",\"ttlMs\":0,\"cacheScope\":\"private\"}");
+        assertThat(ModernResults.reshape(uncached, "tools/list"))
+                .as("a ttl of 0 is valid")
+                .isFalse();
     }
 
     @Test

@@ -163,6 +163,21 @@ class RelayTest {
     }
 
     @Test
+    void an_event_stream_with_a_stated_length_is_sent_chunked_since_its_events_are_rewritten() {
+        relay(1 << 20);
+        String event = "data: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"t\":\"" + KEY + "\"}}\n\n";
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers().set("Content-Type", "text/event-stream").set("Content-Length", event.length());
+
+        serve(head, last(event));
+
+        List<HttpResponse> heads = new ArrayList<>();
+        assertThat(received(heads)).contains("[REDACTED:aws-access-key]");
+        assertThat(heads.get(0).headers().contains("Content-Length")).isFalse();
+        assertThat(heads.get(0).headers().get("Transfer-Encoding")).isEqualTo("chunked");
+    }
+
+    @Test
     void a_bare_string_result_is_masked_in_an_event_and_in_a_json_answer() {
         relay(1 << 20);
         serve(
@@ -390,6 +405,96 @@ class RelayTest {
     }
 
     @Test
+    void what_was_masked_before_a_stream_was_cut_is_still_reported() {
+        relay(1 << 20);
+        serve(
+                head("text/event-stream"),
+                piece("data: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"t\":\"" + KEY + "\"}}\n\n"));
+        received(new ArrayList<>());
+
+        upstream.close();
+        client.runPendingTasks();
+
+        assertThat(events.endings).containsExactly("interrupted server");
+        assertThat(events.masked)
+                .as("the audit trail learns what the client did get masked")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void a_connection_given_back_after_an_answer_no_longer_feeds_the_relay() {
+        relay(1 << 20);
+        serve(head("application/json"), last("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}"));
+        assertThat(events.endings).containsExactly("completed");
+        assertThat(upstream.isOpen()).isTrue();
+
+        // Bytes nobody asked for on a pooled connection: out of step, so closed, and never relayed.
+        upstream.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\n", StandardCharsets.UTF_8));
+
+        assertThat(upstream.isOpen()).isFalse();
+        assertThat(events.endings).containsExactly("completed");
+    }
+
+    @Test
+    void an_answer_of_exactly_the_size_limit_is_held_and_passed() {
+        String answer = "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}";
+        relay(answer.getBytes(StandardCharsets.UTF_8).length);
+
+        serve(head("application/json"), last(answer));
+
+        assertThat(received(new ArrayList<>())).isEqualTo(answer);
+        assertThat(events.endings).containsExactly("completed");
+    }
+
+    @Test
+    void the_server_is_read_again_only_once_the_client_took_the_previous_piece() {
+        upstream.config().setAutoRead(false); // as the pool's connections: the relay asks for each read
+        int[] reads = {0};
+        upstream.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void read(ChannelHandlerContext ctx) {
+                reads[0]++;
+                ctx.read();
+            }
+        });
+        List<ChannelPromise> pending = new ArrayList<>();
+        client.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                ReferenceCountUtil.release(msg);
+                pending.add(promise);
+            }
+        });
+        relay(1 << 20);
+        int afterRequest = reads[0];
+
+        serve(head("text/event-stream"));
+        assertThat(reads[0]).as("the head is not yet written to the client").isEqualTo(afterRequest);
+        pending.get(0).setSuccess();
+        assertThat(reads[0]).as("written: the next piece is asked for").isEqualTo(afterRequest + 1);
+    }
+
+    @Test
+    void a_held_answer_asks_for_its_body_at_once_since_nothing_reaches_the_client_before_it() {
+        upstream.config().setAutoRead(false);
+        int[] reads = {0};
+        upstream.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void read(ChannelHandlerContext ctx) {
+                reads[0]++;
+                ctx.read();
+            }
+        });
+        relay(1 << 20);
+        int afterRequest = reads[0];
+
+        serve(head("application/json"));
+
+        assertThat((Object) client.readOutbound()).isNull();
+        assertThat(reads[0]).isEqualTo(afterRequest + 1);
+    }
+
+    @Test
     void a_request_that_cannot_be_sent_fails_before_any_answer() {
         upstream.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
             @Override
@@ -441,6 +546,28 @@ class RelayTest {
         assertThat(heads.get(0).headers().get("Content-Type")).isEqualTo("application/json");
         assertThat(body).contains("\"code\":").doesNotContain("Repo.java", "IllegalStateException");
         assertThat(events.statuses).containsExactly(500);
+        assertThat(events.endings).containsExactly("completed");
+    }
+
+    @Test
+    void a_400_is_an_error_answer_too_and_the_server_s_hop_headers_stay_on_its_hop() {
+        relay(1 << 20);
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST);
+        head.headers()
+                .set("Content-Type", "text/html")
+                .set("Transfer-Encoding", "chunked")
+                .set("Keep-Alive", "timeout=5");
+
+        serve(
+                head,
+                last("<pre>java.lang.IllegalArgumentException: bad input\n\tat com.acme.Api.read(Api.java:7)</pre>"));
+
+        List<HttpResponse> heads = new ArrayList<>();
+        String body = received(heads);
+        assertThat(heads.get(0).status().code()).isEqualTo(400);
+        assertThat(heads.get(0).headers().get("Content-Type")).isEqualTo("application/json");
+        assertThat(heads.get(0).headers().contains("Keep-Alive")).isFalse();
+        assertThat(body).contains("\"code\":").doesNotContain("Api.java", "<pre>");
         assertThat(events.endings).containsExactly("completed");
     }
 

@@ -82,6 +82,12 @@ class SealedRequestStatesTest {
 
         now[0] = NOW.plus(Duration.ofMinutes(9));
         assertThat(timed.open("alice", sealed)).isEqualTo("state");
+        now[0] = NOW.plus(Duration.ofMinutes(10));
+        assertThat(timed.open("alice", sealed))
+                .as("the last second of its lifetime")
+                .isEqualTo("state");
+        now[0] = NOW.plus(Duration.ofMinutes(10)).plusSeconds(1);
+        assertThat(timed.open("alice", sealed)).isNull();
         now[0] = NOW.plus(Duration.ofMinutes(11));
         assertThat(timed.open("alice", sealed)).isNull();
     }

@@ -40,6 +40,26 @@ class SseEventDecoderTest {
     }
 
     @Test
+    void an_empty_stream_or_one_whose_last_event_completed_did_not_end_mid_event() {
+        assertThat(decoder.endedMidEvent()).as("nothing read at all").isFalse();
+
+        feed("data: a\n\n");
+
+        assertThat(events).containsExactly("data: a\n\n");
+        assertThat(decoder.endedMidEvent()).isFalse();
+    }
+
+    @Test
+    void an_event_of_exactly_the_limit_is_handed_on_and_one_byte_more_is_refused() {
+        SseEventDecoder exact = new SseEventDecoder(10, bytes -> events.add(new String(bytes, StandardCharsets.UTF_8)));
+        exact.feed("data: ab\n\n".getBytes(StandardCharsets.UTF_8)); // 10 bytes
+
+        assertThat(events).containsExactly("data: ab\n\n");
+        assertThatThrownBy(() -> exact.feed("data: abc\n\n".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(SseEventDecoder.EventTooLongException.class);
+    }
+
+    @Test
     void a_stream_ending_in_the_first_bytes_of_a_byte_order_mark_ended_mid_event() {
         // Found by SseEventDecoderFuzzTest: the held bytes of a possible mark were neither an event nor "unfinished".
         decoder.feed(new byte[] {(byte) 0xEF, (byte) 0xBB});
