@@ -171,13 +171,19 @@ class RedisQuotaStoreTest {
     @Test
     void a_store_started_before_redis_refuses_until_redis_answers_then_shares() throws Exception {
         RedisProcess later = new RedisProcess(null);
-        try (RedisQuotaStore store = store(later, Duration.ofMillis(300))) {
+        try (LogCapture logs = new LogCapture(RedisQuotaStore.class.getName());
+                RedisQuotaStore store = store(later, Duration.ofMillis(300))) {
             QuotaSpec spec = new QuotaSpec("late", 10, 60_000, 1);
             assertThatThrownBy(() -> take(store, spec)).hasCauseInstanceOf(QuotaStoreUnavailableException.class);
 
             later.start();
 
             assertThat(awaitShared(store, spec).remaining()).isEqualTo(9);
+            assertThat(logs.lines())
+                    .as("the start's warning covers the refusals after it; one line when Redis answers")
+                    .extracting(LogCapture.Line::level)
+                    .containsExactly("WARN", "INFO");
+            assertThat(logs.lines().get(1).text()).contains("event.name=quota.store_available");
         } finally {
             later.close();
         }
