@@ -161,20 +161,29 @@ class RedisQuotaStoreTest {
             assertThat(back.remaining())
                     .as("a restarted Redis without persistence starts the bucket afresh")
                     .isEqualTo(99);
-            assertThat(logs.lines()).anySatisfy(line -> assertThat(line.text()).contains("quota.store_available"));
+            assertThat(logs.lines())
+                    .filteredOn(line -> line.text().contains("quota.store_available"))
+                    .as("one line when Redis is back, none while it simply answers")
+                    .hasSize(1);
         }
     }
 
     @Test
     void a_store_started_before_redis_refuses_until_redis_answers_then_shares() throws Exception {
         RedisProcess later = new RedisProcess(null);
-        try (RedisQuotaStore store = store(later, Duration.ofMillis(300))) {
+        try (LogCapture logs = new LogCapture(RedisQuotaStore.class.getName());
+                RedisQuotaStore store = store(later, Duration.ofMillis(300))) {
             QuotaSpec spec = new QuotaSpec("late", 10, 60_000, 1);
             assertThatThrownBy(() -> take(store, spec)).hasCauseInstanceOf(QuotaStoreUnavailableException.class);
 
             later.start();
 
             assertThat(awaitShared(store, spec).remaining()).isEqualTo(9);
+            assertThat(logs.lines())
+                    .as("the start's warning covers the refusals after it; one line when Redis answers")
+                    .extracting(LogCapture.Line::level)
+                    .containsExactly("WARN", "INFO");
+            assertThat(logs.lines().get(1).text()).contains("event.name=quota.store_available");
         } finally {
             later.close();
         }
@@ -365,7 +374,7 @@ class RedisQuotaStoreTest {
     }
 
     @Test
-    void a_store_closed_while_it_reconnects_ends_the_attempt_and_refuses_the_take_that_waited_on_it() throws Exception {
+    void a_store_closed_while_it_reconnects_refuses_the_take_that_waited_on_the_attempt() throws Exception {
         try (java.net.ServerSocket mute = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             mute.setSoTimeout(50);
             // The server takes the connection and never answers the handshake: each attempt fails after the timeout.
@@ -385,15 +394,39 @@ class RedisQuotaStoreTest {
                     store.close();
 
                     assertThat(waiting)
+                            .as("a take waiting on the attempt is refused, not left hanging")
                             .failsWithin(Duration.ofSeconds(10))
                             .withThrowableOfType(ExecutionException.class)
                             .withCauseInstanceOf(QuotaStoreUnavailableException.class);
-                    attempt.setSoTimeout(10_000); // a bound against hanging: the close ends the half-open attempt
-                    java.io.InputStream in = attempt.getInputStream();
-                    while (in.read() >= 0) {
-                        // the handshake the store sent, until it closes its side
-                    }
                 }
+            } finally {
+                store.close();
+            }
+        }
+    }
+
+    @Test
+    void after_a_failed_connect_takes_try_a_new_one_at_most_once_a_second_however_many_come() throws Exception {
+        try (java.net.ServerSocket mute = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            long start = System.nanoTime();
+            RedisQuotaStore store = store(mute.getLocalPort(), Duration.ofMillis(200));
+            try {
+                for (int i = 0; i < 20; i++) {
+                    assertThatThrownBy(() -> take(store, new QuotaSpec("throttled", 3, 60_000, 1)))
+                            .cause()
+                            .isInstanceOf(QuotaStoreUnavailableException.class);
+                }
+                long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start) + 1;
+
+                mute.setSoTimeout(200);
+                int attempts = 0;
+                for (java.net.Socket attempt = accept(mute); attempt != null; attempt = accept(mute)) {
+                    attempt.close();
+                    attempts++;
+                }
+                // Bounded by the time the takes really took, so a slow machine cannot fail it: the start's attempt,
+                // then one a second at most (the connects a Redis that is down would otherwise get per call).
+                assertThat(attempts).isBetween(1, 1 + (int) seconds);
             } finally {
                 store.close();
             }

@@ -133,7 +133,16 @@ class ListenerTlsTest {
             assertThat(logs.lines())
                     .filteredOn(l -> l.text().contains("event.name=tls.reloaded"))
                     .singleElement()
-                    .satisfies(l -> assertThat(l.level()).isEqualTo("INFO"));
+                    .satisfies(l -> {
+                        assertThat(l.level()).isEqualTo("INFO");
+                        assertThat(l.text())
+                                .as("the new leaf's expiry, for the rotation's alerting")
+                                .contains("not_after="
+                                        + next.certificate().getNotAfter().toInstant());
+                    });
+            assertThat(logs.lines().get(0).text())
+                    .startsWith("listener TLS loaded")
+                    .contains("not_after=" + first.certificate().getNotAfter().toInstant());
 
             tls.check(); // the same files again: nothing to reload
             assertThat(logs.lines())

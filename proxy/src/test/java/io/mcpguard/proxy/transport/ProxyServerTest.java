@@ -302,8 +302,9 @@ class ProxyServerTest {
     }
 
     @Test
-    void a_stdio_server_is_the_upstream_readiness_asks_and_recorded_arguments_are_masked_by_default(@TempDir Path dir)
-            throws Exception {
+    void a_stdio_server_is_the_upstream_readiness_asks_and_recording_masked_and_pinning_off_are_assembled(
+            @TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("pins.json"), ToolPins.manifest(nowhere + "/mcp", Map.of()));
         ProxyConfig config = ProxyConfig.parse(
                 """
                 listen:
@@ -314,6 +315,9 @@ class ProxyServerTest {
                   stdio:
                     command: ["cat"]
                     mode: per-subject
+                  tool-pins:
+                    file: %2$s/pins.json
+                    mode: "off"
                 opa:
                   url: %1$s
                 policy:
@@ -333,7 +337,9 @@ class ProxyServerTest {
             assertThat(logs.lines())
                     .anySatisfy(line -> assertThat(line.text())
                             .startsWith("policy inputs and decisions are recorded")
-                            .contains("arguments=masked"));
+                            .contains("arguments=masked"))
+                    .as("a manifest named with pinning off compares nothing")
+                    .noneSatisfy(line -> assertThat(line.text()).contains("compared with their pins"));
         }
         try {
             int port = server.start();
