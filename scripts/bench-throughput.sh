@@ -239,6 +239,10 @@ done
 
 # Fixed rate, distinct arguments, full pipeline (wasm engine, audit on): added latency against direct, then RSS.
 start_proxy wasm true
+# A fresh proxy's Wasm policy runs interpreted-slow until the JIT has compiled it: decisions then pile up past the
+# subject's budget (-32013) and the fixed-rate run would measure the warm-up. Warm it as the rows above were.
+DISTINCT=1 API_KEY=$PROXY_KEY wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s scripts/bench-throughput.lua \
+  "http://127.0.0.1:$PROXY_PORT/mcp" >/dev/null
 rate_out=$(./mvnw -q -B -pl proxy exec:java -Dexec.classpathScope=test \
   -Dexec.mainClass=io.mcpguard.proxy.bench.FixedRateDriver \
   -Ddirect="http://127.0.0.1:$UPSTREAM_PORT/mcp" -Dproxy="http://127.0.0.1:$PROXY_PORT/mcp" \
