@@ -184,6 +184,9 @@ start_proxy() {
     MCPGUARD_AUDIT_OTLP_ENDPOINT="http://127.0.0.1:$OTLP_PORT" \
     MCPGUARD_AUDIT_SPOOL_DIR="$WORK/audit-spool" \
     MCPGUARD_AUDIT_SUBJECT_HASH_KEY_FILE="$WORK/audit-subject.key" \
+    MCPGUARD_BUDGETS_PER_SUBJECT_IN_FLIGHT=${subject_in_flight:-32} \
+    MCPGUARD_BUDGETS_PER_SUBJECT_DECISIONS=${subject_decisions:-16} \
+    MCPGUARD_BUDGETS_PER_ADDRESS_CONNECTIONS=${address_connections:-1000} \
     MCPGUARD_LOG_LEVEL=WARN OTEL_METRICS_EXPORTER=none \
     java $PROXY_JAVA_OPTS "${jfr[@]}" -jar "$PROXY_JAR" proxy/src/main/resources/mcpguard.example.yaml \
     >"$WORK/proxy-$engine-$audit.log" 2>&1 &
@@ -238,7 +241,13 @@ for engine in $ENGINES; do
 done
 
 # Fixed rate, distinct arguments, full pipeline (wasm engine, audit on): added latency against direct, then RSS.
+# The fixed-rate driver is one subject standing for the many clients of a deployment: at 1 000 calls a second, any
+# stall of a few tens of milliseconds puts more than one subject's budget (32 in flight, 16 deciding) in flight, and
+# the proxy rightly refuses them (-32013); its HTTP client, from one address, also opens more connections than one
+# address may hold (1 000, closed at once). The run measures latency at that rate, so those budgets are lifted.
+subject_in_flight=4096 subject_decisions=4096 address_connections=100000
 start_proxy wasm true
+subject_in_flight= subject_decisions= address_connections=
 # A fresh proxy's Wasm policy runs interpreted-slow until the JIT has compiled it: decisions then pile up past the
 # subject's budget (-32013) and the fixed-rate run would measure the warm-up. Warm it as the rows above were.
 DISTINCT=1 API_KEY=$PROXY_KEY wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s scripts/bench-throughput.lua \
